@@ -1,0 +1,17 @@
+#!/bin/sh
+# SPDX-License-Identifier: ISC
+# Installs every Debian 12 package lisp-ztr needs to build, test, fuzz and
+# benchmark.  Non-interactive (tshark would otherwise ask about dumpcap).
+set -eu
+SUDO=
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO -E apt-get install -y -qq --no-install-recommends \
+	build-essential pkg-config ca-certificates \
+	libpcap-dev libev-dev libnl-3-dev libnl-route-3-dev libsodium-dev \
+	libmnl-dev libssl-dev libjson-c-dev liburcu-dev libseccomp-dev \
+	libcap-ng-dev check \
+	clang libclang-rt-14-dev \
+	tshark tcpdump iproute2 iputils-ping iperf3 netcat-openbsd procps \
+	psmisc kmod >/dev/null
