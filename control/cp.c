@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The control-plane process.  This issue builds only its shell: the libev
+ * loop on the channel to the parent, so that the three-process shape,
+ * config hand-over and restart-on-crash exist.  The engine (Map-Request,
+ * Map-Register, probing, the discovery punts of the data plane) fills it
+ * in later.
+ */
+#include <sys/types.h>
+
+#include <errno.h>
+#include <ev.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ipc.h"
+#include "log.h"
+#include "proc.h"
+
+struct cp {
+	struct ev_loop	*loop;
+	struct ipc	 ipc;
+	ev_io		 rio;
+	ev_io		 wio;
+	ev_signal	 sterm, sint;
+	uint32_t	 config_gen;
+};
+
+static void
+cp_arm(struct cp *cp)
+{
+	if (ipc_pending(&cp->ipc))
+		ev_io_start(cp->loop, &cp->wio);
+	else
+		ev_io_stop(cp->loop, &cp->wio);
+}
+
+static void
+cp_write_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct cp	*cp = w->data;
+
+	(void)loop;
+	(void)revents;
+	if (ipc_flush(&cp->ipc) == -1)
+		fatal("cp: write to parent");
+	cp_arm(cp);
+}
+
+static void
+cp_read_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct cp	*cp = w->data;
+	struct ipc_msg	 m;
+	uint8_t		 done[8];
+	int		 r;
+
+	(void)revents;
+	while ((r = ipc_get(&cp->ipc, &m)) == 1) {
+		switch (m.type) {
+		case PROC_MSG_CONFIG:
+			if (ipc_check_len(&m, 4) == -1 || m.fd == -1)
+				fatalx("cp: bad CONFIG message");
+			cp->config_gen = (uint32_t)m.data[0] << 24 |
+			    (uint32_t)m.data[1] << 16 |
+			    (uint32_t)m.data[2] << 8 | m.data[3];
+			/* The engine will parse it; nothing to do yet. */
+			close(m.fd);
+			memcpy(done, m.data, 4);
+			memset(done + 4, 0, 4);
+			if (ipc_compose(&cp->ipc, PROC_MSG_CONFIG_DONE, 0,
+			    (uint32_t)getpid(), -1, done, sizeof(done)) == -1)
+				fatal("cp: compose");
+			break;
+		case PROC_MSG_DUMP:
+			log_info("state: control plane placeholder, config "
+			    "generation %u", cp->config_gen);
+			break;
+		default:
+			if (m.fd != -1)
+				close(m.fd);
+			fatalx("cp: unexpected message type %u", m.type);
+		}
+	}
+	if (r == -1) {
+		if (errno == EPIPE) {
+			log_debug("cp: parent went away");
+			ev_break(loop, EVBREAK_ALL);
+			return;
+		}
+		fatal("cp: read from parent");
+	}
+	cp_arm(cp);
+}
+
+static void
+cp_signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	(void)w;
+	(void)revents;
+	ev_break(loop, EVBREAK_ALL);
+}
+
+int
+cp_main(int ipcfd, int debug)
+{
+	struct cp	 cp;
+
+	(void)debug;
+	log_procinit("lisp-ztr-cp");
+	memset(&cp, 0, sizeof(cp));
+	cp.loop = ev_default_loop(EVFLAG_AUTO);
+	if (ipc_init(&cp.ipc, ipcfd) == -1)
+		fatal("cp: ipc_init");
+	ev_io_init(&cp.rio, cp_read_cb, ipcfd, EV_READ);
+	ev_io_init(&cp.wio, cp_write_cb, ipcfd, EV_WRITE);
+	cp.rio.data = cp.wio.data = &cp;
+	ev_io_start(cp.loop, &cp.rio);
+	ev_signal_init(&cp.sterm, cp_signal_cb, SIGTERM);
+	ev_signal_init(&cp.sint, cp_signal_cb, SIGINT);
+	ev_signal_start(cp.loop, &cp.sterm);
+	ev_signal_start(cp.loop, &cp.sint);
+	log_debug("control plane started");
+	ev_run(cp.loop, 0);
+	ipc_clear(&cp.ipc);
+	return 0;
+}

@@ -1,0 +1,309 @@
+/* SPDX-License-Identifier: ISC */
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include <linux/if_packet.h>
+#include <netinet/in.h>
+#include <netinet/udp.h>
+#include <net/if.h>
+
+#include <errno.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "dp_open.h"
+#include "lisp_data.h"
+#include "log.h"
+
+#ifndef UDP_NO_CHECK6_RX
+#define UDP_NO_CHECK6_RX	102
+#endif
+
+/* Room for bursts while a worker is busy: 8 MiB of ring per capture. */
+#define DP_PCAP_BUFFER		(8 * 1024 * 1024)
+#define DP_PCAP_SNAPLEN		65535
+#define DP_SOCK_BUFFER		(4 * 1024 * 1024)
+
+int
+dp_capture_device(const char *device, char *out, size_t outlen)
+{
+	char	 sister[IFNAMSIZ + 1];
+
+	if (strncmp(device, "dbo1x", 5) != 0 &&
+	    (size_t)snprintf(sister, sizeof(sister), "s%s", device) <
+	    IFNAMSIZ && if_nametoindex(sister) != 0) {
+		snprintf(out, outlen, "%s", sister);
+		return 1;
+	}
+	snprintf(out, outlen, "%s", device);
+	return 0;
+}
+
+static int
+dp_if_noarp(const char *dev)
+{
+	struct ifreq	 ifr;
+	int		 s, noarp = 0;
+
+	if ((s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
+		return 0;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", dev);
+	if (ioctl(s, SIOCGIFFLAGS, &ifr) == 0)
+		noarp = (ifr.ifr_flags & IFF_NOARP) != 0;
+	close(s);
+	return noarp;
+}
+
+static pcap_t *
+dp_pcap_open(const char *dev, int fanout_id, int fanout, int *dlt)
+{
+	char			 errbuf[PCAP_ERRBUF_SIZE];
+	struct bpf_program	 prog;
+	pcap_t			*p;
+	int			 fd, arg;
+
+	errbuf[0] = '\0';
+	if ((p = pcap_create(dev, errbuf)) == NULL) {
+		log_warnx("pcap_create %s: %s", dev, errbuf);
+		return NULL;
+	}
+	if (pcap_set_snaplen(p, DP_PCAP_SNAPLEN) != 0 ||
+	    pcap_set_promisc(p, 0) != 0 ||
+	    pcap_set_immediate_mode(p, 1) != 0 ||
+	    pcap_set_buffer_size(p, DP_PCAP_BUFFER) != 0)
+		goto fail;
+	if (pcap_activate(p) < 0)
+		goto fail;
+	if (pcap_setdirection(p, dp_if_noarp(dev) ? PCAP_D_OUT : PCAP_D_IN)
+	    != 0)
+		goto fail;
+	*dlt = pcap_datalink(p);
+	if (*dlt != DLT_EN10MB && *dlt != DLT_RAW &&
+	    *dlt != DLT_LINUX_SLL) {
+		log_warnx("%s: unsupported link type %d", dev, *dlt);
+		pcap_close(p);
+		return NULL;
+	}
+	if (pcap_compile(p, &prog, "ip or ip6", 1, PCAP_NETMASK_UNKNOWN)
+	    != 0)
+		goto fail;
+	if (pcap_setfilter(p, &prog) != 0) {
+		pcap_freecode(&prog);
+		goto fail;
+	}
+	pcap_freecode(&prog);
+	if (pcap_setnonblock(p, 1, errbuf) != 0)
+		goto fail;
+	fd = pcap_get_selectable_fd(p);
+	if (fanout) {
+		/*
+		 * One group per interface: the kernel spreads flows over the
+		 * workers' rings by the skb flow hash, so a flow stays on
+		 * one worker and in order.
+		 */
+		arg = (fanout_id & 0xffff) | (PACKET_FANOUT_HASH << 16);
+		if (setsockopt(fd, SOL_PACKET, PACKET_FANOUT, &arg,
+		    sizeof(arg)) == -1) {
+			log_warn("%s: PACKET_FANOUT", dev);
+			pcap_close(p);
+			return NULL;
+		}
+	}
+	return p;
+fail:
+	log_warnx("pcap %s: %s", dev, pcap_geterr(p));
+	pcap_close(p);
+	return NULL;
+}
+
+struct dp_captures *
+dp_captures_open(const struct lisp_config *cfg, unsigned int nworkers)
+{
+	struct dp_captures	*dc;
+	unsigned int		 w, i, n = 0;
+	size_t			 k;
+
+	if ((dc = calloc(1, sizeof(*dc))) == NULL)
+		return NULL;
+	dc->nworkers = nworkers;
+	dc->device = calloc(cfg->nifaces + 1, sizeof(*dc->device));
+	dc->capdev = calloc(cfg->nifaces + 1, sizeof(*dc->capdev));
+	if (dc->device == NULL || dc->capdev == NULL)
+		goto fail;
+	for (k = 0; k < cfg->nifaces; k++) {
+		const char	*dev = cfg->ifaces[k].device;
+
+		if (dev == NULL || *dev == '\0') {
+			log_warnx("lisp interface %s: no device, not captured",
+			    cfg->ifaces[k].name ? cfg->ifaces[k].name : "?");
+			continue;
+		}
+		if (strlen(dev) >= IFNAMSIZ) {
+			log_warnx("lisp interface device %s: name too long",
+			    dev);
+			goto fail;
+		}
+		for (i = 0; i < n; i++)
+			if (strcmp(dc->device[i], dev) == 0)
+				break;
+		if (i < n)
+			continue;	/* same device twice: capture once */
+		snprintf(dc->device[n], IFNAMSIZ, "%s", dev);
+		dp_capture_device(dev, dc->capdev[n], IFNAMSIZ);
+		n++;
+	}
+	dc->nifaces = n;
+	if ((dc->cap = calloc((size_t)nworkers * (n + 1), sizeof(*dc->cap)))
+	    == NULL)
+		goto fail;
+	for (w = 0; w < nworkers; w++)
+		for (i = 0; i < n; i++)
+			dc->cap[w * n + i].fd = -1;
+	for (i = 0; i < n; i++) {
+		int	 fanout_id = (int)((getpid() * 31 + i) & 0xffff);
+
+		for (w = 0; w < nworkers; w++) {
+			struct dp_capture *c = &dc->cap[w * n + i];
+			pcap_t		  *p;
+
+			p = dp_pcap_open(dc->capdev[i], fanout_id,
+			    nworkers > 1, &c->dlt);
+			if (p == NULL)
+				goto fail;
+			c->pcap = p;
+			c->fd = pcap_get_selectable_fd(p);
+		}
+		log_info("capturing on %s for lisp interface %s%s",
+		    dc->capdev[i], dc->device[i],
+		    strcmp(dc->capdev[i], dc->device[i]) ? " (sister)" : "");
+	}
+	return dc;
+fail:
+	dp_captures_free(dc);
+	return NULL;
+}
+
+void
+dp_captures_free(struct dp_captures *dc)
+{
+	unsigned int	 k;
+
+	if (dc == NULL)
+		return;
+	if (dc->cap != NULL)
+		for (k = 0; k < dc->nworkers * dc->nifaces; k++)
+			if (dc->cap[k].pcap != NULL)
+				pcap_close(dc->cap[k].pcap);
+	free(dc->cap);
+	free(dc->device);
+	free(dc->capdev);
+	free(dc);
+}
+
+static void
+dp_sockbuf(int s, int opt_force, int opt)
+{
+	int	 v = DP_SOCK_BUFFER;
+
+	/* Root may exceed rmem_max/wmem_max; fall back quietly. */
+	if (setsockopt(s, SOL_SOCKET, opt_force, &v, sizeof(v)) == -1)
+		(void)setsockopt(s, SOL_SOCKET, opt, &v, sizeof(v));
+}
+
+static int
+dp_udp_open(int af)
+{
+	struct sockaddr_in	 sin;
+	struct sockaddr_in6	 sin6;
+	int			 s, one = 1;
+
+	if ((s = socket(af, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+	    IPPROTO_UDP)) == -1)
+		return -1;
+	if (setsockopt(s, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) == -1)
+		goto fail;
+	dp_sockbuf(s, SO_RCVBUFFORCE, SO_RCVBUF);
+	if (af == AF_INET) {
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		sin.sin_port = htons(LISP_DATA_PORT);
+		if (bind(s, (struct sockaddr *)&sin, sizeof(sin)) == -1)
+			goto fail;
+	} else {
+		if (setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &one,
+		    sizeof(one)) == -1)
+			goto fail;
+		/*
+		 * RFC 6935/6936: LISP encapsulators may send IPv6 UDP with
+		 * a zero checksum (the legacy lisp-ztr always did); Linux
+		 * drops those unless told otherwise.
+		 */
+		if (setsockopt(s, IPPROTO_UDP, UDP_NO_CHECK6_RX, &one,
+		    sizeof(one)) == -1)
+			goto fail;
+		memset(&sin6, 0, sizeof(sin6));
+		sin6.sin6_family = AF_INET6;
+		sin6.sin6_port = htons(LISP_DATA_PORT);
+		if (bind(s, (struct sockaddr *)&sin6, sizeof(sin6)) == -1)
+			goto fail;
+	}
+	return s;
+fail:
+	close(s);
+	return -1;
+}
+
+static int
+dp_raw_open(int af)
+{
+	int	 s, off = IP_PMTUDISC_DONT;
+
+	/* IPPROTO_RAW: send-only, the header is ours (HDRINCL implied). */
+	if ((s = socket(af, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK,
+	    IPPROTO_RAW)) == -1)
+		return -1;
+	dp_sockbuf(s, SO_SNDBUFFORCE, SO_SNDBUF);
+	if (af == AF_INET)
+		(void)setsockopt(s, IPPROTO_IP, IP_MTU_DISCOVER, &off,
+		    sizeof(off));
+	return s;
+}
+
+int
+dp_sockets_open(int fds[PROC_SOCK_MAX])
+{
+	int	 k;
+
+	for (k = 0; k < PROC_SOCK_MAX; k++)
+		fds[k] = -1;
+	if ((fds[PROC_SOCK_RAW4] = dp_raw_open(AF_INET)) == -1) {
+		log_warn("raw IPv4 socket");
+		goto fail;
+	}
+	if ((fds[PROC_SOCK_RAW6] = dp_raw_open(AF_INET6)) == -1) {
+		log_warn("raw IPv6 socket");
+		goto fail;
+	}
+	if ((fds[PROC_SOCK_UDP4] = dp_udp_open(AF_INET)) == -1) {
+		log_warn("UDP 0.0.0.0:%d", LISP_DATA_PORT);
+		goto fail;
+	}
+	if ((fds[PROC_SOCK_UDP6] = dp_udp_open(AF_INET6)) == -1) {
+		log_warn("UDP [::]:%d", LISP_DATA_PORT);
+		goto fail;
+	}
+	return 0;
+fail:
+	for (k = 0; k < PROC_SOCK_MAX; k++)
+		if (fds[k] != -1) {
+			close(fds[k]);
+			fds[k] = -1;
+		}
+	return -1;
+}

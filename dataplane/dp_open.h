@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * What the privileged parent opens for the data plane: one libpcap
+ * capture per (worker, lisp interface), joined in a PACKET_FANOUT group
+ * per interface, and per worker a raw IPv4 socket, a raw IPv6 socket and
+ * UDP 4341 on IPv4 and IPv6 (SO_REUSEPORT).
+ *
+ * Sockets travel to the data-plane process over lib/ipc (SCM_RIGHTS).
+ * Captures cannot: libpcap has no way to adopt a descriptor, and its
+ * TPACKET_V3 ring is a mapping plus reader state in the pcap_t.  They are
+ * therefore opened right before the data plane is forked (without exec)
+ * and inherited; the parent closes its copies after the fork, so a
+ * restarted data plane always starts with fresh rings.
+ *
+ * Which device is captured for "lisp interface { device = D }":
+ *   - D itself when D starts with "dbo1x" (EVE's management overlay);
+ *   - else "s" + D when that device exists (EVE's sister interface: the
+ *     kernel routes remote-EID traffic into it, and the bridge D is where
+ *     decapsulated packets are sent);
+ *   - else D itself (a plain interface).
+ * Direction: outgoing only on NOARP devices (dummy, ifb: the kernel
+ * "transmits" into them), incoming only otherwise, so that packets the
+ * ETR re-injects towards D are never captured again.
+ */
+#ifndef DP_OPEN_H
+#define DP_OPEN_H
+
+#include <net/if.h>
+
+#include "proc.h"
+
+struct lisp_config;
+
+struct dp_capture {
+	void		*pcap;		/* pcap_t */
+	int		 fd;		/* its selectable descriptor */
+	int		 dlt;		/* link type */
+};
+
+struct dp_captures {
+	unsigned int	 nworkers;
+	unsigned int	 nifaces;
+	char		 (*device)[IFNAMSIZ];	/* lisp interface device */
+	char		 (*capdev)[IFNAMSIZ];	/* what is captured */
+	struct dp_capture *cap;		/* [worker * nifaces + iface] */
+};
+
+/* Resolve the capture device of `device`; 1 when it is a sister. */
+int	dp_capture_device(const char *device, char *out, size_t outlen);
+
+/*
+ * Open every capture.  NULL (logged) when any fails.  Interfaces without
+ * a device are skipped with a warning.
+ */
+struct dp_captures *dp_captures_open(const struct lisp_config *,
+	    unsigned int nworkers);
+void	dp_captures_free(struct dp_captures *);
+
+/* Open worker's sockets into fds[PROC_SOCK_MAX]; -1 (logged) on error. */
+int	dp_sockets_open(int fds[PROC_SOCK_MAX]);
+
+#endif /* DP_OPEN_H */

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The three lisp-ztr processes and the messages between them (lib/ipc).
+ *
+ *   parent -> data plane, at every (re)start of the data plane:
+ *	PROC_MSG_SOCKET	  x 4 per worker: fd, peerid = worker, payload
+ *			  u32 enum proc_sock
+ *	PROC_MSG_CONFIG	  fd = memfd holding the lisp.config text the
+ *			  parent parsed successfully, payload u32 generation
+ *	PROC_MSG_START	  payload u32 number of workers
+ *   parent -> data plane, later:
+ *	PROC_MSG_CONFIG	  on SIGHUP, after the new text parsed cleanly
+ *	PROC_MSG_DUMP	  on SIGUSR1: log state and counters
+ *   parent -> control plane:
+ *	PROC_MSG_CONFIG, PROC_MSG_DUMP (the control engine comes later)
+ *   child -> parent:
+ *	PROC_MSG_CONFIG_DONE  payload u32 generation, u32 0 ok / 1 failed
+ *
+ * Payload sizes are exact; a wrong size is fatal for the receiver's
+ * channel (the peers are our own processes).
+ */
+#ifndef LISP_PROC_H
+#define LISP_PROC_H
+
+#include <stdint.h>
+
+enum proc_msg {
+	PROC_MSG_SOCKET = 1,
+	PROC_MSG_CONFIG,
+	PROC_MSG_START,
+	PROC_MSG_DUMP,
+	PROC_MSG_CONFIG_DONE,
+};
+
+enum proc_sock {
+	PROC_SOCK_RAW4 = 0,	/* AF_INET SOCK_RAW IPPROTO_RAW (HDRINCL) */
+	PROC_SOCK_RAW6,		/* AF_INET6 SOCK_RAW IPPROTO_RAW (HDRINCL) */
+	PROC_SOCK_UDP4,		/* UDP 0.0.0.0:4341, SO_REUSEPORT */
+	PROC_SOCK_UDP6,		/* UDP [::]:4341 v6only, SO_REUSEPORT */
+	PROC_SOCK_MAX
+};
+
+struct dp_captures;
+
+/* Entry points of the children; each returns the process exit status. */
+int	dp_main(int ipcfd, struct dp_captures *, int debug);
+int	cp_main(int ipcfd, int debug);
+
+#endif /* LISP_PROC_H */
