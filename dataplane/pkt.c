@@ -324,3 +324,45 @@ pkt_cksum_adjust(uint16_t cksum, uint16_t old, uint16_t new)
 	return lisp_net_cksum_fold((uint32_t)(uint16_t)~cksum +
 	    (uint16_t)~old + new);
 }
+
+void
+pkt_set_ttl_tos(struct pkt_info *pi, uint8_t *pkt, uint8_t ttl, uint8_t tos)
+{
+	struct rbuf	 rb;
+	struct wbuf	 wb;
+	uint16_t	 ck, w0, w4, nw0, nw4;
+
+	if (pi->version == 4) {
+		rbuf_init(&rb, pkt + PKT_IP4_OFF_CKSUM, 2);
+		if (rbuf_get_u16(&rb, &ck) == -1)
+			return;
+		w0 = (uint16_t)((0x40 | pi->hdr_len / 4) << 8 | pi->tos);
+		w4 = (uint16_t)(pi->ttl << 8 | pi->proto);
+		nw0 = (uint16_t)((w0 & 0xFF00) | tos);
+		nw4 = (uint16_t)(ttl << 8 | pi->proto);
+		ck = pkt_cksum_adjust(ck, w0, nw0);
+		ck = pkt_cksum_adjust(ck, w4, nw4);
+		wbuf_init(&wb, pkt, PKT_IP4_HDR_LEN);
+		wbuf_put_u16(&wb, nw0);
+		(void)wbuf_reserve(&wb, PKT_IP4_OFF_TTL - 2);
+		wbuf_put_u16(&wb, nw4);
+		wbuf_put_u16(&wb, ck);
+	} else {
+		wbuf_init(&wb, pkt, PKT_IP6_HDR_LEN);
+		wbuf_put_u32(&wb, (uint32_t)6 << 28 | (uint32_t)tos << 20 |
+		    pi->flow_label);
+		(void)wbuf_reserve(&wb, 3);
+		wbuf_put_u8(&wb, ttl);
+	}
+	pi->ttl = ttl;
+	pi->tos = tos;
+}
+
+enum dp_drop
+pkt_ttl_dec(struct pkt_info *pi, uint8_t *pkt)
+{
+	if (pi->ttl <= 1)
+		return DP_DROP_TTL_EXPIRED;
+	pkt_set_ttl_tos(pi, pkt, pi->ttl - 1, pi->tos);
+	return DP_DROP_NONE;
+}

@@ -107,6 +107,20 @@ void		pkt_flow_hash_setkey(const uint8_t key[16]);
 uint32_t	pkt_rand32(void);
 
 /*
+ * Rewrite TTL/hop limit and DSCP/ECN (traffic class) of the parsed IP
+ * packet at pkt in place, updating pi and, for IPv4, the header
+ * checksum incrementally (a wrong checksum stays wrong, as in a router).
+ */
+void		pkt_set_ttl_tos(struct pkt_info *pi, uint8_t *pkt, uint8_t ttl,
+		    uint8_t tos);
+
+/*
+ * Act as a router hop: TTL/hop limit <= 1 gives DP_DROP_TTL_EXPIRED,
+ * otherwise it is decremented in place.
+ */
+enum dp_drop	pkt_ttl_dec(struct pkt_info *pi, uint8_t *pkt);
+
+/*
  * RFC 1624 incremental update of a 16-bit one's complement checksum
  * after a 16-bit word of the covered data changed from old to new.
  */
