@@ -1,0 +1,388 @@
+/* SPDX-License-Identifier: ISC */
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "buf.h"
+#include "encap.h"
+#include "lisp_data.h"
+#include "lisp_net.h"
+#include "pkt.h"
+
+#define IPPROTO_ICMP_		1
+#define IPPROTO_UDP_		17
+#define IPPROTO_ICMPV6_		58
+
+#define ICMP4_UNREACH		3
+#define ICMP4_NEEDFRAG		4
+#define ICMP6_PACKET_TOO_BIG	2
+
+#define ICMP4_ERR_MAXLEN	576	/* RFC 1812 4.3.2.3 */
+#define ICMP6_ERR_MAXLEN	1280	/* RFC 4443 2.4 (c) */
+#define IP4_MIN_MTU		68
+#define IP6_MIN_MTU		1280
+
+size_t
+encap_overhead(int af)
+{
+	return af == AF_INET6 ? ENCAP_OVERHEAD6 : ENCAP_OVERHEAD4;
+}
+
+uint16_t
+encap_sport(uint64_t flow_hash)
+{
+	return (uint16_t)(ENCAP_SPORT_BASE + flow_hash % ENCAP_SPORT_RANGE);
+}
+
+uint32_t
+encap_nonce(void)
+{
+	return pkt_rand32() & 0xFFFFFF;
+}
+
+static size_t
+encap_mtu(const struct encap_params *ep)
+{
+	return ep->mtu != 0 ? ep->mtu : ENCAP_MTU_DEFAULT;
+}
+
+/*
+ * Write the outer IP, UDP and LISP headers in front of inner[0..len).
+ * tos and ttl are the inner values (after any rewrite).
+ */
+static enum dp_drop
+encap_outer(const struct encap_params *ep, uint64_t flow_hash,
+    uint32_t nonce, uint8_t tos, uint8_t ttl, uint8_t *inner, size_t len,
+    size_t headroom, struct encap_pkt *out)
+{
+	struct lisp_data_hdr	 h;
+	struct wbuf		 wb;
+	struct in6_addr		 s6, d6;
+	struct in_addr		 s4, d4;
+	uint8_t			*p;
+	size_t			 ovh = encap_overhead(ep->af), iplen;
+	uint32_t		 fl;
+	uint16_t		 udplen, ck;
+
+	if (ttl == 0)
+		return DP_DROP_TTL_EXPIRED;
+	if (headroom < ovh)
+		return DP_DROP_NO_BUFFER;
+	/* Both the IPv4 total length and the UDP length are 16 bits. */
+	if (len + ovh > 0xFFFF)
+		return DP_DROP_TOO_BIG;
+	iplen = len + ovh;
+	udplen = (uint16_t)(len + 8 + LISP_DATA_HDR_LEN);
+	if (ep->flags & ENCAP_F_ECN_COMPAT)
+		tos &= 0xFC;
+
+	p = inner - ovh;
+	wbuf_init(&wb, p, ovh);
+	if (ep->af == AF_INET6) {
+		/* RFC 6438: a flow label from the flow hash, never 0. */
+		fl = (uint32_t)(flow_hash >> 20) & 0xFFFFF;
+		if (fl == 0)
+			fl = 1;
+		wbuf_put_u32(&wb, (uint32_t)6 << 28 | (uint32_t)tos << 20 | fl);
+		wbuf_put_u16(&wb, udplen);
+		wbuf_put_u8(&wb, IPPROTO_UDP_);
+		wbuf_put_u8(&wb, ttl);
+		wbuf_put_bytes(&wb, ep->src, 16);
+		wbuf_put_bytes(&wb, ep->dst, 16);
+	} else {
+		wbuf_put_u8(&wb, 0x45);
+		wbuf_put_u8(&wb, tos);
+		wbuf_put_u16(&wb, (uint16_t)iplen);
+		wbuf_put_u16(&wb, (uint16_t)pkt_rand32());
+		wbuf_put_u16(&wb, 0x4000);		/* DF */
+		wbuf_put_u8(&wb, ttl);
+		wbuf_put_u8(&wb, IPPROTO_UDP_);
+		wbuf_put_u16(&wb, 0);			/* checksum below */
+		wbuf_put_bytes(&wb, ep->src, 4);
+		wbuf_put_bytes(&wb, ep->dst, 4);
+	}
+	wbuf_put_u16(&wb, encap_sport(flow_hash));
+	wbuf_put_u16(&wb, ep->dport != 0 ? ep->dport : LISP_DATA_PORT);
+	wbuf_put_u16(&wb, udplen);
+	wbuf_put_u16(&wb, 0);
+
+	memset(&h, 0, sizeof(h));
+	h.flags = LISP_DATA_N | LISP_DATA_I;
+	h.nonce = nonce & 0xFFFFFF;
+	h.iid = ep->iid & LISP_IID_MAX;
+	if (ep->flags & ENCAP_F_LSB) {
+		h.flags |= LISP_DATA_L;
+		h.lsb = ep->lsb;
+	}
+	lisp_data_hdr_encode(&wb, &h);
+	if (wbuf_failed(&wb) || wbuf_len(&wb) != ovh)
+		return DP_DROP_NO_BUFFER;
+
+	if (ep->af == AF_INET) {
+		ck = lisp_net_cksum(p, PKT_IP4_HDR_LEN);
+		wbuf_set_u16(&wb, PKT_IP4_OFF_CKSUM, ck);
+	}
+	if (ep->flags & ENCAP_F_UDP_CSUM) {
+		if (ep->af == AF_INET6) {
+			memcpy(&s6, ep->src, 16);
+			memcpy(&d6, ep->dst, 16);
+			ck = lisp_net_udp6_cksum(&s6, &d6,
+			    p + PKT_IP6_HDR_LEN, udplen);
+		} else {
+			memcpy(&s4, ep->src, 4);
+			memcpy(&d4, ep->dst, 4);
+			ck = lisp_net_udp4_cksum(s4, d4,
+			    p + PKT_IP4_HDR_LEN, udplen);
+		}
+		wbuf_set_u16(&wb, ovh - LISP_DATA_HDR_LEN - 2, ck);
+	}
+	out->data = p;
+	out->len = iplen;
+	return DP_DROP_NONE;
+}
+
+enum dp_drop
+encap_packet(const struct encap_params *ep, const struct pkt_info *pi,
+    uint64_t flow_hash, uint32_t nonce, uint8_t *inner, size_t headroom,
+    struct encap_pkt *out)
+{
+	if (pi->ttl == 0)
+		return DP_DROP_TTL_EXPIRED;
+	if (pi->tot_len + encap_overhead(ep->af) > encap_mtu(ep))
+		return DP_DROP_TOO_BIG;
+	return encap_outer(ep, flow_hash, nonce, pi->tos, pi->ttl, inner,
+	    pi->tot_len, headroom, out);
+}
+
+/*
+ * The IPv4 options a non-first fragment carries: those with the copied
+ * flag (RFC 791), padded to a 4-byte boundary with End of Option List.
+ * Returns the new header length.  Option bytes are known to lie inside
+ * the header, which pkt_parse() checked.
+ */
+static size_t
+encap_frag_opts(const uint8_t *hdr, size_t ihl, struct wbuf *wb)
+{
+	struct rbuf	 rb;
+	uint8_t		 type, olen;
+	size_t		 start = wbuf_len(wb);
+
+	rbuf_init(&rb, hdr + PKT_IP4_HDR_LEN, ihl - PKT_IP4_HDR_LEN);
+	while (rbuf_get_u8(&rb, &type) == 0) {
+		if (type == 0)			/* End of Option List */
+			break;
+		if (type == 1)			/* No Operation */
+			continue;
+		/* A malformed option ends the walk; nothing more is copied. */
+		if (rbuf_get_u8(&rb, &olen) == -1 || olen < 2 ||
+		    (size_t)olen - 2 > rbuf_left(&rb))
+			break;
+		if (type & 0x80) {
+			wbuf_put_u8(wb, type);
+			wbuf_put_u8(wb, olen);
+			wbuf_put_bytes(wb, rbuf_ptr(&rb), (size_t)olen - 2);
+		}
+		(void)rbuf_skip(&rb, (size_t)olen - 2);
+	}
+	while ((wbuf_len(wb) - start) % 4 != 0)
+		wbuf_put_u8(wb, 0);
+	return PKT_IP4_HDR_LEN + wbuf_len(wb) - start;
+}
+
+/* Rewrite length, flags/offset and checksum of an inner IPv4 header. */
+static void
+encap_frag_hdr(uint8_t *hdr, size_t ihl, uint16_t totlen, uint16_t fragw)
+{
+	struct wbuf	 wb;
+
+	wbuf_init(&wb, hdr, ihl);
+	wbuf_put_u8(&wb, (uint8_t)(0x40 | ihl / 4));
+	(void)wbuf_reserve(&wb, 1);		/* DSCP/ECN kept */
+	wbuf_put_u16(&wb, totlen);
+	(void)wbuf_reserve(&wb, 2);		/* ID kept */
+	wbuf_put_u16(&wb, fragw);
+	(void)wbuf_reserve(&wb, 2);		/* TTL, protocol kept */
+	wbuf_put_u16(&wb, 0);
+	wbuf_set_u16(&wb, PKT_IP4_OFF_CKSUM, lisp_net_cksum(hdr, ihl));
+}
+
+enum dp_drop
+encap_fragment(const struct encap_params *ep, const struct pkt_info *pi,
+    uint64_t flow_hash, const uint32_t nonce[2], uint8_t *inner,
+    size_t headroom, uint8_t *buf2, size_t cap2, struct encap_pkt out[2])
+{
+	struct wbuf	 wb;
+	enum dp_drop	 r;
+	uint8_t		*f2;
+	size_t		 ovh = encap_overhead(ep->af), maxin, ihl, ihl2;
+	size_t		 pay, f1, f2len;
+	uint16_t	 mf;
+
+	if (pi->version != 4 || pi->flags & PKT_F_DF)
+		return DP_DROP_TOO_BIG;
+	if (pi->ttl == 0)
+		return DP_DROP_TTL_EXPIRED;
+	if (encap_mtu(ep) <= ovh)
+		return DP_DROP_TOO_BIG;
+	maxin = encap_mtu(ep) - ovh;
+	ihl = pi->hdr_len;
+	pay = pi->tot_len - ihl;
+	/* Two pieces; the first carries a multiple of 8 payload bytes. */
+	f1 = ((pay + 1) / 2 + 7) & ~(size_t)7;
+	if (f1 >= pay || ihl + f1 > maxin)
+		return DP_DROP_TOO_BIG;
+	f2len = pay - f1;
+	if (headroom < ovh || cap2 < ENCAP_HEADROOM + ihl + f2len)
+		return DP_DROP_NO_BUFFER;
+
+	/* Second fragment first, while the inner packet is still whole. */
+	f2 = buf2 + ENCAP_HEADROOM;
+	wbuf_init(&wb, f2, cap2 - ENCAP_HEADROOM);
+	wbuf_put_bytes(&wb, inner, PKT_IP4_HDR_LEN);
+	ihl2 = encap_frag_opts(inner, ihl, &wb);
+	if (ihl2 + f2len > maxin)
+		return DP_DROP_TOO_BIG;
+	wbuf_put_bytes(&wb, inner + ihl + f1, f2len);
+	if (wbuf_failed(&wb))
+		return DP_DROP_NO_BUFFER;
+	/* The last piece keeps the original MF: the packet may be a
+	 * fragment already. */
+	mf = pi->flags & PKT_F_MF ? 0x2000 : 0;
+	encap_frag_hdr(f2, ihl2, (uint16_t)(ihl2 + f2len),
+	    (uint16_t)(mf | (pi->frag_off + f1 / 8)));
+	r = encap_outer(ep, flow_hash, nonce[1], pi->tos, pi->ttl, f2,
+	    ihl2 + f2len, ENCAP_HEADROOM, &out[1]);
+	if (r != DP_DROP_NONE)
+		return r;
+
+	encap_frag_hdr(inner, ihl, (uint16_t)(ihl + f1),
+	    (uint16_t)(0x2000 | pi->frag_off));
+	return encap_outer(ep, flow_hash, nonce[0], pi->tos, pi->ttl, inner,
+	    ihl + f1, headroom, &out[0]);
+}
+
+uint16_t
+encap_inner_mtu(const struct encap_params *ep, int version)
+{
+	size_t	 ovh = encap_overhead(ep->af), mtu = encap_mtu(ep);
+	size_t	 min = version == 4 ? IP4_MIN_MTU : IP6_MIN_MTU;
+
+	mtu = mtu > ovh ? mtu - ovh : 0;
+	return (uint16_t)(mtu < min ? min : mtu);
+}
+
+/* May an ICMP error be sent about this packet? */
+static int
+encap_icmp_allowed(const struct pkt_info *pi)
+{
+	static const uint8_t	 zero[16];
+
+	if (pi->frag_off != 0)
+		return 0;
+	if (pi->version == 4) {
+		/* Unspecified, limited broadcast, multicast, class E. */
+		if (memcmp(pi->src, zero, 4) == 0 || pi->src[0] >= 224)
+			return 0;
+		if (pi->dst[0] >= 224)
+			return 0;
+		if (pi->proto == IPPROTO_ICMP_ &&
+		    (!(pi->flags & PKT_F_ICMP) || pi->icmp_type == 3 ||
+		    pi->icmp_type == 4 || pi->icmp_type == 5 ||
+		    pi->icmp_type == 11 || pi->icmp_type == 12))
+			return 0;
+	} else {
+		if (memcmp(pi->src, zero, 16) == 0 || pi->src[0] == 0xFF)
+			return 0;
+		/* RFC 4443 2.4 (e.2): Packet Too Big may answer multicast. */
+		if (pi->proto == IPPROTO_ICMPV6_ &&
+		    (!(pi->flags & PKT_F_ICMP) || pi->icmp_type < 128))
+			return 0;
+	}
+	return 1;
+}
+
+size_t
+encap_icmp_too_big(const struct encap_params *ep, const struct pkt_info *pi,
+    const uint8_t *inner, const uint8_t *src, uint8_t *out, size_t cap)
+{
+	struct wbuf	 wb;
+	uint8_t		 ph[40];
+	size_t		 quote, hl, len;
+	uint32_t	 sum;
+	uint16_t	 mtu = encap_inner_mtu(ep, pi->version);
+
+	if (!encap_icmp_allowed(pi))
+		return 0;
+	if (pi->version == 4) {
+		hl = PKT_IP4_HDR_LEN + 8;
+		quote = ICMP4_ERR_MAXLEN - hl;
+	} else {
+		hl = PKT_IP6_HDR_LEN + 8;
+		quote = ICMP6_ERR_MAXLEN - hl;
+	}
+	if (quote > pi->tot_len)
+		quote = pi->tot_len;
+	len = hl + quote;
+	if (cap < len)
+		return 0;
+
+	wbuf_init(&wb, out, len);
+	if (pi->version == 4) {
+		wbuf_put_u8(&wb, 0x45);
+		wbuf_put_u8(&wb, 0xC0);		/* internetwork control */
+		wbuf_put_u16(&wb, (uint16_t)len);
+		wbuf_put_u16(&wb, (uint16_t)pkt_rand32());
+		wbuf_put_u16(&wb, 0);
+		wbuf_put_u8(&wb, 64);
+		wbuf_put_u8(&wb, IPPROTO_ICMP_);
+		wbuf_put_u16(&wb, 0);
+		wbuf_put_bytes(&wb, src, 4);
+		wbuf_put_bytes(&wb, pi->src, 4);
+		wbuf_put_u8(&wb, ICMP4_UNREACH);
+		wbuf_put_u8(&wb, ICMP4_NEEDFRAG);
+		wbuf_put_u16(&wb, 0);
+		wbuf_put_u16(&wb, 0);		/* unused */
+		wbuf_put_u16(&wb, mtu);		/* RFC 1191 next-hop MTU */
+	} else {
+		wbuf_put_u32(&wb, (uint32_t)6 << 28);
+		wbuf_put_u16(&wb, (uint16_t)(len - PKT_IP6_HDR_LEN));
+		wbuf_put_u8(&wb, IPPROTO_ICMPV6_);
+		wbuf_put_u8(&wb, 64);
+		wbuf_put_bytes(&wb, src, 16);
+		wbuf_put_bytes(&wb, pi->src, 16);
+		wbuf_put_u8(&wb, ICMP6_PACKET_TOO_BIG);
+		wbuf_put_u8(&wb, 0);
+		wbuf_put_u16(&wb, 0);
+		wbuf_put_u32(&wb, mtu);
+	}
+	wbuf_put_bytes(&wb, inner, quote);
+	if (wbuf_failed(&wb))
+		return 0;
+
+	if (pi->version == 4) {
+		wbuf_set_u16(&wb, PKT_IP4_OFF_CKSUM,
+		    lisp_net_cksum(out, PKT_IP4_HDR_LEN));
+		wbuf_set_u16(&wb, PKT_IP4_HDR_LEN + 2,
+		    lisp_net_cksum(out + PKT_IP4_HDR_LEN,
+		    len - PKT_IP4_HDR_LEN));
+	} else {
+		/* RFC 4443 2.3: the IPv6 pseudo-header, next header 58. */
+		memcpy(ph, src, 16);
+		memcpy(ph + 16, pi->src, 16);
+		ph[32] = 0;
+		ph[33] = 0;
+		ph[34] = (uint8_t)((len - PKT_IP6_HDR_LEN) >> 8);
+		ph[35] = (uint8_t)(len - PKT_IP6_HDR_LEN);
+		ph[36] = ph[37] = ph[38] = 0;
+		ph[39] = IPPROTO_ICMPV6_;
+		sum = lisp_net_cksum_add(0, ph, sizeof(ph));
+		sum = lisp_net_cksum_add(sum, out + PKT_IP6_HDR_LEN,
+		    len - PKT_IP6_HDR_LEN);
+		wbuf_set_u16(&wb, PKT_IP6_HDR_LEN + 2,
+		    lisp_net_cksum_fold(sum));
+	}
+	return len;
+}
