@@ -3,7 +3,9 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
+#include <linux/ethtool.h>
 #include <linux/if_packet.h>
+#include <linux/sockios.h>
 #include <netinet/in.h>
 #include <netinet/udp.h>
 #include <net/if.h>
@@ -58,6 +60,40 @@ dp_if_noarp(const char *dev)
 		noarp = (ifr.ifr_flags & IFF_NOARP) != 0;
 	close(s);
 	return noarp;
+}
+
+/*
+ * Captured frames must be real packets: with segmentation or checksum
+ * offload on the captured device the ring sees 64 KB super-packets with
+ * unfinished checksums.  The legacy data plane ran "ethtool -K <dev> tx
+ * off sg off tso off gso off" for the same reason; receive offload
+ * (GRO) matters for devices captured inbound.  Failures are logged
+ * only: a device without the feature has nothing to turn off.
+ */
+static void
+dp_offload_off(const char *dev)
+{
+	static const uint32_t	 cmds[] = { ETHTOOL_STSO, ETHTOOL_SGSO,
+	    ETHTOOL_SGRO, ETHTOOL_SSG, ETHTOOL_STXCSUM };
+	struct ethtool_value	 ev;
+	struct ifreq		 ifr;
+	size_t			 k;
+	int			 s;
+
+	if ((s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
+		return;
+	for (k = 0; k < sizeof(cmds) / sizeof(cmds[0]); k++) {
+		memset(&ifr, 0, sizeof(ifr));
+		memset(&ev, 0, sizeof(ev));
+		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", dev);
+		ev.cmd = cmds[k];
+		ev.data = 0;
+		ifr.ifr_data = (void *)&ev;
+		if (ioctl(s, SIOCETHTOOL, &ifr) == -1)
+			log_debug("%s: ethtool command %#x: %s", dev,
+			    cmds[k], strerror(errno));
+	}
+	close(s);
 }
 
 static pcap_t *
@@ -179,6 +215,7 @@ dp_captures_open(const struct lisp_config *cfg, unsigned int nworkers)
 			c->pcap = p;
 			c->fd = pcap_get_selectable_fd(p);
 		}
+		dp_offload_off(dc->capdev[i]);
 		log_info("capturing on %s for lisp interface %s%s",
 		    dc->capdev[i], dc->device[i],
 		    strcmp(dc->capdev[i], dc->device[i]) ? " (sister)" : "");
@@ -233,6 +270,12 @@ dp_udp_open(int af)
 		memset(&sin, 0, sizeof(sin));
 		sin.sin_family = AF_INET;
 		sin.sin_port = htons(LISP_DATA_PORT);
+		/* Outer TTL and TOS feed the decapsulation rules. */
+		if (setsockopt(s, IPPROTO_IP, IP_RECVTTL, &one,
+		    sizeof(one)) == -1 ||
+		    setsockopt(s, IPPROTO_IP, IP_RECVTOS, &one,
+		    sizeof(one)) == -1)
+			goto fail;
 		if (bind(s, (struct sockaddr *)&sin, sizeof(sin)) == -1)
 			goto fail;
 	} else {
@@ -245,6 +288,11 @@ dp_udp_open(int af)
 		 * drops those unless told otherwise.
 		 */
 		if (setsockopt(s, IPPROTO_UDP, UDP_NO_CHECK6_RX, &one,
+		    sizeof(one)) == -1)
+			goto fail;
+		if (setsockopt(s, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &one,
+		    sizeof(one)) == -1 ||
+		    setsockopt(s, IPPROTO_IPV6, IPV6_RECVTCLASS, &one,
 		    sizeof(one)) == -1)
 			goto fail;
 		memset(&sin6, 0, sizeof(sin6));
