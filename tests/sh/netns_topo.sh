@@ -95,7 +95,7 @@ for x in x1 x2; do
 	check "$x -> ms v6" topo_wait_ping $x "$TOPO_MS6"
 done
 check_not "underlay has no route to EIDs" \
-    topo_exec u ping -c1 -W1 "$(topo_eid4 1)"
+    topo_exec u ping -c1 -W0.5 "$(topo_eid4 1)"
 
 echo "# EID hosts"
 for n in 1 2; do
@@ -135,11 +135,11 @@ topo_capture x1 lisp1 "$tmp/lisp1.pcap" icmp or icmp6 && c1=$TOPO_LAST_PID
 topo_capture u any "$tmp/u.pcap" host "$(topo_eid4 2)" or host "$(topo_eid6 2)" &&
     cu=$TOPO_LAST_PID
 check_not "h1 -> h2 v4 gets no reply" \
-    topo_exec h1 ping -c3 -i0.2 -W1 "$(topo_eid4 2)"
+    topo_exec h1 ping -c3 -i0.2 -W0.5 "$(topo_eid4 2)"
 check_not "h1 -> h2 v6 gets no reply" \
-    topo_exec h1 ping -c3 -i0.2 -W1 "$(topo_eid6 2)"
+    topo_exec h1 ping -c3 -i0.2 -W0.5 "$(topo_eid6 2)"
 check_not "h1b -> h2b v4 gets no reply" \
-    topo_exec h1b ping -c2 -i0.2 -W1 "$(topo_eid4 2)"
+    topo_exec h1b ping -c2 -i0.2 -W0.5 "$(topo_eid4 2)"
 topo_capture_stop "${c0:-0}"
 topo_capture_stop "${c1:-0}"
 topo_capture_stop "${cu:-0}"
@@ -163,7 +163,7 @@ topo_overlay_kernel 1 2
 check "h1 -> h2 v4" topo_wait_ping h1 "$(topo_eid4 2)"
 check "h1 -> h2 v6" topo_wait_ping h1 "$(topo_eid6 2)"
 check_not "h1b -> h2b still in the sister" \
-    topo_exec h1b ping -c1 -W1 "$(topo_eid4 2)"
+    topo_exec h1b ping -c1 -W0.5 "$(topo_eid4 2)"
 if [ -x "$UDPBLAST" ]; then
 	for dst in "$(topo_eid4 2)" "$(topo_eid6 2)"; do
 		topo_spawn h2 "$UDPBLAST" recv -p 9000 -t 5 -i 0.5 \
@@ -189,7 +189,7 @@ else
 	bad "udpblast not built ($UDPBLAST)"
 fi
 topo_overlay_clear 1 2
-check_not "h1 -> h2 back in the sister" topo_exec h1 ping -c1 -W1 "$(topo_eid4 2)"
+check_not "h1 -> h2 back in the sister" topo_exec h1 ping -c1 -W0.5 "$(topo_eid4 2)"
 
 echo "# kernel VXLAN in place of the overlay"
 topo_capture u x1-0 "$tmp/vx.pcap" udp port 4789 && cv=$TOPO_LAST_PID
