@@ -148,7 +148,8 @@ topo_spawn() {	# NAME cmd...
 
 # Stop one spawned process: TERM, then KILL after 2 s; reaps it.
 topo_kill() {	# PID
-	local pid=$1 i
+	local - pid=$1 i
+	set +e
 	kill -TERM "$pid" 2>/dev/null
 	for i in $(seq 20); do
 		kill -0 "$pid" 2>/dev/null || break
@@ -195,6 +196,10 @@ topo_init() {
 
 topo_cleanup() {
 	local rc=$? h pid ns i p
+	# Runs from traps of scripts under "set -e"; a kill of a process
+	# that already exited must not end the cleanup half-way.
+	local -
+	set +e
 	[ "${_TOPO_CLEANED:-1}" = 1 ] && return $rc
 	_TOPO_CLEANED=1
 	trap '' INT TERM
@@ -232,7 +237,8 @@ topo_cleanup() {
 # Opt-in: delete namespaces "lzt<PID>-*" whose creating shell is dead (a
 # run killed with SIGKILL cannot clean up after itself).
 topo_reap_stale() {
-	local ns pid p
+	local - ns pid p
+	set +e
 	for ns in $(ip netns list | awk '{print $1}' | grep -E '^lzt[0-9]+(r[0-9]+)?-'); do
 		pid=${ns#lzt}
 		pid=${pid%%[!0-9]*}
@@ -252,7 +258,10 @@ _topo_sysctl() {	# NAME key=value...
 	topo_exec "$n" sysctl -qw "$@" >/dev/null
 }
 
-# New namespace NAME with loopback up, no DAD delay, no RA, no rp_filter.
+# New namespace NAME with loopback up, no DAD delay, no RA, no rp_filter,
+# and ARP answered only on the interface that holds the address: both RLOC
+# interfaces of an xTR sit on one bridge, and Linux would otherwise answer
+# for either address on both ("ARP flux").
 topo_ns_add() {	# NAME
 	local ns
 	ns=$(topo_ns "$1") || return 1
@@ -262,6 +271,8 @@ topo_ns_add() {	# NAME
 	_topo_sysctl "$1" \
 	    net.ipv4.conf.all.rp_filter=0 \
 	    net.ipv4.conf.default.rp_filter=0 \
+	    net.ipv4.conf.all.arp_ignore=1 \
+	    net.ipv4.conf.all.arp_announce=2 \
 	    net.ipv6.conf.all.accept_dad=0 \
 	    net.ipv6.conf.default.accept_dad=0 \
 	    net.ipv6.conf.all.accept_ra=0 \
@@ -336,6 +347,16 @@ _topo_build_host() {	# N SLOT
 	    topo_ip "$h" -6 route add default via "$(topo_gw6 "$n" "$s")"
 }
 
+# The sister device.  An ifb has a 32-packet pfifo_fast by default, which
+# would drop bursts before AF_PACKET sees them; a dummy (what EVE uses) has
+# no queue, so take the queue away.  Packets routed into an ifb are counted
+# as rx_packets and rx_dropped, not tx.
+_topo_sister() {	# NAME IFACE
+	topo_ip "$1" link add "$2" type ifb &&
+	    topo_exec "$1" tc qdisc replace dev "$2" root noqueue &&
+	    topo_ip "$1" link set "$2" up
+}
+
 _topo_build_xtr() {	# N
 	local n=$1 x=x$1 t=$TOPO_SLOT1_TABLE k
 	topo_ns_add "$x" && _topo_router "$x" || return 1
@@ -352,8 +373,7 @@ _topo_build_xtr() {	# N
 	_topo_rloc_routes "$x" || return 1
 
 	# IID slot 0: main table, sister lisp0.
-	topo_ip "$x" link add lisp0 type ifb &&
-	    topo_ip "$x" link set lisp0 up &&
+	_topo_sister "$x" lisp0 &&
 	    _topo_build_host "$n" 0 &&
 	    topo_ip "$x" addr add "$(topo_gw4 "$n" 0)/28" dev eid0 &&
 	    topo_ip "$x" -6 addr add "$(topo_gw6 "$n" 0)/64" dev eid0 &&
@@ -365,8 +385,7 @@ _topo_build_xtr() {	# N
 	# IID slot 1: same EID prefix, own table, sister lisp1.  The
 	# addresses carry no prefix route so that the main table keeps
 	# only slot 0's connected routes.
-	topo_ip "$x" link add lisp1 type ifb &&
-	    topo_ip "$x" link set lisp1 up &&
+	_topo_sister "$x" lisp1 &&
 	    _topo_build_host "$n" 1 &&
 	    topo_ip "$x" addr add "$(topo_gw4 "$n" 1)/28" dev eid1 \
 		noprefixroute &&
@@ -426,7 +445,8 @@ topo_overlay_kernel() {	# A B
 
 # Undo topo_overlay_kernel: traffic falls back into the sister again.
 topo_overlay_clear() {	# A B
-	local a=$1 b=$2
+	local - a=$1 b=$2
+	set +e
 	topo_ip "x$a" route del "$(topo_eidnet4 "$b")" 2>/dev/null
 	topo_ip "x$a" -6 route del "$(topo_eidnet6 "$b")" 2>/dev/null
 	topo_ip "x$b" route del "$(topo_eidnet4 "$a")" 2>/dev/null
@@ -456,6 +476,8 @@ topo_vxlan() {	# A B [VNI]
 }
 
 topo_vxlan_clear() {	# A B
+	local -
+	set +e
 	topo_ip "x$1" link del "vx$2" 2>/dev/null
 	topo_ip "x$2" link del "vx$1" 2>/dev/null
 	return 0
@@ -474,12 +496,14 @@ topo_wait_ping() {	# NAME ADDR [TIMEOUT]
 }
 
 # tcpdump -w FILE on IFACE in namespace NAME, in the background; returns
-# once tcpdump is listening.  PID in TOPO_LAST_PID, killed at cleanup;
+# once tcpdump is listening.  --immediate-mode matters: without it libpcap's
+# TPACKET_V3 ring hands over a block only when it fills or after 1 s, and a
+# capture stopped sooner loses what is still in the block.  PID in TOPO_LAST_PID, killed at cleanup;
 # stop it earlier (flushing the file) with topo_capture_stop PID.
 topo_capture() {	# NAME IFACE FILE [filter...]
 	local n=$1 ifc=$2 f=$3 i
 	shift 3
-	topo_spawn "$n" tcpdump -Z root -n -U -B 65536 -i "$ifc" -w "$f" "$@" \
+	topo_spawn "$n" tcpdump -Z root -n -U --immediate-mode -B 65536 -i "$ifc" -w "$f" "$@" \
 	    2>"$f.log" || return 1
 	for i in $(seq 50); do
 		grep -q 'listening on' "$f.log" 2>/dev/null && return 0
@@ -492,7 +516,8 @@ topo_capture() {	# NAME IFACE FILE [filter...]
 }
 
 topo_capture_stop() {	# PID
-	local i
+	local - i
+	set +e
 	kill -INT "$1" 2>/dev/null
 	for i in $(seq 30); do
 		kill -0 "$1" 2>/dev/null || break
