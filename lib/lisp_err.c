@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: ISC */
+#include <stddef.h>
+
 #include "lisp_err.h"
 
 static const char *const lisp_errstr[LISP_E_MAX] = {
