@@ -104,6 +104,54 @@ if "$DEC" "$tmp/vec.pcap" 2>/dev/null | grep -q '^ *auth: '; then
 	echo "FAIL: auth verdict printed without -k"; fail=1
 fi
 
+# Link layers and IP variants: the first vector wrapped by hand in
+# SLL, SLL2, NULL, LOOP, raw IPv6 with extension headers, 802.1Q QinQ,
+# and IPv4/IPv6 fragments (not reassembled: reported, never decoded).
+"$PY" - "$DATA/map_register_hmac_vectors.json" "$tmp" <<'PYEOF'
+import json, struct, sys
+msg = bytes.fromhex(json.load(open(sys.argv[1]))["vectors"][0]["message_hex"])
+out = sys.argv[2]
+udp = struct.pack("!HHHH", 4342, 4342, 8 + len(msg), 0) + msg
+v4 = lambda pl, fo=0: struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(pl), 1,
+    fo, 64, 17, 0, bytes([192, 0, 2, 1]), bytes([192, 0, 2, 2])) + pl
+a6 = bytes.fromhex("20010db8000000000000000000000001")
+b6 = bytes.fromhex("20010db8000000000000000000000002")
+def v6(pl, nh, ext=b""):
+    return struct.pack("!IHBB", 0x60000000, len(ext) + len(pl), nh, 64) + \
+        a6 + b6 + ext + pl
+def write(name, dlt, frames):
+    with open(f"{out}/{name}.pcap", "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, dlt))
+        for fr in frames:
+            f.write(struct.pack("<IIII", 0, 0, len(fr), len(fr)) + fr)
+eth = b"\x02" * 6 + b"\x04" * 6
+write("sll", 113, [struct.pack("!HHH8sH", 0, 1, 6, b"", 0x0800) + v4(udp)])
+write("sll2", 276, [struct.pack("!HHIHBB8s", 0x86DD, 0, 1, 1, 0, 6, b"") +
+      v6(udp, 17)])
+write("null", 0, [struct.pack("<I", 2) + v4(udp)])
+write("loop", 108, [struct.pack("!I", 2) + v4(udp)])
+# hop-by-hop (8 bytes) then destination options (16 bytes) then UDP
+ext = bytes([60, 0]) + b"\x01\x04" + b"\0" * 4 + bytes([17, 1]) + \
+    b"\x01\x0c" + b"\0" * 12
+write("raw6", 101, [v6(udp, 0, ext)])
+write("qinq", 1, [eth + struct.pack("!HHHHH", 0x88A8, 100, 0x8100, 200,
+      0x0800) + v4(udp)])
+write("frag", 1, [eth + b"\x08\x00" + v4(udp[:40], 0x2000),
+      eth + b"\x08\x00" + v4(udp[40:], 0x0005),
+      eth + b"\x86\xdd" + v6(udp[:40], 44, bytes([17, 0, 0, 1]) + b"\0\0\0\x07")])
+PYEOF
+for l in sll sll2 null loop raw6 qinq; do
+	check_auth "link $l" "valid " -k password "$tmp/$l.pcap"
+done
+"$DEC" -j "$tmp/qinq.pcap" 2>/dev/null | grep -q '"vlan":\[100,200\]' ||
+	{ echo "FAIL: QinQ tags not reported"; fail=1; }
+"$DEC" "$tmp/frag.pcap" >"$tmp/frag.txt" 2>/dev/null
+rc=$?
+cat "$tmp/frag.txt"
+if [ $rc -ne 0 ] || [ "$(grep -cE '^frame [123]: .*fragment' "$tmp/frag.txt")" -ne 3 ]; then
+	echo "FAIL: fragments must give three error lines and exit 0"; fail=1
+fi
+
 # Usage and open errors exit 1.
 "$DEC" >/dev/null 2>&1; [ $? -eq 1 ] || { echo "FAIL: no args must exit 1"; fail=1; }
 "$DEC" "$tmp/nonexistent.pcap" >/dev/null 2>&1
