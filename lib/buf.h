@@ -119,7 +119,7 @@ rbuf_get_u32(struct rbuf *rb, uint32_t *v)
 static inline int
 rbuf_get_u64(struct rbuf *rb, uint64_t *v)
 {
-	uint32_t	 hi, lo;
+	uint32_t	 hi = 0, lo = 0;	/* silences a GCC -O2 false positive */
 
 	if (rbuf_left(rb) < 8)
 		return -1;

@@ -213,6 +213,14 @@ struct lisp_map_register {
 	uint16_t		 msrtr_key_id;
 	uint16_t		 msrtr_auth_len;
 	uint8_t			 msrtr_auth[LISP_AUTH_MAX];
+	/*
+	 * Bytes after the last element (records, xTR-ID, MS-RTR block).
+	 * Real senders append an xTR-ID with I=0 (tcpdump's EID-notify
+	 * capture); the HMAC covers them, so they are kept raw and
+	 * re-encoded (docs/DECISIONS.md, trailing bytes).
+	 */
+	size_t			 trail_len;
+	uint8_t			*trail;		/* owned */
 };
 
 struct lisp_map_referral {
@@ -250,7 +258,11 @@ struct lisp_ecm {
 	int			 ip_version;	/* 4 or 6 */
 	struct lisp_addr	 inner_src;	/* AFI 1 or 2 */
 	struct lisp_addr	 inner_dst;
-	uint8_t			 inner_ttl;
+	uint8_t			 inner_ttl;	/* IPv4 TTL / IPv6 hop limit */
+	uint8_t			 inner_tos;	/* IPv4 TOS / IPv6 traffic class */
+	uint16_t		 inner_id;	/* IPv4 identification */
+	uint16_t		 inner_frag;	/* IPv4 flags (DF) + offset (0) */
+	uint32_t		 inner_flow;	/* IPv6 flow label (20 bits) */
 	uint16_t		 inner_sport;
 	uint16_t		 inner_dport;
 	/* The inner LISP message; points into the decoded input buffer. */
@@ -273,8 +285,16 @@ struct lisp_msg {
 /*
  * Decode one control message from buf (the UDP payload).  Returns 0 or a
  * negative enum lisp_err.  On error *msg is freed.  stats may be NULL.
- * For Map-Register/Notify/Notify-Ack, *auth_off (may be NULL) receives
- * the offset of the authentication data in buf, for lisp_auth_verify().
+ * For Map-Register/Notify/Notify-Ack and Info-Request/Reply, *auth_off
+ * (may be NULL) receives the offset of the authentication data in buf
+ * (16), for lisp_auth_verify(); it is 0 for the other types.
+ *
+ * Trailing bytes (docs/DECISIONS.md): kept raw in Map-Reply (S, the
+ * LISP-SEC block) and Map-Register/Notify/Notify-Ack (trail); an error
+ * (LISP_E_TRAILING) after a Map-Request, a Map-Reply without S, a
+ * Map-Referral and an Info message.  The ECM's inner IP and UDP lengths
+ * must match the bytes present exactly (LISP_E_IP otherwise).  The inner
+ * IP/UDP checksums are not verified (lispers.net sends zeros).
  */
 int	 lisp_msg_decode(const uint8_t *buf, size_t len, struct lisp_msg *msg,
 	    struct lisp_codec_stats *stats, size_t *auth_off);
