@@ -722,6 +722,48 @@ START_TEST(test_keys_and_ranges)
 }
 END_TEST
 
+START_TEST(test_name_references)
+{
+	struct lisp_config	*c;
+	int			 ne;
+
+	c = parse_str(HDR
+	    "lisp database-mapping {\n"
+	    "    prefix {\n"
+	    "        eid-prefix = 10.0.0.0/8\n"
+	    "        ms-name = later\n"			/* 6 */
+	    "        mr-name = nowhere\n"		/* 7 */
+	    "    }\n"
+	    "    rloc {\n"
+	    "        json-name = sig\n"			/* 10 */
+	    "    }\n"
+	    "}\n"
+	    "lisp json {\n"
+	    "    json-name = sig\n"
+	    "    json-string = {}\n"
+	    "}\n"
+	    "lisp map-server {\n"
+	    "    ms-name = later\n"
+	    "}\n"
+	    "lisp database-mapping {\n"
+	    "    prefix {\n"
+	    "        ms-name = later\n"
+	    "    }\n"
+	    "    rloc {\n"
+	    "        json-name = sig\n"
+	    "    }\n"
+	    "}\n", &ne);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(ne, 0);
+	ck_assert(has_diag('W', 6, "names no earlier 'lisp map-server'"));
+	ck_assert(has_diag('W', 7, "names no earlier 'lisp map-resolver'"));
+	ck_assert(has_diag('W', 10, "names no earlier 'lisp json'"));
+	ck_assert_uint_eq(c->nwarnings, 3);
+	ck_assert_str_eq(c->dbmaps[0].rlocs[0].json_name, "sig");
+	config_free(c);
+}
+END_TEST
+
 START_TEST(test_merge_and_accumulate)
 {
 	struct lisp_config	*c;
@@ -953,6 +995,7 @@ config_suite(void)
 	tcase_add_test(tc, test_lispers_net_form_warnings);
 	tcase_add_test(tc, test_address_forms);
 	tcase_add_test(tc, test_keys_and_ranges);
+	tcase_add_test(tc, test_name_references);
 	tcase_add_test(tc, test_merge_and_accumulate);
 	tcase_add_test(tc, test_empty_and_missing);
 	tcase_add_test(tc, test_long_lines);
