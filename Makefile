@@ -77,6 +77,7 @@ TESTHELPERS	:= $(TESTHELP_SRCS:tests/helpers/%.c=$(BUILD)/tests/helpers/%)
 BINS		:= $(DAEMON) $(TOOLS)
 
 .PHONY: all check unit sanitize fuzz bench install uninstall clean deps
+.SECONDARY:
 all: $(BINS) $(TESTHELPERS)
 
 $(BUILD)/%.o: %.c

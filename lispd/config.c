@@ -46,6 +46,9 @@ enum ktype {
 #define KF_IIDLIST	0x04	/* "a b c": keep the first IID, warn */
 #define KF_STAR		0x08	/* "*" means every IID */
 #define KF_NORANGE	0x10	/* KT_IIDRANGE accepting one IID only */
+#define KF_REF_JSON	0x20	/* names an earlier lisp json */
+#define KF_REF_MS	0x40	/* names an earlier lisp map-server */
+#define KF_REF_MR	0x80	/* names an earlier lisp map-resolver */
 
 struct keyword {
 	const char		*name;
@@ -209,8 +212,8 @@ static const struct keyword db_prefix_keys[] = {
 	K_PFX("group-prefix", config_eid, group, CONFIG_EID_GROUP),
 	{ "instance-id", KT_U32, CONFIG_EID_IID, KF_IIDLIST,
 	    OFF(config_eid, iid), 0, 0, UINT32_MAX, NULL },
-	K_STR("mr-name", config_eid, mr_name, CONFIG_EID_MR_NAME, 0),
-	K_STR("ms-name", config_eid, ms_name, CONFIG_EID_MS_NAME, 0),
+	K_STR("mr-name", config_eid, mr_name, CONFIG_EID_MR_NAME, KF_REF_MR),
+	K_STR("ms-name", config_eid, ms_name, CONFIG_EID_MS_NAME, KF_REF_MS),
 	K_NUM("register-ttl", KT_U32, config_eid, register_ttl,
 	    CONFIG_EID_REG_TTL, 1, UINT32_MAX),
 	K_NUM("secondary-instance-id", KT_U32, config_eid, secondary_iid,
@@ -235,7 +238,8 @@ static const struct keyword db_rloc_keys[] = {
 	K_STR("elp-name", config_rloc, elp_name, CONFIG_RLOC_ELP, 0),
 	K_STR("geo-name", config_rloc, geo_name, CONFIG_RLOC_GEO, 0),
 	K_STR("interface", config_rloc, interface, CONFIG_RLOC_INTERFACE, 0),
-	K_STR("json-name", config_rloc, json_name, CONFIG_RLOC_JSON, 0),
+	K_STR("json-name", config_rloc, json_name, CONFIG_RLOC_JSON,
+	    KF_REF_JSON),
 	K_NUM("priority", KT_U8, config_rloc, priority, CONFIG_RLOC_PRIORITY,
 	    0, 255),
 	K_STR("rle-name", config_rloc, rle_name, CONFIG_RLOC_RLE, 0),
@@ -501,6 +505,9 @@ struct parser {
 	int			 dashes;	/* the opening #--- line was seen */
 	int			 warned_crlf;
 	int			 warned_prelude;
+	/* The current line, and a copy for the clause-opener check. */
+	char			 buf[CONFIG_LINE_MAX + 1];
+	char			 orig[CONFIG_LINE_MAX + 1];
 };
 
 static void pdiag(struct parser *, int, int, const char *, ...)
@@ -906,6 +913,39 @@ is_placeholder(const struct keyword *kw, const char *v)
 	    kw->type != KT_KEYLIST && strchr(v, '?') != NULL;
 }
 
+/*
+ * lispers.net resolves names when it reads them: a json-name, ms-name or
+ * mr-name must be defined by an earlier clause, or lispers.net rejects
+ * the line.  We keep the value and warn.
+ */
+static void
+check_ref(struct parser *p, const struct keyword *kw, const char *v)
+{
+	const struct lisp_config	*c = p->cfg;
+	const char			*what = NULL;
+	size_t				 i;
+
+	if (kw->flags & KF_REF_JSON) {
+		for (i = 0; i < c->njson; i++)
+			if (c->json[i].name && strcmp(c->json[i].name, v) == 0)
+				return;
+		what = "json";
+	} else if (kw->flags & KF_REF_MS) {
+		for (i = 0; i < c->nms; i++)
+			if (c->ms[i].name && strcmp(c->ms[i].name, v) == 0)
+				return;
+		what = "map-server";
+	} else if (kw->flags & KF_REF_MR) {
+		for (i = 0; i < c->nmr; i++)
+			if (c->mr[i].name && strcmp(c->mr[i].name, v) == 0)
+				return;
+		what = "map-resolver";
+	}
+	if (what != NULL)
+		pwarn(p, "'%s = %.64s' names no earlier 'lisp %s' (lispers.net "
+		    "needs names defined before use)", kw->name, v, what);
+}
+
 static char *
 xstrdup(struct parser *p, const char *s)
 {
@@ -1021,6 +1061,7 @@ set_value(struct parser *p, const struct keyword *kw, void *obj,
 
 		if (d == NULL)
 			return;
+		check_ref(p, kw, v);
 		if (kw->type == KT_SECRET)
 			secret_free(old);
 		else
@@ -1203,10 +1244,13 @@ config_free(struct lisp_config *cfg)
 
 /* Raw (unsupported) clause text. */
 
+/* Append indent*4 blanks, then a, b and c (b, c may be NULL), a newline. */
 static void
-sbuf_add(struct sbuf *b, int indent, const char *s)
+sbuf_add3(struct sbuf *b, int indent, const char *a, const char *m,
+    const char *z)
 {
-	size_t	 need = (size_t)indent * 4 + strlen(s) + 2;
+	size_t	 la = strlen(a), lm = m ? strlen(m) : 0, lz = z ? strlen(z) : 0;
+	size_t	 need = (size_t)indent * 4 + la + lm + lz + 2;
 	char	*n;
 
 	if (b->oom)
@@ -1223,10 +1267,22 @@ sbuf_add(struct sbuf *b, int indent, const char *s)
 	}
 	memset(b->s + b->len, ' ', (size_t)indent * 4);
 	b->len += (size_t)indent * 4;
-	memcpy(b->s + b->len, s, strlen(s));
-	b->len += strlen(s);
+	memcpy(b->s + b->len, a, la);
+	b->len += la;
+	if (lm > 0)
+		memcpy(b->s + b->len, m, lm);
+	b->len += lm;
+	if (lz > 0)
+		memcpy(b->s + b->len, z, lz);
+	b->len += lz;
 	b->s[b->len++] = '\n';
 	b->s[b->len] = '\0';
+}
+
+static void
+sbuf_add(struct sbuf *b, int indent, const char *s)
+{
+	sbuf_add3(b, indent, s, NULL, NULL);
 }
 
 static void
@@ -1257,10 +1313,16 @@ trim(char *s)
 	return s;
 }
 
+/*
+ * End the current clause.  complete is 0 when the clause is cut short (a
+ * missing '}', end of file): an unsupported clause is then dropped, so that
+ * the text we keep always balances its braces.
+ */
 static void
-close_clause(struct parser *p)
+close_clause(struct parser *p, int complete)
 {
-	if (p->cmd != NULL && p->cmd->kind == CMD_RAW && !p->skip) {
+	if (p->cmd != NULL && p->cmd->kind == CMD_RAW && !p->skip &&
+	    complete) {
 		struct config_raw	*r;
 
 		sbuf_add(&p->raw, 0, "}");
@@ -1362,10 +1424,7 @@ open_sub(struct parser *p, char *name)
 	if (p->skip)
 		return;
 	if (p->cmd->kind == CMD_RAW) {
-		char	 line[CONFIG_LINE_MAX + 4];
-
-		snprintf(line, sizeof(line), "%s {", name);
-		sbuf_add(&p->raw, p->depth - 1, line);
+		sbuf_add3(&p->raw, p->depth - 1, name, " {", NULL);
 		return;
 	}
 	if (p->depth > 2) {
@@ -1397,14 +1456,17 @@ open_sub(struct parser *p, char *name)
 static void
 close_level(struct parser *p)
 {
+	int	 skipping = p->skip != 0;
+
 	if (p->depth == 1) {
-		close_clause(p);
+		close_clause(p, 1);
 		return;
 	}
 	p->depth--;
 	if (p->skip > p->depth)
 		p->skip = 0;
-	if (p->skip)
+	/* The brace of a skipped block is not part of the raw text. */
+	if (skipping)
 		return;
 	if (p->cmd != NULL && p->cmd->kind == CMD_RAW)
 		sbuf_add(&p->raw, p->depth, "}");
@@ -1443,10 +1505,7 @@ key_value(struct parser *p, char *line, char *eq)
 	if (p->skip)
 		return;
 	if (p->cmd->kind == CMD_RAW) {
-		char	 buf[CONFIG_LINE_MAX + 4];
-
-		snprintf(buf, sizeof(buf), "%s = %s", key, val);
-		sbuf_add(&p->raw, p->depth, buf);
+		sbuf_add3(&p->raw, p->depth, key, " = ", val);
 		return;
 	}
 	d = p->depth == 1 ? p->cmd->desc : p->subdesc;
@@ -1478,7 +1537,7 @@ is_clause_opener(const char *s, size_t len)
 static int
 parse_line(struct parser *p, const char *in, size_t len)
 {
-	char	 buf[CONFIG_LINE_MAX + 1], orig[CONFIG_LINE_MAX + 1];
+	char	*buf = p->buf, *orig = p->orig;
 	char	*s, *hash, *eq;
 	size_t	 i, n;
 
@@ -1550,7 +1609,7 @@ parse_line(struct parser *p, const char *in, size_t len)
 	if (is_clause_opener(s, n) && !is_blank(orig[0])) {
 		perr(p, "missing '}': 'lisp %s' opened at line %d is not "
 		    "closed", p->cmdname, p->clause_line);
-		close_clause(p);
+		close_clause(p, 0);
 		open_clause(p, orig, s);
 		return 0;
 	}
@@ -1617,14 +1676,15 @@ config_parse_buffer(const char *name, const char *buf, size_t len,
 		pdiag(&p, CONFIG_DIAG_ERROR, p.lineno > 0 ? p.lineno : 1,
 		    "unexpected end of file: 'lisp %s' opened at line %d is "
 		    "not closed", p.cmdname, p.clause_line);
-		/* Drop a pending raw clause: it is incomplete. */
-		p.skip = 1;
-		close_clause(&p);
+		close_clause(&p, 0);
 	}
 	if (!p.cfg->has_marker)
 		pdiag(&p, CONFIG_DIAG_WARN, 1, "no '# lispers.net lisp.config "
 		    "file' marker line (lispers.net rejects such a file)");
 	sbuf_reset(&p.raw);
+	/* The line buffers held key material. */
+	explicit_bzero(p.buf, sizeof(p.buf));
+	explicit_bzero(p.orig, sizeof(p.orig));
 	if (p.oom) {
 		config_free(p.cfg);
 		*nerrors = p.nerrors > 0 ? p.nerrors : 1;
