@@ -1,0 +1,492 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Map-cache benchmark: 1M IPv4 and 1M IPv6 EID-prefixes with a BGP-like
+ * length mix, random lookups, insert/delete rates, memory per prefix, and
+ * the same lookups on a textbook path-compressed binary (Patricia) trie
+ * built from the same prefixes, as the baseline.  Every lookup result is
+ * cross-checked against the Patricia trie (mismatches are printed).
+ *
+ * Output: "name: value unit" lines.  Fixed seed; figures are wall-clock.
+ *
+ * Prefix mix (generated here, unique prefixes):
+ *   IPv4, under 32768 random allocated /16s: 1% /8-/15, 9% /16-/20,
+ *         15% /21-/23, 60% /24, 15% /32 hosts.
+ *   IPv6, under 4096 random /32s in 2000::/3: 3% /32-/44, 40% /48,
+ *         12% /56, 30% /64, 15% /128 hosts.
+ * Lookup addresses: 90% inside a random table prefix (random host bits,
+ * so deeper prefixes may match), 10% uniformly random (IPv6: in 2000::/3).
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <urcu-qsbr.h>
+
+#include "mapcache.h"
+
+#define NPFX		(1u << 20)	/* 1,048,576 per family */
+#define NLOOK		(1u << 20)
+#define PASSES		5
+
+static uint64_t rng = 0x2545f4914f6cdd1dULL;
+
+static uint64_t
+rnd(void)
+{
+	rng ^= rng >> 12;
+	rng ^= rng << 25;
+	rng ^= rng >> 27;
+	return rng * 0x2545f4914f6cdd1dULL;
+}
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+struct pfx {
+	uint64_t	 hi, lo;
+	uint8_t		 plen;
+};
+
+static void
+mask(uint64_t *hi, uint64_t *lo, unsigned b)
+{
+	if (b == 0)
+		*hi = *lo = 0;
+	else if (b < 64) {
+		*hi &= ~0ULL << (64 - b);
+		*lo = 0;
+	} else if (b == 64)
+		*lo = 0;
+	else if (b < 128)
+		*lo &= ~0ULL << (128 - b);
+}
+
+static void
+to_bytes(uint64_t hi, uint64_t lo, uint8_t *a)
+{
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		a[i] = hi >> (56 - 8 * i);
+		a[8 + i] = lo >> (56 - 8 * i);
+	}
+}
+
+/* Unique-prefix set: open addressing on (hi, lo, plen). */
+static struct pfx *uset;
+static size_t usize;
+
+static int
+uniq_add(const struct pfx *p)
+{
+	uint64_t h = (p->hi * 0x9e3779b97f4a7c15ULL) ^ (p->lo * 31) ^ p->plen;
+	size_t i = (h ^ (h >> 29)) & (usize - 1);
+
+	while (uset[i].plen != 0xff) {
+		if (uset[i].hi == p->hi && uset[i].lo == p->lo &&
+		    uset[i].plen == p->plen)
+			return 0;
+		i = (i + 1) & (usize - 1);
+	}
+	uset[i] = *p;
+	return 1;
+}
+
+static void
+gen_v4(struct pfx *v)
+{
+	uint32_t blocks[32768];
+	unsigned i, n = 0, r, len;
+	struct pfx p;
+
+	for (i = 0; i < 32768; i++)
+		blocks[i] = (1 + rnd() % 223) << 8 | (rnd() & 0xff);
+	while (n < NPFX) {
+		r = rnd() % 100;
+		if (r < 1)
+			len = 8 + rnd() % 8;
+		else if (r < 10)
+			len = 16 + rnd() % 5;
+		else if (r < 25)
+			len = 21 + rnd() % 3;
+		else if (r < 85)
+			len = 24;
+		else
+			len = 32;
+		p.hi = ((uint64_t)blocks[rnd() % 32768] << 48) |
+		    ((rnd() & 0xffff) << 32);
+		p.lo = 0;
+		p.plen = len;
+		mask(&p.hi, &p.lo, len);
+		if (uniq_add(&p))
+			v[n++] = p;
+	}
+}
+
+static void
+gen_v6(struct pfx *v)
+{
+	uint32_t blocks[4096];
+	unsigned i, n = 0, r, len;
+	struct pfx p;
+
+	for (i = 0; i < 4096; i++)
+		blocks[i] = 0x20000000u | (rnd() & 0x1fffffff);
+	while (n < NPFX) {
+		r = rnd() % 100;
+		if (r < 3)
+			len = 32 + rnd() % 13;
+		else if (r < 43)
+			len = 48;
+		else if (r < 55)
+			len = 56;
+		else if (r < 85)
+			len = 64;
+		else
+			len = 128;
+		p.hi = ((uint64_t)blocks[rnd() % 4096] << 32) |
+		    (rnd() & 0xffffffff);
+		p.lo = rnd();
+		p.plen = len;
+		mask(&p.hi, &p.lo, len);
+		if (uniq_add(&p))
+			v[n++] = p;
+	}
+}
+
+static void
+gen_addrs(const struct pfx *v, int v6, uint64_t *hi, uint64_t *lo)
+{
+	uint64_t h, l, mh, ml;
+	unsigned i;
+	const struct pfx *p;
+
+	for (i = 0; i < NLOOK; i++) {
+		h = rnd();
+		l = v6 ? rnd() : 0;
+		if (!v6)
+			h &= 0xffffffff00000000ULL;
+		if (rnd() % 10 == 0) {
+			if (v6)
+				h = (h & ~(7ULL << 61)) | (1ULL << 61);
+		} else {
+			p = &v[rnd() % NPFX];
+			mh = ~0ULL;
+			ml = ~0ULL;
+			mask(&mh, &ml, p->plen);
+			h = (h & ~mh) | p->hi;
+			l = (l & ~ml) | p->lo;
+		}
+		hi[i] = h;
+		lo[i] = l;
+	}
+}
+
+/* The baseline: a textbook path-compressed binary trie. ------------------ */
+
+struct pat {
+	uint64_t	 hi, lo;
+	uint8_t		 plen;
+	uint8_t		 has;
+	uint32_t	 val;
+	struct pat	*l, *r;
+};
+
+static size_t pat_nodes;
+
+static unsigned
+pdiff(uint64_t ah, uint64_t al, uint64_t bh, uint64_t bl)
+{
+	if (ah != bh)
+		return __builtin_clzll(ah ^ bh);
+	if (al != bl)
+		return 64 + __builtin_clzll(al ^ bl);
+	return 128;
+}
+
+static inline int
+pbit(uint64_t hi, uint64_t lo, unsigned b)
+{
+	return b < 64 ? (hi >> (63 - b)) & 1 : (lo >> (127 - b)) & 1;
+}
+
+static struct pat *
+pat_new(uint64_t hi, uint64_t lo, unsigned plen, int has, uint32_t val)
+{
+	struct pat *n = calloc(1, sizeof(*n));
+
+	if (n == NULL)
+		abort();
+	mask(&hi, &lo, plen);
+	n->hi = hi;
+	n->lo = lo;
+	n->plen = plen;
+	n->has = has;
+	n->val = val;
+	pat_nodes++;
+	return n;
+}
+
+static void
+pat_insert(struct pat **pp, uint64_t hi, uint64_t lo, unsigned plen,
+    uint32_t val)
+{
+	struct pat *n, *m, *b;
+	unsigned c;
+
+	while ((n = *pp) != NULL) {
+		c = pdiff(hi, lo, n->hi, n->lo);
+		if (c > plen)
+			c = plen;
+		if (c > n->plen)
+			c = n->plen;
+		if (c < n->plen) {
+			if (c == plen) {	/* new node above n */
+				m = pat_new(hi, lo, plen, 1, val);
+				if (pbit(n->hi, n->lo, plen))
+					m->r = n;
+				else
+					m->l = n;
+				*pp = m;
+				return;
+			}
+			b = pat_new(hi, lo, c, 0, 0);
+			m = pat_new(hi, lo, plen, 1, val);
+			if (pbit(hi, lo, c)) {
+				b->r = m;
+				b->l = n;
+			} else {
+				b->l = m;
+				b->r = n;
+			}
+			*pp = b;
+			return;
+		}
+		if (n->plen == plen) {
+			n->has = 1;
+			n->val = val;
+			return;
+		}
+		pp = pbit(hi, lo, n->plen) ? &n->r : &n->l;
+	}
+	*pp = pat_new(hi, lo, plen, 1, val);
+}
+
+static uint32_t
+pat_lookup(const struct pat *n, uint64_t hi, uint64_t lo, unsigned bits)
+{
+	uint32_t best = 0;
+
+	while (n != NULL) {
+		if (n->plen != 0 && pdiff(hi, lo, n->hi, n->lo) < n->plen)
+			break;
+		if (n->has)
+			best = n->val;
+		if (n->plen >= bits)
+			break;
+		n = pbit(hi, lo, n->plen) ? n->r : n->l;
+	}
+	return best;
+}
+
+/* -------------------------------------------------------------------------- */
+
+struct fam {
+	const char	*name;
+	int		 v6;
+	uint8_t		 afi;
+	unsigned	 bits;
+	struct pfx	*pfx;
+	uint64_t	*hi, *lo;
+	uint8_t		(*abytes)[16];
+	struct pat	*pat;
+	double		 mc_ns, pat_ns;
+};
+
+static void
+mkprefix(const struct fam *f, const struct pfx *p, struct mapcache_prefix *mp)
+{
+	mp->iid = 1000;
+	mp->afi = f->afi;
+	mp->plen = p->plen;
+	to_bytes(p->hi, p->lo, mp->addr);
+}
+
+int
+main(void)
+{
+	static struct mapcache_rloc rl[64][4];
+	struct mapcache_config cf = { 1, 4u << 20, 4u << 20 };
+	struct mapcache_prefix mp;
+	struct mapcache_info info;
+	struct mapcache *mc;
+	const struct mapcache_entry *e;
+	struct fam fam[2] = {
+		{ "v4", 0, MAPCACHE_AF_IPV4, 32, 0, 0, 0, 0, 0, 0, 0 },
+		{ "v6", 1, MAPCACHE_AF_IPV6, 128, 0, 0, 0, 0, 0, 0, 0 },
+	};
+	struct fam *f;
+	double t0, t, best;
+	uint64_t sum, mism = 0, patsum;
+	unsigned i, j, k, pass;
+	size_t patbytes;
+
+	rcu_register_thread();
+	rcu_thread_offline();
+	usize = 8u << 20;
+	if ((uset = malloc(usize * sizeof(*uset))) == NULL)
+		return 1;
+	for (i = 0; i < usize; i++)
+		uset[i].plen = 0xff;
+	for (i = 0; i < 64; i++)
+		for (j = 0; j < 4; j++) {
+			memset(&rl[i][j], 0, sizeof(rl[i][j]));
+			rl[i][j].afi = MAPCACHE_AF_IPV4;
+			rl[i][j].addr[0] = 198;
+			rl[i][j].addr[1] = 51;
+			rl[i][j].addr[2] = 100;
+			rl[i][j].addr[3] = i * 4 + j;
+			rl[i][j].priority = j < 2 ? 1 : 2;
+			rl[i][j].weight = 50;
+			rl[i][j].up = 1;
+			rl[i][j].key_slot = MAPCACHE_NO_KEY;
+		}
+	for (k = 0; k < 2; k++) {
+		f = &fam[k];
+		f->pfx = malloc(NPFX * sizeof(*f->pfx));
+		f->hi = malloc(NLOOK * sizeof(uint64_t));
+		f->lo = malloc(NLOOK * sizeof(uint64_t));
+		f->abytes = malloc(NLOOK * 16);
+		if (!f->pfx || !f->hi || !f->lo || !f->abytes)
+			return 1;
+		if (f->v6)
+			gen_v6(f->pfx);
+		else
+			gen_v4(f->pfx);
+		gen_addrs(f->pfx, f->v6, f->hi, f->lo);
+		for (i = 0; i < NLOOK; i++)
+			to_bytes(f->hi[i], f->lo[i], f->abytes[i]);
+	}
+	free(uset);
+
+	if ((mc = mapcache_new(&cf)) == NULL)
+		return 1;
+	t0 = now_s();
+	for (k = 0; k < 2; k++)
+		for (i = 0; i < NPFX; i++) {
+			mkprefix(&fam[k], &fam[k].pfx[i], &mp);
+			if (mapcache_insert(mc, &mp, MAPCACHE_POSITIVE, 86400,
+			    rl[i % 64], 1 + i % 4, 0) == -1) {
+				perror("mapcache_insert");
+				return 1;
+			}
+		}
+	t = now_s() - t0;
+	printf("mapcache.prefixes: %u count\n", 2 * NPFX);
+	printf("mapcache.insert_per_s: %.0f ops/s\n", 2 * NPFX / t);
+	mapcache_info(mc, &info);
+
+	for (k = 0; k < 2; k++) {
+		f = &fam[k];
+		for (i = 0; i < NPFX; i++)
+			pat_insert(&f->pat, f->pfx[i].hi, f->pfx[i].lo,
+			    f->pfx[i].plen, i + 1);
+	}
+	patbytes = pat_nodes * sizeof(struct pat);
+
+	/* Cross-check every lookup against the baseline. */
+	for (k = 0; k < 2; k++) {
+		f = &fam[k];
+		for (i = 0; i < NLOOK; i++) {
+			uint32_t pv = pat_lookup(f->pat, f->hi[i], f->lo[i],
+			    f->bits);
+			e = mapcache_lookup(mc, 1000, f->afi, f->abytes[i]);
+			if ((pv == 0) != (e == NULL) ||
+			    (e != NULL && e->plen != f->pfx[pv - 1].plen))
+				mism++;
+		}
+	}
+
+	for (k = 0; k < 2; k++) {
+		f = &fam[k];
+		best = 1e9;
+		sum = 0;
+		for (pass = 0; pass < PASSES; pass++) {
+			t0 = now_s();
+			for (i = 0; i < NLOOK; i++) {
+				e = mapcache_lookup(mc, 1000, f->afi,
+				    f->abytes[i]);
+				sum += e != NULL ? e->plen : 0;
+			}
+			t = (now_s() - t0) * 1e9 / NLOOK;
+			if (t < best)
+				best = t;
+		}
+		f->mc_ns = best;
+		best = 1e9;
+		patsum = 0;
+		for (pass = 0; pass < PASSES; pass++) {
+			t0 = now_s();
+			for (i = 0; i < NLOOK; i++)
+				patsum += pat_lookup(f->pat, f->hi[i],
+				    f->lo[i], f->bits);
+			t = (now_s() - t0) * 1e9 / NLOOK;
+			if (t < best)
+				best = t;
+		}
+		f->pat_ns = best;
+		if (sum == 0 || patsum == 0)
+			printf("# checksum 0?\n");
+		printf("mapcache.%s.lookup_ns: %.1f ns\n", f->name, f->mc_ns);
+		printf("patricia.%s.lookup_ns: %.1f ns\n", f->name, f->pat_ns);
+		printf("mapcache.%s.speedup_vs_patricia: %.2f x\n", f->name,
+		    f->pat_ns / f->mc_ns);
+	}
+	printf("mapcache.speedup_vs_patricia: %.2f x\n",
+	    (fam[0].pat_ns + fam[1].pat_ns) / (fam[0].mc_ns + fam[1].mc_ns));
+	printf("mapcache.lpm_mismatches: %llu count\n",
+	    (unsigned long long)mism);
+	printf("mapcache.bytes_per_prefix: %.1f bytes\n",
+	    (double)(info.mem_trie + info.mem_entries + info.mem_timers) /
+	    info.entries);
+	printf("mapcache.trie_bytes_per_prefix: %.1f bytes\n",
+	    (double)info.mem_trie / info.entries);
+	printf("mapcache.entry_bytes_per_prefix: %.1f bytes\n",
+	    (double)info.mem_entries / info.entries);
+	printf("mapcache.timer_bytes_per_prefix: %.1f bytes\n",
+	    (double)info.mem_timers / info.entries);
+	printf("mapcache.counter_bytes_per_prefix_per_worker: %.1f bytes\n",
+	    (double)info.mem_counters / info.entries / cf.workers);
+	printf("mapcache.rlocsets: %llu count\n",
+	    (unsigned long long)info.rlocsets);
+	printf("mapcache.rlocset_bytes_total: %llu bytes\n",
+	    (unsigned long long)info.mem_rlocsets);
+	printf("patricia.bytes_per_prefix: %.1f bytes\n",
+	    (double)patbytes / (2 * NPFX));
+
+	t0 = now_s();
+	for (k = 0; k < 2; k++)
+		for (i = 0; i < NPFX; i++) {
+			mkprefix(&fam[k], &fam[k].pfx[i], &mp);
+			if (mapcache_delete(mc, &mp) == -1) {
+				perror("mapcache_delete");
+				return 1;
+			}
+		}
+	t = now_s() - t0;
+	printf("mapcache.delete_per_s: %.0f ops/s\n", 2 * NPFX / t);
+	mapcache_info(mc, &info);
+	printf("mapcache.trie_bytes_after_delete: %llu bytes\n",
+	    (unsigned long long)info.mem_trie);
+	mapcache_free(mc);
+	rcu_unregister_thread();
+	return mism == 0 ? 0 : 1;
+}

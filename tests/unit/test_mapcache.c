@@ -1,0 +1,851 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Map-cache unit tests: LPM against a brute-force reference, updates
+ * interleaved with lookups, LRU eviction order, expiry, negative entries,
+ * RLOC selection (distribution, stickiness, minimal movement, exclusions),
+ * counters and the resumable walk.
+ */
+#include <check.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <urcu-qsbr.h>
+
+#include "mapcache.h"
+
+static uint64_t rng;
+
+static uint64_t
+rnd(void)
+{
+	rng ^= rng >> 12;
+	rng ^= rng << 25;
+	rng ^= rng >> 27;
+	return rng * 0x2545f4914f6cdd1dULL;
+}
+
+static struct mapcache *
+mc_new(unsigned workers, uint32_t per_iid)
+{
+	struct mapcache_config cf = { workers, per_iid, 1u << 18 };
+	struct mapcache *mc;
+
+	mc = mapcache_new(&cf);
+	ck_assert_ptr_nonnull(mc);
+	return mc;
+}
+
+static void
+setup(void)
+{
+	rcu_register_thread();
+	rcu_thread_offline();
+	rng = 0x9e3779b97f4a7c15ULL;
+}
+
+static void
+teardown(void)
+{
+	rcu_unregister_thread();
+}
+
+static struct mapcache_rloc
+rloc4(uint8_t last, uint8_t prio, uint8_t weight)
+{
+	struct mapcache_rloc r;
+
+	memset(&r, 0, sizeof(r));
+	r.afi = MAPCACHE_AF_IPV4;
+	r.addr[0] = 192;
+	r.addr[1] = 0;
+	r.addr[2] = 2;
+	r.addr[3] = last;
+	r.priority = prio;
+	r.weight = weight;
+	r.up = 1;
+	r.key_slot = MAPCACHE_NO_KEY;
+	return r;
+}
+
+static struct mapcache_prefix
+pfx(uint32_t iid, uint8_t afi, const char *bytes, size_t n, uint8_t plen)
+{
+	struct mapcache_prefix p;
+
+	memset(&p, 0, sizeof(p));
+	p.iid = iid;
+	p.afi = afi;
+	p.plen = plen;
+	memcpy(p.addr, bytes, n);
+	return p;
+}
+
+/* Brute-force reference ------------------------------------------------- */
+
+struct ref {
+	uint32_t	 iid;
+	uint8_t		 afi;
+	uint8_t		 plen;
+	uint8_t		 addr[16];
+	int		 live;
+};
+
+static int
+covers(const uint8_t *p, unsigned plen, const uint8_t *a)
+{
+	unsigned i;
+
+	for (i = 0; i < plen / 8; i++)
+		if (p[i] != a[i])
+			return 0;
+	if (plen % 8 && ((p[i] ^ a[i]) & (0xff00 >> (plen % 8)) & 0xff))
+		return 0;
+	return 1;
+}
+
+static int
+ref_lookup(const struct ref *r, size_t n, uint32_t iid, uint8_t afi,
+    const uint8_t *a)
+{
+	size_t i;
+	int best = -1;
+
+	for (i = 0; i < n; i++)
+		if (r[i].live && r[i].iid == iid && r[i].afi == afi &&
+		    covers(r[i].addr, r[i].plen, a) &&
+		    (best < 0 || r[i].plen > r[best].plen))
+			best = i;
+	return best;
+}
+
+static void
+mask_bytes(uint8_t *a, unsigned plen, unsigned alen)
+{
+	unsigned i;
+
+	for (i = 0; i < alen; i++) {
+		if (plen >= 8 * (i + 1))
+			continue;
+		if (plen <= 8 * i)
+			a[i] = 0;
+		else
+			a[i] &= 0xff00 >> (plen - 8 * i);
+	}
+	for (i = alen; i < 16; i++)
+		a[i] = 0;
+}
+
+/*
+ * Random prefixes that overlap a lot: a few base addresses per family,
+ * random lengths (0 and full length included), random iids out of 5.
+ */
+static void
+ref_gen(struct ref *r, unsigned alen)
+{
+	static const uint8_t base4[3][4] = {
+		{ 10, 0, 0, 0 }, { 192, 0, 2, 0 }, { 203, 0, 113, 0 } };
+	static const uint8_t base6[2][4] = {
+		{ 0x20, 0x01, 0x0d, 0xb8 }, { 0xfd, 0x00, 0x00, 0x01 } };
+	unsigned i, bits = alen * 8, k;
+
+	memset(r, 0, sizeof(*r));
+	r->iid = rnd() % 5;
+	r->afi = alen == 4 ? MAPCACHE_AF_IPV4 : MAPCACHE_AF_IPV6;
+	for (i = 0; i < alen; i++)
+		r->addr[i] = rnd();
+	if (rnd() % 4 != 0) {
+		k = rnd() % (alen == 4 ? 3 : 2);
+		memcpy(r->addr, alen == 4 ? base4[k] : base6[k],
+		    alen == 4 ? 2 + rnd() % 2 : 4);
+		/* Keep the tail low-entropy so prefixes nest. */
+		for (i = alen == 4 ? 3 : 6; i < alen; i++)
+			r->addr[i] &= rnd() % 2 ? 0x0f : 0xff;
+	}
+	switch (rnd() % 10) {
+	case 0:
+		r->plen = 0;
+		break;
+	case 1:
+	case 2:
+		r->plen = bits;
+		break;
+	default:
+		r->plen = rnd() % (bits + 1);
+	}
+	mask_bytes(r->addr, r->plen, alen);
+}
+
+static void
+random_addr(const struct ref *r, size_t n, unsigned alen, uint8_t *a)
+{
+	const struct ref *p = &r[rnd() % n];
+	unsigned i;
+
+	for (i = 0; i < 16; i++)
+		a[i] = i < alen ? rnd() : 0;
+	if (rnd() % 8 != 0) {
+		/* Inside an existing prefix, sometimes flipping a bit. */
+		for (i = 0; i < p->plen; i++)
+			if (((p->addr[i / 8] ^ a[i / 8]) >> (7 - i % 8)) & 1)
+				a[i / 8] ^= 1 << (7 - i % 8);
+		if (rnd() % 4 == 0 && p->plen > 0) {
+			i = rnd() % p->plen;
+			a[i / 8] ^= 1 << (7 - i % 8);
+		}
+	}
+}
+
+static void
+check_all(struct mapcache *mc, const struct ref *r, size_t n, unsigned alen,
+    unsigned probes)
+{
+	const struct mapcache_entry *e;
+	uint8_t a[16];
+	unsigned i;
+	int b;
+
+	for (i = 0; i < probes; i++) {
+		uint32_t iid = rnd() % 6;
+
+		random_addr(r, n, alen, a);
+		e = mapcache_lookup(mc, iid, r[0].afi, a);
+		b = ref_lookup(r, n, iid, r[0].afi, a);
+		if (b < 0) {
+			ck_assert_msg(e == NULL, "probe %u: got /%u, want none",
+			    i, e ? e->plen : 0);
+			continue;
+		}
+		ck_assert_msg(e != NULL, "probe %u: got none, want /%u", i,
+		    r[b].plen);
+		ck_assert_uint_eq(e->plen, r[b].plen);
+		ck_assert_uint_eq(e->iid, iid);
+		ck_assert_mem_eq(e->eid, r[b].addr, 16);
+	}
+}
+
+static void
+lpm_random(unsigned alen)
+{
+	struct mapcache *mc = mc_new(1, 0);
+	struct mapcache_rloc rl = rloc4(1, 1, 1);
+	struct mapcache_prefix p;
+	struct ref *r;
+	size_t n = 3000, i, j;
+	int round;
+
+	r = calloc(n, sizeof(*r));
+	ck_assert_ptr_nonnull(r);
+	for (i = 0; i < n; i++) {
+		ref_gen(&r[i], alen);
+		/* Duplicates: keep only the first in the reference. */
+		for (j = 0; j < i; j++)
+			if (r[j].live && r[j].iid == r[i].iid &&
+			    r[j].plen == r[i].plen &&
+			    memcmp(r[j].addr, r[i].addr, 16) == 0)
+				break;
+		p = pfx(r[i].iid, r[i].afi, (const char *)r[i].addr, 16,
+		    r[i].plen);
+		ck_assert_int_eq(mapcache_insert(mc, &p, MAPCACHE_POSITIVE, 60,
+		    &rl, 1, 0), 0);
+		r[i].live = j == i;
+		if (i % 500 == 0)
+			check_all(mc, r, i + 1, alen, 200);
+	}
+	check_all(mc, r, n, alen, 20000);
+
+	/* Deletes interleaved with lookups, then re-inserts. */
+	for (round = 0; round < 2; round++) {
+		for (i = 0; i < n; i++) {
+			if (!r[i].live || rnd() % 2)
+				continue;
+			p = pfx(r[i].iid, r[i].afi, (const char *)r[i].addr,
+			    16, r[i].plen);
+			ck_assert_int_eq(mapcache_delete(mc, &p), 0);
+			ck_assert_int_eq(mapcache_delete(mc, &p), -1);
+			ck_assert_int_eq(errno, ENOENT);
+			r[i].live = 0;
+			if (i % 100 == 0)
+				check_all(mc, r, n, alen, 100);
+		}
+		check_all(mc, r, n, alen, 10000);
+		for (i = 0; i < n; i += 3) {
+			for (j = 0; j < n; j++)
+				if (r[j].live && r[j].iid == r[i].iid &&
+				    r[j].plen == r[i].plen &&
+				    memcmp(r[j].addr, r[i].addr, 16) == 0)
+					break;
+			if (j < n)
+				continue;
+			p = pfx(r[i].iid, r[i].afi, (const char *)r[i].addr,
+			    16, r[i].plen);
+			ck_assert_int_eq(mapcache_insert(mc, &p,
+			    MAPCACHE_NEG_SEND_MR, 60, NULL, 0, 0), 0);
+			r[i].live = 1;
+		}
+		check_all(mc, r, n, alen, 10000);
+	}
+	/* Delete everything: the trie shrinks back to empty roots. */
+	for (i = 0; i < n; i++)
+		if (r[i].live) {
+			p = pfx(r[i].iid, r[i].afi, (const char *)r[i].addr,
+			    16, r[i].plen);
+			ck_assert_int_eq(mapcache_delete(mc, &p), 0);
+			r[i].live = 0;
+		}
+	{
+		struct mapcache_info info;
+		uint8_t a[16] = { 10, 0, 0, 1 };
+
+		mapcache_info(mc, &info);
+		ck_assert_uint_eq(info.entries, 0);
+		/* Only the empty root nodes remain (3 per iid). */
+		ck_assert_uint_le(info.mem_trie, info.iids * 3 * 64);
+		ck_assert_ptr_null(mapcache_lookup(mc, 0, r[0].afi, a));
+	}
+	free(r);
+	mapcache_free(mc);
+}
+
+START_TEST(lpm_v4_random)
+{
+	lpm_random(4);
+}
+END_TEST
+
+START_TEST(lpm_v6_random)
+{
+	lpm_random(16);
+}
+END_TEST
+
+START_TEST(lpm_basic)
+{
+	struct mapcache *mc = mc_new(1, 0);
+	struct mapcache_rloc rl = rloc4(1, 1, 1);
+	struct mapcache_prefix p;
+	const struct mapcache_entry *e;
+	uint8_t a[16] = { 10, 1, 2, 3 };
+	uint8_t mac[6] = { 0, 1, 2, 3, 4, 5 };
+
+	ck_assert_ptr_null(mapcache_lookup(mc, 7, MAPCACHE_AF_IPV4, a));
+	p = pfx(7, MAPCACHE_AF_IPV4, "\x00\x00\x00\x00", 4, 0);
+	ck_assert_int_eq(mapcache_insert(mc, &p, MAPCACHE_NEG_NATIVE, 60,
+	    NULL, 0, 0), 0);
+	p = pfx(7, MAPCACHE_AF_IPV4, "\x0a\x00\x00\x00", 4, 8);
+	ck_assert_int_eq(mapcache_insert(mc, &p, MAPCACHE_POSITIVE, 60,
+	    &rl, 1, 0), 0);
+	p = pfx(7, MAPCACHE_AF_IPV4, "\x0a\x01\x02\x03", 4, 32);
+	ck_assert_int_eq(mapcache_insert(mc, &p, MAPCACHE_NEG_DROP, 60,
+	    NULL, 0, 0), 0);
+	e = mapcache_lookup(mc, 7, MAPCACHE_AF_IPV4, a);
+	ck_assert_uint_eq(e->plen, 32);
+	ck_assert_uint_eq(e->state, MAPCACHE_NEG_DROP);
+	ck_assert_int_eq(mapcache_rloc_select(e, 1234), -1);
+	a[3] = 4;
+	e = mapcache_lookup(mc, 7, MAPCACHE_AF_IPV4, a);
+	ck_assert_uint_eq(e->plen, 8);
+	ck_assert_int_eq(mapcache_rloc_select(e, 1234), 0);
+	a[0] = 11;
+	e = mapcache_lookup(mc, 7, MAPCACHE_AF_IPV4, a);
+	ck_assert_uint_eq(e->plen, 0);
+	ck_assert_uint_eq(e->state, MAPCACHE_NEG_NATIVE);
+	/* Other iid and family are separate tables. */
+	ck_assert_ptr_null(mapcache_lookup(mc, 8, MAPCACHE_AF_IPV4, a));
+	ck_assert_ptr_null(mapcache_lookup(mc, 7, MAPCACHE_AF_IPV6, a));
+	/* MAC: exact /48 only. */
+	p = pfx(7, MAPCACHE_AF_MAC, (const char *)mac, 6, 48);
+	ck_assert_int_eq(mapcache_insert(mc, &p, MAPCACHE_POSITIVE, 60,
+	    &rl, 1, 0), 0);
+	e = mapcache_lookup(mc, 7, MAPCACHE_AF_MAC, mac);
+	ck_assert_ptr_nonnull(e);
+	ck_assert_mem_eq(e->eid, mac, 6);
+	mac[5] = 6;
+	ck_assert_ptr_null(mapcache_lookup(mc, 7, MAPCACHE_AF_MAC, mac));
+	p.plen = 40;
+	ck_assert_int_eq(mapcache_insert(mc, &p, MAPCACHE_POSITIVE, 60,
+	    &rl, 1, 0), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	/* Bad arguments. */
+	p = pfx(7, MAPCACHE_AF_IPV4, "\x0a", 1, 33);
+	ck_assert_int_eq(mapcache_insert(mc, &p, MAPCACHE_NEG_DROP, 60,
+	    NULL, 0, 0), -1);
+	p.plen = 8;
+	ck_assert_int_eq(mapcache_insert(mc, &p, MAPCACHE_POSITIVE, 60,
+	    NULL, 0, 0), -1);
+	ck_assert_int_eq(mapcache_insert(mc, &p, MAPCACHE_NEG_DROP, 60,
+	    &rl, 1, 0), -1);
+	mapcache_free(mc);
+}
+END_TEST
+
+START_TEST(replace_and_refresh)
+{
+	struct mapcache *mc = mc_new(1, 0);
+	struct mapcache_rloc rl[2] = { rloc4(1, 1, 1), rloc4(2, 1, 1) };
+	struct mapcache_prefix p = pfx(1, MAPCACHE_AF_IPV6,
+	    "\x20\x01\x0d\xb8", 4, 32);
+	const struct mapcache_entry *e;
+	struct mapcache_info info;
+	uint32_t id;
+
+	ck_assert_int_eq(mapcache_expire(mc, 100, 0), 0);
+	ck_assert_int_eq(mapcache_insert(mc, &p, MAPCACHE_PENDING, 5,
+	    NULL, 0, 0), 0);
+	e = mapcache_find(mc, &p);
+	ck_assert_uint_eq(e->state, MAPCACHE_PENDING);
+	ck_assert_uint_eq(e->expires, 105);
+	/* Pending -> positive: a new entry replaces it. */
+	id = e->id;
+	ck_assert_int_eq(mapcache_insert(mc, &p, MAPCACHE_POSITIVE, 60,
+	    rl, 2, 0), 0);
+	e = mapcache_find(mc, &p);
+	ck_assert_uint_ne(e->id, id);
+	ck_assert_uint_eq(e->state, MAPCACHE_POSITIVE);
+	ck_assert_uint_eq(mapcache_rloc_count(e), 2);
+	/* Same content, new TTL: refreshed in place. */
+	id = e->id;
+	ck_assert_int_eq(mapcache_expire(mc, 150, 0), 0);
+	ck_assert_int_eq(mapcache_insert(mc, &p, MAPCACHE_POSITIVE, 60,
+	    rl, 2, 0), 0);
+	e = mapcache_find(mc, &p);
+	ck_assert_uint_eq(e->id, id);
+	ck_assert_uint_eq(e->expires, 210);
+	/* The old expiry (160) must not remove it; the new one does. */
+	ck_assert_int_eq(mapcache_expire(mc, 200, 0), 0);
+	ck_assert_ptr_nonnull(mapcache_find(mc, &p));
+	ck_assert_int_eq(mapcache_next_expiry(mc), 10);
+	ck_assert_int_eq(mapcache_expire(mc, 210, 0), 1);
+	ck_assert_ptr_null(mapcache_find(mc, &p));
+	mapcache_info(mc, &info);
+	ck_assert_uint_eq(info.entries, 0);
+	ck_assert_uint_eq(info.rlocsets, 0);
+	ck_assert_uint_eq(info.expirations, 1);
+	ck_assert_uint_eq(info.replaces, 1);
+	mapcache_free(mc);
+}
+END_TEST
+
+START_TEST(expiry_order)
+{
+	struct mapcache *mc = mc_new(1, 0);
+	struct mapcache_prefix p;
+	struct mapcache_info info;
+	uint8_t a[4] = { 198, 51, 100, 0 };
+	unsigned i;
+
+	ck_assert_int_eq(mapcache_expire(mc, 1000, 0), 0);
+	for (i = 0; i < 200; i++) {
+		a[3] = i;
+		p = pfx(3, MAPCACHE_AF_IPV4, (const char *)a, 4, 32);
+		/* TTL (i * 37) % 100: expiry order differs from insert order. */
+		ck_assert_int_eq(mapcache_insert(mc, &p, MAPCACHE_NEG_SEND_MR,
+		    (i * 37) % 100, NULL, 0, i == 7 ? MAPCACHE_F_STATIC : 0),
+		    0);
+	}
+	for (i = 0; i < 100; i++) {
+		/* Exactly the entries with ttl <= i are gone (2 per ttl). */
+		size_t n = mapcache_expire(mc, 1000 + i, 0);
+		unsigned j, left = 0;
+
+		ck_assert_uint_eq(n, i == (7 * 37) % 100 ? 1 : 2);
+		for (j = 0; j < 200; j++) {
+			a[3] = j;
+			p = pfx(3, MAPCACHE_AF_IPV4, (const char *)a, 4, 32);
+			if (mapcache_find(mc, &p) != NULL) {
+				left++;
+				ck_assert(j == 7 || (j * 37) % 100 > i);
+			}
+		}
+		ck_assert_uint_eq(left, 200 - 2 * (i + 1) +
+		    ((7 * 37) % 100 <= i ? 1 : 0));
+	}
+	mapcache_info(mc, &info);
+	ck_assert_uint_eq(info.entries, 1);	/* the static one */
+	/* max limits the work per call. */
+	for (i = 0; i < 50; i++) {
+		a[3] = i;
+		p = pfx(4, MAPCACHE_AF_IPV4, (const char *)a, 4, 32);
+		ck_assert_int_eq(mapcache_insert(mc, &p, MAPCACHE_NEG_DROP, 1,
+		    NULL, 0, 0), 0);
+	}
+	ck_assert_uint_eq(mapcache_expire(mc, 2000, 20), 20);
+	ck_assert_uint_eq(mapcache_expire(mc, 2000, 0), 30);
+	mapcache_free(mc);
+}
+END_TEST
+
+START_TEST(lru_eviction)
+{
+	struct mapcache *mc = mc_new(2, 5);
+	struct mapcache_rloc rl = rloc4(9, 1, 1);
+	struct mapcache_prefix p[10], ps;
+	const struct mapcache_entry *e;
+	struct mapcache_info info;
+	uint8_t a[4] = { 10, 0, 0, 0 };
+	unsigned i;
+
+	mapcache_expire(mc, 10, 0);
+	for (i = 0; i < 10; i++) {
+		a[2] = i;
+		p[i] = pfx(1, MAPCACHE_AF_IPV4, (const char *)a, 4, 24);
+	}
+	/* A static entry does not count and is never evicted. */
+	ps = pfx(1, MAPCACHE_AF_IPV4, "\xc0\x00\x02\x00", 4, 24);
+	ck_assert_int_eq(mapcache_insert(mc, &ps, MAPCACHE_POSITIVE, 0,
+	    &rl, 1, MAPCACHE_F_STATIC), 0);
+	for (i = 0; i < 5; i++)
+		ck_assert_int_eq(mapcache_insert(mc, &p[i], MAPCACHE_POSITIVE,
+		    1000, &rl, 1, 0), 0);
+	/* Workers use 0 and 2 (at t=11), the control plane refreshes 1. */
+	mapcache_expire(mc, 11, 0);
+	rcu_thread_online();
+	a[2] = 0;
+	e = mapcache_lookup(mc, 1, MAPCACHE_AF_IPV4, a);
+	mapcache_count(mc, 0, e, 0, 100);
+	a[2] = 2;
+	e = mapcache_lookup(mc, 1, MAPCACHE_AF_IPV4, a);
+	mapcache_count(mc, 1, e, 0, 100);
+	mapcache_quiescent(mc, 0);
+	rcu_thread_offline();
+	mapcache_expire(mc, 12, 0);	/* folds the use into the LRU */
+	ck_assert_int_eq(mapcache_insert(mc, &p[1], MAPCACHE_POSITIVE,
+	    1000, &rl, 1, 0), 0);
+	/* LRU order now (oldest first): 3, 4, 0, 2, 1. */
+	ck_assert_int_eq(mapcache_insert(mc, &p[5], MAPCACHE_POSITIVE,
+	    1000, &rl, 1, 0), 0);
+	ck_assert_ptr_null(mapcache_find(mc, &p[3]));
+	ck_assert_int_eq(mapcache_insert(mc, &p[6], MAPCACHE_POSITIVE,
+	    1000, &rl, 1, 0), 0);
+	ck_assert_ptr_null(mapcache_find(mc, &p[4]));
+	ck_assert_int_eq(mapcache_insert(mc, &p[7], MAPCACHE_POSITIVE,
+	    1000, &rl, 1, 0), 0);
+	ck_assert_ptr_null(mapcache_find(mc, &p[0]));
+	ck_assert_int_eq(mapcache_insert(mc, &p[8], MAPCACHE_POSITIVE,
+	    1000, &rl, 1, 0), 0);
+	ck_assert_ptr_null(mapcache_find(mc, &p[2]));
+	ck_assert_ptr_nonnull(mapcache_find(mc, &p[1]));
+	ck_assert_ptr_nonnull(mapcache_find(mc, &ps));
+	mapcache_info(mc, &info);
+	ck_assert_uint_eq(info.evictions, 4);
+	ck_assert_uint_eq(info.entries, 6);
+	/* The bound is per instance-id: iid 2 has its own. */
+	p[9].iid = 2;
+	ck_assert_int_eq(mapcache_insert(mc, &p[9], MAPCACHE_POSITIVE,
+	    1000, &rl, 1, 0), 0);
+	mapcache_info(mc, &info);
+	ck_assert_uint_eq(info.evictions, 4);
+	mapcache_free(mc);
+}
+END_TEST
+
+START_TEST(only_static_full)
+{
+	struct mapcache *mc = mc_new(1, 2);
+	struct mapcache_prefix p;
+	uint8_t a[4] = { 10, 0, 0, 0 };
+	unsigned i;
+
+	/* Statics beyond the bound are fine; dynamics evict each other. */
+	for (i = 0; i < 4; i++) {
+		a[1] = i;
+		p = pfx(1, MAPCACHE_AF_IPV4, (const char *)a, 4, 16);
+		ck_assert_int_eq(mapcache_insert(mc, &p, MAPCACHE_NEG_DROP, 0,
+		    NULL, 0, MAPCACHE_F_STATIC), 0);
+	}
+	for (i = 10; i < 20; i++) {
+		a[1] = i;
+		p = pfx(1, MAPCACHE_AF_IPV4, (const char *)a, 4, 16);
+		ck_assert_int_eq(mapcache_insert(mc, &p, MAPCACHE_NEG_DROP, 9,
+		    NULL, 0, 0), 0);
+	}
+	for (i = 0; i < 4; i++) {
+		a[1] = i;
+		p = pfx(1, MAPCACHE_AF_IPV4, (const char *)a, 4, 16);
+		ck_assert_ptr_nonnull(mapcache_find(mc, &p));
+	}
+	a[1] = 19;
+	p = pfx(1, MAPCACHE_AF_IPV4, (const char *)a, 4, 16);
+	ck_assert_ptr_nonnull(mapcache_find(mc, &p));
+	a[1] = 17;
+	p = pfx(1, MAPCACHE_AF_IPV4, (const char *)a, 4, 16);
+	ck_assert_ptr_null(mapcache_find(mc, &p));
+	mapcache_free(mc);
+}
+END_TEST
+
+/* RLOC selection --------------------------------------------------------- */
+
+static const struct mapcache_entry *
+put_set(struct mapcache *mc, const struct mapcache_rloc *rl, size_t n)
+{
+	struct mapcache_prefix p = pfx(1, MAPCACHE_AF_IPV4, "\x0a", 1, 8);
+
+	ck_assert_int_eq(mapcache_insert(mc, &p, MAPCACHE_POSITIVE, 60,
+	    rl, n, 0), 0);
+	return mapcache_find(mc, &p);
+}
+
+START_TEST(rloc_weights)
+{
+	struct mapcache *mc = mc_new(1, 0);
+	struct mapcache_rloc rl[4] = { rloc4(1, 1, 50), rloc4(2, 1, 30),
+	    rloc4(3, 1, 20), rloc4(4, 2, 100) };
+	const struct mapcache_entry *e = put_set(mc, rl, 4);
+	unsigned cnt[4] = { 0 }, i, flows = 100000;
+	int k;
+
+	for (i = 0; i < flows; i++) {
+		k = mapcache_rloc_select(e, mapcache_flow_hash(
+		    (const uint8_t *)&i, (const uint8_t *)"\x0a\0\0\1", 4, 6,
+		    i * 7, 80));
+		ck_assert_int_ge(k, 0);
+		cnt[k]++;
+	}
+	/* Within 1.5 percentage points of 50/30/20; priority 2 unused. */
+	ck_assert_msg(fabs(cnt[0] * 100.0 / flows - 50) < 1.5, "%u", cnt[0]);
+	ck_assert_msg(fabs(cnt[1] * 100.0 / flows - 30) < 1.5, "%u", cnt[1]);
+	ck_assert_msg(fabs(cnt[2] * 100.0 / flows - 20) < 1.5, "%u", cnt[2]);
+	ck_assert_uint_eq(cnt[3], 0);
+	mapcache_free(mc);
+}
+END_TEST
+
+START_TEST(rloc_zero_weights)
+{
+	struct mapcache *mc = mc_new(1, 0);
+	struct mapcache_rloc z[3] = { rloc4(1, 1, 0), rloc4(2, 1, 0),
+	    rloc4(3, 1, 0) };
+	struct mapcache_rloc m[3] = { rloc4(1, 1, 0), rloc4(2, 1, 10),
+	    rloc4(3, 1, 30) };
+	const struct mapcache_entry *e;
+	unsigned cnt[3] = { 0 }, i, flows = 90000;
+
+	/* All zero: equal split. */
+	e = put_set(mc, z, 3);
+	for (i = 0; i < flows; i++)
+		cnt[mapcache_rloc_select(e, i * 2654435761u)]++;
+	for (i = 0; i < 3; i++)
+		ck_assert_msg(fabs(cnt[i] * 3.0 / flows - 1) < 0.05, "%u",
+		    cnt[i]);
+	/* Zero next to non-zero: no share; the rest 1:3. */
+	e = put_set(mc, m, 3);
+	memset(cnt, 0, sizeof(cnt));
+	for (i = 0; i < flows; i++)
+		cnt[mapcache_rloc_select(e, i * 2654435761u)]++;
+	ck_assert_uint_eq(cnt[0], 0);
+	ck_assert_msg(fabs(cnt[2] * 1.0 / flows - 0.75) < 0.015, "%u", cnt[2]);
+	mapcache_free(mc);
+}
+END_TEST
+
+START_TEST(rloc_unusable)
+{
+	struct mapcache *mc = mc_new(1, 0);
+	struct mapcache_rloc rl[3] = { rloc4(1, 255, 100), rloc4(2, 1, 10),
+	    rloc4(3, 2, 10) };
+	struct mapcache_rloc only255[2] = { rloc4(1, 255, 1), rloc4(2, 255, 1) };
+	const struct mapcache_entry *e;
+	unsigned i;
+	uint8_t a[4] = { 192, 0, 2, 2 };
+
+	rl[1].up = 0;	/* down from the start: falls to priority 2 */
+	e = put_set(mc, rl, 3);
+	for (i = 0; i < 10000; i++)
+		ck_assert_int_eq(mapcache_rloc_select(e, i * 40503u), 2);
+	/* Mark 192.0.2.2 up: priority 1 takes everything. */
+	ck_assert_uint_eq(mapcache_rloc_state(mc, MAPCACHE_AF_IPV4, a, 1), 1);
+	for (i = 0; i < 10000; i++)
+		ck_assert_int_eq(mapcache_rloc_select(e, i * 40503u), 1);
+	/* Everything down or 255: nothing usable. */
+	a[3] = 3;
+	ck_assert_uint_eq(mapcache_rloc_state(mc, MAPCACHE_AF_IPV4, a, 0), 1);
+	a[3] = 2;
+	ck_assert_uint_eq(mapcache_rloc_state(mc, MAPCACHE_AF_IPV4, a, 0), 1);
+	ck_assert_int_eq(mapcache_rloc_select(e, 5), -1);
+	e = put_set(mc, only255, 2);
+	ck_assert_int_eq(mapcache_rloc_select(e, 5), -1);
+	mapcache_free(mc);
+}
+END_TEST
+
+START_TEST(rloc_stickiness)
+{
+	struct mapcache *mc = mc_new(1, 0);
+	struct mapcache_rloc rl[5], less[4];
+	const struct mapcache_entry *e;
+	uint8_t *before, a[4] = { 192, 0, 2, 3 };
+	unsigned i, j, moved = 0, was2 = 0, flows = 100000;
+	int k;
+
+	for (i = 0; i < 5; i++)
+		rl[i] = rloc4(i + 1, 1, 10 + 10 * i);
+	before = malloc(flows);
+	e = put_set(mc, rl, 5);
+	for (i = 0; i < flows; i++) {
+		before[i] = mapcache_rloc_select(e, i * 2246822519u);
+		/* The same flow always gets the same RLOC. */
+		ck_assert_int_eq(mapcache_rloc_select(e, i * 2246822519u),
+		    before[i]);
+	}
+	/* Remove RLOC index 2 (a new set): only its flows move. */
+	for (i = 0, j = 0; i < 5; i++)
+		if (i != 2)
+			less[j++] = rl[i];
+	e = put_set(mc, less, 4);
+	for (i = 0; i < flows; i++) {
+		k = mapcache_rloc_select(e, i * 2246822519u);
+		k = k >= 2 ? k + 1 : k;	/* map back to the 5-set index */
+		if (before[i] == 2)
+			was2++;
+		else if (k != before[i])
+			moved++;
+		ck_assert_int_ne(k, 2);
+	}
+	ck_assert_uint_eq(moved, 0);
+	ck_assert_uint_gt(was2, flows / 10);
+	/* Same through a down-marking on the original set. */
+	e = put_set(mc, rl, 5);
+	ck_assert_uint_eq(mapcache_rloc_state(mc, MAPCACHE_AF_IPV4, a, 0), 1);
+	for (i = 0; i < flows; i++) {
+		k = mapcache_rloc_select(e, i * 2246822519u);
+		ck_assert_int_ne(k, 2);
+		if (before[i] != 2)
+			ck_assert_int_eq(k, before[i]);
+	}
+	free(before);
+	mapcache_free(mc);
+}
+END_TEST
+
+/* Counters and walk ------------------------------------------------------ */
+
+START_TEST(counters)
+{
+	struct mapcache *mc = mc_new(3, 0);
+	struct mapcache_rloc rl[2] = { rloc4(1, 1, 1), rloc4(2, 1, 1) };
+	struct mapcache_prefix p1 = pfx(1, MAPCACHE_AF_IPV4, "\x0a", 1, 8);
+	struct mapcache_prefix p2 = pfx(1, MAPCACHE_AF_IPV4, "\x0b", 1, 8);
+	struct mapcache_counters ec, rc[2];
+	const struct mapcache_entry *e1, *e2;
+	unsigned w;
+
+	mapcache_expire(mc, 50, 0);
+	ck_assert_int_eq(mapcache_insert(mc, &p1, MAPCACHE_POSITIVE, 60,
+	    rl, 2, 0), 0);
+	ck_assert_int_eq(mapcache_insert(mc, &p2, MAPCACHE_POSITIVE, 60,
+	    rl, 2, 0), 0);
+	e1 = mapcache_find(mc, &p1);
+	e2 = mapcache_find(mc, &p2);
+	ck_assert_ptr_eq(e1->rlocs, e2->rlocs);	/* interned */
+	for (w = 0; w < 3; w++) {
+		mapcache_count(mc, w, e1, 0, 100 * (w + 1));
+		mapcache_count(mc, w, e1, 1, 10);
+	}
+	mapcache_count(mc, 2, e2, 1, 1);
+	mapcache_counters(mc, e1, &ec, rc);
+	ck_assert_uint_eq(ec.packets, 6);
+	ck_assert_uint_eq(ec.bytes, 600 + 30);
+	ck_assert_uint_eq(ec.last_used, 50);
+	ck_assert_uint_eq(rc[0].packets, 3);
+	ck_assert_uint_eq(rc[0].bytes, 600);
+	/* The set is shared: RLOC 1 counts e2's packet too. */
+	ck_assert_uint_eq(rc[1].packets, 4);
+	mapcache_counters(mc, e2, &ec, NULL);
+	ck_assert_uint_eq(ec.packets, 1);
+	mapcache_free(mc);
+}
+END_TEST
+
+struct walk_ctx {
+	uint8_t		*seen;
+	unsigned	 n;
+};
+
+static int
+walk_cb(const struct mapcache_entry *e, void *arg)
+{
+	struct walk_ctx *w = arg;
+
+	ck_assert_uint_eq(w->seen[e->eid[2] * 256 + e->eid[3]], 0);
+	w->seen[e->eid[2] * 256 + e->eid[3]] = 1;
+	w->n++;
+	return 0;
+}
+
+START_TEST(walk_resumable)
+{
+	struct mapcache *mc = mc_new(1, 0);
+	struct mapcache_cursor cur = { 0 };
+	struct mapcache_prefix p;
+	struct walk_ctx w;
+	uint8_t a[4] = { 10, 0, 0, 0 };
+	unsigned i, calls = 0, n = 5000;
+	int more;
+
+	w.seen = calloc(65536, 1);
+	w.n = 0;
+	for (i = 0; i < n; i++) {
+		a[2] = i >> 8;
+		a[3] = i;
+		p = pfx(i % 3, MAPCACHE_AF_IPV4, (const char *)a, 4, 32);
+		ck_assert_int_eq(mapcache_insert(mc, &p, MAPCACHE_NEG_DROP,
+		    60, NULL, 0, 0), 0);
+	}
+	/* Delete every 10th before the walk; stream in chunks of 97. */
+	for (i = 0; i < n; i += 10) {
+		a[2] = i >> 8;
+		a[3] = i;
+		p = pfx(i % 3, MAPCACHE_AF_IPV4, (const char *)a, 4, 32);
+		ck_assert_int_eq(mapcache_delete(mc, &p), 0);
+	}
+	do {
+		more = mapcache_walk(mc, &cur, 97, walk_cb, &w);
+		calls++;
+	} while (more);
+	ck_assert_uint_eq(w.n, n - n / 10);
+	ck_assert_uint_ge(calls, (n - n / 10) / 97);
+	for (i = 0; i < n; i++)
+		ck_assert_uint_eq(w.seen[i], i % 10 != 0);
+	free(w.seen);
+	mapcache_free(mc);
+}
+END_TEST
+
+static Suite *
+mapcache_suite(void)
+{
+	Suite *s = suite_create("mapcache");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, lpm_basic);
+	tcase_add_test(tc, lpm_v4_random);
+	tcase_add_test(tc, lpm_v6_random);
+	tcase_add_test(tc, replace_and_refresh);
+	tcase_add_test(tc, expiry_order);
+	tcase_add_test(tc, lru_eviction);
+	tcase_add_test(tc, only_static_full);
+	tcase_add_test(tc, rloc_weights);
+	tcase_add_test(tc, rloc_zero_weights);
+	tcase_add_test(tc, rloc_unusable);
+	tcase_add_test(tc, rloc_stickiness);
+	tcase_add_test(tc, counters);
+	tcase_add_test(tc, walk_resumable);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(mapcache_suite());
+	int nf;
+
+	srunner_run_all(sr, CK_NORMAL);
+	nf = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
