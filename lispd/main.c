@@ -602,6 +602,17 @@ pidfile_write(const char *path)
 	return 0;
 }
 
+/* -n: diagnostics exactly as "file:line: reason" on stderr. */
+static void
+check_diag(void *arg, int level, const char *file, int line, const char *msg)
+{
+	(void)arg;
+	if (level == CONFIG_DIAG_WARN)
+		fprintf(stderr, "%s:%d: warning: %s\n", file, line, msg);
+	else
+		fprintf(stderr, "%s:%d: %s\n", file, line, msg);
+}
+
 static unsigned int
 ncpus(void)
 {
@@ -684,6 +695,7 @@ main(int argc, char *argv[])
 		/* Diagnostics go to stderr as file:line: reason. */
 		log_init(1, LOG_LVL_WARN, LOG_DAEMON);
 		log_procinit(prog);
+		config_set_diag(check_diag, NULL);
 		cfg = config_parse_file(z.conffile, &nerr);
 		config_free(cfg);
 		if (cfg == NULL || nerr > 0) {

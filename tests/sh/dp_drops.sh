@@ -71,4 +71,25 @@ expect 1 miss-queued 10 10
 expect 1 queue-full 5 5
 expect 1 resolve-requests 1
 topo_wait_ping h1 "$e4_2" 5 || dp_fail "forwarding stopped"
+
+# A data plane that crashes is restarted by the parent.
+dpid=$(sed -n 's/.*data plane started, pid \([0-9]*\).*/\1/p' "${DP_LOG[2]}" |
+    tail -n 1)
+[ -n "$dpid" ] || dp_fail "no data-plane pid in the log"
+kill -KILL "$dpid"
+for i in $(seq 50); do
+	[ "$(grep -c 'data plane running' "${DP_LOG[2]}")" -ge 2 ] && break
+	sleep 0.1
+done
+grep -q 'data plane died on signal 9' "${DP_LOG[2]}" ||
+    dp_fail "crash not reported"
+topo_wait_ping h1 "$e4_2" 5 || dp_fail "no forwarding after the restart"
+echo "ok: data plane killed with SIGKILL, restarted, forwarding again"
+
+# SIGTERM: clean exit, pidfile removed.
+[ -s "$DP_TMP/x2.pid" ] || dp_fail "no pidfile"
+dp_stop 2
+grep -q 'lisp-ztr: stopped' "${DP_LOG[2]}" || dp_fail "no clean stop"
+[ ! -e "$DP_TMP/x2.pid" ] || dp_fail "pidfile left behind"
+echo "ok: SIGTERM stops all three processes, pidfile removed"
 echo "PASS"
