@@ -1484,6 +1484,105 @@ mapcache_lookup(const struct mapcache *mc, uint32_t iid, uint8_t afi,
 	return id ? entry_of(mc, id) : NULL;
 }
 
+/*
+ * Burst lookup: up to BURST lookups walk the trie in lock step, each step
+ * prefetching the next node, so that their cache misses overlap instead
+ * of queueing one after the other.  At a million prefixes nearly every
+ * level below the top misses the cache; this is where the time goes.
+ */
+#define BURST	16
+
+struct burst_st {
+	const struct lpm_node	*n;
+	uint64_t		 hi, lo;
+	uint32_t		 best;
+};
+
+static inline __attribute__((always_inline)) int
+burst_step(struct burst_st *b, int wide)
+{
+	const struct lpm_node *n = b->n;
+	unsigned p = n->pos, s;
+	uint64_t lv, cv;
+	uint32_t id;
+
+	if (!wide || p <= 64) {
+		if (p != 0 && ((b->hi ^ n->khi) >> (64 - p)) != 0)
+			return 0;
+	} else if (b->hi != n->khi || ((b->lo ^ n->klo) >> (128 - p)) != 0)
+		return 0;
+	s = wide ? bits6(b->hi, b->lo, p) : (b->hi >> (58 - p)) & 63;
+	lv = n->lvec;
+	if (lv != 0) {
+		id = node_leaf(n)[__builtin_popcountll(lv &
+		    ((2ULL << s) - 1)) - 1];
+		if (id != 0)
+			b->best = id;
+	}
+	cv = n->cvec;
+	if (((cv >> s) & 1) == 0)
+		return 0;
+	n = CONSUME(n->child[__builtin_popcountll(cv & ((1ULL << s) - 1))]);
+	__builtin_prefetch(n);
+	__builtin_prefetch((const char *)n + 64);
+	b->n = n;
+	return 1;
+}
+
+static inline __attribute__((always_inline)) void
+burst_run(const struct mapcache *mc, const struct mc_table *t,
+    struct burst_st *b, unsigned n, const struct mapcache_entry **out,
+    int wide)
+{
+	uint32_t active = (n == 32 ? 0 : (1u << n)) - 1, m;
+	unsigned i;
+
+	while (active != 0) {
+		for (m = active; m != 0; m &= m - 1) {
+			i = __builtin_ctz(m);
+			if (!burst_step(&b[i], wide))
+				active &= ~(1u << i);
+		}
+	}
+	for (i = 0; i < n; i++)
+		out[i] = b[i].best ? entry_of(mc, b[i].best) : NULL;
+	(void)t;
+}
+
+void
+mapcache_lookup_burst(const struct mapcache *mc, uint32_t iid, uint8_t afi,
+    const uint8_t *const *addrs, unsigned n,
+    const struct mapcache_entry **out)
+{
+	struct burst_st b[BURST];
+	const struct mc_grp *g;
+	const struct mc_table *t;
+	const struct lpm_node *root;
+	unsigned i, j, k, ai = af_index(afi);
+	uint32_t def;
+
+	if ((int)ai < 0 || (g = grp_find(mc, iid)) == NULL) {
+		for (i = 0; i < n; i++)
+			out[i] = NULL;
+		return;
+	}
+	t = &g->t[ai];
+	for (i = 0; i < n; i += k) {
+		k = n - i < BURST ? n - i : BURST;
+		def = CONSUME(t->def);
+		root = CONSUME(t->root);
+		for (j = 0; j < k; j++) {
+			key_load(ai, addrs[i + j], &b[j].hi, &b[j].lo);
+			b[j].n = root;
+			b[j].best = def;
+		}
+		if (ai == 1)
+			burst_run(mc, t, b, k, out + i, 1);
+		else
+			burst_run(mc, t, b, k, out + i, 0);
+	}
+}
+
 /* RLOC selection ----------------------------------------------------------- */
 
 int
