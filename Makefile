@@ -76,7 +76,7 @@ TESTHELPERS	:= $(TESTHELP_SRCS:tests/helpers/%.c=$(BUILD)/tests/helpers/%)
 
 BINS		:= $(DAEMON) $(TOOLS)
 
-.PHONY: all check unit sanitize fuzz bench install uninstall clean deps
+.PHONY: all check unit sanitize tsan fuzz bench install uninstall clean deps
 .SECONDARY:
 all: $(BINS) $(TESTHELPERS)
 
@@ -127,6 +127,15 @@ unit: all $(TESTS)
 
 sanitize:
 	$(Q)$(MAKE) --no-print-directory SANITIZE=1 OPT="-O1 -g" unit
+
+# ThreadSanitizer run of the map-cache stress test (build-tsan/); also run
+# by tests/sh/mapcache_tsan.sh.  setarch -R: TSan needs the classic layout.
+tsan:
+	$(Q)$(MAKE) --no-print-directory BUILD=build-tsan OPT="-O1 -g" \
+	    SAN_FLAGS="-fsanitize=thread -fno-omit-frame-pointer" \
+	    build-tsan/tests/test_mapcache_stress
+	$(Q)CK_FORK=no TSAN_OPTIONS="halt_on_error=1 exitcode=66 suppressions=$(CURDIR)/tests/unit/mapcache_tsan.supp" \
+	    setarch -R build-tsan/tests/test_mapcache_stress
 
 # libFuzzer targets, built with clang, each run for FUZZ_SECONDS seconds
 # seeded from the captures.

@@ -181,6 +181,15 @@ const struct mapcache_entry *mapcache_lookup(const struct mapcache *,
 		    uint32_t iid, uint8_t afi, const uint8_t *addr);
 
 /*
+ * [reader] n lookups in one table at once (a packet batch): the same
+ * results as n mapcache_lookup() calls, but the walks are interleaved
+ * with prefetches so their cache misses overlap.  out[i] for addrs[i].
+ */
+void		 mapcache_lookup_burst(const struct mapcache *, uint32_t iid,
+		    uint8_t afi, const uint8_t *const *addrs, unsigned n,
+		    const struct mapcache_entry **out);
+
+/*
  * [reader] Choose an RLOC for a flow: among the RLOCs that are up and have
  * priority < 255, the lowest priority wins; within it, weighted rendezvous
  * hashing on flow_hash spreads flows in proportion to weight.  If every

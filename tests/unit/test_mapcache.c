@@ -211,6 +211,20 @@ check_all(struct mapcache *mc, const struct ref *r, size_t n, unsigned alen,
 
 		random_addr(r, n, alen, a);
 		e = mapcache_lookup(mc, iid, r[0].afi, a);
+		/* The burst path agrees, wherever in a burst the address is. */
+		{
+			const uint8_t *ap[20];
+			const struct mapcache_entry *res[20];
+			uint8_t other[16] = { 10, 0, 0, 1 };
+			unsigned j, at = i % 20;
+
+			for (j = 0; j < 20; j++)
+				ap[j] = j == at ? a : other;
+			mapcache_lookup_burst(mc, iid, r[0].afi, ap, 20, res);
+			ck_assert_ptr_eq(res[at], e);
+			ck_assert_ptr_eq(res[(at + 1) % 20],
+			    mapcache_lookup(mc, iid, r[0].afi, other));
+		}
 		b = ref_lookup(r, n, iid, r[0].afi, a);
 		if (b < 0) {
 			ck_assert_msg(e == NULL, "probe %u: got /%u, want none",

@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Map-cache concurrency stress: two worker threads look up, select RLOCs
+ * and count without locks while the control thread inserts, replaces,
+ * deletes, expires, evicts, flips RLOC states and walks.  Readers check
+ * that every entry they get is consistent (its prefix covers the address,
+ * its iid and family match, its RLOC set belongs to it), which catches
+ * torn publication and early reuse.
+ *
+ * Run normally in `make check`, and under ThreadSanitizer by `make tsan`
+ * (tests/sh/mapcache_tsan.sh).  liburcu is not instrumented, so TSan
+ * cannot see its grace periods; mapcache.c makes the ordering visible
+ * with release/acquire pairs (see gc_cb()), so no suppressions are used.
+ * MAPCACHE_STRESS_MS sets the duration (default 1500 ms).
+ */
+#include <check.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <urcu-qsbr.h>
+
+#include "mapcache.h"
+
+#define NIID	3
+
+static struct mapcache *mc;
+static int stop;
+static unsigned long lookups[2], hits[2];
+
+static uint64_t
+xs(uint64_t *s)
+{
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return *s * 0x2545f4914f6cdd1dULL;
+}
+
+static int
+covers(const uint8_t *p, unsigned plen, const uint8_t *a)
+{
+	unsigned i;
+
+	for (i = 0; i < plen / 8; i++)
+		if (p[i] != a[i])
+			return 0;
+	return plen % 8 == 0 || ((p[i] ^ a[i]) & (0xff00 >> (plen % 8))) == 0;
+}
+
+/*
+ * Addresses come from a small space so that lookups hit: IPv4
+ * 10.0.x.y and IPv6 2001:db8::x:y with x, y < 32.
+ */
+static void
+mkaddr(uint64_t r, int v6, uint8_t *a)
+{
+	memset(a, 0, 16);
+	if (v6) {
+		a[0] = 0x20;
+		a[1] = 0x01;
+		a[2] = 0x0d;
+		a[3] = 0xb8;
+		a[13] = r % 32;
+		a[15] = (r >> 8) % 32;
+		if (r & 0x10000)
+			a[15] |= 0x80;
+	} else {
+		a[0] = 10;
+		a[2] = r % 32;
+		a[3] = (r >> 8) % 32;
+		if (r & 0x10000)
+			a[3] |= 0x80;
+	}
+}
+
+static void *
+worker(void *arg)
+{
+	unsigned w = (unsigned)(uintptr_t)arg, i;
+	const struct mapcache_entry *e;
+	const struct mapcache_rloc *r;
+	uint64_t s = 0x1234567 + w;
+	uint8_t a[16];
+	uint32_t iid;
+	int v6, k;
+
+	rcu_register_thread();
+	while (!__atomic_load_n(&stop, __ATOMIC_RELAXED)) {
+		for (i = 0; i < 64; i++) {
+			uint64_t x = xs(&s);
+
+			v6 = x & 1;
+			iid = (x >> 1) % NIID;
+			mkaddr(x >> 8, v6, a);
+			e = mapcache_lookup(mc, iid, v6 ? MAPCACHE_AF_IPV6 :
+			    MAPCACHE_AF_IPV4, a);
+			lookups[w]++;
+			if (e == NULL)
+				continue;
+			hits[w]++;
+			ck_assert_uint_eq(e->iid, iid);
+			ck_assert_uint_eq(e->afi, v6 ? MAPCACHE_AF_IPV6 :
+			    MAPCACHE_AF_IPV4);
+			ck_assert(covers(e->eid, e->plen, a));
+			k = mapcache_rloc_select(e, (uint32_t)x);
+			if (e->state != MAPCACHE_POSITIVE) {
+				ck_assert_int_eq(k, -1);
+				ck_assert_ptr_null(e->rlocs);
+			} else {
+				ck_assert_uint_ge(mapcache_rloc_count(e), 1);
+				/* The writer tags RLOCs with the entry's plen. */
+				r = mapcache_rloc_get(e, 0);
+				ck_assert_uint_eq(r->addr[2], e->plen);
+				if (k >= 0)
+					ck_assert_uint_lt(k,
+					    mapcache_rloc_count(e));
+			}
+			mapcache_count(mc, w, e, k, 100);
+		}
+		mapcache_quiescent(mc, w);
+	}
+	rcu_unregister_thread();
+	return NULL;
+}
+
+static int
+walk_cb(const struct mapcache_entry *e, void *arg)
+{
+	unsigned *n = arg;
+
+	ck_assert(e->plen <= 128);
+	(*n)++;
+	return 0;
+}
+
+static long
+env_ms(void)
+{
+	const char *s = getenv("MAPCACHE_STRESS_MS");
+
+	return s != NULL ? atol(s) : 1500;
+}
+
+START_TEST(stress)
+{
+	struct mapcache_config cf = { 2, 300, 1u << 16 };
+	struct mapcache_rloc rl[3];
+	struct mapcache_prefix p;
+	struct mapcache_cursor cur = { 0 };
+	struct mapcache_info info;
+	struct timespec t0, t;
+	pthread_t th[2];
+	uint64_t s = 42, x;
+	uint32_t now = 1;
+	unsigned i, walked = 0, ops = 0;
+	long ms = env_ms();
+
+	rcu_register_thread();
+	rcu_thread_offline();
+	mc = mapcache_new(&cf);
+	ck_assert_ptr_nonnull(mc);
+	for (i = 0; i < 2; i++)
+		ck_assert_int_eq(pthread_create(&th[i], NULL, worker,
+		    (void *)(uintptr_t)i), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		x = xs(&s);
+		memset(&p, 0, sizeof(p));
+		p.iid = (x >> 1) % NIID;
+		p.afi = x & 1 ? MAPCACHE_AF_IPV6 : MAPCACHE_AF_IPV4;
+		mkaddr(x >> 8, x & 1, p.addr);
+		p.plen = (x & 1 ? 96 : 0) + (x >> 32) % 33;
+		switch ((x >> 40) % 8) {
+		case 0:
+		case 1:
+			(void)mapcache_delete(mc, &p);
+			break;
+		case 2:
+			ck_assert_int_eq(mapcache_insert(mc, &p,
+			    1 + (x >> 48) % 4, (x >> 52) % 4, NULL, 0, 0), 0);
+			break;
+		default:
+			for (i = 0; i < 3; i++) {
+				memset(&rl[i], 0, sizeof(rl[i]));
+				rl[i].afi = MAPCACHE_AF_IPV4;
+				rl[i].addr[0] = 192;
+				rl[i].addr[1] = 0;
+				rl[i].addr[2] = p.plen;
+				rl[i].addr[3] = i + (x >> 56) % 4;
+				rl[i].priority = 1 + i % 2;
+				rl[i].weight = 10;
+				rl[i].up = 1;
+			}
+			ck_assert_int_eq(mapcache_insert(mc, &p,
+			    MAPCACHE_POSITIVE, 1 + (x >> 50) % 5, rl,
+			    1 + (x >> 58) % 3, (x >> 61) == 0 ?
+			    MAPCACHE_F_STATIC : 0), 0);
+			break;
+		}
+		if (++ops % 64 == 0) {
+			uint8_t ra[4] = { 192, 0, 33, (x >> 20) % 8 };
+
+			ra[2] = (x >> 24) % 33;
+			(void)mapcache_rloc_state(mc, MAPCACHE_AF_IPV4, ra,
+			    (x >> 23) & 1);
+			if (!mapcache_walk(mc, &cur, 50, walk_cb, &walked))
+				cur.next_id = 0;
+		}
+		if (ops % 512 == 0) {
+			clock_gettime(CLOCK_MONOTONIC, &t);
+			(void)mapcache_expire(mc, ++now, 0);
+			if ((t.tv_sec - t0.tv_sec) * 1000 +
+			    (t.tv_nsec - t0.tv_nsec) / 1000000 > ms)
+				break;
+		}
+	}
+	__atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
+	for (i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	mapcache_info(mc, &info);
+	ck_assert_uint_gt(lookups[0], 1000);
+	ck_assert_uint_gt(lookups[1], 1000);
+	ck_assert_uint_gt(hits[0] + hits[1], 100);
+	ck_assert_uint_gt(info.evictions + info.expirations, 0);
+	ck_assert_uint_gt(walked, 0);
+	mapcache_free(mc);
+	rcu_unregister_thread();
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("mapcache_stress");
+	TCase *tc = tcase_create("stress");
+	SRunner *sr;
+	int nf;
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, stress);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	nf = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
