@@ -372,6 +372,8 @@ lcaf_body_decode(struct rbuf *rb, struct lcaf *l,
 			return rc;
 		return addr_decode(rb, &l->u.kv.value, stats, depth);
 	default:
+		if (!lcaf_is_known_raw(l->type) && stats != NULL)
+			stats->unknown_lcaf++;
 		n = rbuf_left(rb);
 		l->u.raw.len = (uint16_t)n;
 		if (n == 0)
@@ -379,8 +381,6 @@ lcaf_body_decode(struct rbuf *rb, struct lcaf *l,
 		if ((l->u.raw.bytes = malloc(n)) == NULL)
 			return -LISP_E_NOMEM;
 		(void)rbuf_get_bytes(rb, l->u.raw.bytes, n);
-		if (!lcaf_is_known_raw(l->type) && stats != NULL)
-			stats->unknown_lcaf++;
 		return 0;
 	}
 }

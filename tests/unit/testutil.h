@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Helpers shared by the codec unit tests: hex strings to bytes and the
+ * capture table in tests/data/captures.hex.
+ */
+#ifndef TESTUTIL_H
+#define TESTUTIL_H
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static inline int
+tu_nibble(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Parse hex (spaces ignored) into a malloc'ed buffer; *len gets its size. */
+static inline uint8_t *
+tu_hex(const char *hex, size_t *len)
+{
+	uint8_t	*b = malloc(strlen(hex) / 2 + 1);
+	size_t	 n = 0;
+	int	 hi = -1, v;
+
+	ck_assert_ptr_nonnull(b);
+	for (; *hex != '\0'; hex++) {
+		if (*hex == ' ' || *hex == '\n')
+			continue;
+		v = tu_nibble(*hex);
+		ck_assert_int_ge(v, 0);
+		if (hi < 0)
+			hi = v;
+		else {
+			b[n++] = (uint8_t)(hi << 4 | v);
+			hi = -1;
+		}
+	}
+	ck_assert_int_eq(hi, -1);
+	*len = n;
+	return b;
+}
+
+struct tu_frame {
+	char	 name[64];
+	char	 expect[16];
+	uint8_t	*data;
+	size_t	 len;
+};
+
+/* Load tests/data/captures.hex (run from the repository root). */
+static inline size_t
+tu_load_captures(struct tu_frame *fr, size_t max)
+{
+	static char	 line[8192];
+	char		 hex[8192];
+	FILE		*f;
+	size_t		 n = 0;
+
+	f = fopen("tests/data/captures.hex", "r");
+	ck_assert_msg(f != NULL, "tests/data/captures.hex (run from repo root)");
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (line[0] == '#' || line[0] == '\n')
+			continue;
+		ck_assert_uint_lt(n, max);
+		ck_assert_int_eq(sscanf(line, "%63s %15s %8191s", fr[n].name,
+		    fr[n].expect, hex), 3);
+		fr[n].data = tu_hex(hex, &fr[n].len);
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+static inline void
+tu_free_captures(struct tu_frame *fr, size_t n)
+{
+	while (n-- > 0)
+		free(fr[n].data);
+}
+
+#endif /* TESTUTIL_H */
