@@ -205,13 +205,18 @@ void	 lisp_addr_encode(struct wbuf *wb, const struct lisp_addr *a);
 size_t	 lisp_addr_wire_len(const struct lisp_addr *a);
 
 void	 lisp_addr_free(struct lisp_addr *a);
+/* Deep copy into dst (overwritten, not freed): 0 or a negative lisp_err. */
 int	 lisp_addr_copy(struct lisp_addr *dst, const struct lisp_addr *src);
 /* Total order: AFI first, then bytes (RFC 8060 section 3 sort rule). */
 int	 lisp_addr_cmp(const struct lisp_addr *a, const struct lisp_addr *b);
 
 void	 lisp_addr_set_v4(struct lisp_addr *a, struct in_addr v4);
 void	 lisp_addr_set_v6(struct lisp_addr *a, const struct in6_addr *v6);
-/* Wrap inner (moved, not copied) in an Instance-ID LCAF. 0 or -1 (ENOMEM). */
+/*
+ * Wrap inner (moved, not copied; inner is zeroed and may be a) in an
+ * Instance-ID LCAF with IID mask-len mlen.  a is overwritten, not freed.
+ * 0 or -1 (ENOMEM).
+ */
 int	 lisp_addr_set_iid(struct lisp_addr *a, uint32_t iid, uint8_t mlen,
 	    struct lisp_addr *inner);
 

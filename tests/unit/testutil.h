@@ -7,6 +7,7 @@
 #define TESTUTIL_H
 
 #include <check.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,12 +32,19 @@ tu_hex(const char *hex, size_t *len)
 	size_t	 n = 0;
 	int	 hi = -1, v;
 
-	ck_assert_ptr_nonnull(b);
+	/*
+	 * Plain checks and abort(), not ck_assert: this also runs outside
+	 * a test (loading the table in main), where Check cannot report.
+	 */
+	if (b == NULL)
+		abort();
 	for (; *hex != '\0'; hex++) {
 		if (*hex == ' ' || *hex == '\n')
 			continue;
-		v = tu_nibble(*hex);
-		ck_assert_int_ge(v, 0);
+		if ((v = tu_nibble(*hex)) < 0) {
+			fprintf(stderr, "bad hex digit '%c'\n", *hex);
+			abort();
+		}
 		if (hi < 0)
 			hi = v;
 		else {
@@ -44,7 +52,10 @@ tu_hex(const char *hex, size_t *len)
 			hi = -1;
 		}
 	}
-	ck_assert_int_eq(hi, -1);
+	if (hi != -1) {
+		fprintf(stderr, "odd number of hex digits\n");
+		abort();
+	}
 	*len = n;
 	return b;
 }
@@ -66,13 +77,19 @@ tu_load_captures(struct tu_frame *fr, size_t max)
 	size_t		 n = 0;
 
 	f = fopen("tests/data/captures.hex", "r");
-	ck_assert_msg(f != NULL, "tests/data/captures.hex (run from repo root)");
+	if (f == NULL) {
+		fprintf(stderr, "tests/data/captures.hex: run from the "
+		    "repository root\n");
+		abort();
+	}
 	while (fgets(line, sizeof(line), f) != NULL) {
 		if (line[0] == '#' || line[0] == '\n')
 			continue;
-		ck_assert_uint_lt(n, max);
-		ck_assert_int_eq(sscanf(line, "%63s %15s %8191s", fr[n].name,
-		    fr[n].expect, hex), 3);
+		if (n >= max || sscanf(line, "%63s %15s %8191s", fr[n].name,
+		    fr[n].expect, hex) != 3) {
+			fprintf(stderr, "captures.hex: bad line %zu\n", n);
+			abort();
+		}
 		fr[n].data = tu_hex(hex, &fr[n].len);
 		n++;
 	}
