@@ -484,14 +484,15 @@ path_pop(struct dctx *c, size_t saved)
 	c->path[saved] = '\0';
 }
 
-static struct json_object *
-field(struct json_object *o, const char *key)
+/*
+ * Look a member up: 1 when present, with *v set (NULL for a JSON null,
+ * which the typed getters then refuse as the wrong type).
+ */
+static int
+field(struct json_object *o, const char *key, struct json_object **v)
 {
-	struct json_object	*v;
-
-	if (!json_object_object_get_ex(o, key, &v))
-		return NULL;
-	return v;
+	*v = NULL;
+	return json_object_object_get_ex(o, key, v) ? 1 : 0;
 }
 
 /* Digits only, 1 to 20 of them, no overflow. */
@@ -567,11 +568,11 @@ static int
 get_num(struct dctx *c, struct json_object *o, const char *key, int required,
     uint64_t min, uint64_t max, int allow_double, uint64_t *out)
 {
-	struct json_object	*v = field(o, key);
+	struct json_object	*v;
 	size_t			 saved;
 	int			 rc;
 
-	if (v == NULL) {
+	if (!field(o, key, &v)) {
 		if (required)
 			return bad(c, "no \"%s\"", key);
 		return 1;
@@ -587,11 +588,11 @@ static int
 get_str(struct dctx *c, struct json_object *o, const char *key, int required,
     const char **out, size_t *lenp)
 {
-	struct json_object	*v = field(o, key);
+	struct json_object	*v;
 	const char		*s;
 	size_t			 len;
 
-	if (v == NULL) {
+	if (!field(o, key, &v)) {
 		if (required)
 			return bad(c, "no \"%s\"", key);
 		return 1;
@@ -665,11 +666,11 @@ static int
 get_array(struct dctx *c, struct json_object *o, const char *key,
     int required, size_t max, struct json_object **arr, size_t *n)
 {
-	struct json_object	*v = field(o, key);
+	struct json_object	*v;
 
 	*arr = NULL;
 	*n = 0;
-	if (v == NULL) {
+	if (!field(o, key, &v)) {
 		if (required)
 			return bad(c, "no \"%s\"", key);
 		return 1;
@@ -1066,7 +1067,7 @@ dec_xtr_params(struct dctx *c, struct json_object *o,
 	int			 b = 0, rc;
 
 	for (i = 0; i < sizeof(dpipc_xp_tab) / sizeof(dpipc_xp_tab[0]); i++) {
-		if ((v = field(o, dpipc_xp_tab[i].name)) == NULL)
+		if (!field(o, dpipc_xp_tab[i].name, &v))
 			continue;
 		saved = path_push(c, dpipc_xp_tab[i].name, 0);
 		rc = dec_bool(c, v, &b);
@@ -1095,7 +1096,7 @@ dec_discovery(struct dctx *c, struct json_object *o, struct dpipc_discovery *d)
 		return bad(c, "\"%.32s\" is not a device name", s);
 	memcpy(d->interface, s, len + 1);
 	/* -1 is lispers.net's "control message" IID. */
-	if ((v = field(o, "instance-id")) != NULL) {
+	if (field(o, "instance-id", &v)) {
 		d->has_iid = 1;
 		if ((json_object_is_type(v, json_type_string) &&
 		    strcmp(json_object_get_string(v), "-1") == 0) ||
@@ -1129,7 +1130,7 @@ dec_decap_stats(struct dctx *c, struct json_object *o,
 	int			 rc;
 
 	for (i = 0; i < DPIPC_DS_MAX; i++) {
-		if ((v = field(o, dpipc_dstat_tab[i])) == NULL)
+		if (!field(o, dpipc_dstat_tab[i], &v))
 			continue;
 		saved = path_push(c, dpipc_dstat_tab[i], 0);
 		rc = dec_counter(c, v, &ds->c[i]);
@@ -1227,7 +1228,7 @@ dpipc_decode(const char *buf, size_t len, struct dpipc_msg *m, char *err,
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
 	o = json_tokener_parse_ex(tok, buf, (int)len);
 	jerr = json_tokener_get_error(tok);
-	if (o == NULL || jerr != json_tokener_success) {
+	if (jerr != json_tokener_success) {
 		rc = DPIPC_EPARSE;
 		bad(&c, "bad JSON at offset %zu: %s",
 		    json_tokener_get_parse_end(tok),
@@ -1780,12 +1781,13 @@ dpipc_encode_statistics(const struct dpipc_stat_entry *v, size_t n,
     size_t maxlen, int (*emit)(const char *, size_t, void *), void *arg)
 {
 	struct ssplit	 s;
-	struct tbuf	 head, piece;
+	struct tbuf	 head, body, piece;
 	size_t		 i, r, k, tails;
 	int		 rc = -1;
 
 	memset(&s, 0, sizeof(s));
 	memset(&head, 0, sizeof(head));
+	memset(&body, 0, sizeof(body));
 	memset(&piece, 0, sizeof(piece));
 	if (maxlen < 512 || emit == NULL || (n > 0 && v == NULL))
 		return -1;
@@ -1800,28 +1802,37 @@ dpipc_encode_statistics(const struct dpipc_stat_entry *v, size_t n,
 
 		if (e->nrlocs > 0 && e->rlocs == NULL)
 			goto out;
-		head.len = 0;
+		head.len = body.len = 0;
 		enc_stat_head(&head, e);
-		if (head.err)
+		for (k = 0; k < e->nrlocs; k++) {
+			enc_list_sep(&body, k);
+			enc_stat_rloc(&body, &e->rlocs[k]);
+		}
+		tb_puts(&body, ENTRY_TAIL);
+		if (head.err || body.err)
 			goto out;
-		r = 0;
-		do {
-			/* The entry head and its first RLOC must fit. */
-			piece.len = 0;
-			if (r < e->nrlocs)
-				enc_stat_rloc(&piece, &e->rlocs[r]);
-			if (piece.err)
-				goto out;
-			if (s.nentries > 0 && s.msg.len + 1 + head.len +
-			    piece.len + tails > maxlen && ss_flush(&s) != 0)
-				goto out;
-			if (s.msg.len + 1 + head.len + piece.len + tails >
-			    maxlen)
-				goto out;	/* cannot happen at 512 */
+		/* Keep an entry whole when it fits in a message of its own. */
+		if (s.nentries > 0 && s.msg.len + 1 + head.len + body.len +
+		    strlen(STATS_TAIL) > maxlen && ss_flush(&s) != 0)
+			goto out;
+		if (s.msg.len + 1 + head.len + body.len + strlen(STATS_TAIL) <=
+		    maxlen) {
 			enc_list_sep(&s.msg, s.nentries);
 			tb_put(&s.msg, head.p, head.len);
+			tb_put(&s.msg, body.p, body.len);
 			s.nentries++;
-			for (k = 0; r < e->nrlocs; k++) {
+			continue;
+		}
+		/*
+		 * Too many RLOCs for one datagram: the message is empty now;
+		 * fill it and go on in the next with the same instance-id
+		 * and prefix.
+		 */
+		r = 0;
+		while (r < e->nrlocs) {
+			tb_put(&s.msg, head.p, head.len);
+			s.nentries++;
+			for (k = 0; r < e->nrlocs; k++, r++) {
 				piece.len = 0;
 				enc_list_sep(&piece, k);
 				enc_stat_rloc(&piece, &e->rlocs[r]);
@@ -1830,13 +1841,14 @@ dpipc_encode_statistics(const struct dpipc_stat_entry *v, size_t n,
 				if (s.msg.len + piece.len + tails > maxlen)
 					break;
 				tb_put(&s.msg, piece.p, piece.len);
-				r++;
 			}
+			/* Head and one RLOC always fit in 512 bytes. */
+			if (k == 0)
+				goto out;
 			tb_puts(&s.msg, ENTRY_TAIL);
-			/* RLOCs left over go on in the next message. */
 			if (r < e->nrlocs && ss_flush(&s) != 0)
 				goto out;
-		} while (r < e->nrlocs);
+		}
 	}
 	if (s.nentries > 0 || s.count == 0)
 		if (ss_flush(&s) != 0)
@@ -1845,6 +1857,7 @@ dpipc_encode_statistics(const struct dpipc_stat_entry *v, size_t n,
  out:
 	tb_done(&s.msg);
 	tb_done(&head);
+	tb_done(&body);
 	tb_done(&piece);
 	return rc;
 }
