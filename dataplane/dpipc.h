@@ -262,8 +262,14 @@ struct dpipc_msg {
  * Decode one datagram of len bytes (no NUL needed) into out, which the
  * caller provides and which is overwritten.  Returns DPIPC_OK,
  * DPIPC_UNKNOWN, DPIPC_EPARSE, DPIPC_EINVAL or DPIPC_ENOMEM; err (may be
- * NULL) gets a one-line reason for anything but a clean DPIPC_OK.  On any
- * return out needs dpipc_msg_free() (it is zeroed on failure).
+ * NULL) gets a one-line, printable reason for anything but a clean
+ * DPIPC_OK (with nskipped > 0: why the first element was skipped).
+ * out is zeroed on failure; dpipc_msg_free() is safe on any return.
+ *
+ * Key hygiene: key strings are wiped inside the json-c tree before it is
+ * freed, and decoded keys when the message is freed.  json-c's tokener
+ * scratch buffer and the caller's datagram are not wiped here; the
+ * caller wipes its receive buffer.
  */
 int		 dpipc_decode(const char *buf, size_t len, struct dpipc_msg *out,
 		    char *err, size_t errlen);
