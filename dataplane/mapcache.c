@@ -478,7 +478,10 @@ gc_cb(struct rcu_head *rh)
 			mc->readycap = cap;
 		}
 	}
-	memcpy(mc->ready + mc->nready, b->id, b->nid * sizeof(uint32_t));
+	/* memcpy() with a NULL ready array is undefined even for 0 bytes. */
+	if (b->nid > 0)
+		memcpy(mc->ready + mc->nready, b->id,
+		    b->nid * sizeof(uint32_t));
 	mc->nready += b->nid;
 	pthread_mutex_unlock(&mc->gc_lock);
 	free(b);
