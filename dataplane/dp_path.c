@@ -354,45 +354,57 @@ dp_path_pending_run(struct dp_path *p)
 	}
 }
 
+int
+dp_link_ip(int dlt, const uint8_t *frame, size_t caplen, size_t *off)
+{
+	struct rbuf	 rb;
+	uint16_t	 etype = 0;
+
+	rbuf_init(&rb, frame, caplen);
+	switch (dlt) {
+	case DLT_EN10MB:
+		if (rbuf_skip(&rb, 12) == -1 || rbuf_get_u16(&rb, &etype) == -1)
+			return -1;
+		/* One 802.1Q tag at most: sister devices carry none. */
+		if (etype == 0x8100 && (rbuf_skip(&rb, 2) == -1 ||
+		    rbuf_get_u16(&rb, &etype) == -1))
+			return -1;
+		if (etype != 0x0800 && etype != 0x86DD)
+			return -1;
+		break;
+	case DLT_LINUX_SLL:
+		if (rbuf_skip(&rb, 14) == -1 || rbuf_get_u16(&rb, &etype) == -1)
+			return -1;
+		if (etype != 0x0800 && etype != 0x86DD)
+			return -1;
+		break;
+	default:
+		break;		/* DLT_RAW */
+	}
+	*off = caplen - rbuf_left(&rb);
+	return 0;
+}
+
 void
 dp_itr_frame(struct dp_path *p, unsigned int ci, int dlt,
     const uint8_t *frame, size_t caplen, size_t len)
 {
 	const struct dp_ifinfo		*ifi;
 	const struct mapcache_entry	*e;
+	const uint8_t			*ip;
 	struct pkt_info			 pi;
-	struct rbuf			 rb;
-	uint16_t			 etype = 0;
+	size_t				 off;
 	uint8_t				 afi;
 	enum dp_drop			 d;
 
-	rbuf_init(&rb, frame, caplen);
-	switch (dlt) {
-	case DLT_EN10MB:
-		if (rbuf_skip(&rb, 12) == -1 || rbuf_get_u16(&rb, &etype) == -1)
-			goto notip;
-		/* One 802.1Q tag at most: sister devices carry none. */
-		if (etype == 0x8100 && (rbuf_skip(&rb, 2) == -1 ||
-		    rbuf_get_u16(&rb, &etype) == -1))
-			goto notip;
-		if (etype != 0x0800 && etype != 0x86DD)
-			goto notip;
-		break;
-	case DLT_LINUX_SLL:
-		if (rbuf_skip(&rb, 14) == -1 || rbuf_get_u16(&rb, &etype) == -1)
-			goto notip;
-		if (etype != 0x0800 && etype != 0x86DD)
-			goto notip;
-		break;
-	default:
-		break;		/* DLT_RAW */
-	}
+	if (dp_link_ip(dlt, frame, caplen, &off) == -1)
+		goto notip;
 	if (caplen < len) {
 		d = DP_DROP_NO_BUFFER;	/* cut by the snap length */
 		goto drop;
 	}
-	if ((d = pkt_parse(rbuf_ptr(&rb), rbuf_left(&rb), &pi)) !=
-	    DP_DROP_NONE)
+	ip = frame + off;
+	if ((d = pkt_parse(ip, caplen - off, &pi)) != DP_DROP_NONE)
 		goto drop;
 	if (ci >= p->t->nifs || !p->t->ifs[ci].has_iid) {
 		dp_path_count(p, DPC_NO_IID, 1);
@@ -408,9 +420,9 @@ dp_itr_frame(struct dp_path *p, unsigned int ci, int dlt,
 	e = mapcache_lookup(p->mc, ifi->iid, afi, pi.dst);
 	if (e == NULL || e->state == MAPCACHE_PENDING ||
 	    e->state == MAPCACHE_NEG_SEND_MR)
-		d = itr_miss(p, ifi->iid, afi, &pi, rbuf_ptr(&rb), ci);
+		d = itr_miss(p, ifi->iid, afi, &pi, ip, ci);
 	else
-		d = itr_send(p, e, &pi, rbuf_ptr(&rb), ci);
+		d = itr_send(p, e, &pi, ip, ci);
 	if (d == DP_DROP_NONE)
 		return;
 drop:

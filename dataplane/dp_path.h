@@ -137,6 +137,15 @@ dp_path_counter(const struct dp_path *p, unsigned int k)
 }
 
 /*
+ * The IP packet inside a frame of pcap link type dlt: DLT_EN10MB (one
+ * 802.1Q tag at most) and DLT_LINUX_SLL with an IPv4/IPv6 ethertype, any
+ * other type is taken as raw IP.  Sets *off to its first byte; -1 when
+ * the frame carries no IP.
+ */
+int		 dp_link_ip(int dlt, const uint8_t *frame, size_t caplen,
+		    size_t *off);
+
+/*
  * ITR: one frame captured on lisp interface ci (index into t->ifs) with
  * pcap link type dlt (DLT_EN10MB, DLT_LINUX_SLL, anything else is raw
  * IP), caplen bytes of the wire length len.  Every outcome is counted.
