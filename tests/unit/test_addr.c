@@ -225,8 +225,8 @@ nested_iid(int n)
 	strcpy(buf, "0001c0000201");
 	for (i = 0; i < n; i++) {
 		body = 4 + inner;
-		snprintf(tmp, sizeof(tmp), "400300000220%04zx00000007%s",
-		    body, buf);
+		ck_assert_int_lt(snprintf(tmp, sizeof(tmp),
+		    "400300000220%04zx00000007%s", body, buf), (int)sizeof(tmp));
 		strcpy(buf, tmp);
 		inner = 8 + body;
 	}
