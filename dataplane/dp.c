@@ -30,6 +30,7 @@
 #include "dbmap.h"
 #include "dp.h"
 #include "dp_open.h"
+#include "dp_tables.h"
 #include "ipc.h"
 #include "log.h"
 #include "mapcache.h"
@@ -60,25 +61,6 @@ wr32(uint8_t *p, uint32_t v)
 	p[1] = (uint8_t)(v >> 16);
 	p[2] = (uint8_t)(v >> 8);
 	p[3] = (uint8_t)v;
-}
-
-static const uint8_t *
-cfg_addr_bytes(const struct config_addr *a)
-{
-	return a->afi == LISP_AFI_IPV4 ? (const uint8_t *)&a->u.v4 :
-	    (const uint8_t *)&a->u.v6;
-}
-
-static void
-tables_free(struct dp_tables *t)
-{
-	if (t == NULL)
-		return;
-	dbmap_free(t->db);
-	free(t->ifs);
-	free(t->iidout);
-	free(t->src);
-	free(t);
 }
 
 /* First address of each family on dev (for ICMP errors we originate). */
@@ -164,255 +146,34 @@ fail:
 	return -1;
 }
 
-static int
-tables_add_src(struct dp_tables *t, uint8_t afi, const uint8_t *dst)
+static void
+dp_if_info(const char *dev, int sister, struct dp_ifinfo *ifi)
 {
-	struct dp_src	 s, *n;
-	size_t		 k, alen = afi == MAPCACHE_AF_IPV4 ? 4 : 16;
-
-	for (k = 0; k < t->nsrc; k++)
-		if (t->src[k].afi == afi && memcmp(t->src[k].dst, dst,
-		    alen) == 0)
-			return 0;
-	if (route_src(afi, dst, &s) == -1) {
-		/* No route yet: the db-mapping RLOC is used instead. */
-		log_debug("no route to RLOC %s", inet_ntop(afi ==
-		    MAPCACHE_AF_IPV4 ? AF_INET : AF_INET6, dst,
-		    (char[INET6_ADDRSTRLEN]){ 0 }, INET6_ADDRSTRLEN));
-		return 0;
-	}
-	if ((n = reallocarray(t->src, t->nsrc + 1, sizeof(*n))) == NULL)
-		return -1;
-	t->src = n;
-	t->src[t->nsrc++] = s;
-	return 0;
+	ifi->oif = sister ? (int)if_nametoindex(dev) : 0;
+	if_addrs(dev, ifi);
 }
+
+static const struct dp_tables_sys dp_sys = {
+	.route_src = route_src,
+	.if_info = dp_if_info,
+};
 
 static struct dp_tables *
 tables_build(const struct lisp_config *cfg, uint32_t gen)
 {
-	struct dp_tables	*t;
 	struct dp_captures	*dc = dp_g.caps;
-	size_t			 k, j;
+	int			*sister;
+	struct dp_tables	*t;
 	unsigned int		 i;
 
-	if ((t = calloc(1, sizeof(*t))) == NULL)
+	if ((sister = calloc(dc->nifaces + 1, sizeof(*sister))) == NULL)
 		return NULL;
-	t->gen = gen;
-	if ((t->db = dbmap_new()) == NULL)
-		goto fail;
-	for (k = 0; k < cfg->ndbmaps; k++) {
-		const struct config_dbmap *d = &cfg->dbmaps[k];
-
-		for (j = 0; j < d->nprefixes; j++) {
-			const struct config_eid *e = &d->prefixes[j];
-			int	 af;
-
-			if (!CONFIG_ISSET(e, CONFIG_EID_PREFIX))
-				continue;
-			if (e->eid.addr.afi == LISP_AFI_IPV4)
-				af = AF_INET;
-			else if (e->eid.addr.afi == LISP_AFI_IPV6)
-				af = AF_INET6;
-			else
-				continue;
-			if (dbmap_add(t->db, e->iid, af,
-			    cfg_addr_bytes(&e->eid.addr), e->eid.plen) == -1)
-				goto fail;
-		}
-		for (j = 0; j < d->nrlocs; j++) {
-			const struct config_rloc *r = &d->rlocs[j];
-
-			if (!CONFIG_ISSET(r, CONFIG_RLOC_ADDRESS))
-				continue;
-			if (r->address.afi == LISP_AFI_IPV4 && !t->has_src4) {
-				memcpy(t->src4, &r->address.u.v4, 4);
-				t->has_src4 = 1;
-			} else if (r->address.afi == LISP_AFI_IPV6 &&
-			    !t->has_src6) {
-				memcpy(t->src6, &r->address.u.v6, 16);
-				t->has_src6 = 1;
-			}
-		}
-	}
-	t->nifs = dc->nifaces;
-	if ((t->ifs = calloc(dc->nifaces + 1, sizeof(*t->ifs))) == NULL ||
-	    (t->iidout = calloc(cfg->nifaces + 1, sizeof(*t->iidout))) ==
-	    NULL)
-		goto fail;
-	for (i = 0; i < dc->nifaces; i++) {
-		struct dp_ifinfo *ifi = &t->ifs[i];
-		int		  sister = strcmp(dc->device[i],
-		    dc->capdev[i]) != 0;
-
-		for (k = 0; k < cfg->nifaces; k++) {
-			const struct config_iface *c = &cfg->ifaces[k];
-
-			if (c->device == NULL ||
-			    strcmp(c->device, dc->device[i]) != 0 ||
-			    !CONFIG_ISSET(c, CONFIG_IF_IID))
-				continue;
-			ifi->iid = c->iid;
-			ifi->has_iid = 1;
-			break;
-		}
-		/*
-		 * With a sister, the device itself is where the EIDs live:
-		 * decapsulated packets and ICMP errors are sent out of it.
-		 * Without one, the kernel's routing decides.
-		 */
-		ifi->oif = sister ? (int)if_nametoindex(dc->device[i]) : 0;
-		if_addrs(dc->device[i], ifi);
-		if (ifi->has_iid) {
-			for (j = 0; j < t->niidout; j++)
-				if (t->iidout[j].iid == ifi->iid)
-					break;
-			if (j == t->niidout) {
-				t->iidout[j].iid = ifi->iid;
-				t->iidout[j].oif = ifi->oif;
-				t->niidout++;
-			}
-		}
-	}
-	for (k = 0; k < cfg->nmapcaches; k++) {
-		const struct config_mapcache *m = &cfg->mapcaches[k];
-
-		for (j = 0; j < m->nrlocs; j++) {
-			const struct config_addr *a = &m->rlocs[j].address;
-
-			if (a->afi == LISP_AFI_IPV4 || a->afi == LISP_AFI_IPV6)
-				if (tables_add_src(t, (uint8_t)a->afi,
-				    cfg_addr_bytes(a)) == -1)
-					goto fail;
-		}
-	}
+	for (i = 0; i < dc->nifaces; i++)
+		sister[i] = strcmp(dc->device[i], dc->capdev[i]) != 0;
+	t = dp_tables_build(cfg, gen, (const char (*)[IFNAMSIZ])dc->device,
+	    sister, dc->nifaces, &dp_sys);
+	free(sister);
 	return t;
-fail:
-	tables_free(t);
-	return NULL;
-}
-
-/* --- static map-cache -------------------------------------------------- */
-
-struct mc_collect {
-	struct mapcache_prefix	*p;
-	size_t			 n, cap;
-};
-
-static int
-mc_collect_static(const struct mapcache_entry *e, void *arg)
-{
-	struct mc_collect	*c = arg;
-	struct mapcache_prefix	*np;
-
-	if ((e->flags & MAPCACHE_F_STATIC) == 0)
-		return 0;
-	if (c->n == c->cap) {
-		c->cap = c->cap ? c->cap * 2 : 16;
-		if ((np = reallocarray(c->p, c->cap, sizeof(*np))) == NULL)
-			return 1;
-		c->p = np;
-	}
-	memset(&c->p[c->n], 0, sizeof(c->p[c->n]));
-	c->p[c->n].iid = e->iid;
-	c->p[c->n].afi = e->afi;
-	c->p[c->n].plen = e->plen;
-	memcpy(c->p[c->n].addr, e->eid, 16);
-	c->n++;
-	return 0;
-}
-
-static int
-mc_prefix_in_config(const struct lisp_config *cfg,
-    const struct mapcache_prefix *p)
-{
-	size_t	 k, j;
-
-	for (k = 0; k < cfg->nmapcaches; k++)
-		for (j = 0; j < cfg->mapcaches[k].nprefixes; j++) {
-			const struct config_eid *e =
-			    &cfg->mapcaches[k].prefixes[j];
-			size_t	 alen = e->eid.addr.afi == LISP_AFI_IPV4 ? 4 :
-			    16;
-
-			if (e->iid == p->iid && e->eid.addr.afi == p->afi &&
-			    e->eid.plen == p->plen &&
-			    memcmp(cfg_addr_bytes(&e->eid.addr), p->addr,
-			    alen) == 0)
-				return 1;
-		}
-	return 0;
-}
-
-/* Install the config's static entries; remove static ones it dropped. */
-static void
-mc_load(const struct lisp_config *cfg)
-{
-	struct mapcache_rloc	 rl[MAPCACHE_MAX_RLOCS];
-	struct mapcache_cursor	 cur;
-	struct mc_collect	 old;
-	struct mapcache_prefix	 p;
-	size_t			 k, j, r, n;
-
-	memset(&old, 0, sizeof(old));
-	memset(&cur, 0, sizeof(cur));
-	while (mapcache_walk(dp_g.mc, &cur, 1024, mc_collect_static, &old))
-		;
-	for (k = 0; k < old.n; k++)
-		if (!mc_prefix_in_config(cfg, &old.p[k]))
-			(void)mapcache_delete(dp_g.mc, &old.p[k]);
-	free(old.p);
-
-	for (k = 0; k < cfg->nmapcaches; k++) {
-		const struct config_mapcache *m = &cfg->mapcaches[k];
-
-		n = 0;
-		for (r = 0; r < m->nrlocs && n < MAPCACHE_MAX_RLOCS; r++) {
-			const struct config_rloc *cr = &m->rlocs[r];
-
-			if (!CONFIG_ISSET(cr, CONFIG_RLOC_ADDRESS) ||
-			    (cr->address.afi != LISP_AFI_IPV4 &&
-			    cr->address.afi != LISP_AFI_IPV6))
-				continue;
-			memset(&rl[n], 0, sizeof(rl[n]));
-			rl[n].afi = cr->address.afi;
-			memcpy(rl[n].addr, cfg_addr_bytes(&cr->address),
-			    cr->address.afi == LISP_AFI_IPV4 ? 4 : 16);
-			rl[n].priority = CONFIG_ISSET(cr, CONFIG_RLOC_PRIORITY) ?
-			    cr->priority : 1;
-			rl[n].weight = CONFIG_ISSET(cr, CONFIG_RLOC_WEIGHT) ?
-			    cr->weight : 100;
-			rl[n].mpriority = 255;
-			rl[n].up = 1;
-			rl[n].key_slot = MAPCACHE_NO_KEY;
-			n++;
-		}
-		for (j = 0; j < m->nprefixes; j++) {
-			const struct config_eid *e = &m->prefixes[j];
-			uint8_t	 state;
-
-			if (e->eid.addr.afi != LISP_AFI_IPV4 &&
-			    e->eid.addr.afi != LISP_AFI_IPV6)
-				continue;
-			memset(&p, 0, sizeof(p));
-			p.iid = e->iid;
-			p.afi = (uint8_t)e->eid.addr.afi;
-			p.plen = e->eid.plen;
-			memcpy(p.addr, cfg_addr_bytes(&e->eid.addr),
-			    p.afi == LISP_AFI_IPV4 ? 4 : 16);
-			/*
-			 * No RLOCs: a send-map-request range; destinations
-			 * in it go through the miss path.
-			 */
-			state = n > 0 ? MAPCACHE_POSITIVE :
-			    MAPCACHE_NEG_SEND_MR;
-			if (mapcache_insert(dp_g.mc, &p, state, 0,
-			    n > 0 ? rl : NULL, n > 0 ? n : 0,
-			    MAPCACHE_F_STATIC) == -1)
-				log_warn("map-cache line %d: insert", m->line);
-		}
-	}
-	__atomic_add_fetch(&dp_g.mc_gen, 1, __ATOMIC_RELEASE);
 }
 
 static int
@@ -445,12 +206,13 @@ dp_apply_config(struct dp_main *dm, int fd, uint32_t gen)
 	}
 	old = dp_g.tables;
 	rcu_assign_pointer(dp_g.tables, t);
-	mc_load(cfg);
+	(void)dp_mapcache_load(dp_g.mc, cfg);
+	__atomic_add_fetch(&dp_g.mc_gen, 1, __ATOMIC_RELEASE);
 	config_free(cfg);
 	if (old != NULL) {
 		/* Workers drop their references at their next round. */
 		synchronize_rcu();
-		tables_free(old);
+		dp_tables_free(old);
 	}
 	dm->gen = gen;
 	log_info("configuration %u applied: %zu local EID prefixes",
@@ -719,7 +481,7 @@ dp_main(int ipcfd, struct dp_captures *dc, int debug)
 			if (dp_g.fds[w][k] != -1)
 				close(dp_g.fds[w][k]);
 	rcu_thread_online();
-	tables_free(dp_g.tables);
+	dp_tables_free(dp_g.tables);
 	dp_g.tables = NULL;
 	mapcache_free(dp_g.mc);
 	rcu_unregister_thread();

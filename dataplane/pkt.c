@@ -299,6 +299,26 @@ pkt_rng_seed(void)
 	pkt_rng_seeded = 1;
 }
 
+void
+pkt_rand_seed(uint64_t seed)
+{
+	uint64_t	 z;
+	int		 i;
+
+	for (i = 0; i < 4; i += 2) {
+		/* splitmix64 (Steele, Lea, Flood), the usual xoshiro seeder. */
+		z = (seed += 0x9E3779B97F4A7C15ULL);
+		z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+		z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+		z ^= z >> 31;
+		pkt_rng[i] = (uint32_t)z;
+		pkt_rng[i + 1] = (uint32_t)(z >> 32);
+	}
+	if ((pkt_rng[0] | pkt_rng[1] | pkt_rng[2] | pkt_rng[3]) == 0)
+		pkt_rng[0] = 1;
+	pkt_rng_seeded = 1;
+}
+
 uint32_t
 pkt_rand32(void)
 {

@@ -105,6 +105,12 @@ void		pkt_flow_hash_setkey(const uint8_t key[16]);
  * need not be secret for long: LISP nonces, IPv4 IDs.
  */
 uint32_t	pkt_rand32(void);
+/*
+ * Seed the calling thread's pkt_rand32() state from seed (splitmix64):
+ * the same seed gives the same sequence, for the replay harness and
+ * tests.  Other threads keep their own states.
+ */
+void		pkt_rand_seed(uint64_t seed);
 
 /*
  * Rewrite TTL/hop limit and DSCP/ECN (traffic class) of the parsed IP

@@ -4,6 +4,7 @@
  * rewrite.  Packets are built by inet_test.h, not by the code under test.
  */
 #include <check.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -358,6 +359,49 @@ START_TEST(test_rand)
 }
 END_TEST
 
+static void *
+rand_thread(void *arg)
+{
+	uint32_t	*out = arg;
+	int		 i;
+
+	pkt_rand_seed(42);
+	for (i = 0; i < 8; i++)
+		out[i] = pkt_rand32();
+	return NULL;
+}
+
+START_TEST(test_rand_seed)
+{
+	uint32_t	 a[64], b[64], c[64], t[8];
+	pthread_t	 th;
+	int		 i, diff = 0;
+
+	pkt_rand_seed(42);
+	for (i = 0; i < 64; i++)
+		a[i] = pkt_rand32();
+	pkt_rand_seed(43);
+	for (i = 0; i < 64; i++)
+		c[i] = pkt_rand32();
+	pkt_rand_seed(42);
+	for (i = 0; i < 32; i++)
+		b[i] = pkt_rand32();
+	/* Seeding another thread leaves this thread's sequence alone. */
+	ck_assert_int_eq(pthread_create(&th, NULL, rand_thread, t), 0);
+	ck_assert_int_eq(pthread_join(th, NULL), 0);
+	for (i = 32; i < 64; i++)
+		b[i] = pkt_rand32();
+	ck_assert_mem_eq(a, b, sizeof(a));
+	ck_assert_mem_eq(a, t, sizeof(t));
+	for (i = 0; i < 64; i++)
+		diff += a[i] != c[i];
+	ck_assert_int_ge(diff, 60);
+	/* Seed 0 must not give the all-zero fixed point. */
+	pkt_rand_seed(0);
+	ck_assert_uint_ne(pkt_rand32() | pkt_rand32() | pkt_rand32(), 0);
+}
+END_TEST
+
 START_TEST(test_set_ttl_tos)
 {
 	uint8_t		 b[256];
@@ -410,6 +454,7 @@ pkt_suite(void)
 	tcase_add_test(tc, test_bad_headers);
 	tcase_add_test(tc, test_flow_hash);
 	tcase_add_test(tc, test_rand);
+	tcase_add_test(tc, test_rand_seed);
 	tcase_add_test(tc, test_set_ttl_tos);
 	suite_add_tcase(s, tc);
 	return s;

@@ -1,0 +1,471 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The per-packet data path shared by the daemon's workers and the replay
+ * harness (see dp_path.h).  Moved out of dp_worker.c unchanged in
+ * behaviour: the worker kept its I/O (pcap rings, recvmmsg, sendmmsg
+ * batches) and calls in here for every packet.
+ */
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include <netinet/in.h>
+
+#include <pcap/pcap.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "dbmap.h"
+#include "decap.h"
+#include "dp_path.h"
+#include "dp_tables.h"
+#include "encap.h"
+#include "log.h"
+#include "mapcache.h"
+#include "pkt.h"
+
+struct dp_path_pending {
+	int		 used;
+	uint32_t	 iid;
+	uint8_t		 afi;
+	uint8_t		 addr[16];
+	unsigned int	 ci;		/* capture index of the first packet */
+	uint64_t	 since;
+	uint64_t	 last_resolve;
+	unsigned int	 n;
+	uint8_t		*pkt[DP_PENDING_PKTS];
+	uint16_t	 len[DP_PENDING_PKTS];
+};
+
+static const char *const dp_ctr_names[DPC_MAX - DP_DROP_MAX] = {
+	[DPC_ITR_PACKETS - DP_DROP_MAX] = "itr-packets",
+	[DPC_ITR_BYTES - DP_DROP_MAX] = "itr-bytes",
+	[DPC_ETR_PACKETS - DP_DROP_MAX] = "etr-packets",
+	[DPC_ETR_BYTES - DP_DROP_MAX] = "etr-bytes",
+	[DPC_FRAGMENTED - DP_DROP_MAX] = "itr-fragmented",
+	[DPC_ICMP_TOO_BIG - DP_DROP_MAX] = "icmp-too-big-sent",
+	[DPC_ICMP_RATELIMITED - DP_DROP_MAX] = "icmp-too-big-ratelimited",
+	[DPC_QUEUED - DP_DROP_MAX] = "miss-queued",
+	[DPC_QUEUE_SENT - DP_DROP_MAX] = "miss-queue-sent",
+	[DPC_QUEUE_EXPIRED - DP_DROP_MAX] = "miss-queue-expired",
+	[DPC_RESOLVE - DP_DROP_MAX] = "resolve-requests",
+	[DPC_SEND_ERROR - DP_DROP_MAX] = "send-error",
+	[DPC_NOT_IP - DP_DROP_MAX] = "capture-not-ip",
+	[DPC_NO_IID - DP_DROP_MAX] = "capture-no-iid",
+	[DPC_NO_SOURCE - DP_DROP_MAX] = "no-source-rloc",
+	[DPC_PCAP_DROPS - DP_DROP_MAX] = "capture-kernel-drops",
+	[DPC_RX_BATCHES - DP_DROP_MAX] = "rx-syscalls",
+	[DPC_TX_BATCHES - DP_DROP_MAX] = "tx-syscalls",
+	[DPC_UDP_DROPS - DP_DROP_MAX] = "udp-socket-drops",
+};
+
+const char *
+dp_ctr_name(unsigned int k)
+{
+	if (k < DP_DROP_MAX)
+		return dp_drop_name((enum dp_drop)k);
+	if (k < DPC_MAX)
+		return dp_ctr_names[k - DP_DROP_MAX];
+	return "unknown";
+}
+
+struct dp_path *
+dp_path_new(struct mapcache *mc, unsigned int worker,
+    const struct dp_path_io *io)
+{
+	struct dp_path	*p;
+
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return NULL;
+	if ((p->pend = calloc(DP_PENDING_DESTS, sizeof(*p->pend))) == NULL) {
+		free(p);
+		return NULL;
+	}
+	p->mc = mc;
+	p->worker = worker;
+	p->io = *io;
+	p->icmp_tokens = DP_ICMP_PER_SEC;
+	return p;
+}
+
+static void
+pending_free(struct dp_path_pending *pp)
+{
+	unsigned int	 k;
+
+	for (k = 0; k < pp->n; k++)
+		free(pp->pkt[k]);
+	memset(pp, 0, sizeof(*pp));
+}
+
+void
+dp_path_free(struct dp_path *p)
+{
+	unsigned int	 k;
+
+	if (p == NULL)
+		return;
+	for (k = 0; k < DP_PENDING_DESTS; k++)
+		pending_free(&p->pend[k]);
+	free(p->pend);
+	free(p);
+}
+
+size_t
+dp_path_pending_count(const struct dp_path *p)
+{
+	size_t		 n = 0;
+	unsigned int	 k;
+
+	for (k = 0; k < DP_PENDING_DESTS; k++)
+		if (p->pend[k].used)
+			n += p->pend[k].n;
+	return n;
+}
+
+/* --- ITR --------------------------------------------------------------- */
+
+static const struct dp_src *
+src_for(const struct dp_tables *t, uint8_t afi, const uint8_t *dst)
+{
+	size_t	 k, alen = afi == MAPCACHE_AF_IPV4 ? 4 : 16;
+
+	for (k = 0; k < t->nsrc; k++)
+		if (t->src[k].afi == afi &&
+		    memcmp(t->src[k].dst, dst, alen) == 0)
+			return &t->src[k];
+	return NULL;
+}
+
+static int
+icmp_allow(struct dp_path *p)
+{
+	double	 dt = (double)(p->now - p->icmp_last) / 1e9;
+
+	p->icmp_last = p->now;
+	p->icmp_tokens += dt * DP_ICMP_PER_SEC;
+	if (p->icmp_tokens > 2 * DP_ICMP_PER_SEC)
+		p->icmp_tokens = 2 * DP_ICMP_PER_SEC;
+	if (p->icmp_tokens < 1.0)
+		return 0;
+	p->icmp_tokens -= 1.0;
+	return 1;
+}
+
+static void
+itr_too_big(struct dp_path *p, const struct encap_params *ep,
+    const struct pkt_info *pi, const uint8_t *inner, unsigned int ci)
+{
+	const struct dp_ifinfo	*ifi;
+	const uint8_t		*src;
+	uint8_t			*slot;
+	size_t			 n;
+	int			 af = pi->version == 4 ? AF_INET : AF_INET6;
+
+	if (ci >= p->t->nifs)
+		return;
+	ifi = &p->t->ifs[ci];
+	src = pi->version == 4 ? (ifi->has4 ? ifi->addr4 : NULL) :
+	    (ifi->has6 ? ifi->addr6 : NULL);
+	if (src == NULL)
+		return;
+	if (!icmp_allow(p)) {
+		dp_path_count(p, DPC_ICMP_RATELIMITED, 1);
+		return;
+	}
+	n = encap_icmp_too_big(ep, pi, inner, src, p->icmpbuf,
+	    sizeof(p->icmpbuf));
+	if (n == 0)
+		return;
+	/* Into a slot: icmpbuf is reused before the caller's flush. */
+	slot = p->io.slot(p->io.arg, af);
+	memcpy(slot, p->icmpbuf, n);
+	p->io.emit(p->io.arg, af, pi->src, ifi->oif, slot, n);
+	dp_path_count(p, DPC_ICMP_TOO_BIG, 1);
+}
+
+/*
+ * Encapsulate the inner packet pi/inner along entry e: choose the RLOC,
+ * copy the inner packet into a send slot of the outer family (at
+ * ENCAP_HEADROOM, so the outer headers are written in front of it) and
+ * emit it.  Returns the drop reason.
+ */
+static enum dp_drop
+itr_send(struct dp_path *p, const struct mapcache_entry *e,
+    const struct pkt_info *pi, const uint8_t *inner, unsigned int ci)
+{
+	const struct mapcache_rloc	*r;
+	const struct dp_src		*s;
+	struct encap_params		 ep;
+	struct encap_pkt		 out[2];
+	uint64_t			 h = pkt_flow_hash(pi);
+	uint32_t			 nonces[2];
+	uint8_t				*slot;
+	enum dp_drop			 d;
+	int				 idx, af;
+
+	if (e->state == MAPCACHE_NEG_DROP || e->state == MAPCACHE_NEG_NATIVE)
+		return DP_DROP_NEGATIVE;
+	if ((idx = mapcache_rloc_select(e, (uint32_t)h)) < 0 ||
+	    (r = mapcache_rloc_get(e, (unsigned int)idx)) == NULL)
+		return DP_DROP_NO_MAPPING;
+	if (pi->tot_len > DP_PKT_MAX)
+		return DP_DROP_NO_BUFFER;
+	memset(&ep, 0, sizeof(ep));
+	af = r->afi == MAPCACHE_AF_IPV4 ? AF_INET : AF_INET6;
+	ep.af = af;
+	memcpy(ep.dst, r->addr, af == AF_INET ? 4 : 16);
+	ep.dport = r->port;
+	ep.iid = e->iid;
+	if ((s = src_for(p->t, r->afi, r->addr)) != NULL) {
+		memcpy(ep.src, s->src, 16);
+		ep.mtu = s->mtu;
+	} else if (af == AF_INET && p->t->has_src4)
+		memcpy(ep.src, p->t->src4, 4);
+	else if (af == AF_INET6 && p->t->has_src6)
+		memcpy(ep.src, p->t->src6, 16);
+	else if (af == AF_INET6) {
+		/* IPv4 raw sockets fill in a zero source; IPv6 ones do not. */
+		dp_path_count(p, DPC_NO_SOURCE, 1);
+		return DP_DROP_NO_MAPPING;
+	}
+	slot = p->io.slot(p->io.arg, af);
+	memcpy(slot + ENCAP_HEADROOM, inner, pi->tot_len);
+	d = encap_packet(&ep, pi, h, encap_nonce(), slot + ENCAP_HEADROOM,
+	    ENCAP_HEADROOM, &out[0]);
+	if (d == DP_DROP_TOO_BIG && pi->version == 4 &&
+	    (pi->flags & PKT_F_DF) == 0) {
+		nonces[0] = encap_nonce();
+		nonces[1] = encap_nonce();
+		d = encap_fragment(&ep, pi, h, nonces, slot + ENCAP_HEADROOM,
+		    ENCAP_HEADROOM, p->frag2, sizeof(p->frag2), out);
+		if (d == DP_DROP_NONE) {
+			p->io.emit(p->io.arg, ep.af, ep.dst, 0, out[0].data,
+			    out[0].len);
+			/* frag2 is reused: the second piece goes to a slot. */
+			slot = p->io.slot(p->io.arg, af);
+			memcpy(slot, out[1].data, out[1].len);
+			p->io.emit(p->io.arg, ep.af, ep.dst, 0, slot,
+			    out[1].len);
+			dp_path_count(p, DPC_FRAGMENTED, 1);
+			goto sent;
+		}
+	}
+	if (d == DP_DROP_TOO_BIG)
+		itr_too_big(p, &ep, pi, slot + ENCAP_HEADROOM, ci);
+	if (d != DP_DROP_NONE)
+		return d;
+	p->io.emit(p->io.arg, ep.af, ep.dst, 0, out[0].data, out[0].len);
+sent:
+	dp_path_count(p, DPC_ITR_PACKETS, 1);
+	dp_path_count(p, DPC_ITR_BYTES, pi->tot_len);
+	mapcache_count(p->mc, p->worker, e, idx, (uint32_t)pi->tot_len);
+	return DP_DROP_NONE;
+}
+
+/*
+ * The control-plane interface for misses: the io hook (later a
+ * `discovery` punt), counted either way.
+ */
+static void
+resolve_request(struct dp_path *p, struct dp_path_pending *pp)
+{
+	pp->last_resolve = p->now;
+	dp_path_count(p, DPC_RESOLVE, 1);
+	if (p->io.resolve != NULL)
+		p->io.resolve(p->io.arg, pp->iid, pp->afi, pp->addr);
+}
+
+static enum dp_drop
+itr_miss(struct dp_path *p, uint32_t iid, uint8_t afi,
+    const struct pkt_info *pi, const uint8_t *inner, unsigned int ci)
+{
+	struct dp_path_pending	*pp = NULL, *fr = NULL;
+	size_t			 alen = afi == MAPCACHE_AF_IPV4 ? 4 : 16;
+	unsigned int		 k;
+
+	for (k = 0; k < DP_PENDING_DESTS; k++) {
+		if (!p->pend[k].used) {
+			if (fr == NULL)
+				fr = &p->pend[k];
+			continue;
+		}
+		if (p->pend[k].iid == iid && p->pend[k].afi == afi &&
+		    memcmp(p->pend[k].addr, pi->dst, alen) == 0) {
+			pp = &p->pend[k];
+			break;
+		}
+	}
+	if (pp == NULL) {
+		if (fr == NULL)
+			return DP_DROP_NO_MAPPING;	/* table full */
+		pp = fr;
+		pp->used = 1;
+		pp->iid = iid;
+		pp->afi = afi;
+		memcpy(pp->addr, pi->dst, alen);
+		pp->ci = ci;
+		pp->since = p->now;
+		resolve_request(p, pp);
+	} else if (p->now - pp->last_resolve >= DP_RESOLVE_EVERY_NS)
+		resolve_request(p, pp);
+	if (pp->n >= DP_PENDING_PKTS)
+		return DP_DROP_QUEUE_FULL;
+	if ((pp->pkt[pp->n] = malloc(pi->tot_len)) == NULL)
+		return DP_DROP_NO_BUFFER;
+	memcpy(pp->pkt[pp->n], inner, pi->tot_len);
+	pp->len[pp->n] = (uint16_t)pi->tot_len;
+	pp->n++;
+	dp_path_count(p, DPC_QUEUED, 1);
+	return DP_DROP_NONE;
+}
+
+void
+dp_path_pending_run(struct dp_path *p)
+{
+	const struct mapcache_entry	*e;
+	struct dp_path_pending		*pp;
+	struct pkt_info			 pi;
+	unsigned int			 k, i;
+	enum dp_drop			 d;
+
+	for (k = 0; k < DP_PENDING_DESTS; k++) {
+		pp = &p->pend[k];
+		if (!pp->used)
+			continue;
+		e = mapcache_lookup(p->mc, pp->iid, pp->afi, pp->addr);
+		if (e != NULL && e->state != MAPCACHE_PENDING &&
+		    e->state != MAPCACHE_NEG_SEND_MR) {
+			for (i = 0; i < pp->n; i++) {
+				if (pkt_parse(pp->pkt[i], pp->len[i], &pi) !=
+				    DP_DROP_NONE)
+					continue;
+				d = itr_send(p, e, &pi, pp->pkt[i], pp->ci);
+				dp_path_count(p, d == DP_DROP_NONE ?
+				    DPC_QUEUE_SENT : (unsigned int)d, 1);
+			}
+			pending_free(pp);
+			continue;
+		}
+		if (p->now - pp->since > DP_PENDING_TTL_NS) {
+			dp_path_count(p, DPC_QUEUE_EXPIRED, pp->n);
+			pending_free(pp);
+		} else if (p->now - pp->last_resolve >= DP_RESOLVE_EVERY_NS)
+			resolve_request(p, pp);
+	}
+}
+
+int
+dp_link_ip(int dlt, const uint8_t *frame, size_t caplen, size_t *off)
+{
+	struct rbuf	 rb;
+	uint16_t	 etype = 0;
+
+	rbuf_init(&rb, frame, caplen);
+	switch (dlt) {
+	case DLT_EN10MB:
+		if (rbuf_skip(&rb, 12) == -1 || rbuf_get_u16(&rb, &etype) == -1)
+			return -1;
+		/* One 802.1Q tag at most: sister devices carry none. */
+		if (etype == 0x8100 && (rbuf_skip(&rb, 2) == -1 ||
+		    rbuf_get_u16(&rb, &etype) == -1))
+			return -1;
+		if (etype != 0x0800 && etype != 0x86DD)
+			return -1;
+		break;
+	case DLT_LINUX_SLL:
+		if (rbuf_skip(&rb, 14) == -1 || rbuf_get_u16(&rb, &etype) == -1)
+			return -1;
+		if (etype != 0x0800 && etype != 0x86DD)
+			return -1;
+		break;
+	default:
+		break;		/* DLT_RAW */
+	}
+	*off = caplen - rbuf_left(&rb);
+	return 0;
+}
+
+void
+dp_itr_frame(struct dp_path *p, unsigned int ci, int dlt,
+    const uint8_t *frame, size_t caplen, size_t len)
+{
+	const struct dp_ifinfo		*ifi;
+	const struct mapcache_entry	*e;
+	const uint8_t			*ip;
+	struct pkt_info			 pi;
+	size_t				 off;
+	uint8_t				 afi;
+	enum dp_drop			 d;
+
+	if (dp_link_ip(dlt, frame, caplen, &off) == -1)
+		goto notip;
+	if (caplen < len) {
+		d = DP_DROP_NO_BUFFER;	/* cut by the snap length */
+		goto drop;
+	}
+	ip = frame + off;
+	if ((d = pkt_parse(ip, caplen - off, &pi)) != DP_DROP_NONE)
+		goto drop;
+	if (ci >= p->t->nifs || !p->t->ifs[ci].has_iid) {
+		dp_path_count(p, DPC_NO_IID, 1);
+		return;
+	}
+	ifi = &p->t->ifs[ci];
+	if (!dbmap_match(p->t->db, ifi->iid, pi.version == 4 ? AF_INET :
+	    AF_INET6, pi.src)) {
+		d = DP_DROP_SOURCE_NOT_LOCAL;
+		goto drop;
+	}
+	afi = pi.version == 4 ? MAPCACHE_AF_IPV4 : MAPCACHE_AF_IPV6;
+	e = mapcache_lookup(p->mc, ifi->iid, afi, pi.dst);
+	if (e == NULL || e->state == MAPCACHE_PENDING ||
+	    e->state == MAPCACHE_NEG_SEND_MR)
+		d = itr_miss(p, ifi->iid, afi, &pi, ip, ci);
+	else
+		d = itr_send(p, e, &pi, ip, ci);
+	if (d == DP_DROP_NONE)
+		return;
+drop:
+	dp_path_count(p, d, 1);
+	LOG_RL(LOG_LVL_DEBUG, "itr drop on interface %u: %s", ci,
+	    dp_drop_name(d));
+	return;
+notip:
+	dp_path_count(p, DPC_NOT_IP, 1);
+}
+
+/* --- ETR --------------------------------------------------------------- */
+
+static int
+iid_oif(const struct dp_tables *t, uint32_t iid)
+{
+	size_t	 k;
+
+	for (k = 0; k < t->niidout; k++)
+		if (t->iidout[k].iid == iid)
+			return t->iidout[k].oif;
+	return 0;
+}
+
+void
+dp_etr_packet(struct dp_path *p, const struct decap_outer *o,
+    uint8_t *payload, size_t len)
+{
+	struct decap_result	 res;
+	enum dp_drop		 d;
+	int			 iaf;
+
+	d = decap_packet(payload, len, o, 0, p->t->db, &res);
+	if (d != DP_DROP_NONE) {
+		dp_path_count(p, d, 1);
+		if (d != DP_DROP_CONTROL_IID)
+			LOG_RL(LOG_LVL_DEBUG, "etr drop: %s", dp_drop_name(d));
+		return;
+	}
+	iaf = res.pi.version == 4 ? AF_INET : AF_INET6;
+	p->io.emit(p->io.arg, iaf, res.pi.dst, iid_oif(p->t, res.hdr.iid),
+	    res.inner, res.inner_len);
+	dp_path_count(p, DPC_ETR_PACKETS, 1);
+	dp_path_count(p, DPC_ETR_BYTES, res.inner_len);
+}
