@@ -18,6 +18,7 @@
 #include "ipc.h"
 #include "log.h"
 #include "proc.h"
+#include "sandbox.h"
 
 struct cp {
 	struct ev_loop	*loop;
@@ -122,6 +123,8 @@ cp_main(int ipcfd, int debug)
 	ev_signal_init(&cp.sint, cp_signal_cb, SIGINT);
 	ev_signal_start(cp.loop, &cp.sterm);
 	ev_signal_start(cp.loop, &cp.sint);
+	/* Everything is open: from here on no privilege at all. */
+	sandbox_cp();
 	log_debug("control plane started");
 	ev_run(cp.loop, 0);
 	ipc_clear(&cp.ipc);

@@ -34,6 +34,7 @@
 #include "ipc.h"
 #include "log.h"
 #include "mapcache.h"
+#include "sandbox.h"
 
 struct dp	dp_g;
 
@@ -436,6 +437,12 @@ dp_main(int ipcfd, struct dp_captures *dc, int debug)
 	(void)debug;
 	log_procinit("lisp-ztr-dp");
 	signal(SIGHUP, SIG_IGN);
+	/*
+	 * The captures are inherited and mapped; every other descriptor
+	 * arrives over the channel and needs no privilege to use.  Before
+	 * any thread exists (liburcu's, the workers): they inherit it.
+	 */
+	sandbox_dp();
 	memset(&dm, 0, sizeof(dm));
 	memset(&dp_g, 0, sizeof(dp_g));
 	for (w = 0; w < 64; w++)

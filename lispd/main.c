@@ -28,6 +28,7 @@
 #include "ipc.h"
 #include "log.h"
 #include "proc.h"
+#include "sandbox.h"
 
 #define ZTR_VERSION		"0.1.0"
 #define ZTR_LISP_DIR		"/opt/zededa/lisp"
@@ -79,7 +80,7 @@ usage(const char *prog, int rc)
 
 	fprintf(fp,
 "usage: %s [-dhnsv] [-c partition] [-f file] [-lisp dir] [-p pidfile]\n"
-"       %*s [-w workers]\n"
+"       %*s [-u user] [-w workers]\n"
 "\n"
 "lisp-ztr is a LISP xTR (RFC 9300/9301): an ITR that captures traffic for\n"
 "remote EIDs on each `lisp interface` device and encapsulates it to the\n"
@@ -97,6 +98,10 @@ usage(const char *prog, int rc)
 "                file:line: reason; exit status 1 when there are any\n"
 "  -p pidfile    pid file (default " ZTR_PIDFILE ")\n"
 "  -s            log to syslog (daemon facility) instead of stderr\n"
+"  -u user       run the data plane and the control plane as this user\n"
+"                (the parent stays uid 0 with CAP_NET_RAW, CAP_NET_ADMIN,\n"
+"                and CAP_SETUID, CAP_SETGID, CAP_KILL for its children);\n"
+"                in IPC mode the user must be able to write <dir>\n"
 "  -v            print the version and exit\n"
 "  -w workers    data-plane worker threads (default: number of CPUs)\n"
 "\n"
@@ -104,7 +109,13 @@ usage(const char *prog, int rc)
 "(kept unchanged when the new file has errors; a changed set of interface\n"
 "devices restarts the data plane); SIGUSR1 logs the state and counters of\n"
 "the data plane, one `counter NAME VALUE` line per counter (see\n"
-"docs/ARCHITECTURE.md for the format).\n",
+"docs/ARCHITECTURE.md for the format).\n"
+"\n"
+"Every process drops the capabilities it does not need, sets no_new_privs\n"
+"and installs a seccomp allowlist that kills on any other system call\n"
+"(docs/SECURITY.md).  LISP_ZTR_SECCOMP=log|trap|off in the environment\n"
+"makes violations non-fatal (log: kernel audit log; trap: logged on\n"
+"stderr, the call fails with ENOSYS) or disables the filter.\n",
 	    prog, (int)strlen(prog), "");
 	exit(rc);
 }
@@ -627,6 +638,7 @@ main(int argc, char *argv[])
 	static struct ztr	 z;
 	char			 confpath[PATH_MAX];
 	const char		*lispdir = ZTR_LISP_DIR, *prog = argv[0];
+	const char		*user = NULL;
 	int			 checkonly = 0, use_syslog = 0, nerr = 0, k;
 	struct lisp_config	*cfg;
 
@@ -657,6 +669,9 @@ main(int argc, char *argv[])
 		} else if (strcmp(a, "-p") == 0) {
 			NEEDARG();
 			z.pidfile = argv[++k];
+		} else if (strcmp(a, "-u") == 0) {
+			NEEDARG();
+			user = argv[++k];
 		} else if (strcmp(a, "-w") == 0) {
 			char	*end;
 			long	 n;
@@ -712,6 +727,8 @@ main(int argc, char *argv[])
 	log_procinit("lisp-ztr");
 	if (geteuid() != 0)
 		fatalx("need root privileges");
+	if (sandbox_init(user) == -1)
+		fatalx("sandbox set-up failed");
 	if (ztr_load(&z) == -1)
 		fatalx("no usable configuration in %s", z.conffile);
 	if (pidfile_write(z.pidfile) == -1)
@@ -728,6 +745,11 @@ main(int argc, char *argv[])
 	ev_signal_start(z.loop, &z.sint);
 	ev_signal_start(z.loop, &z.shup);
 	ev_signal_start(z.loop, &z.susr1);
+	/*
+	 * Nothing privileged is open yet, but every later open (captures,
+	 * raw sockets on each data-plane start) works with what we keep.
+	 */
+	sandbox_parent();
 
 	log_info("lisp-ztr %s starting: %s, %u worker(s)", ZTR_VERSION,
 	    z.conffile, z.nworkers);
