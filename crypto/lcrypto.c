@@ -44,6 +44,8 @@ struct lcrypto_key {
 	int				 wiped;
 };
 
+void		(*lcrypto_free_hook)(const struct lcrypto_key *);
+
 static _Atomic uint64_t	lcrypto_refused_ctr[LCRYPTO_E_MAX];
 
 static const char *const lcrypto_errstr[LCRYPTO_E_MAX] = {
@@ -321,6 +323,8 @@ lcrypto_key_free(struct lcrypto_key *k)
 	if (k == NULL)
 		return;
 	lcrypto_key_wipe(k);
+	if (lcrypto_free_hook != NULL)
+		lcrypto_free_hook(k);
 	free(k->slots);
 	free(k);
 }

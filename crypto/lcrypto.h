@@ -197,6 +197,12 @@ void		 lcrypto_key_free(struct lcrypto_key *);
  */
 void		 lcrypto_key_wipe(struct lcrypto_key *);
 int		 lcrypto_key_is_wiped(const struct lcrypto_key *);
+/*
+ * Test hook: when set, lcrypto_key_free() calls it between the wipe and
+ * the release, so a test can look at the struct a free is about to hand
+ * back (with lcrypto_key_is_wiped()) without a use after free.
+ */
+extern void	(*lcrypto_free_hook)(const struct lcrypto_key *);
 
 unsigned int	 lcrypto_key_id(const struct lcrypto_key *);
 enum lcrypto_cipher lcrypto_key_cipher(const struct lcrypto_key *);
