@@ -483,6 +483,9 @@ lcrypto_encrypt(struct lcrypto_key *k, unsigned int slot,
 		return -LCRYPTO_E_DIR;
 	if ((hdr[0] & 0x03) != k->key_id)
 		return -LCRYPTO_E_KEYID;
+	/* A receiver wants at least one block (lcrypto_decrypt). */
+	if (len == 0)
+		return -LCRYPTO_E_LEN;
 	if (len > INT_MAX - LCRYPTO_MAX_OVERHEAD)
 		return -LCRYPTO_E_SPACE;
 	total = lcrypto_encap_len(k, len);
@@ -592,7 +595,7 @@ lcrypto_decrypt(struct lcrypto_key *k, unsigned int slot, const uint8_t *pkt,
 	if (rbuf_sub(&rb, len - LCRYPTO_ICV_LEN, &body) != 0)
 		return -LCRYPTO_E_LEN;
 	icv = rbuf_ptr(&rb);
-	icv_compute(k, body.data, body.len, mac);
+	icv_compute(k, rbuf_ptr(&body), rbuf_left(&body), mac);
 	rc = CRYPTO_memcmp(mac, icv, LCRYPTO_ICV_LEN);
 	sodium_memzero(mac, sizeof(mac));
 	if (rc != 0)

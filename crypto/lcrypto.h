@@ -231,7 +231,8 @@ int		 lcrypto_key_set_iv(struct lcrypto_key *, unsigned int slot,
  * Encrypt one inner packet of len bytes: writes hdr (8 bytes, KK already
  * equal to the key-id) || IV || ciphertext [|| tag] || ICV to out.
  * Returns the length written, or -LCRYPTO_E_KEYID, -LCRYPTO_E_SPACE,
- * -LCRYPTO_E_DIR, -LCRYPTO_E_KEY, -LCRYPTO_E_DECRYPT (cipher failure).
+ * -LCRYPTO_E_LEN (len 0), -LCRYPTO_E_DIR, -LCRYPTO_E_KEY,
+ * -LCRYPTO_E_DECRYPT (cipher failure).
  * `in` may be out + lcrypto_prefix_len() (in place); any other overlap
  * is undefined.
  */

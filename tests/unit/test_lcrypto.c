@@ -554,6 +554,8 @@ START_TEST(test_bad_keys)
 	    sizeof(out)), -LCRYPTO_E_KEY);
 	ck_assert_int_eq(lcrypto_encrypt(k, 0, hdr, in, sizeof(in), out,
 	    lcrypto_encap_len(k, sizeof(in)) - 1), -LCRYPTO_E_SPACE);
+	ck_assert_int_eq(lcrypto_encrypt(k, 0, hdr, in, 0, out, sizeof(out)),
+	    -LCRYPTO_E_LEN);
 	ck_assert_int_eq(lcrypto_encrypt(k, 0, hdr, in, sizeof(in), out,
 	    lcrypto_encap_len(k, sizeof(in))),
 	    (int)lcrypto_encap_len(k, sizeof(in)));
