@@ -8,7 +8,7 @@
 # parses cleanly with lisp-ztr -n.  A keyword added to the parser without
 # documentation fails here.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 BUILD=${BUILD:-build}
 Z=$BUILD/lisp-ztr
 [ -x "$Z" ] || { echo "FAIL: $Z not built" >&2; exit 1; }

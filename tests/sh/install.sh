@@ -16,7 +16,7 @@
 # Programs of the issue that this tree does not build yet are listed as
 # missing (they are covered as soon as tools/NAME.c exists).
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 BUILD=${BUILD:-build}
 PREFIX=/opt/zededa
 tmp=$(mktemp -d)
@@ -55,8 +55,12 @@ for p in $built; do
 	[ -x "$root/bin/$p" ] || fail "$PREFIX/bin/$p not installed"
 	cmp -s "$BUILD/$p" "$root/bin/$p" || fail "$PREFIX/bin/$p differs"
 done
-extra=$(ls "$root/bin" | grep -vxF -f <(printf '%s\n' $built) || true)
-[ -z "$extra" ] || fail "installed but not built here: $extra"
+for f in "$root"/bin/*; do
+	case " $built " in
+	*" ${f##*/} "*) ;;
+	*) fail "installed but not built here: ${f##*/}" ;;
+	esac
+done
 echo "ok: installed in $PREFIX/bin:$(printf ' %s' $built)"
 
 # Every program runs from its installed path and prints a usage for -h.
