@@ -193,7 +193,8 @@ main(int argc, char *argv[])
 	}
 	sport = ntohs(((struct sockaddr_in *)&me)->sin_port);
 
-	lr_fmt_eid(&eid, -1, e, sizeof(e));
+	snprintf(e, sizeof(e), "[%u]%s", iid, lisp_addr_fmt(&eid, g,
+	    sizeof(g)));
 	lr_fmt_ss(&mr, a, sizeof(a));
 	for (k = 0; k < count; k++) {
 		arc4random_buf(&rnd, sizeof(rnd));

@@ -149,7 +149,8 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	queue[nq++] = node;
-	lr_fmt_eid(&eid, -1, e, sizeof(e));
+	snprintf(e, sizeof(e), "[%u]%s", iid, lisp_addr_fmt(&eid, g,
+	    sizeof(g)));
 	s = -1;
 	while (qi < nq) {
 		node = queue[qi++];
