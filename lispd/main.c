@@ -353,7 +353,11 @@ child_exit_cb(struct ev_loop *loop, ev_child *w, int revents)
 	child_close_ipc(z, c);
 	c->pid = 0;
 	if (z->stopping) {
-		log_debug("%s exited", c->name);
+		if (WIFSIGNALED(st) && WTERMSIG(st) != SIGTERM)
+			log_warnx("%s died on signal %d while stopping",
+			    c->name, WTERMSIG(st));
+		else
+			log_debug("%s exited", c->name);
 		for (int k = 0; k < CHILD_MAX; k++)
 			if (z->child[k].pid > 0)
 				return;
@@ -390,6 +394,17 @@ child_reset(int keepfd, struct dp_captures *dc)
 	unsigned int	 i, n = 0, ncap;
 	int		*keep, lo = 3;
 
+	/*
+	 * libev keeps signal watchers in a process-wide table that
+	 * ev_loop_destroy() leaves alone, and the child's new default loop
+	 * is the same object: without these stops the parent's signal_cb
+	 * would run in the child on SIGTERM and kill() its siblings (the
+	 * seccomp filter of the children refuses kill(2) and found it).
+	 */
+	ev_signal_stop(EV_DEFAULT, &ztr_g->sterm);
+	ev_signal_stop(EV_DEFAULT, &ztr_g->sint);
+	ev_signal_stop(EV_DEFAULT, &ztr_g->shup);
+	ev_signal_stop(EV_DEFAULT, &ztr_g->susr1);
 	ev_loop_destroy(EV_DEFAULT);
 	sigemptyset(&set);
 	sigprocmask(SIG_SETMASK, &set, NULL);

@@ -178,6 +178,14 @@ dp_stop 1
 dp_stop 2
 for n in 1 2; do
 	grep -q 'stopped' "${DP_LOG[$n]}" || dp_fail "x$n: no clean stop"
+	# A child's stop path that makes a forbidden call dies on SIGSYS.
+	c=$(grep -c 'died on signal' "${DP_LOG[$n]}")
+	[ "$c" = 1 ] || {
+		grep 'died on signal' "${DP_LOG[$n]}" >&2
+		dp_fail "x$n: a child died while stopping"
+	}
+	grep -q 'lisp-ztr-dp: data plane stopping' "${DP_LOG[$n]}" ||
+	    dp_fail "x$n: the data plane did not stop through its loop"
 done
-echo "ok: clean stop of both daemons under the sandbox"
+echo "ok: clean stop of both daemons under the sandbox (no SIGSYS)"
 exit 0
