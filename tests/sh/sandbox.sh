@@ -16,7 +16,7 @@
 #     sandbox: each must die on SIGSYS, the parent must log it and restart
 #     the process, and the restarted one must work.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 BUILD=${BUILD:-build}
 . tests/netns/topo.sh
 . tests/sh/dp_lib.inc
@@ -39,9 +39,27 @@ nobody_uid=$(id -u nobody)
 export LISP_ZTR_SECCOMP=kill
 dp_config 1 2 4 "$DP_TMP/x1.conf"
 dp_config 2 1 4 "$DP_TMP/x2.conf"
-LISP_ZTR_TEST_FORBIDDEN=cp dp_start 1 "$DP_TMP/x1.conf" "$DP_TMP/x1.log" \
+
+# Refused set-ups: the daemon must not start half-sandboxed.
+refuse() {	# expected-message env/args...
+	local want=$1 out
+	shift
+	out=$(timeout 5 env "$@" 2>&1) && dp_fail "started with: $*"
+	echo "$out" | grep -q "$want" || {
+		echo "$out" >&2
+		dp_fail "no '$want' for: $*"
+	}
+}
+refuse "unknown user" "$BUILD/lisp-ztr" -f "$DP_TMP/x1.conf" \
+    -p "$DP_TMP/r.pid" -u no-such-user-lisp-ztr
+refuse "must not run as uid 0" "$BUILD/lisp-ztr" -f "$DP_TMP/x1.conf" \
+    -p "$DP_TMP/r.pid" -u root
+refuse "LISP_ZTR_SECCOMP=bogus" LISP_ZTR_SECCOMP=bogus "$BUILD/lisp-ztr" \
+    -f "$DP_TMP/x1.conf" -p "$DP_TMP/r.pid"
+echo "ok: unknown user, -u root and a bad LISP_ZTR_SECCOMP are refused"
+LISP_ZTR_TEST_FORBIDDEN="cp" dp_start 1 "$DP_TMP/x1.conf" "$DP_TMP/x1.log" \
     -u nobody
-LISP_ZTR_TEST_FORBIDDEN=dp dp_start 2 "$DP_TMP/x2.conf" "$DP_TMP/x2.log" \
+LISP_ZTR_TEST_FORBIDDEN="dp" dp_start 2 "$DP_TMP/x2.conf" "$DP_TMP/x2.log" \
     -u nobody
 
 # --- the test hook: killed by SIGSYS, logged, restarted -----------------
