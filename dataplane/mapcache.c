@@ -830,6 +830,13 @@ grp_find(const struct mapcache *mc, uint32_t iid)
 	return NULL;
 }
 
+/* Writer side: the group of a live entry (entries do not store it). */
+static inline struct mc_grp *
+grp_of(struct mapcache *mc, const struct mapcache_entry *e)
+{
+	return (struct mc_grp *)(uintptr_t)grp_find(mc, e->iid);
+}
+
 static struct mc_grp *
 grp_get(struct mapcache *mc, uint32_t iid)
 {
@@ -1235,7 +1242,7 @@ lru_push(struct mapcache *mc, struct mc_grp *g, struct mapcache_entry *e)
 static int
 entry_remove(struct mapcache *mc, struct mapcache_entry *e)
 {
-	struct mc_grp *g = mc->grps[e->grp];
+	struct mc_grp *g = grp_of(mc, e);
 	int ai = af_index(e->afi);
 	uint64_t hi, lo;
 
@@ -1259,6 +1266,7 @@ static void
 lru_drain(struct mapcache *mc)
 {
 	struct mapcache_entry *e;
+	struct mc_grp *g;
 	struct mc_worker *w;
 	uint32_t t, h, id;
 	unsigned i;
@@ -1276,8 +1284,9 @@ lru_drain(struct mapcache *mc)
 			if ((e->flags & (MC_F_LIVE | MAPCACHE_F_STATIC)) !=
 			    MC_F_LIVE)
 				continue;
-			lru_unlink(mc, mc->grps[e->grp], e);
-			lru_push(mc, mc->grps[e->grp], e);
+			g = grp_of(mc, e);
+			lru_unlink(mc, g, e);
+			lru_push(mc, g, e);
 		}
 		PUBLISH(w->tail, h);
 	}
@@ -1338,7 +1347,6 @@ mapcache_insert(struct mapcache *mc, const struct mapcache_prefix *p,
 	    (old->flags & MAPCACHE_F_STATIC) == (stat ? MAPCACHE_F_STATIC : 0)) {
 		/* Refresh in place. */
 		set_put(mc, set);
-		STORE(old->ttl, ttl);
 		STORE(old->expires, mc->now + ttl);
 		if (!stat) {
 			if (heap_push(mc, old->expires, old->id) == -1)
@@ -1373,13 +1381,11 @@ mapcache_insert(struct mapcache *mc, const struct mapcache_prefix *p,
 	e->rlocs = set;
 	e->id = id;
 	e->iid = p->iid;
-	e->ttl = ttl;
 	e->expires = mc->now + ttl;
 	e->plen = p->plen;
 	e->afi = p->afi;
 	e->state = state;
 	e->flags = (stat ? MAPCACHE_F_STATIC : 0) | MC_F_LIVE;
-	e->grp = g->idx;
 	if (!stat && heap_push(mc, e->expires, id) == -1)
 		goto enomem_id;
 	if (lpm_set(mc, &g->t[ai], hi, lo, p->plen, id) == -1)
