@@ -489,6 +489,8 @@ main(void)
 	    info.entries);
 	printf("mapcache.trie_bytes_per_prefix: %.1f bytes\n",
 	    (double)info.mem_trie / info.entries);
+	printf("mapcache.trie_arena_spare_per_prefix: %.1f bytes\n",
+	    (double)info.mem_trie_spare / info.entries);
 	printf("mapcache.entry_bytes_per_prefix: %.1f bytes\n",
 	    (double)info.mem_entries / info.entries);
 	printf("mapcache.timer_bytes_per_prefix: %.1f bytes\n",
@@ -516,6 +518,8 @@ main(void)
 	mapcache_info(mc, &info);
 	printf("mapcache.trie_bytes_after_delete: %llu bytes\n",
 	    (unsigned long long)info.mem_trie);
+	printf("mapcache.trie_arena_spare_after_delete: %llu bytes\n",
+	    (unsigned long long)info.mem_trie_spare);
 	mapcache_free(mc);
 	rcu_unregister_thread();
 	return mism == 0 ? 0 : 1;

@@ -136,12 +136,13 @@ struct mapcache_info {
 	uint64_t	 inserts, replaces, deletes, evictions, expirations;
 	uint64_t	 lru_ring_drops;
 	/* Bytes allocated, by structure (capacities, not just use). */
-	uint64_t	 mem_trie;	/* LPM nodes */
+	uint64_t	 mem_trie;	/* LPM nodes in use (16-byte classes) */
 	uint64_t	 mem_entries;	/* entry slab (allocated chunks) */
 	uint64_t	 mem_timers;	/* expiry heap */
 	uint64_t	 mem_rlocsets;	/* RLOC sets + their counters */
 	uint64_t	 mem_counters;	/* per-worker entry counters */
 	uint64_t	 mem_other;	/* iid groups, intern hash, rings */
+	uint64_t	 mem_trie_spare;	/* node arena: free, kept for reuse */
 };
 
 /* Lifecycle.  mapcache_free() accepts NULL. */
