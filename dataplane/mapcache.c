@@ -96,7 +96,10 @@ struct lpm_node {
 
 /* Largest node: 64 children, 64 leaf runs, 127 prefixes (128 codes). */
 #define NODE_MAXSIZE	(sizeof(struct lpm_node) + 64 * 8 + 64 * 4 + 128 * 4)
-#define NODE_CLASSES	(NODE_MAXSIZE / 16 + 2)
+#ifndef NODE_GRAIN
+#define NODE_GRAIN	64		/* nodes are cache-line aligned */
+#endif
+#define NODE_CLASSES	(NODE_MAXSIZE / NODE_GRAIN + 2)
 
 /*
  * Trie nodes live in 2 MiB blocks advised as transparent huge pages: a
@@ -423,7 +426,7 @@ tmp_init(struct lpm_tmp *tp, unsigned pos, uint64_t hi, uint64_t lo)
 static inline size_t
 node_class(size_t size)
 {
-	return (size + 15) / 16;
+	return (size + NODE_GRAIN - 1) / NODE_GRAIN;
 }
 
 static struct lpm_node *
@@ -434,15 +437,15 @@ node_alloc(struct mapcache *mc, size_t size)
 	void *p, *next, **nb;
 	uint32_t cap;
 
-	mc->st.mem_trie += c * 16;
+	mc->st.mem_trie += c * NODE_GRAIN;
 #ifdef NODE_MALLOC
 	(void)na;
 	(void)p;
 	(void)next;
 	(void)nb;
 	(void)cap;
-	if ((p = malloc(c * 16)) == NULL)
-		mc->st.mem_trie -= c * 16;
+	if ((p = malloc(c * NODE_GRAIN)) == NULL)
+		mc->st.mem_trie -= c * NODE_GRAIN;
 	return p;
 #else
 	if (na->free[c] == NULL && LOAD(na->ready) != NULL) {
@@ -461,10 +464,10 @@ node_alloc(struct mapcache *mc, size_t size)
 	}
 	if ((p = na->free[c]) != NULL) {
 		memcpy(&na->free[c], p, sizeof(void *));
-		na->spare -= c * 16;
+		na->spare -= c * NODE_GRAIN;
 		return p;
 	}
-	if ((size_t)(na->end - na->cur) < c * 16) {
+	if ((size_t)(na->end - na->cur) < c * NODE_GRAIN) {
 		/* The tail of the old block stays unused (counted spare). */
 		if (na->nblocks == na->blockcap) {
 			cap = na->blockcap ? na->blockcap * 2 : 16;
@@ -484,11 +487,11 @@ node_alloc(struct mapcache *mc, size_t size)
 		mc->st.mem_other += sizeof(void *);
 	}
 	p = na->cur;
-	na->cur += c * 16;
-	na->spare -= c * 16;
+	na->cur += c * NODE_GRAIN;
+	na->spare -= c * NODE_GRAIN;
 	return p;
  fail:
-	mc->st.mem_trie -= c * 16;
+	mc->st.mem_trie -= c * NODE_GRAIN;
 	return NULL;
 #endif
 }
@@ -499,13 +502,13 @@ node_free_now(struct mapcache *mc, struct lpm_node *n)
 {
 	size_t c = node_class(n->size);
 
-	mc->st.mem_trie -= c * 16;
+	mc->st.mem_trie -= c * NODE_GRAIN;
 #ifdef NODE_MALLOC
 	free(n);
 #else
 	memcpy(n, &mc->na.free[c], sizeof(void *));
 	mc->na.free[c] = n;
-	mc->na.spare += c * 16;
+	mc->na.spare += c * NODE_GRAIN;
 #endif
 }
 
@@ -684,9 +687,9 @@ gc_node(struct mapcache *mc, struct lpm_node *n)
 	size_t c = node_class(n->size);
 
 	/* Counted spare from now: it is reused once the callback ran. */
-	mc->st.mem_trie -= c * 16;
+	mc->st.mem_trie -= c * NODE_GRAIN;
 #ifndef NODE_MALLOC
-	mc->na.spare += c * 16;
+	mc->na.spare += c * NODE_GRAIN;
 #endif
 	b->node[b->nnode++] = n;
 }
