@@ -97,7 +97,7 @@ struct lpm_node {
 /* Largest node: 64 children, 64 leaf runs, 127 prefixes (128 codes). */
 #define NODE_MAXSIZE	(sizeof(struct lpm_node) + 64 * 8 + 64 * 4 + 128 * 4)
 #ifndef NODE_GRAIN
-#define NODE_GRAIN	64		/* nodes are cache-line aligned */
+#define NODE_GRAIN	16		/* size classes of 16 bytes */
 #endif
 #define NODE_CLASSES	(NODE_MAXSIZE / NODE_GRAIN + 2)
 
@@ -105,7 +105,7 @@ struct lpm_node {
  * Trie nodes live in 2 MiB blocks advised as transparent huge pages: a
  * lookup at a million prefixes misses the cache on most levels, and with
  * 4 KiB pages each of those misses is also a TLB miss (a page walk that
- * itself misses).  Free nodes are kept per 16-byte size class and reused;
+ * itself misses).  Free nodes are kept per NODE_GRAIN size class, reused;
  * blocks are returned only by mapcache_free().  Freed nodes come back
  * from the RCU callback through `ready` (under gc_lock).
  */
