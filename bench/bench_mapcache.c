@@ -28,8 +28,8 @@
 
 #define NPFX		(1u << 20)	/* 1,048,576 per family */
 #define NLOOK		(1u << 20)
-#define SLICES		8		/* timing slices of NLOOK / 8 */
-#define ROUNDS		24
+#define SLICES		128		/* timing slices of NLOOK / 128 */
+#define ROUNDS		384		/* each slice 9 times */
 
 static uint64_t rng = 0x2545f4914f6cdd1dULL;
 
@@ -423,10 +423,14 @@ main(void)
 	/*
 	 * Timing.  The VM is shared, so load from other jobs comes and goes
 	 * within a run: the three methods take turns on short slices
-	 * (NLOOK / SLICES lookups each), ROUNDS times over, and each keeps
-	 * its fastest slice.  Interleaving gives all three the same chance
-	 * of a quiet moment; the minimum is the figure least disturbed by
-	 * other jobs.
+	 * (NLOOK / SLICES = 8192 lookups, a few ms, shorter than a
+	 * scheduler time slice), ROUNDS times over, and each keeps its
+	 * fastest slice.  Interleaving gives all three the same chance of a
+	 * quiet moment; the minimum is the figure least disturbed by other
+	 * jobs.  In one round the methods use different slices, and a slice
+	 * comes back only SLICES / 3 rounds later, so that no method runs on
+	 * addresses whose trie path another method has just pulled into the
+	 * cache.
 	 */
 	for (k = 0; k < 2; k++) {
 		double mc_b = 1e9, bu_b = 1e9, pa_b = 1e9;
@@ -436,7 +440,7 @@ main(void)
 		sum = 0;
 		patsum = 0;
 		for (pass = 0; pass < ROUNDS; pass++) {
-			lo = (pass % SLICES) * (NLOOK / SLICES);
+			lo = ((pass * 3) % SLICES) * (NLOOK / SLICES);
 			hi = lo + NLOOK / SLICES;
 			t0 = now_s();
 			for (i = lo; i < hi; i++) {
@@ -449,6 +453,8 @@ main(void)
 			if (t < mc_b)
 				mc_b = t;
 			/* Batches of 32, as a data-plane worker would. */
+			lo = ((pass * 3 + 1) % SLICES) * (NLOOK / SLICES);
+			hi = lo + NLOOK / SLICES;
 			t0 = now_s();
 			for (i = lo; i < hi; i += 32) {
 				const uint8_t *ap[32];
@@ -465,6 +471,8 @@ main(void)
 			if (t < bu_b)
 				bu_b = t;
 			/* Patricia has no batch form: one at a time. */
+			lo = ((pass * 3 + 2) % SLICES) * (NLOOK / SLICES);
+			hi = lo + NLOOK / SLICES;
 			t0 = now_s();
 			for (i = lo; i < hi; i++)
 				patsum += pat_lookup(f->pat, f->hi[i],
