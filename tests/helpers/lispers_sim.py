@@ -58,6 +58,13 @@ class Sim:
         if a.dir:
             self.peer = os.path.join(a.dir, "lisp-ipc-data-plane")
             self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+            # Room for big entire-map-cache datagrams (SO_SNDBUFFORCE, as
+            # root; lispers.net's own limit is the default buffer).
+            try:
+                self.sock.setsockopt(socket.SOL_SOCKET, 32, 1 << 22)
+            except OSError:
+                self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF,
+                                     1 << 22)
             if not a.send_only:
                 me = os.path.join(a.dir, "lispers.net-itr")
                 try:
