@@ -28,7 +28,7 @@
 # return 0; the script then waits for h1 -> h2 to answer a ping and
 # measures.  bench_lisp_stop, if defined, is called afterwards.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 BUILD=${BUILD:-build}
 UDPBLAST=$BUILD/tests/helpers/udpblast
 RUNS=${BENCH_RUNS:-3}

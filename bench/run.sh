@@ -8,7 +8,7 @@
 #
 # Usage: bench/run.sh [NAME-FILTER]
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 BUILD=${BUILD:-build}
 export BUILD
 filter=${1:-}

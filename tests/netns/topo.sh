@@ -190,7 +190,7 @@ topo_init() {
 	TOPO_SITES=()
 	_TOPO_CLEANED=0
 	trap 'topo_cleanup' EXIT
-	trap 'topo_cleanup; trap - INT; kill -INT $BASHPID' INT
+	trap 'topo_cleanup; exit 130' INT
 	trap 'topo_cleanup; exit 143' TERM
 }
 
