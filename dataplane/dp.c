@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <ev.h>
 #include <ifaddrs.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,12 +30,16 @@
 #include "config.h"
 #include "dbmap.h"
 #include "dp.h"
+#include "dp_cpchan.h"
 #include "dp_open.h"
 #include "ipc.h"
 #include "log.h"
 #include "mapcache.h"
 
 struct dp	dp_g;
+/* The configuration the tables were last built from. */
+static struct lisp_config	*dp_cfg;
+static uint32_t			 dp_cfg_gen;
 
 struct dp_main {
 	struct ev_loop		*loop;
@@ -188,9 +193,25 @@ tables_add_src(struct dp_tables *t, uint8_t afi, const uint8_t *dst)
 	return 0;
 }
 
+/*
+ * A local prefix; an instance-id beyond 24 bits also under its low 24
+ * bits, which is all the data header carries to the ETR.
+ */
+static int
+db_add(struct dbmap *db, uint32_t iid, int af, const uint8_t *a,
+    unsigned int plen)
+{
+	if (dbmap_add(db, iid, af, a, plen) == -1)
+		return -1;
+	if (iid > 0xffffff && dbmap_add(db, iid & 0xffffff, af, a, plen) == -1)
+		return -1;
+	return 0;
+}
+
 static struct dp_tables *
 tables_build(const struct lisp_config *cfg, uint32_t gen)
 {
+	const struct dp_cpchan_info *ci;
 	struct dp_tables	*t;
 	struct dp_captures	*dc = dp_g.caps;
 	size_t			 k, j;
@@ -201,6 +222,22 @@ tables_build(const struct lisp_config *cfg, uint32_t gen)
 	t->gen = gen;
 	if ((t->db = dbmap_new()) == NULL)
 		goto fail;
+	/*
+	 * The control plane's database-mappings, once it sent any, replace
+	 * the config's prefixes (lispers.net's list is authoritative; our
+	 * own control plane sends the same list).  RLOCs still come from
+	 * the config.
+	 */
+	ci = dp_cpchan_info();
+	for (k = 0; ci->have_dbm && k < ci->ndbm; k++) {
+		const struct dpipc_dbmapping *d = &ci->dbm[k];
+
+		if (d->eid.af != AF_INET && d->eid.af != AF_INET6)
+			continue;
+		if (db_add(t->db, d->iid, d->eid.af, d->eid.a, d->eid.plen) ==
+		    -1)
+			goto fail;
+	}
 	for (k = 0; k < cfg->ndbmaps; k++) {
 		const struct config_dbmap *d = &cfg->dbmaps[k];
 
@@ -208,7 +245,8 @@ tables_build(const struct lisp_config *cfg, uint32_t gen)
 			const struct config_eid *e = &d->prefixes[j];
 			int	 af;
 
-			if (!CONFIG_ISSET(e, CONFIG_EID_PREFIX))
+			if (!CONFIG_ISSET(e, CONFIG_EID_PREFIX) ||
+			    ci->have_dbm)
 				continue;
 			if (e->eid.addr.afi == LISP_AFI_IPV4)
 				af = AF_INET;
@@ -216,7 +254,7 @@ tables_build(const struct lisp_config *cfg, uint32_t gen)
 				af = AF_INET6;
 			else
 				continue;
-			if (dbmap_add(t->db, e->iid, af,
+			if (db_add(t->db, e->iid, af,
 			    cfg_addr_bytes(&e->eid.addr), e->eid.plen) == -1)
 				goto fail;
 		}
@@ -245,7 +283,15 @@ tables_build(const struct lisp_config *cfg, uint32_t gen)
 		int		  sister = strcmp(dc->device[i],
 		    dc->capdev[i]) != 0;
 
-		for (k = 0; k < cfg->nifaces; k++) {
+		/* The control plane's interfaces list wins once it came. */
+		for (k = 0; ci->have_ifs && k < ci->nifs; k++) {
+			if (strcmp(ci->ifs[k].name, dc->device[i]) != 0)
+				continue;
+			ifi->iid = ci->ifs[k].iid;
+			ifi->has_iid = 1;
+			break;
+		}
+		for (k = 0; !ci->have_ifs && k < cfg->nifaces; k++) {
 			const struct config_iface *c = &cfg->ifaces[k];
 
 			if (c->device == NULL ||
@@ -354,6 +400,9 @@ mc_load(const struct lisp_config *cfg)
 	struct mapcache_prefix	 p;
 	size_t			 k, j, r, n;
 
+	/* lispers.net owns the whole map-cache in IPC mode. */
+	if (cfg->xtr.ipc_data_plane || dp_cpchan_ipcmode())
+		return;
 	memset(&old, 0, sizeof(old));
 	memset(&cur, 0, sizeof(cur));
 	while (mapcache_walk(dp_g.mc, &cur, 1024, mc_collect_static, &old))
@@ -446,7 +495,9 @@ dp_apply_config(struct dp_main *dm, int fd, uint32_t gen)
 	old = dp_g.tables;
 	rcu_assign_pointer(dp_g.tables, t);
 	mc_load(cfg);
-	config_free(cfg);
+	config_free(dp_cfg);
+	dp_cfg = cfg;
+	dp_cfg_gen = gen;
 	if (old != NULL) {
 		/* Workers drop their references at their next round. */
 		synchronize_rcu();
@@ -456,6 +507,30 @@ dp_apply_config(struct dp_main *dm, int fd, uint32_t gen)
 	log_info("configuration %u applied: %zu local EID prefixes",
 	    gen, dbmap_count(t->db));
 	return 0;
+}
+
+/*
+ * The control plane changed database-mappings or interfaces: rebuild the
+ * tables from the last configuration and publish them.
+ */
+void
+dp_tables_refresh(void)
+{
+	struct dp_tables	*t, *old;
+
+	if (dp_cfg == NULL)
+		return;		/* the first CONFIG will use the overrides */
+	if ((t = tables_build(dp_cfg, dp_cfg_gen)) == NULL) {
+		log_warnx("tables rebuild failed, previous tables kept");
+		return;
+	}
+	old = dp_g.tables;
+	rcu_assign_pointer(dp_g.tables, t);
+	if (old != NULL) {
+		synchronize_rcu();
+		tables_free(old);
+	}
+	log_info("tables rebuilt: %zu local EID prefixes", dbmap_count(t->db));
 }
 
 /* --- state dump (SIGUSR1) ---------------------------------------------- */
@@ -522,6 +597,7 @@ dp_dump(struct dp_main *dm)
 		log_info("counter %s %llu", dp_ctr_name(k),
 		    (unsigned long long)sum);
 	}
+	dp_cpchan_dump();
 	log_info("state: end");
 }
 
@@ -562,6 +638,8 @@ dp_start_workers(struct dp_main *dm, uint32_t n)
 			if (dp_g.fds[w][k] == -1)
 				fatalx("dp: worker %u lacks socket %u", w, k);
 	(void)mcc;
+	if (dp_cpchan_start(n) == -1)
+		fatal("dp: channel rings");
 	if ((dp_g.workers = calloc(n, sizeof(*dp_g.workers))) == NULL)
 		fatal("calloc");
 	dp_g.nworkers = n;
@@ -622,6 +700,21 @@ dp_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 				fatalx("dp: bad DUMP message");
 			dp_dump(dm);
 			break;
+		case PROC_MSG_CPDP:
+			if (ipc_check_len(&m, 0) == -1 || m.fd == -1)
+				fatalx("dp: bad CPDP message");
+			dp_cpchan_attach(m.fd);
+			break;
+		case PROC_MSG_LISPERS: {
+			char	 dir[PATH_MAX];
+
+			if (m.fd == -1 || m.len == 0 || m.len >= sizeof(dir))
+				fatalx("dp: bad LISPERS message");
+			memcpy(dir, m.data, m.len);
+			dir[m.len] = '\0';
+			dp_cpchan_lispers(m.fd, dir);
+			break;
+		}
 		default:
 			if (m.fd != -1)
 				close(m.fd);
@@ -695,6 +788,7 @@ dp_main(int ipcfd, struct dp_captures *dc, int debug)
 	ev_io_init(&dm.wio, dp_write_cb, ipcfd, EV_WRITE);
 	dm.rio.data = dm.wio.data = &dm;
 	ev_io_start(dm.loop, &dm.rio);
+	dp_cpchan_init(dm.loop);
 	ev_timer_init(&dm.tick, dp_tick_cb, 1., 1.);
 	ev_timer_start(dm.loop, &dm.tick);
 	ev_signal_init(&dm.sterm, dp_signal_cb, SIGTERM);
@@ -714,6 +808,9 @@ dp_main(int ipcfd, struct dp_captures *dc, int debug)
 	for (w = 0; w < dp_g.nworkers; w++)
 		dp_worker_free(dp_g.workers[w]);
 	free(dp_g.workers);
+	dp_cpchan_stop();
+	config_free(dp_cfg);
+	dp_cfg = NULL;
 	for (w = 0; w < 64; w++)
 		for (k = 0; k < PROC_SOCK_MAX; k++)
 			if (dp_g.fds[w][k] != -1)

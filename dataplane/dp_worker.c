@@ -33,6 +33,7 @@
 #include "dbmap.h"
 #include "decap.h"
 #include "dp.h"
+#include "dp_cpchan.h"
 #include "dp_open.h"
 #include "encap.h"
 #include "log.h"
@@ -70,6 +71,7 @@ struct dp_pending {
 	uint32_t	 iid;
 	uint8_t		 afi;
 	uint8_t		 addr[16];
+	uint8_t		 src[16];	/* source EID of the first packet */
 	unsigned int	 ci;		/* capture index of the first packet */
 	uint64_t	 since;
 	uint64_t	 last_resolve;
@@ -421,15 +423,13 @@ sent:
 	return DP_DROP_NONE;
 }
 
-/*
- * The control-plane interface for misses.  The next issue turns this
- * into a `discovery` punt to the control plane; here it is counted.
- */
+/* A miss: a `discovery` punt to the control plane (dp_cpchan.c). */
 static void
 dp_resolve_request(struct dp_worker *w, struct dp_pending *p)
 {
 	p->last_resolve = w->now;
 	ctr_add(w, DPC_RESOLVE, 1);
+	dp_cpchan_miss(w->id, p->iid, p->afi, p->src, p->addr, p->ci);
 }
 
 static void
@@ -470,6 +470,7 @@ itr_miss(struct dp_worker *w, uint32_t iid, uint8_t afi,
 		p->iid = iid;
 		p->afi = afi;
 		memcpy(p->addr, pi->dst, alen);
+		memcpy(p->src, pi->src, alen);
 		p->ci = ci;
 		p->since = w->now;
 		dp_resolve_request(w, p);
@@ -727,8 +728,9 @@ static void *
 worker_main(void *arg)
 {
 	struct dp_worker	*w = arg;
-	struct pollfd		 pfd[64 + 2];
-	unsigned int		 k, npfd = 0;
+	struct pollfd		 pfd[64 + 3];
+	unsigned int		 k, npfd = 0, wake = 0;
+	uint64_t		 ev;
 	uint64_t		 last_tick = 0;
 	int			 r, rounds;
 
@@ -741,6 +743,12 @@ worker_main(void *arg)
 	pfd[npfd++].events = POLLIN;
 	pfd[npfd].fd = w->fd[PROC_SOCK_UDP6];
 	pfd[npfd++].events = POLLIN;
+	/* Woken by the main thread after map-cache changes. */
+	if (dp_cpchan_wakefd(w->id) != -1) {
+		wake = npfd;
+		pfd[npfd].fd = dp_cpchan_wakefd(w->id);
+		pfd[npfd++].events = POLLIN;
+	}
 
 	while (!__atomic_load_n(&dp_g.stop, __ATOMIC_RELAXED)) {
 		rcu_thread_offline();
@@ -775,6 +783,8 @@ worker_main(void *arg)
 			etr_drain(w, w->fd[PROC_SOCK_UDP4], AF_INET);
 		if (pfd[w->ncap + 1].revents & POLLIN)
 			etr_drain(w, w->fd[PROC_SOCK_UDP6], AF_INET6);
+		if (wake > 0 && (pfd[wake].revents & POLLIN))
+			(void)read(pfd[wake].fd, &ev, sizeof(ev));
 		if (__atomic_load_n(&dp_g.mc_gen, __ATOMIC_ACQUIRE) !=
 		    w->seen_mc_gen || w->now - last_tick > 1000000000ULL) {
 			w->seen_mc_gen = __atomic_load_n(&dp_g.mc_gen,
