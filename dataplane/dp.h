@@ -46,6 +46,7 @@ enum dp_ctr {
 	DPC_PCAP_DROPS,			/* capture-kernel-drops */
 	DPC_RX_BATCHES,			/* rx-syscalls: recvmmsg + dispatch */
 	DPC_TX_BATCHES,			/* tx-syscalls: sendmmsg calls */
+	DPC_UDP_DROPS,			/* udp-socket-drops: 4341 queue full */
 	DPC_MAX
 };
 

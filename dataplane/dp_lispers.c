@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "dp_cpchan.h"
@@ -32,6 +33,7 @@ struct lispers {
 	int			 up;
 	dev_t			 dev;
 	ino_t			 ino;
+	struct timespec		 ctim;	/* inodes get reused (tmpfs) */
 	ev_io			 rio;
 	ev_timer		 probe, show;
 };
@@ -39,14 +41,10 @@ struct lispers {
 static struct lispers	lp = { .fd = -1 };
 
 static int
-peer_stat(dev_t *dev, ino_t *ino)
+peer_stat(struct stat *st)
 {
-	struct stat	 st;
-
-	if (stat(lp.peer.sun_path, &st) == -1 || !S_ISSOCK(st.st_mode))
+	if (stat(lp.peer.sun_path, st) == -1 || !S_ISSOCK(st->st_mode))
 		return -1;
-	*dev = st.st_dev;
-	*ino = st.st_ino;
 	return 0;
 }
 
@@ -102,21 +100,23 @@ dp_lispers_dir(void)
 static void
 probe(void)
 {
-	dev_t	 dev;
-	ino_t	 ino;
+	struct stat	 st;
 
-	if (peer_stat(&dev, &ino) == -1) {
+	if (peer_stat(&st) == -1) {
 		if (lp.up)
 			log_info("lispers.net: %s gone", lp.peer.sun_path);
 		lp.up = 0;
 		return;
 	}
-	if (lp.up && dev == lp.dev && ino == lp.ino)
+	if (lp.up && st.st_dev == lp.dev && st.st_ino == lp.ino &&
+	    st.st_ctim.tv_sec == lp.ctim.tv_sec &&
+	    st.st_ctim.tv_nsec == lp.ctim.tv_nsec)
 		return;
 	/* New or recreated socket: lisp-itr (re)started. */
 	lp.up = 1;
-	lp.dev = dev;
-	lp.ino = ino;
+	lp.dev = st.st_dev;
+	lp.ino = st.st_ino;
+	lp.ctim = st.st_ctim;
 	log_info("lispers.net: %s is there", lp.peer.sun_path);
 	dp_cpchan_send_restart();
 }

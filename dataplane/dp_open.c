@@ -204,6 +204,14 @@ dp_captures_open(const struct lisp_config *cfg, unsigned int nworkers)
 	for (i = 0; i < n; i++) {
 		int	 fanout_id = (int)((getpid() * 31 + i) & 0xffff);
 
+		/*
+		 * Before the rings are made: in immediate mode libpcap uses
+		 * a TPACKET_V2 ring of fixed-size frames, sized for the MTU
+		 * only when the device has no offloads and for the 64 KB
+		 * snap length otherwise -- 128 frames in 8 MiB instead of
+		 * 5000, and a burst of 128 packets overflowed the ring.
+		 */
+		dp_offload_off(dc->capdev[i]);
 		for (w = 0; w < nworkers; w++) {
 			struct dp_capture *c = &dc->cap[w * n + i];
 			pcap_t		  *p;
@@ -215,7 +223,6 @@ dp_captures_open(const struct lisp_config *cfg, unsigned int nworkers)
 			c->pcap = p;
 			c->fd = pcap_get_selectable_fd(p);
 		}
-		dp_offload_off(dc->capdev[i]);
 		log_info("capturing on %s for lisp interface %s%s",
 		    dc->capdev[i], dc->device[i],
 		    strcmp(dc->capdev[i], dc->device[i]) ? " (sister)" : "");

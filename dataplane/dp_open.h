@@ -7,10 +7,11 @@
  *
  * Sockets travel to the data-plane process over lib/ipc (SCM_RIGHTS).
  * Captures cannot: libpcap has no way to adopt a descriptor, and its
- * TPACKET_V3 ring is a mapping plus reader state in the pcap_t.  They are
- * therefore opened right before the data plane is forked (without exec)
- * and inherited; the parent closes its copies after the fork, so a
- * restarted data plane always starts with fresh rings.
+ * mmap ring (TPACKET_V2 in immediate mode) is a mapping plus reader state
+ * in the pcap_t.  They are therefore opened right before the data plane
+ * is forked (without exec) and inherited; the parent closes its copies
+ * after the fork, so a restarted data plane always starts with fresh
+ * rings.
  *
  * Which device is captured for "lisp interface { device = D }":
  *   - D itself when D starts with "dbo1x" (EVE's management overlay);

@@ -5,7 +5,7 @@
  * 4341 socket per family (SO_REUSEPORT group) and a raw socket per
  * family, and runs
  *
- *	poll -> drain captures (pcap_dispatch on the TPACKET_V3 ring) and
+ *	poll -> drain captures (pcap_dispatch on the mmap ring) and
  *	recvmmsg the UDP sockets -> encapsulate / decapsulate into per-family
  *	send batches -> sendmmsg -> quiescent state
  *
@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
+#include <linux/sock_diag.h>
 #include <netinet/in.h>
 
 #include <errno.h>
@@ -128,6 +129,7 @@ static const char *const dp_ctr_names[DPC_MAX - DP_DROP_MAX] = {
 	[DPC_PCAP_DROPS - DP_DROP_MAX] = "capture-kernel-drops",
 	[DPC_RX_BATCHES - DP_DROP_MAX] = "rx-syscalls",
 	[DPC_TX_BATCHES - DP_DROP_MAX] = "tx-syscalls",
+	[DPC_UDP_DROPS - DP_DROP_MAX] = "udp-socket-drops",
 };
 
 const char *
@@ -711,17 +713,35 @@ etr_drain(struct dp_worker *w, int fd, int af)
 
 /* --- the loop ---------------------------------------------------------- */
 
+/*
+ * Drops the kernel counts for us, read once a second: the capture rings
+ * (full ring) and the UDP 4341 sockets (full receive queue, from the
+ * socket's SK_MEMINFO_DROPS).  Both are totals since the descriptors
+ * were opened, so the counters are set, not added to.
+ */
 static void
-worker_pcap_stats(struct dp_worker *w)
+worker_kernel_drops(struct dp_worker *w)
 {
 	struct pcap_stat	 ps;
-	uint64_t		 drops = 0;
+	uint32_t		 mi[SK_MEMINFO_VARS];
+	socklen_t		 len;
+	uint64_t		 drops = 0, udrops = 0;
 	unsigned int		 k;
+	int			 fd;
 
 	for (k = 0; k < w->ncap; k++)
 		if (pcap_stats(w->cap[k].pcap, &ps) == 0)
 			drops += ps.ps_drop;
 	__atomic_store_n(&w->ctr[DPC_PCAP_DROPS], drops, __ATOMIC_RELAXED);
+	for (k = 0; k < 2; k++) {
+		fd = w->fd[k == 0 ? PROC_SOCK_UDP4 : PROC_SOCK_UDP6];
+		len = sizeof(mi);
+		memset(mi, 0, sizeof(mi));
+		if (getsockopt(fd, SOL_SOCKET, SO_MEMINFO, mi, &len) == 0 &&
+		    len > SK_MEMINFO_DROPS * sizeof(mi[0]))
+			udrops += mi[SK_MEMINFO_DROPS];
+	}
+	__atomic_store_n(&w->ctr[DPC_UDP_DROPS], udrops, __ATOMIC_RELAXED);
 }
 
 static void *
@@ -792,7 +812,7 @@ worker_main(void *arg)
 			pending_run(w);
 			tx_flush_all(w);
 			if (w->now - last_tick > 1000000000ULL) {
-				worker_pcap_stats(w);
+				worker_kernel_drops(w);
 				last_tick = w->now;
 			}
 		}

@@ -485,6 +485,7 @@ gc_cb(struct rcu_head *rh)
 			mc->readycap = cap;
 		}
 	}
+	/* memcpy() with a NULL ready array is undefined even for 0 bytes. */
 	if (b->nid > 0)
 		memcpy(mc->ready + mc->nready, b->id,
 		    b->nid * sizeof(uint32_t));
