@@ -26,6 +26,7 @@ struct cp {
 	ev_io		 wio;
 	ev_signal	 sterm, sint;
 	uint32_t	 config_gen;
+	int		 cpdp;		/* channel to the data plane, or -1 */
 };
 
 static void
@@ -74,6 +75,17 @@ cp_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 			    (uint32_t)getpid(), -1, done, sizeof(done)) == -1)
 				fatal("cp: compose");
 			break;
+		case PROC_MSG_CPDP:
+			/*
+			 * The CP <-> DP channel: the engine speaks on it; the
+			 * placeholder keeps the newest end open and silent.
+			 */
+			if (ipc_check_len(&m, 0) == -1 || m.fd == -1)
+				fatalx("cp: bad CPDP message");
+			if (cp->cpdp != -1)
+				close(cp->cpdp);
+			cp->cpdp = m.fd;
+			break;
 		case PROC_MSG_DUMP:
 			log_info("state: control plane placeholder, config "
 			    "generation %u", cp->config_gen);
@@ -111,6 +123,7 @@ cp_main(int ipcfd, int debug)
 	(void)debug;
 	log_procinit("lisp-ztr-cp");
 	memset(&cp, 0, sizeof(cp));
+	cp.cpdp = -1;
 	cp.loop = ev_default_loop(EVFLAG_AUTO);
 	if (ipc_init(&cp.ipc, ipcfd) == -1)
 		fatal("cp: ipc_init");

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 
 #include <errno.h>
@@ -66,11 +67,16 @@ struct ztr {
 	int			 stopping;
 	struct child		 child[CHILD_MAX];
 	ev_signal		 sterm, sint, shup, susr1;
+	const char		*lispdir;
+	int			 ipcmode;	/* ipc-data-plane = yes at start */
+	const char		*cpdp_path;	/* -cpdp: external CP socket */
+	ev_timer		 cpdp_retry;
 };
 
 static struct ztr	*ztr_g;		/* for the fork path only */
 
 static void	child_start(struct ztr *, struct child *);
+static void	ztr_cpdp(struct ztr *);
 
 static void __attribute__((noreturn))
 usage(const char *prog, int rc)
@@ -79,7 +85,7 @@ usage(const char *prog, int rc)
 
 	fprintf(fp,
 "usage: %s [-dhnsv] [-c partition] [-f file] [-lisp dir] [-p pidfile]\n"
-"       %*s [-w workers]\n"
+"       %*s [-w workers] [-cpdp socket]\n"
 "\n"
 "lisp-ztr is a LISP xTR (RFC 9300/9301): an ITR that captures traffic for\n"
 "remote EIDs on each `lisp interface` device and encapsulates it to the\n"
@@ -99,6 +105,14 @@ usage(const char *prog, int rc)
 "  -s            log to syslog (daemon facility) instead of stderr\n"
 "  -v            print the version and exit\n"
 "  -w workers    data-plane worker threads (default: number of CPUs)\n"
+"  -cpdp socket  (tests, development) do not start the control plane;\n"
+"                connect the data plane's CP channel to this AF_UNIX\n"
+"                SOCK_SEQPACKET socket instead (retried every second)\n"
+"\n"
+"With `ipc-data-plane = yes` in lisp xtr-parameters, lisp-ztr is the\n"
+"external data plane of lispers.net: no control plane is started, the data\n"
+"plane binds <dir>/lisp-ipc-data-plane, sends to <dir>/lispers.net-itr and\n"
+"writes <dir>/show-ztr every 10 s.\n"
 "\n"
 "Signals: SIGTERM, SIGINT stop cleanly; SIGHUP re-reads the configuration\n"
 "(kept unchanged when the new file has errors; a changed set of interface\n"
@@ -406,6 +420,42 @@ child_reset(int keepfd, struct dp_captures *dc)
 	free(keep);
 }
 
+/*
+ * lispers.net IPC mode: <dir>/lisp-ipc-data-plane, bound here (a stale
+ * file from a killed predecessor is replaced) and handed to the data
+ * plane.  lispers.net runs as root and checks the path before every send.
+ */
+static int
+lispers_bind(const char *dir)
+{
+	struct sockaddr_un	 sun;
+	int			 fd, sz = 4 * 1024 * 1024;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if ((size_t)snprintf(sun.sun_path, sizeof(sun.sun_path),
+	    "%s/lisp-ipc-data-plane", dir) >= sizeof(sun.sun_path)) {
+		log_warnx("%s/lisp-ipc-data-plane: path too long", dir);
+		return -1;
+	}
+	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) == -1) {
+		log_warn("socket");
+		return -1;
+	}
+	if (unlink(sun.sun_path) == -1 && errno != ENOENT)
+		log_warn("unlink %s", sun.sun_path);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		log_warn("bind %s", sun.sun_path);
+		close(fd);
+		return -1;
+	}
+	(void)chmod(sun.sun_path, 0660);
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) == -1)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+	return fd;
+}
+
 static void
 child_start(struct ztr *z, struct child *c)
 {
@@ -481,13 +531,114 @@ child_start(struct ztr *z, struct child *c)
 		    sizeof(nw)) == -1)
 			fatal("ipc_compose");
 	}
+	if (c->kind == CHILD_DP && z->ipcmode) {
+		int	 lfd;
+
+		if ((lfd = lispers_bind(z->lispdir)) == -1) {
+			kill(pid, SIGTERM);
+			return;
+		}
+		if (ipc_compose(&c->ipc, PROC_MSG_LISPERS, 0, 0, lfd,
+		    z->lispdir, strlen(z->lispdir)) == -1)
+			fatal("ipc_compose");
+	}
 	child_arm(z, c);
+	ztr_cpdp(z);
 	return;
 retry:
 	ev_timer_set(&c->restart, c->backoff, 0.);
 	ev_timer_start(z->loop, &c->restart);
 	c->backoff = c->backoff * 2 > ZTR_BACKOFF_MAX ? ZTR_BACKOFF_MAX :
 	    c->backoff * 2;
+}
+
+/* Both ends may carry an entire-map-cache record of PROC_CPDP_MAX. */
+static void
+cpdp_bufs(int fd)
+{
+	int	 sz = 4 * PROC_CPDP_MAX;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof(sz)) == -1)
+		(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) == -1)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+}
+
+static int
+cpdp_connect(const char *path)
+{
+	struct sockaddr_un	 sun;
+	int			 fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun.sun_path))
+		fatalx("-cpdp %s: path too long", path);
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	if ((fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0)) == -1)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		close(fd);
+		return -1;
+	}
+	if (fcntl(fd, F_SETFL, O_NONBLOCK) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * Give the data plane and the control plane a fresh pair of "cpdp"
+ * ends; called whenever either child (re)starts.  With -cpdp the control
+ * plane is an external test program listening on a SOCK_SEQPACKET path.
+ */
+static void
+ztr_cpdp(struct ztr *z)
+{
+	struct child	*dp = &z->child[CHILD_DP], *cp = &z->child[CHILD_CP];
+	int		 sv[2], fd;
+
+	if (z->ipcmode || z->stopping || !dp->have_ipc)
+		return;
+	if (z->cpdp_path != NULL) {
+		if ((fd = cpdp_connect(z->cpdp_path)) == -1) {
+			log_debug("-cpdp %s: %s, retrying", z->cpdp_path,
+			    strerror(errno));
+			ev_timer_set(&z->cpdp_retry, 1., 0.);
+			ev_timer_start(z->loop, &z->cpdp_retry);
+			return;
+		}
+		cpdp_bufs(fd);
+		if (ipc_compose(&dp->ipc, PROC_MSG_CPDP, 0, 0, fd, NULL, 0) ==
+		    -1)
+			fatal("ipc_compose");
+		child_arm(z, dp);
+		return;
+	}
+	if (!cp->have_ipc)
+		return;
+	if (ipc_socketpair(sv) == -1) {
+		log_warn("cpdp socketpair");
+		return;
+	}
+	cpdp_bufs(sv[0]);
+	cpdp_bufs(sv[1]);
+	if (ipc_compose(&dp->ipc, PROC_MSG_CPDP, 0, 0, sv[0], NULL, 0) ==
+	    -1 || ipc_compose(&cp->ipc, PROC_MSG_CPDP, 0, 0, sv[1], NULL,
+	    0) == -1)
+		fatal("ipc_compose");
+	child_arm(z, dp);
+	child_arm(z, cp);
+}
+
+static void
+cpdp_retry_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)w;
+	(void)revents;
+	ztr_cpdp(ztr_g);
 }
 
 /* The capture set depends on the devices: compare them in order. */
@@ -645,7 +796,10 @@ main(int argc, char *argv[])
 		usage(prog, 1);						\
 	}								\
 } while (0)
-		if (strcmp(a, "-lisp") == 0) {
+		if (strcmp(a, "-cpdp") == 0) {
+			NEEDARG();
+			z.cpdp_path = argv[++k];
+		} else if (strcmp(a, "-lisp") == 0) {
 			NEEDARG();
 			lispdir = argv[++k];
 		} else if (strcmp(a, "-c") == 0) {
@@ -716,6 +870,9 @@ main(int argc, char *argv[])
 		fatalx("no usable configuration in %s", z.conffile);
 	if (pidfile_write(z.pidfile) == -1)
 		fatalx("cannot write the pidfile");
+	/* Decided once at start, as lispers.net's lisp-core does. */
+	z.ipcmode = z.cfg->xtr.ipc_data_plane;
+	z.lispdir = lispdir;
 	signal(SIGPIPE, SIG_IGN);
 	ztr_g = &z;
 	z.loop = ev_default_loop(EVFLAG_AUTO);
@@ -729,8 +886,11 @@ main(int argc, char *argv[])
 	ev_signal_start(z.loop, &z.shup);
 	ev_signal_start(z.loop, &z.susr1);
 
-	log_info("lisp-ztr %s starting: %s, %u worker(s)", ZTR_VERSION,
-	    z.conffile, z.nworkers);
+	ev_timer_init(&z.cpdp_retry, cpdp_retry_cb, 1., 0.);
+
+	log_info("lisp-ztr %s starting: %s, %u worker(s)%s", ZTR_VERSION,
+	    z.conffile, z.nworkers, z.ipcmode ? ", lispers.net IPC mode" :
+	    z.cpdp_path != NULL ? ", external control plane" : "");
 	for (k = 0; k < CHILD_MAX; k++) {
 		struct child	*c = &z.child[k];
 
@@ -739,6 +899,9 @@ main(int argc, char *argv[])
 		c->backoff = ZTR_BACKOFF_MIN;
 		ev_timer_init(&c->restart, child_restart_cb, 0., 0.);
 		c->restart.data = c;
+		/* lispers.net (or the -cpdp program) is the control plane. */
+		if (k == CHILD_CP && (z.ipcmode || z.cpdp_path != NULL))
+			continue;
 		child_start(&z, c);
 	}
 	ev_run(z.loop, 0);

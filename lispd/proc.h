@@ -8,11 +8,22 @@
  *	PROC_MSG_CONFIG	  fd = memfd holding the lisp.config text the
  *			  parent parsed successfully, payload u32 generation
  *	PROC_MSG_START	  payload u32 number of workers
+ *	PROC_MSG_LISPERS  lispers.net IPC mode only (ipc-data-plane = yes):
+ *			  fd = the bound AF_UNIX SOCK_DGRAM socket
+ *			  <lisp-dir>/lisp-ipc-data-plane, payload = the
+ *			  lisp directory (no NUL), for lispers.net-itr and
+ *			  show-ztr
  *   parent -> data plane, later:
  *	PROC_MSG_CONFIG	  on SIGHUP, after the new text parsed cleanly
  *	PROC_MSG_DUMP	  on SIGUSR1: log state and counters
  *   parent -> control plane:
  *	PROC_MSG_CONFIG, PROC_MSG_DUMP (the control engine comes later)
+ *   parent -> data plane and control plane:
+ *	PROC_MSG_CPDP	  fd = this child's end of a fresh "cpdp"
+ *			  SOCK_SEQPACKET pair (docs/ARCHITECTURE.md, "The
+ *			  CP <-> DP channel"); sent to both whenever either
+ *			  (re)starts; the receiver drops its previous end.
+ *			  No payload.
  *   child -> parent:
  *	PROC_MSG_CONFIG_DONE  payload u32 generation, u32 0 ok / 1 failed
  *
@@ -30,7 +41,12 @@ enum proc_msg {
 	PROC_MSG_START,
 	PROC_MSG_DUMP,
 	PROC_MSG_CONFIG_DONE,
+	PROC_MSG_CPDP,
+	PROC_MSG_LISPERS,
 };
+
+/* Largest record on the cpdp channel (an entire-map-cache). */
+#define PROC_CPDP_MAX		(256 * 1024)
 
 enum proc_sock {
 	PROC_SOCK_RAW4 = 0,	/* AF_INET SOCK_RAW IPPROTO_RAW (HDRINCL) */
