@@ -6,6 +6,7 @@
  * Map-Register, probing, the discovery punts of the data plane) fills it
  * in later.
  */
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include <errno.h>
@@ -15,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cp_ctl.h"
 #include "ipc.h"
 #include "log.h"
 #include "proc.h"
@@ -27,6 +29,7 @@ struct cp {
 	ev_signal	 sterm, sint;
 	uint32_t	 config_gen;
 	int		 cpdp;		/* channel to the data plane, or -1 */
+	ev_io		 cpdp_rio;
 };
 
 static void
@@ -48,6 +51,44 @@ cp_write_cb(struct ev_loop *loop, ev_io *w, int revents)
 	if (ipc_flush(&cp->ipc) == -1)
 		fatal("cp: write to parent");
 	cp_arm(cp);
+}
+
+/*
+ * The data plane's records.  Without the engine only lispctl's requests
+ * (cp_ctl.h) are answered; the rest is read and dropped so that the
+ * channel never fills up.
+ */
+static void
+cp_cpdp_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct cp	*cp = w->data;
+	static char	 buf[PROC_CPDP_MAX];
+	char		*rep;
+	size_t		 rlen;
+	ssize_t		 n;
+	int		 k;
+
+	(void)revents;
+	for (k = 0; k < 64; k++) {
+		n = recv(cp->cpdp, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n == -1 && (errno == EAGAIN || errno == EINTR))
+			return;
+		if (n <= 0) {
+			/* Closed (SEQPACKET EOF) or broken: wait for a new end. */
+			ev_io_stop(loop, w);
+			close(cp->cpdp);
+			cp->cpdp = -1;
+			return;
+		}
+		if (!cp_ctl_is_request(buf, (size_t)n))
+			continue;
+		if ((rep = cp_ctl_request(buf, (size_t)n, &rlen)) == NULL)
+			continue;
+		if (send(cp->cpdp, rep, rlen, MSG_DONTWAIT | MSG_NOSIGNAL) == -1)
+			LOG_RL(LOG_LVL_WARN, "cp: ctl reply: %s",
+			    strerror(errno));
+		free(rep);
+	}
 }
 
 static void
@@ -78,13 +119,25 @@ cp_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 		case PROC_MSG_CPDP:
 			/*
 			 * The CP <-> DP channel: the engine speaks on it; the
-			 * placeholder keeps the newest end open and silent.
+			 * placeholder keeps the newest end and answers only
+			 * lispctl's requests on it (cp_cpdp_cb).
 			 */
 			if (ipc_check_len(&m, 0) == -1 || m.fd == -1)
 				fatalx("cp: bad CPDP message");
-			if (cp->cpdp != -1)
+			if (cp->cpdp != -1) {
+				ev_io_stop(cp->loop, &cp->cpdp_rio);
 				close(cp->cpdp);
+			}
 			cp->cpdp = m.fd;
+			ev_io_init(&cp->cpdp_rio, cp_cpdp_cb, m.fd, EV_READ);
+			cp->cpdp_rio.data = cp;
+			ev_io_start(cp->loop, &cp->cpdp_rio);
+			break;
+		case PROC_MSG_LOGLEVEL:
+			if (ipc_check_len(&m, 4) == -1 || m.data[0] != 0 ||
+			    m.data[1] != 0 || m.data[2] != 0 || m.data[3] > 2)
+				fatalx("cp: bad LOGLEVEL message");
+			log_setlevel(m.data[3]);
 			break;
 		case PROC_MSG_DUMP:
 			log_info("state: control plane placeholder, config "

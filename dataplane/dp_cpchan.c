@@ -41,6 +41,7 @@
 
 #include "dp.h"
 #include "dp_cpchan.h"
+#include "dp_ctl.h"
 #include "dp_keys.h"
 #include "dp_lispers.h"
 #include "dp_open.h"
@@ -416,6 +417,9 @@ dp_cpchan_input(const char *buf, size_t len)
 
 	cc.ctr[CC_RECEIVED]++;
 	rc = dpipc_decode(buf, len, &m, err, sizeof(err));
+	/* Our own extension: lispctl answers from the control plane. */
+	if (rc == DPIPC_UNKNOWN && dp_ctl_cp_reply(buf, len) == 0)
+		return 0;
 	if (rc == DPIPC_UNKNOWN) {
 		cc.ctr[CC_UNKNOWN]++;
 		LOG_RL(LOG_LVL_INFO, "cp: ignored: %s", err);
