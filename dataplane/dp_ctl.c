@@ -116,6 +116,8 @@ struct ctl_client {
 	int			 soft;		/* WAIT_CP: optional part */
 	int			 eof;		/* peer shut its write side */
 	int			 dead;		/* close once flushed */
+	int			 shut;		/* dead, write side shut */
+	size_t			 drained;	/* bytes discarded since */
 };
 
 static struct {
@@ -817,6 +819,7 @@ stream_step(struct ctl_client *c)
 		req_cp(c, "show rlocs", 1);
 		return 0;
 	case ST_METRICS:
+		mark = o->len;
 		if (s->phase == 1) {
 			/* Second pass: bytes (a family is one block). */
 			s->phase = 2;
@@ -828,7 +831,6 @@ stream_step(struct ctl_client *c)
 			text_record(o, mark);
 			return 1;
 		}
-		mark = o->len;
 		ob_printf(o, "# HELP lisp_ztr_rloc_packets_total Packets sent "
 		    "to each RLOC.\n"
 		    "# TYPE lisp_ztr_rloc_packets_total counter\n");
@@ -1138,6 +1140,10 @@ wait_timeout_cb(struct ev_loop *loop, ev_timer *t, int revents)
 
 	(void)loop;
 	(void)revents;
+	if (c->shut) {
+		client_close(c);
+		return;
+	}
 	if (c->wait == WAIT_RELOAD)
 		reply_err(c, "the parent did not answer the reload request");
 	else
@@ -1354,6 +1360,23 @@ client_run(struct ctl_client *c)
 		client_close(c);
 		return;
 	}
+	if (c->dead && ob_pending(&c->out) == 0 && !busy(c)) {
+		/*
+		 * Closing with unread input would reset the connection and
+		 * could destroy the error reply before the client reads it:
+		 * shut our side, then drain until the client closes (2 s and
+		 * 1 MiB at most).
+		 */
+		if (!c->shut) {
+			c->shut = 1;
+			(void)shutdown(c->fd, SHUT_WR);
+			ev_io_stop(ctl.loop, &c->wio);
+			ev_timer_set(&c->timer, 2., 0.);
+			ev_timer_start(ctl.loop, &c->timer);
+			ev_io_start(ctl.loop, &c->rio);
+		}
+		return;
+	}
 	if (ob_pending(&c->out) > 0 || c->st != NULL)
 		ev_io_start(ctl.loop, &c->wio);
 	else
@@ -1363,8 +1386,7 @@ client_run(struct ctl_client *c)
 		ev_io_start(ctl.loop, &c->rio);
 	else
 		ev_io_stop(ctl.loop, &c->rio);
-	if ((c->eof || c->dead) && ob_pending(&c->out) == 0 && !busy(c) &&
-	    (c->dead || c->inlen == 0))
+	if (c->eof && ob_pending(&c->out) == 0 && !busy(c) && c->inlen == 0)
 		client_close(c);
 }
 
@@ -1391,6 +1413,14 @@ client_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 
 	(void)loop;
 	(void)revents;
+	if (c->shut) {
+		n = recv(c->fd, c->in, DP_CTL_REQ_MAX + 2, MSG_DONTWAIT);
+		if (n == -1 && (errno == EAGAIN || errno == EINTR))
+			return;
+		if (n <= 0 || (c->drained += (size_t)n) > 1024 * 1024)
+			client_close(c);
+		return;
+	}
 	n = recv(c->fd, c->in + c->inlen, DP_CTL_REQ_MAX + 2 - c->inlen,
 	    MSG_DONTWAIT);
 	if (n == -1) {
