@@ -7,8 +7,9 @@
  * reading the map-cache lock-free meanwhile.  What keeps forwarding and
  * the loop responsive is the pacing: a reply that walks the map-cache
  * (show map-cache, show statistics, show rlocs, metrics, map-cache flush)
- * is a "stream" that advances by CTL_CHUNK entries per event-loop
- * iteration, only while its client's output queue is below CTL_HWM.  A
+ * is a "stream" that advances in steps of CTL_CHUNK entries, for at most
+ * CTL_SLICE_NS per event-loop iteration and only while its client's
+ * output queue is below CTL_HWM.  A
  * client that stops reading stops costing CPU; one that disconnects is
  * freed with its stream at once (the cursor holds no reference).
  *
@@ -39,7 +40,8 @@
 #include "log.h"
 #include "mapcache.h"
 
-#define CTL_CHUNK	256		/* entries per loop iteration */
+#define CTL_CHUNK	256		/* entries per step */
+#define CTL_SLICE_NS	500000ULL	/* steps per loop iteration: 0.5 ms */
 #define CTL_HWM		(256 * 1024)	/* stop producing above this */
 #define CTL_CP_TIMEOUT	3.		/* seconds for the control plane */
 #define CTL_RELOAD_TIMEOUT 10.		/* seconds for the parent */
@@ -256,6 +258,15 @@ reply_err(struct ctl_client *c, const char *fmt, ...)
 }
 
 /* --- formatting -------------------------------------------------------- */
+
+static uint64_t
+mono_ns(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
 
 static uint32_t
 mc_now(void)
@@ -1350,10 +1361,22 @@ client_flush(struct ctl_client *c)
 static void
 client_run(struct ctl_client *c)
 {
-	if (c->st != NULL && ob_pending(&c->out) < CTL_HWM &&
-	    stream_step(c) == 0) {
-		stream_free(c->st);
-		c->st = NULL;
+	/*
+	 * Steps until the queue reaches the high-water mark or the time
+	 * slice is spent: the loop (the parent channel, the CP channel,
+	 * other clients, timers) waits at most CTL_SLICE_NS for us.
+	 */
+	if (c->st != NULL) {
+		uint64_t	 t0 = mono_ns();
+
+		while (c->st != NULL && ob_pending(&c->out) < CTL_HWM) {
+			if (stream_step(c) == 0) {
+				stream_free(c->st);
+				c->st = NULL;
+			}
+			if (mono_ns() - t0 > CTL_SLICE_NS)
+				break;
+		}
 	}
 	process_input(c);
 	if (c->out.err || client_flush(c) == -1) {

@@ -16,8 +16,9 @@
  * A record never has a top-level "status" member, so the status line
  * ends a reply.  Requests on one connection are answered in order; a
  * client may send several before reading.  Large replies (a map-cache
- * of a million entries) are produced a chunk per event-loop iteration
- * and only while the client's output queue is below a high-water mark,
+ * of a million entries) are produced in chunks, at most 0.5 ms of work
+ * per event-loop iteration and only while the client's output queue is
+ * below a high-water mark,
  * so neither the loop nor the workers ever wait for a slow reader.
  */
 #ifndef DP_CTL_H

@@ -480,6 +480,14 @@ read_reply(FILE *fp, const struct req *rq)
 			warnmsg("the daemon closed the connection");
 			return 2;
 		}
+		/*
+		 * Only the status line has a top-level "status" member; with
+		 * -j a record without the word is passed on unparsed.
+		 */
+		if (jflag && strstr(line, "\"status\"") == NULL) {
+			fwrite(line, 1, (size_t)n, stdout);
+			continue;
+		}
 		if ((rec = json_tokener_parse(line)) == NULL ||
 		    !json_object_is_type(rec, json_type_object)) {
 			warnmsg("unreadable reply line");
