@@ -829,7 +829,9 @@ stats_collect(const struct mapcache_entry *e, void *arg)
 	ns->packets = ec.packets;
 	ns->bytes = ec.bytes;
 	key.id = e->id;
-	old = bsearch(&key, cc.snap, cc.nsnap, sizeof(key), snap_cmp);
+	/* bsearch() must not be given a NULL base (UBSan), even for 0. */
+	old = cc.nsnap == 0 ? NULL : bsearch(&key, cc.snap, cc.nsnap,
+	    sizeof(key), snap_cmp);
 	/* An id reused by another prefix starts over. */
 	if (old != NULL && (old->iid != e->iid || old->afi != e->afi ||
 	    old->plen != e->plen || memcmp(old->eid, e->eid, 16) != 0 ||
