@@ -331,9 +331,9 @@ fmt_entry(struct obuf *o, const struct mapcache_entry *e, uint32_t now)
 
 	mapcache_counters(dp_g.mc, e, &ec, rc);
 	ob_printf(o, "{\"iid\":%u,\"eid-prefix\":\"%s/%u\",\"state\":\"%s\","
-	    "\"static\":%s,\"ttl\":%u", e->iid, addr_str(e->afi, e->eid, a,
+	    "\"static\":%s", e->iid, addr_str(e->afi, e->eid, a,
 	    sizeof(a)), e->plen, state_name(e->state),
-	    e->flags & MAPCACHE_F_STATIC ? "true" : "false", e->ttl);
+	    e->flags & MAPCACHE_F_STATIC ? "true" : "false");
 	if (e->flags & MAPCACHE_F_STATIC)
 		OB_LIT(o, ",\"expires-in\":null");
 	else

@@ -618,6 +618,23 @@ child_start(struct ztr *z, struct child *c)
 			}
 		}
 	}
+	if (c->kind == CHILD_CP) {
+		for (int k = 0; k < PROC_CPSOCK_MAX; k++) {
+			uint8_t	 kind[4];
+			int	 fd;
+
+			if ((fd = cp_sock_open(k == PROC_CPSOCK_CTL4 ?
+			    AF_INET : AF_INET6)) == -1) {
+				log_warn("%s: UDP %s port 4342", c->name,
+				    k == PROC_CPSOCK_CTL4 ? "IPv4" : "IPv6");
+				continue;
+			}
+			be32(kind, (uint32_t)k);
+			if (ipc_compose(&c->ipc, PROC_MSG_SOCKET, 0, 0, fd,
+			    kind, sizeof(kind)) == -1)
+				fatal("ipc_compose");
+		}
+	}
 	child_send_config(z, c);
 	if (c->kind == CHILD_DP) {
 		be32(nw, z->nworkers);

@@ -16,8 +16,9 @@
  *   parent -> data plane, later:
  *	PROC_MSG_CONFIG	  on SIGHUP, after the new text parsed cleanly
  *	PROC_MSG_DUMP	  on SIGUSR1: log state and counters
- *   parent -> control plane:
- *	PROC_MSG_CONFIG, PROC_MSG_DUMP (the control engine comes later)
+ *   parent -> control plane, at every (re)start of the control plane:
+ *	PROC_MSG_SOCKET	  x 2: fd, payload u32 enum proc_cpsock (UDP 4342)
+ *	PROC_MSG_CONFIG, later PROC_MSG_CONFIG and PROC_MSG_DUMP
  *   parent -> data plane and control plane:
  *	PROC_MSG_CPDP	  fd = this child's end of a fresh "cpdp"
  *			  SOCK_SEQPACKET pair (docs/ARCHITECTURE.md, "The
@@ -70,10 +71,19 @@ enum proc_sock {
 	PROC_SOCK_MAX
 };
 
+/* The control plane's sockets (PROC_MSG_SOCKET to the control plane). */
+enum proc_cpsock {
+	PROC_CPSOCK_CTL4 = 0,	/* UDP 0.0.0.0:4342, IP_PKTINFO */
+	PROC_CPSOCK_CTL6,	/* UDP [::]:4342 v6only, IPV6_RECVPKTINFO */
+	PROC_CPSOCK_MAX
+};
+
 struct dp_captures;
 
 /* Entry points of the children; each returns the process exit status. */
 int	dp_main(int ipcfd, struct dp_captures *, int debug);
 int	cp_main(int ipcfd, int debug);
+/* The parent opens the control plane's UDP 4342 socket of a family. */
+int	cp_sock_open(int af);
 
 #endif /* LISP_PROC_H */

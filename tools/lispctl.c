@@ -296,9 +296,9 @@ print_entry(json_object *rec)
 	json_object *v;
 
 	if (!header_done) {
-		printf("%-10s %-30s %-16s %7s %10s %10s %12s %9s\n", "IID",
-		    "EID-PREFIX", "STATE", "TTL", "EXPIRES", "PACKETS",
-		    "BYTES", "LAST-USED");
+		printf("%-10s %-30s %-16s %10s %10s %12s %9s\n", "IID",
+		    "EID-PREFIX", "STATE", "EXPIRES", "PACKETS", "BYTES",
+		    "LAST-USED");
 		header_done = 1;
 	}
 	snprintf(pfx, sizeof(pfx), "%s", jstr(rec, "eid-prefix"));
@@ -307,8 +307,8 @@ print_entry(json_object *rec)
 		    (long long)json_object_get_int64(v));
 	else
 		snprintf(exp, sizeof(exp), "static");
-	printf("%-10s %-30s %-16s %7s %10s %10s %12s %9s\n", jstr(rec, "iid"),
-	    pfx, jstr(rec, "state"), jstr(rec, "ttl"), exp,
+	printf("%-10s %-30s %-16s %10s %10s %12s %9s\n", jstr(rec, "iid"),
+	    pfx, jstr(rec, "state"), exp,
 	    jstr(rec, "packets"), jstr(rec, "bytes"),
 	    jago(rec, "last-used", ago, sizeof(ago)));
 	print_rlocs(rec, "           ");
