@@ -48,6 +48,7 @@
 #include "cp_etr.h"
 #include "cp_itr.h"
 #include "cp_netlink.h"
+#include "cp_show.h"
 #include "dpipc.h"
 #include "ipc.h"
 #include "lisp_err.h"
@@ -1194,6 +1195,7 @@ cp_main(int ipcfd, int debug)
 	itr_params_default(&cp.itrp);
 	etr_params_default(&cp.etrp);
 	cp.loop = ev_default_loop(EVFLAG_AUTO);
+	cp_show_register(cp.loop, &cp.itr, &cp.etr, &cp.ms);
 	if (ipc_init(&cp.ipc, ipcfd) == -1)
 		fatal("cp: ipc_init");
 	if ((cp.nl = cpnl_open()) == NULL)
