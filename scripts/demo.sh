@@ -77,19 +77,20 @@ since() {
 	local n=$EPOCHREALTIME
 	awk -v a="$1" -v b="$n" 'BEGIN { printf "%.1f", b - a }'
 }
-ms_since() {
-	local n=$EPOCHREALTIME
-	awk -v a="$1" -v b="$n" 'BEGIN { printf "%.0f", (b - a) * 1000 }'
-}
-FAILED=""
-fail() {
-	FAILED=$*
-	echo "==> FAILED: $*" >&2
+KEEP_TMP=0
+# Print why, the output of what failed (even with -q) and the end of
+# each daemon's log (dump lines left out); keep the logs.
+fail() {	# MESSAGE [OUTPUT]
+	echo "==> FAILED: $1" >&2
+	[ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/    /' >&2
 	for l in "${LOGS[@]}"; do
 		[ -s "$l" ] || continue
 		echo "--- last lines of $l:" >&2
-		tail -n 15 "$l" >&2
+		grep -Ev ': (counter |state: |map-cache |registration )' "$l" |
+		    tail -n 8 >&2
 	done
+	# shellcheck disable=SC2034 # read by the cleanup hook
+	KEEP_TMP=1
 	exit 1
 }
 
@@ -98,7 +99,8 @@ LOGS=()
 topo_init || exit 1
 TMP=$(mktemp -d /tmp/lisp-ztr-demo.XXXXXX)
 # shellcheck disable=SC2016 # expanded at cleanup
-topo_on_cleanup 'echo "==> tearing down: killing the daemons, deleting namespaces ${TOPO_PREFIX}*"; rm -rf "$TMP"'
+topo_on_cleanup 'echo "==> tearing down: killing the daemons, deleting namespaces ${TOPO_PREFIX}*"
+    if [ $KEEP_TMP = 1 ]; then echo "==> configs and logs kept in $TMP" >&2; else rm -rf "$TMP"; fi'
 trap 'topo_cleanup; echo "==> interrupted" >&2; exit 130' INT
 trap 'topo_cleanup; echo "==> terminated" >&2; exit 143' TERM
 
@@ -114,11 +116,12 @@ TOPO_MS=1 TOPO_IIDS=1 TOPO_RLOCS=1 topo_build 3 || fail "could not build the nam
 # + the device (EVE's convention): traffic to remote EIDs is routed into
 # seid0, the data plane picks it up there.
 for n in $XTRS; do
-	topo_ip x$n link set lisp0 down &&
-	    topo_ip x$n link set lisp0 name seid0 &&
-	    topo_ip x$n link set seid0 up &&
-	    topo_ip x$n route replace "$TOPO_EID_AGG4" dev seid0 &&
-	    topo_ip x$n -6 route replace "$TOPO_EID_AGG6" dev seid0 ||
+	# shellcheck disable=SC2015 # any step failing is the failure
+	topo_ip "x$n" link set lisp0 down &&
+	    topo_ip "x$n" link set lisp0 name seid0 &&
+	    topo_ip "x$n" link set seid0 up &&
+	    topo_ip "x$n" route replace "$TOPO_EID_AGG4" dev seid0 &&
+	    topo_ip "x$n" -6 route replace "$TOPO_EID_AGG6" dev seid0 ||
 	    fail "sister device of x$n"
 done
 if [ $QUIET = 0 ]; then
@@ -126,10 +129,10 @@ if [ $QUIET = 0 ]; then
 		printf '%-4s %-22s %-24s %s\n' node "EID prefixes" "RLOC (underlay)" "EID host"
 		for n in $XTRS; do
 			printf '%-4s %-22s %-24s h%s %s, %s\n' "x$n" \
-			    "$(topo_eidnet4 $n)" "$(topo_rloc4 $n)" "$n" \
-			    "$(topo_eid4 $n)" "$(topo_eid6 $n)"
-			printf '%-4s %-22s %-24s\n' "" "$(topo_eidnet6 $n)" \
-			    "$(topo_rloc6 $n)"
+			    "$(topo_eidnet4 "$n")" "$(topo_rloc4 "$n")" "$n" \
+			    "$(topo_eid4 "$n")" "$(topo_eid6 "$n")"
+			printf '%-4s %-22s %-24s\n' "" "$(topo_eidnet6 "$n")" \
+			    "$(topo_rloc6 "$n")"
 		done
 		printf '%-4s %-22s %-24s\n' ms "(map-server/resolver)" \
 		    "$TOPO_MS4, $TOPO_MS6"
@@ -231,7 +234,7 @@ lisp map-cache {
 EOF
 }
 for n in $XTRS; do
-	xtr_config $n >"$TMP/x$n.lisp.config"
+	xtr_config "$n" >"$TMP/x$n.lisp.config"
 done
 for f in "$TMP"/*.lisp.config; do
 	"$BUILD/lisp-ztr" -n -f "$f" >/dev/null || fail "$f does not parse"
@@ -271,8 +274,8 @@ start() {	# NODE
 step "starting the map-server/map-resolver in namespace ${TOPO_PREFIX}ms ($TOPO_MS4)"
 start ms 'control plane started'
 for n in $XTRS; do
-	step "starting xTR x$n in namespace ${TOPO_PREFIX}x$n (RLOCs $(topo_rloc4 $n), $(topo_rloc6 $n))"
-	start x$n 'data plane running'
+	step "starting xTR x$n in namespace ${TOPO_PREFIX}x$n (RLOCs $(topo_rloc4 "$n"), $(topo_rloc6 "$n"))"
+	start "x$n" 'data plane running'
 done
 
 # SIGUSR1: the control plane logs its state between "state: begin" and
@@ -314,8 +317,8 @@ while [ "$(since "$t" | cut -d. -f1)" -lt 15 ]; do
 	out=$(sites 2>/dev/null)
 	ok=1
 	for n in $XTRS; do
-		for p in "$(topo_eidnet4 $n)" "$(topo_eidnet6 $n)"; do
-			echo "$out" | grep -F "$p" | grep -qF "$(topo_rloc4 $n)" ||
+		for p in "$(topo_eidnet4 "$n")" "$(topo_eidnet6 "$n")"; do
+			echo "$out" | grep -F "$p" | grep -qF "$(topo_rloc4 "$n")" ||
 			    ok=0
 		done
 	done
@@ -326,8 +329,7 @@ if [ $ok = 1 ]; then
 	echo "ok ($(since "$t") s)"
 else
 	echo "timeout"
-	echo "$out" | show
-	fail "not every xTR registered within 15 s"
+	fail "not every xTR registered within 15 s" "$out"
 fi
 if [ $HAVE_CTL = 1 ]; then
 	step "lispctl show sites (on the map-server)"
@@ -341,10 +343,12 @@ echo "$out" | show
 R4=$(topo_eid4 2) R6=$(topo_eid6 3) L4=$(topo_eid4 1)
 step "lig [$IID]$R4 to $TOPO_MS4 (from x1: ask the map-resolver where h2's EID lives)"
 out=$(topo_exec x1 "$BUILD/lig" "[$IID]$R4" to "$TOPO_MS4" 2>&1) ||
-    { echo "$out" | show; fail "lig got no Map-Reply"; }
+    fail "lig got no Map-Reply" "$out"
 echo "$out" | show
-echo "$out" | grep -qF "$(topo_eidnet4 2)" && echo "$out" | grep -qF "$(topo_rloc4 2)" ||
-    fail "lig's answer lacks x2's EID prefix $(topo_eidnet4 2) or RLOC $(topo_rloc4 2)"
+if ! echo "$out" | grep -qF "$(topo_eidnet4 2)" ||
+    ! echo "$out" | grep -qF "$(topo_rloc4 2)"; then
+	fail "lig's answer lacks x2's EID prefix $(topo_eidnet4 2) or RLOC $(topo_rloc4 2)" "$out"
+fi
 
 # --- pings across the overlay ----------------------------------------------
 
@@ -354,10 +358,10 @@ echo "$out" | grep -qF "$(topo_eidnet4 2)" && echo "$out" | grep -qF "$(topo_rlo
 overlay_ping() {	# FROM-HOST ADDR LABEL
 	local out first avg
 	out=$(topo_exec "$1" ping -c 1 -W 5 "$2" 2>&1) ||
-	    { echo "$out" | show; fail "$3: first ping lost"; }
+	    fail "$3: first ping lost" "$out"
 	first=$(echo "$out" | sed -n 's/.*time=\([0-9.]*\) ms.*/\1/p')
 	out=$(topo_exec "$1" ping -c 5 -i 0.2 -W 2 "$2" 2>&1) ||
-	    { echo "$out" | show; fail "$3: pings lost after the resolution"; }
+	    fail "$3: pings lost after the resolution" "$out"
 	avg=$(echo "$out" | sed -n 's/.*= [0-9.]*\/\([0-9.]*\)\/.*/\1/p')
 	rx=$(echo "$out" | sed -n 's/.* \([0-9]*\) received.*/\1/p')
 	step "ping $3 ok: first ping RTT $first ms (includes the resolution), then $rx/5 replies, RTT avg $avg ms"
@@ -377,7 +381,7 @@ else
 fi
 echo "$out" | show
 for p in "$(topo_eidnet4 2)" "$(topo_eidnet6 3)"; do
-	echo "$out" | grep -qF "$p" || fail "x1's map-cache lacks $p"
+	echo "$out" | grep -qF "$p" || fail "x1's map-cache lacks $p" "$out"
 done
 
 if [ $KEEP = 1 ]; then
