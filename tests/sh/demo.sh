@@ -35,8 +35,8 @@ prefix_of() { sed -n 's/.*network namespaces \(lzt[0-9r]*-\)\*.*/\1/p' "$1" | he
 tmp_of() { sed -n 's/^==> configuration written to \([^ ]*\) .*/\1/p' "$1" | head -n 1; }
 left_over() {	# PREFIX TMPDIR: fail if anything of the run remains
 	[ -n "$1" ] || fail "no namespace prefix announced"
-	! ip netns list | grep -q "^$1" ||
-	    fail "namespaces left behind: $(ip netns list | grep "^$1" | tr '\n' ' ')"
+	! ip netns list 2>/dev/null | grep -q "^$1" ||
+	    fail "namespaces left behind: $(ip netns list 2>/dev/null | grep "^$1" | tr '\n' ' ')"
 	if [ -z "$2" ] || [ -e "$2" ]; then
 		fail "config directory '$2' left behind"
 	fi
@@ -101,8 +101,8 @@ done
 grep -q 'press Enter or Ctrl-C' "$out" || { cat "$out" >&2; fail "--keep: never waited"; }
 grep -Eq '^    (node|---|lisp |EID-prefix)' "$out" && fail "-q printed more than progress lines"
 p=$(prefix_of "$out")
-[ "$(ip netns list | grep -c "^$p")" -ge 8 ] ||
-    fail "--keep: the mesh is not running ($(ip netns list | grep -c "^$p") namespaces)"
+[ "$(ip netns list 2>/dev/null | grep -c "^$p")" -ge 8 ] ||
+    fail "--keep: the mesh is not running ($(ip netns list 2>/dev/null | grep -c "^$p") namespaces)"
 kill -INT "$dpid"
 wait "$dpid"
 rc=$?
