@@ -264,7 +264,10 @@ start() {	# NODE
 	    -p "$TMP/$n.pid" "${extra[@]}" >"${LOG[$n]}" 2>&1
 	PID[$n]=$TOPO_LAST_PID
 	for i in $(seq 50); do
-		grep -q "$2" "${LOG[$n]}" && return 0
+		if grep -q "$2" "${LOG[$n]}" &&
+		    { [ $HAVE_CTL = 0 ] || [ -S "${SOCK[$n]}" ]; }; then
+			return 0
+		fi
 		kill -0 "${PID[$n]}" 2>/dev/null || break
 		sleep 0.1
 	done
@@ -299,13 +302,41 @@ ctl() {	# NODE command...
 	shift
 	"$BUILD/lispctl" -s "${SOCK[$n]}" "$@"
 }
-# The map-server's registrations, one line per registered prefix.
+
+# "lispctl show sites" on the map-server, or, when lispctl is not built
+# or refuses the command, the registrations of the map-server's state
+# dump.  VIA_sites says which, WHY_sites why not lispctl.
+VIA_sites=dump
+WHY_sites="lispctl is not built yet"
+VIA_mapcache=dump
+WHY_mapcache=$WHY_sites
+if [ $HAVE_CTL = 1 ]; then
+	VIA_sites=lispctl VIA_mapcache=lispctl
+fi
 sites() {
-	if [ $HAVE_CTL = 1 ]; then
-		ctl ms show sites
-	else
-		cp_dump ms | grep '^registration site'
+	local out
+	if [ $VIA_sites = lispctl ]; then
+		if out=$(ctl ms show sites 2>&1); then
+			printf '%s\n' "$out"
+			return 0
+		fi
+		VIA_sites=dump
+		WHY_sites="'lispctl show sites' answered: ${out#lispctl: }"
 	fi
+	cp_dump ms | grep '^registration site'
+}
+# x1's map-cache, the same way.
+mapcache() {
+	local out
+	if [ $VIA_mapcache = lispctl ]; then
+		if out=$(ctl x1 show map-cache 2>&1); then
+			printf '%s\n' "$out"
+			return 0
+		fi
+		VIA_mapcache=dump
+		WHY_mapcache="'lispctl show map-cache' answered: ${out#lispctl: }"
+	fi
+	cp_dump x1 | grep '^map-cache'
 }
 
 # --- registrations ---------------------------------------------------------
@@ -314,12 +345,14 @@ echo -n "==> waiting for registrations (3 xTRs, 2 EID prefixes each)... "
 t=$EPOCHREALTIME
 ok=0
 while [ "$(since "$t" | cut -d. -f1)" -lt 15 ]; do
-	out=$(sites 2>/dev/null)
+	# Not in $(...): sites may switch to the dump for good.
+	sites >"$TMP/sites.out" 2>&1
+	out=$(<"$TMP/sites.out")
 	ok=1
 	for n in $XTRS; do
-		for p in "$(topo_eidnet4 "$n")" "$(topo_eidnet6 "$n")"; do
-			echo "$out" | grep -F "$p" | grep -qF "$(topo_rloc4 "$n")" ||
-			    ok=0
+		for p in "$(topo_eidnet4 "$n")" "$(topo_eidnet6 "$n")" \
+		    "$(topo_rloc4 "$n")"; do
+			echo "$out" | grep -qF "$p" || ok=0
 		done
 	done
 	[ $ok = 1 ] && break
@@ -331,10 +364,10 @@ else
 	echo "timeout"
 	fail "not every xTR registered within 15 s" "$out"
 fi
-if [ $HAVE_CTL = 1 ]; then
+if [ $VIA_sites = lispctl ]; then
 	step "lispctl show sites (on the map-server)"
 else
-	step "the map-server's registrations (lispctl is not built yet: its SIGUSR1 state dump instead of 'lispctl show sites')"
+	step "the map-server's registrations (its SIGUSR1 state dump instead of 'lispctl show sites': $WHY_sites)"
 fi
 echo "$out" | show
 
@@ -372,12 +405,12 @@ overlay_ping h1 "$R6" "IPv6 h1 -> $R6"
 
 # --- the map-cache ---------------------------------------------------------
 
-if [ $HAVE_CTL = 1 ]; then
+mapcache >"$TMP/mapcache.out" 2>&1
+out=$(<"$TMP/mapcache.out")
+if [ $VIA_mapcache = lispctl ]; then
 	step "lispctl show map-cache (on x1: what the pings made it learn)"
-	out=$(ctl x1 show map-cache) || fail "lispctl show map-cache"
 else
-	step "x1's map-cache (lispctl is not built yet: its SIGUSR1 state dump instead of 'lispctl show map-cache')"
-	out=$(cp_dump x1 | grep '^map-cache')
+	step "x1's map-cache (its SIGUSR1 state dump instead of 'lispctl show map-cache': $WHY_mapcache)"
 fi
 echo "$out" | show
 for p in "$(topo_eidnet4 2)" "$(topo_eidnet6 3)"; do
@@ -387,7 +420,7 @@ done
 if [ $KEEP = 1 ]; then
 	step "left running (--keep): namespaces ${TOPO_PREFIX}*, configs and logs in $TMP"
 	echo "    try: sudo ip netns exec ${TOPO_PREFIX}h1 ping $(topo_eid6 2)"
-	[ $HAVE_CTL = 1 ] &&
+	[ $VIA_mapcache = lispctl ] &&
 	    echo "         sudo $BUILD/lispctl -s ${SOCK[x1]} show map-cache"
 	echo "    press Enter or Ctrl-C to tear down"
 	read -r _ || true
