@@ -68,7 +68,7 @@ for t in ip ping tc; do
 	}
 done
 
-export NO_COLOR=1
+export NO_COLOR=1 LC_ALL=C	# EPOCHREALTIME with a decimal point
 T0=$EPOCHREALTIME
 step() { echo "==> $*"; }
 show() { [ $QUIET = 1 ] || sed 's/^/    /; s/ *$//'; }
