@@ -12,7 +12,7 @@
 # xTRs know nothing about each other: they register their EID prefixes
 # with the map-server and learn the others' on demand (Map-Request to the
 # map-resolver, Map-Reply from the owning ETR).  The script writes the
-# four lisp.config files (printed below), waits for the registrations,
+# four lisp.config files (and prints them), waits for the registrations,
 # shows the map-server's sites, asks it with lig, pings across the
 # overlay (the first packet waits for the resolution: its RTT includes
 # it), shows the map-cache the pings made, and tears everything down, on
