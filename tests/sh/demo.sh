@@ -81,6 +81,15 @@ for p in 192.0.2.32/28 2001:db8:e1d:3::/64; do
 	    { cat "$out" >&2; fail "map-cache listing lacks $p"; }
 done
 echo "ok: the map-cache listing has 192.0.2.32/28 and 2001:db8:e1d:3::/64"
+# With lispctl built, the map-cache must come from it (the state dump is
+# only the fallback); "show sites" may still fall back, and says why.
+if [ -x "$BUILD/lispctl" ]; then
+	grep -q '^==> lispctl show map-cache' "$out" ||
+	    { cat "$out" >&2; fail "lispctl is built but the map-cache did not come from it"; }
+	echo "$mc" | grep -Eq '^ +IID +EID-PREFIX +STATE' ||
+	    fail "no lispctl map-cache header"
+fi
+echo "note: sites via: $(grep -E '^==> (lispctl show sites|the map-server.s registrations)' "$out" | cut -c5-)"
 
 grep -q '^==> done: every step succeeded' "$out" || fail "no final line"
 left_over "$(prefix_of "$out")" "$(tmp_of "$out")"
