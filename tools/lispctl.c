@@ -312,8 +312,11 @@ print_entry(json_object *rec)
 	if (json_object_object_get_ex(rec, "expires-in", &v) && v != NULL)
 		snprintf(exp, sizeof(exp), "%llds",
 		    (long long)json_object_get_int64(v));
-	else
+	else if (json_object_object_get_ex(rec, "static", &v) &&
+	    json_object_get_boolean(v))
 		snprintf(exp, sizeof(exp), "static");
+	else
+		snprintf(exp, sizeof(exp), "by-cp");
 	printf("%-10s %-30s %-16s %10s %10s %12s %9s\n", jstr(rec, "iid"),
 	    pfx, jstr(rec, "state"), exp,
 	    jstr(rec, "packets"), jstr(rec, "bytes"),
