@@ -387,6 +387,47 @@ ctl_cp_send(const char *text, size_t len)
 	return dp_cpchan_send(text, len);
 }
 
+/* --- NAT capture (etr-nat-port) ---------------------------------------- */
+
+/* The port last asked of the parent; its replies are the ones kept. */
+static int	dp_natport = -1;
+
+void
+dp_natcap_request(int port)
+{
+	uint8_t	 p[4];
+
+	if (port <= 0 || port > 65535 || port == dp_natport || dp_m == NULL)
+		return;
+	wr32(p, (uint32_t)port);
+	if (ipc_compose(&dp_m->ipc, PROC_MSG_NATCAP, 0, (uint32_t)getpid(),
+	    -1, p, sizeof(p)) == -1) {
+		log_warn("NAT capture request");
+		return;
+	}
+	dp_natport = port;
+	log_info("etr-nat-port %d: asking for the NAT capture", port);
+	dp_arm(dp_m);
+}
+
+static void
+dp_natcap_recv(struct dp_main *dm, int fd, uint32_t worker, uint32_t port)
+{
+	uint64_t	 one = 1;
+	int		 wfd;
+
+	if (!dm->started || worker >= dp_g.nworkers ||
+	    (int)port != dp_natport) {
+		/* Stale: the port changed again while the parent worked. */
+		close(fd);
+		return;
+	}
+	dp_worker_natcap(dp_g.workers[worker], fd);
+	if ((wfd = dp_cpchan_wakefd(worker)) != -1)
+		(void)write(wfd, &one, sizeof(one));
+	log_debug("worker %u: NAT capture for port %u", worker, port);
+}
+
 static const struct dp_ctl_hooks dp_ctl_hooks = {
 	.reload = ctl_reload,
 	.log_level = ctl_log_level,
@@ -500,6 +541,11 @@ dp_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 			if (ipc_check_len(&m, 0) == -1 || m.fd == -1)
 				fatalx("dp: bad CTL message");
 			dp_ctl_listen(m.fd);
+			break;
+		case PROC_MSG_NATCAP:
+			if (ipc_check_len(&m, 4) == -1 || m.fd == -1)
+				fatalx("dp: bad NATCAP message");
+			dp_natcap_recv(dm, m.fd, m.peerid, rd32(m.data));
 			break;
 		case PROC_MSG_RELOAD_DONE:
 			if (ipc_check_len(&m, 4) == -1)

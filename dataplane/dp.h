@@ -53,5 +53,17 @@ void		 dp_worker_join(struct dp_worker *);
 void		 dp_worker_free(struct dp_worker *);
 /* Relaxed read of one counter, for the dump. */
 uint64_t	 dp_worker_counter(const struct dp_worker *, unsigned int);
+/*
+ * [main thread] Hand the worker its NAT capture (dp_open.h) for port; it
+ * replaces the previous one at the worker's next round (the caller wakes
+ * it).  The worker owns fd from here on.
+ */
+void		 dp_worker_natcap(struct dp_worker *, int fd);
+
+/*
+ * [main thread] lispers.net sent etr-nat-port: ask the parent for NAT
+ * captures of port (PROC_MSG_NATCAP) unless that port is already asked.
+ */
+void		 dp_natcap_request(int port);
 
 #endif /* DP_H */

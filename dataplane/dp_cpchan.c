@@ -472,8 +472,9 @@ dp_cpchan_input(const char *buf, size_t len)
 		apply_decap_keys(&m.u.dk);
 		break;
 	case DPIPC_ETR_NAT_PORT:
-		/* Recorded only: see docs (NAT capture is not built). */
+		/* NAT-translated data arrives there (dp_open.h). */
 		cc.info.nat_port = m.u.port;
+		dp_natcap_request(m.u.port);
 		break;
 	case DPIPC_ITR_CRYPTO_PORT:
 		/* Encrypted packets leave from it (dp_crypto.h). */

@@ -4,6 +4,8 @@
 #include <sys/types.h>
 
 #include <linux/ethtool.h>
+#include <linux/filter.h>
+#include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <linux/sockios.h>
 #include <netinet/in.h>
@@ -361,4 +363,113 @@ fail:
 			fds[k] = -1;
 		}
 	return -1;
+}
+
+/* ETR NAT capture (dp_open.h). */
+static int
+dp_natcap_one(const struct sock_fprog *fp, int *fanout_arg, int n)
+{
+	struct sockaddr_ll	 sll;
+	socklen_t		 len;
+	int			 s, one = 1, v;
+
+	/* Protocol 0: nothing is queued before the filter is in place. */
+	if ((s = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+	    0)) == -1) {
+		log_warn("NAT capture: socket");
+		return -1;
+	}
+	if (setsockopt(s, SOL_SOCKET, SO_ATTACH_FILTER, fp,
+	    sizeof(*fp)) == -1) {
+		log_warn("NAT capture: SO_ATTACH_FILTER");
+		goto fail;
+	}
+	/* The checksum state: locally built frames carry partial sums. */
+	if (setsockopt(s, SOL_PACKET, PACKET_AUXDATA, &one,
+	    sizeof(one)) == -1) {
+		log_warn("NAT capture: PACKET_AUXDATA");
+		goto fail;
+	}
+	dp_sockbuf(s, SO_RCVBUFFORCE, SO_RCVBUF);
+	memset(&sll, 0, sizeof(sll));
+	sll.sll_family = AF_PACKET;
+	sll.sll_protocol = htons(ETH_P_ALL);
+	sll.sll_ifindex = 0;
+	if (bind(s, (struct sockaddr *)&sll, sizeof(sll)) == -1) {
+		log_warn("NAT capture: bind");
+		goto fail;
+	}
+	if (n > 1) {
+		/*
+		 * The first socket asks the kernel for an unused group id;
+		 * the others join it.  Flows stay on one worker, in order.
+		 */
+		if (setsockopt(s, SOL_PACKET, PACKET_FANOUT, fanout_arg,
+		    sizeof(*fanout_arg)) == -1) {
+			log_warn("NAT capture: PACKET_FANOUT");
+			goto fail;
+		}
+		if ((*fanout_arg >> 16) & PACKET_FANOUT_FLAG_UNIQUEID) {
+			len = sizeof(v);
+			if (getsockopt(s, SOL_PACKET, PACKET_FANOUT, &v,
+			    &len) == -1) {
+				log_warn("NAT capture: PACKET_FANOUT id");
+				goto fail;
+			}
+			*fanout_arg = (v & 0xffff) | (PACKET_FANOUT_HASH << 16);
+		}
+	}
+	return s;
+fail:
+	close(s);
+	return -1;
+}
+
+int
+dp_natcap_open(uint16_t port, unsigned int n, int *fds)
+{
+	char			 expr[64];
+	struct bpf_program	 prog;
+	struct sock_fprog	 fp;
+	pcap_t			*dead;
+	unsigned int		 k;
+	int			 arg;
+
+	if (port == 0 || n == 0)
+		return -1;
+	for (k = 0; k < n; k++)
+		fds[k] = -1;
+	/*
+	 * SOCK_DGRAM packet sockets run the filter on the network header:
+	 * compile for raw IP (DLT_RAW covers IPv4 and IPv6 underlays).
+	 */
+	if ((dead = pcap_open_dead(DLT_RAW, DP_PCAP_SNAPLEN)) == NULL)
+		return -1;
+	snprintf(expr, sizeof(expr), "udp dst port %u and udp src port %u",
+	    (unsigned int)port, (unsigned int)LISP_DATA_PORT);
+	if (pcap_compile(dead, &prog, expr, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+		log_warnx("NAT capture: %s: %s", expr, pcap_geterr(dead));
+		pcap_close(dead);
+		return -1;
+	}
+	pcap_close(dead);
+	memset(&fp, 0, sizeof(fp));
+	fp.len = (unsigned short)prog.bf_len;
+	/* struct bpf_insn and struct sock_filter have the same layout. */
+	fp.filter = (struct sock_filter *)(void *)prog.bf_insns;
+	arg = (PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_UNIQUEID) << 16;
+	for (k = 0; k < n; k++)
+		if ((fds[k] = dp_natcap_one(&fp, &arg, (int)n)) == -1)
+			break;
+	pcap_freecode(&prog);
+	if (k < n) {
+		for (k = 0; k < n; k++)
+			if (fds[k] != -1) {
+				close(fds[k]);
+				fds[k] = -1;
+			}
+		return -1;
+	}
+	log_info("NAT capture: \"%s\" on all devices, %u socket(s)", expr, n);
+	return 0;
 }

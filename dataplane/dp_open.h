@@ -28,6 +28,8 @@
 
 #include <net/if.h>
 
+#include <stdint.h>
+
 #include "proc.h"
 
 struct lisp_config;
@@ -59,5 +61,21 @@ void	dp_captures_free(struct dp_captures *);
 
 /* Open worker's sockets into fds[PROC_SOCK_MAX]; -1 (logged) on error. */
 int	dp_sockets_open(int fds[PROC_SOCK_MAX]);
+
+/*
+ * NAT-translated data (lispers.net `etr-nat-port`, lispers-net-compat
+ * 2.6): behind a NAT, RTRs encapsulate to the translated form of lisp-
+ * etr's Info-Request port P, from UDP port 4341.  That port belongs to
+ * lisp-etr, so the data is captured, with the documented filter
+ * "udp dst port P and udp src port 4341", on every device (ifindex 0:
+ * the uplinks change at run time and are not named in lisp.config).
+ * One AF_PACKET SOCK_DGRAM socket per worker (frames start at the IP
+ * header; PACKET_AUXDATA on; read with recvmmsg), in one PACKET_FANOUT
+ * hash group when n > 1.  Unlike the interface captures these are plain
+ * descriptors, so they travel over lib/ipc (PROC_MSG_NATCAP) to a
+ * running data plane.  fds[0..n) on success; -1 (logged, nothing left
+ * open) on error.
+ */
+int	dp_natcap_open(uint16_t port, unsigned int n, int *fds);
 
 #endif /* DP_OPEN_H */

@@ -59,6 +59,7 @@ static const char *const dp_ctr_names[DPC_MAX - DP_DROP_MAX] = {
 	[DPC_RX_BATCHES - DP_DROP_MAX] = "rx-syscalls",
 	[DPC_TX_BATCHES - DP_DROP_MAX] = "tx-syscalls",
 	[DPC_UDP_DROPS - DP_DROP_MAX] = "udp-socket-drops",
+	[DPC_NAT_CAPTURED - DP_DROP_MAX] = "etr-nat-captured",
 };
 
 const char *

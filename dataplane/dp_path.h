@@ -74,6 +74,7 @@ enum dp_ctr {
 	DPC_RX_BATCHES,			/* rx-syscalls: recvmmsg + dispatch */
 	DPC_TX_BATCHES,			/* tx-syscalls: sendmmsg calls */
 	DPC_UDP_DROPS,			/* udp-socket-drops: 4341 queue full */
+	DPC_NAT_CAPTURED,		/* etr-nat-captured: NAT capture rx */
 	DPC_MAX
 };
 

@@ -10,13 +10,17 @@
  *	send batches -> sendmmsg -> quiescent state
  *
  * so that a batch of up to DP_BATCH packets costs a handful of system
- * calls.  Map-cache and tables are read without locks (liburcu QSBR): the
+ * calls.  In lispers.net IPC mode a worker may also get, at run time, a
+ * NAT capture (dp_open.h: etr-nat-port) handed over by the main thread
+ * through a one-descriptor mailbox; its poll slot is there from the start
+ * (fd -1, ignored by poll) and takes the descriptor at the next round.  Map-cache and tables are read without locks (liburcu QSBR): the
  * worker is offline while it sleeps in poll() and announces a quiescent
  * state after every round.
  */
 #include <sys/socket.h>
 #include <sys/types.h>
 
+#include <linux/if_packet.h>
 #include <linux/sock_diag.h>
 #include <netinet/in.h>
 
@@ -78,6 +82,8 @@ struct dp_worker {
 	struct dp_txq		 tx4, tx6;
 	struct dp_rxq		 rx;
 	uint32_t		 seen_mc_gen;
+	int			 natfd;		/* NAT capture, -1 */
+	int			 natfd_next;	/* mailbox from main, -1 */
 };
 
 static inline void
@@ -352,6 +358,146 @@ etr_drain(struct dp_worker *w, int fd, int af)
 	}
 }
 
+/*
+ * NAT-translated data (dp_open.h): whole IP packets as AF_PACKET saw
+ * them on the way in, already filtered to UDP 4341 -> etr-nat-port.  The
+ * outer headers are parsed here (the kernel has not checked anything
+ * yet) and the payload goes the way of UDP 4341's: dp_etr_packet(),
+ * LISP-crypto included.
+ */
+static int
+nat_csum_state(const struct msghdr *m)
+{
+	struct cmsghdr			*c;
+	struct tpacket_auxdata		 aux;
+
+	for (c = CMSG_FIRSTHDR(m); c != NULL;
+	    c = CMSG_NXTHDR((struct msghdr *)(uintptr_t)m, c))
+		if (c->cmsg_level == SOL_PACKET &&
+		    c->cmsg_type == PACKET_AUXDATA &&
+		    c->cmsg_len >= CMSG_LEN(sizeof(aux))) {
+			memcpy(&aux, CMSG_DATA(c), sizeof(aux));
+			return (aux.tp_status & (TP_STATUS_CSUMNOTREADY |
+			    TP_STATUS_CSUM_VALID)) != 0;
+		}
+	return 0;
+}
+
+/*
+ * The kernel vouches for the UDP checksum (TP_STATUS_CSUM_VALID), or the
+ * frame was built on this host and only carries the pseudo-header sum
+ * (TP_STATUS_CSUMNOTREADY, veth and loopback): zero the field so that
+ * decap_outer_parse() does not check it.  The offset is read through
+ * rbuf and bounds-checked; nothing is written when it does not fit.
+ */
+static void
+nat_csum_skip(uint8_t *pkt, size_t len)
+{
+	struct rbuf	 rb;
+	uint8_t		 b;
+	size_t		 off;
+
+	rbuf_init(&rb, pkt, len);
+	if (rbuf_peek_u8(&rb, &b) == -1)
+		return;
+	if (b >> 4 == 4)
+		off = (size_t)(b & 0x0F) * 4;
+	else if (b >> 4 == 6)
+		off = PKT_IP6_HDR_LEN;
+	else
+		return;
+	if (off + 8 > len)
+		return;
+	pkt[off + 6] = 0;
+	pkt[off + 7] = 0;
+}
+
+static void
+nat_drain(struct dp_worker *w)
+{
+	struct dp_rxq		*rx = &w->rx;
+	struct decap_outer	 o;
+	size_t			 off, plen;
+	enum dp_drop		 d;
+	int			 n, k, rounds;
+
+	for (rounds = 0; rounds < 4; rounds++) {
+		for (k = 0; k < DP_BATCH; k++) {
+			struct msghdr *m = &rx->msg[k].msg_hdr;
+
+			rx->iov[k].iov_base = rx->buf + (size_t)k * DP_RX_SIZE;
+			rx->iov[k].iov_len = DP_RX_SIZE;
+			m->msg_name = &rx->from[k];
+			m->msg_namelen = sizeof(rx->from[k]);
+			m->msg_iov = &rx->iov[k];
+			m->msg_iovlen = 1;
+			m->msg_control = rx->cmsg[k];
+			m->msg_controllen = sizeof(rx->cmsg[k]);
+			m->msg_flags = 0;
+		}
+		n = recvmmsg(w->natfd, rx->msg, DP_BATCH, MSG_DONTWAIT, NULL);
+		ctr_add(w, DPC_RX_BATCHES, 1);
+		if (n <= 0)
+			return;
+		for (k = 0; k < n; k++) {
+			struct msghdr		*m = &rx->msg[k].msg_hdr;
+			const struct sockaddr_ll *sll = m->msg_name;
+			uint8_t			*pkt = rx->iov[k].iov_base;
+			size_t			 len = rx->msg[k].msg_len;
+
+			/* Sent by this host: not for the ETR. */
+			if (m->msg_namelen >= sizeof(*sll) &&
+			    sll->sll_pkttype == PACKET_OUTGOING)
+				continue;
+			ctr_add(w, DPC_NAT_CAPTURED, 1);
+			if (m->msg_flags & MSG_TRUNC) {
+				ctr_add(w, DP_DROP_NO_BUFFER, 1);
+				continue;
+			}
+			if (nat_csum_state(m))
+				nat_csum_skip(pkt, len);
+			d = decap_outer_parse(pkt, len, &o, &off, &plen);
+			if (d != DP_DROP_NONE) {
+				ctr_add(w, d, 1);
+				continue;
+			}
+			dp_etr_packet(w->path, &o, pkt + off, plen);
+		}
+		tx_flush_all(w);
+		if (n < DP_BATCH)
+			return;
+	}
+}
+
+/* A new NAT capture from the main thread replaces ours. */
+static void
+nat_take(struct dp_worker *w, struct pollfd *slot)
+{
+	int	 fd;
+
+	if (__atomic_load_n(&w->natfd_next, __ATOMIC_RELAXED) == -1)
+		return;
+	fd = __atomic_exchange_n(&w->natfd_next, -1, __ATOMIC_ACQ_REL);
+	if (fd == -1)
+		return;
+	if (w->natfd != -1)
+		close(w->natfd);
+	w->natfd = fd;
+	slot->fd = fd;
+	slot->revents = 0;
+}
+
+void
+dp_worker_natcap(struct dp_worker *w, int fd)
+{
+	int	 old;
+
+	old = __atomic_exchange_n(&w->natfd_next, fd, __ATOMIC_ACQ_REL);
+	/* Never taken: the worker did not run since the last hand-over. */
+	if (old != -1)
+		close(old);
+}
+
 /* --- the loop ---------------------------------------------------------- */
 
 /*
@@ -391,8 +537,8 @@ static void *
 worker_main(void *arg)
 {
 	struct dp_worker	*w = arg;
-	struct pollfd		 pfd[64 + 3];
-	unsigned int		 k, npfd = 0, wake = 0;
+	struct pollfd		 pfd[64 + 4];
+	unsigned int		 k, npfd = 0, wake = 0, nat;
 	uint64_t		 ev;
 	uint64_t		 last_tick = 0;
 	int			 r, rounds;
@@ -412,8 +558,13 @@ worker_main(void *arg)
 		pfd[npfd].fd = dp_cpchan_wakefd(w->id);
 		pfd[npfd++].events = POLLIN;
 	}
+	/* The NAT capture's slot: fd -1 (ignored) until one arrives. */
+	nat = npfd;
+	pfd[npfd].fd = w->natfd;
+	pfd[npfd++].events = POLLIN;
 
 	while (!__atomic_load_n(&dp_g.stop, __ATOMIC_RELAXED)) {
+		nat_take(w, &pfd[nat]);
 		rcu_thread_offline();
 		r = poll(pfd, npfd, 200);
 		rcu_thread_online();
@@ -446,6 +597,8 @@ worker_main(void *arg)
 			etr_drain(w, w->fd[PROC_SOCK_UDP4], AF_INET);
 		if (pfd[w->ncap + 1].revents & POLLIN)
 			etr_drain(w, w->fd[PROC_SOCK_UDP6], AF_INET6);
+		if (pfd[nat].fd != -1 && (pfd[nat].revents & POLLIN))
+			nat_drain(w);
 		if (wake > 0 && (pfd[wake].revents & POLLIN))
 			(void)read(pfd[wake].fd, &ev, sizeof(ev));
 		if (__atomic_load_n(&dp_g.mc_gen, __ATOMIC_ACQUIRE) !=
@@ -499,6 +652,7 @@ dp_worker_new(unsigned int id)
 	if ((w = calloc(1, sizeof(*w))) == NULL)
 		return NULL;
 	w->id = id;
+	w->natfd = w->natfd_next = -1;
 	memset(&io, 0, sizeof(io));
 	io.slot = io_slot;
 	io.emit = io_emit;
@@ -541,6 +695,10 @@ dp_worker_free(struct dp_worker *w)
 {
 	if (w == NULL)
 		return;
+	if (w->natfd != -1)
+		close(w->natfd);
+	if (w->natfd_next != -1)
+		close(w->natfd_next);
 	txq_free(&w->tx4);
 	txq_free(&w->tx6);
 	free(w->rx.buf);

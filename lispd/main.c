@@ -313,6 +313,36 @@ child_write_cb(struct ev_loop *loop, ev_io *w, int revents)
 	child_arm(ztr_g, c);
 }
 
+/*
+ * The data plane learnt etr-nat-port: open one NAT capture per worker
+ * (dp_open.h; needs CAP_NET_RAW, which the data plane does not have) and
+ * pass them over.  On failure nothing is sent: the data plane keeps what
+ * it had and the error is logged here.
+ */
+static void
+ztr_natcap(struct ztr *z, struct child *c, uint32_t port)
+{
+	int		 fds[64];
+	uint8_t		 p[4];
+	unsigned int	 w;
+
+	if (port == 0 || port > 65535 || z->nworkers > 64) {
+		log_warnx("%s: NAT capture for port %u refused", c->name, port);
+		return;
+	}
+	if (dp_natcap_open((uint16_t)port, z->nworkers, fds) == -1) {
+		log_warnx("NAT capture for port %u failed", port);
+		return;
+	}
+	be32(p, port);
+	for (w = 0; w < z->nworkers; w++)
+		/* fds[w] is the channel's from here on. */
+		if (ipc_compose(&c->ipc, PROC_MSG_NATCAP, w, 0, fds[w], p,
+		    sizeof(p)) == -1)
+			fatal("ipc_compose");
+	child_arm(z, c);
+}
+
 static void
 child_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
@@ -359,6 +389,12 @@ child_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 			}
 			break;
 		}
+		case PROC_MSG_NATCAP:
+			if (ipc_check_len(&m, 4) == -1 || c->kind != CHILD_DP)
+				goto bad;
+			ztr_natcap(ztr_g, c, (uint32_t)m.data[0] << 24 |
+			    m.data[1] << 16 | m.data[2] << 8 | m.data[3]);
+			break;
 		case PROC_MSG_CONFIG_DONE:
 			if (ipc_check_len(&m, 8) == -1)
 				goto bad;

@@ -38,6 +38,14 @@
  *	PROC_MSG_LOGLEVEL data plane -> parent and parent -> control plane:
  *			  payload u32 enum log_level (lispctl log-level)
  *
+ *   NAT-translated data (lispers.net `etr-nat-port`, dataplane/dp_open.h):
+ *	PROC_MSG_NATCAP	  data plane -> parent: payload u32 port P; open
+ *			  the NAT capture for UDP dst port P, src port 4341
+ *			  parent -> data plane, once per worker: fd = that
+ *			  worker's AF_PACKET capture, peerid = worker,
+ *			  payload u32 P (a reply for a port no longer
+ *			  wanted is closed by the data plane)
+ *
  * Payload sizes are exact; a wrong size is fatal for the receiver's
  * channel (the peers are our own processes).
  */
@@ -58,6 +66,7 @@ enum proc_msg {
 	PROC_MSG_RELOAD,
 	PROC_MSG_RELOAD_DONE,
 	PROC_MSG_LOGLEVEL,
+	PROC_MSG_NATCAP,
 };
 
 /* Largest record on the cpdp channel (an entire-map-cache). */
