@@ -471,7 +471,7 @@ dp_itr_frame(struct dp_path *p, unsigned int ci, int dlt,
 /*
  * A batch in three passes: prepare every packet, look all destinations
  * up at once per family (the walks of a burst overlap their cache
- * misses), prefetch the entries, then finish the packets in their
+ * misses), prefetch the entries and their counters, then finish the packets in their
  * order.  Nothing a packet's finish does changes another packet's
  * preparation or lookup (the map-cache only changes between rounds, the
  * miss queue is consulted in the finish pass), so the outcome is that of
@@ -516,6 +516,13 @@ dp_itr_burst(struct dp_path *p, unsigned int ci, int dlt,
 	for (m = 0; m < n6; m++)
 		if (e6[m] != NULL)
 			__builtin_prefetch(e6[m]);
+	/* The entries' counter cells, written when a packet is sent. */
+	for (m = 0; m < n4; m++)
+		if (e4[m] != NULL)
+			mapcache_count_prefetch(p->mc, p->worker, e4[m]);
+	for (m = 0; m < n6; m++)
+		if (e6[m] != NULL)
+			mapcache_count_prefetch(p->mc, p->worker, e6[m]);
 	for (k = 0; k < n; k++) {
 		if (!ok[k])
 			continue;
