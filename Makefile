@@ -11,7 +11,7 @@
 #
 # Targets: all check sanitize fuzz bench install uninstall clean
 # Variables: V=1 (verbose), WERROR=1 (default when CI=true), SANITIZE=1,
-#            BUILD=dir, PREFIX, DESTDIR, FUZZ_SECONDS.
+#            BUILD=dir, PREFIX, DESTDIR, MANDIR, FUZZ_SECONDS.
 
 PREFIX		?= /opt/zededa
 DESTDIR		?=
@@ -145,12 +145,37 @@ fuzz:
 bench: all $(BENCHES)
 	$(Q)BUILD=$(BUILD) ./bench/run.sh
 
+# Layout of the old zedctr image: $(PREFIX)/bin/<program>, the example
+# configuration in $(PREFIX)/lisp/ (next to lisp.config, which install
+# never touches), manual pages under $(MANDIR).  Every program in $(BINS)
+# is installed, so lig, rig, lispctl and lisp-replay come along as soon
+# as their tools/NAME.c exists.
+MANDIR		?= $(PREFIX)/share/man
+MANPAGES	:= $(wildcard docs/man/*.[1-8])
+CONF_EXAMPLE	:= docs/lisp.config.example
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
+	install -D -m 0644 $(CONF_EXAMPLE) \
+	    $(DESTDIR)$(PREFIX)/lisp/lisp.config.example
+	$(Q)for m in $(MANPAGES); do \
+		s=$${m##*.}; \
+		echo "install -D -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}"; \
+		install -D -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/$${m##*/} || exit 1; \
+	done
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(PREFIX)/bin/,$(notdir $(BINS)))
+	rm -f $(DESTDIR)$(PREFIX)/lisp/lisp.config.example
+	rm -f $(foreach m,$(MANPAGES),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m)))
+	@# Only the directories install made, only when empty, never above
+	@# $(PREFIX): lisp/ keeps a site's lisp.config.
+	-@for d in $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lisp \
+	    $(addprefix $(DESTDIR)$(MANDIR)/man,1 5 8) $(DESTDIR)$(MANDIR) \
+	    $(DESTDIR)$(PREFIX)/share $(DESTDIR)$(PREFIX); do \
+		rmdir "$$d" 2>/dev/null; \
+	done; true
 
 deps:
 	./scripts/install-deps.sh

@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <ev.h>
 #include <ifaddrs.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,13 +30,19 @@
 #include "config.h"
 #include "dbmap.h"
 #include "dp.h"
+#include "dp_cpchan.h"
+#include "dp_ctl.h"
 #include "dp_open.h"
 #include "dp_tables.h"
 #include "ipc.h"
 #include "log.h"
 #include "mapcache.h"
+#include "sandbox.h"
 
 struct dp	dp_g;
+/* The configuration the tables were last built from. */
+static struct lisp_config	*dp_cfg;
+static uint32_t			 dp_cfg_gen;
 
 struct dp_main {
 	struct ev_loop		*loop;
@@ -161,17 +168,29 @@ static const struct dp_tables_sys dp_sys = {
 static struct dp_tables *
 tables_build(const struct lisp_config *cfg, uint32_t gen)
 {
+	const struct dp_cpchan_info *ci = dp_cpchan_info();
 	struct dp_captures	*dc = dp_g.caps;
+	struct dp_tables_sys	 sys = dp_sys;
+	struct dp_tables_cp	 cp;
 	int			*sister;
 	struct dp_tables	*t;
 	unsigned int		 i;
 
+	/* What the control plane sent overrides the config (dp_tables.h). */
+	memset(&cp, 0, sizeof(cp));
+	cp.have_dbm = ci->have_dbm;
+	cp.dbm = ci->dbm;
+	cp.ndbm = ci->ndbm;
+	cp.have_ifs = ci->have_ifs;
+	cp.ifs = ci->ifs;
+	cp.nifs = ci->nifs;
+	sys.cp = &cp;
 	if ((sister = calloc(dc->nifaces + 1, sizeof(*sister))) == NULL)
 		return NULL;
 	for (i = 0; i < dc->nifaces; i++)
 		sister[i] = strcmp(dc->device[i], dc->capdev[i]) != 0;
 	t = dp_tables_build(cfg, gen, (const char (*)[IFNAMSIZ])dc->device,
-	    sister, dc->nifaces, &dp_sys);
+	    sister, dc->nifaces, &sys);
 	free(sister);
 	return t;
 }
@@ -206,9 +225,16 @@ dp_apply_config(struct dp_main *dm, int fd, uint32_t gen)
 	}
 	old = dp_g.tables;
 	rcu_assign_pointer(dp_g.tables, t);
-	(void)dp_mapcache_load(dp_g.mc, cfg);
-	__atomic_add_fetch(&dp_g.mc_gen, 1, __ATOMIC_RELEASE);
-	config_free(cfg);
+	/* lispers.net owns the whole map-cache in IPC mode. */
+	if (!cfg->xtr.ipc_data_plane && !dp_cpchan_ipcmode()) {
+		(void)dp_mapcache_load(dp_g.mc, cfg);
+		__atomic_add_fetch(&dp_g.mc_gen, 1, __ATOMIC_RELEASE);
+	}
+	dp_ctl_config(cfg);
+	/* Kept: dp_tables_refresh() rebuilds from it. */
+	config_free(dp_cfg);
+	dp_cfg = cfg;
+	dp_cfg_gen = gen;
 	if (old != NULL) {
 		/* Workers drop their references at their next round. */
 		synchronize_rcu();
@@ -218,6 +244,30 @@ dp_apply_config(struct dp_main *dm, int fd, uint32_t gen)
 	log_info("configuration %u applied: %zu local EID prefixes",
 	    gen, dbmap_count(t->db));
 	return 0;
+}
+
+/*
+ * The control plane changed database-mappings or interfaces: rebuild the
+ * tables from the last configuration and publish them.
+ */
+void
+dp_tables_refresh(void)
+{
+	struct dp_tables	*t, *old;
+
+	if (dp_cfg == NULL)
+		return;		/* the first CONFIG will use the overrides */
+	if ((t = tables_build(dp_cfg, dp_cfg_gen)) == NULL) {
+		log_warnx("tables rebuild failed, previous tables kept");
+		return;
+	}
+	old = dp_g.tables;
+	rcu_assign_pointer(dp_g.tables, t);
+	if (old != NULL) {
+		synchronize_rcu();
+		dp_tables_free(old);
+	}
+	log_info("tables rebuilt: %zu local EID prefixes", dbmap_count(t->db));
 }
 
 /* --- state dump (SIGUSR1) ---------------------------------------------- */
@@ -284,6 +334,7 @@ dp_dump(struct dp_main *dm)
 		log_info("counter %s %llu", dp_ctr_name(k),
 		    (unsigned long long)sum);
 	}
+	dp_cpchan_dump();
 	log_info("state: end");
 }
 
@@ -297,6 +348,48 @@ dp_arm(struct dp_main *dm)
 	else
 		ev_io_stop(dm->loop, &dm->wio);
 }
+
+/* --- control socket hooks (dp_ctl.h) ------------------------------------ */
+
+static struct dp_main	*dp_m;
+
+static int
+ctl_reload(uint32_t id)
+{
+	if (ipc_compose(&dp_m->ipc, PROC_MSG_RELOAD, id, (uint32_t)getpid(),
+	    -1, NULL, 0) == -1)
+		return -1;
+	dp_arm(dp_m);
+	return 0;
+}
+
+static int
+ctl_log_level(int level)
+{
+	uint8_t	 l[4];
+
+	wr32(l, (uint32_t)level);
+	if (ipc_compose(&dp_m->ipc, PROC_MSG_LOGLEVEL, 0, (uint32_t)getpid(),
+	    -1, l, sizeof(l)) == -1)
+		return -1;
+	dp_arm(dp_m);
+	return 0;
+}
+
+static int
+ctl_cp_send(const char *text, size_t len)
+{
+	/* lispers.net never sees our ztr- types. */
+	if (dp_cpchan_ipcmode())
+		return -1;
+	return dp_cpchan_send(text, len);
+}
+
+static const struct dp_ctl_hooks dp_ctl_hooks = {
+	.reload = ctl_reload,
+	.log_level = ctl_log_level,
+	.cp_send = ctl_cp_send,
+};
 
 static void
 dp_write_cb(struct ev_loop *loop, ev_io *w, int revents)
@@ -324,6 +417,8 @@ dp_start_workers(struct dp_main *dm, uint32_t n)
 			if (dp_g.fds[w][k] == -1)
 				fatalx("dp: worker %u lacks socket %u", w, k);
 	(void)mcc;
+	if (dp_cpchan_start(n) == -1)
+		fatal("dp: channel rings");
 	if ((dp_g.workers = calloc(n, sizeof(*dp_g.workers))) == NULL)
 		fatal("calloc");
 	dp_g.nworkers = n;
@@ -384,6 +479,31 @@ dp_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 				fatalx("dp: bad DUMP message");
 			dp_dump(dm);
 			break;
+		case PROC_MSG_CPDP:
+			if (ipc_check_len(&m, 0) == -1 || m.fd == -1)
+				fatalx("dp: bad CPDP message");
+			dp_cpchan_attach(m.fd);
+			break;
+		case PROC_MSG_LISPERS: {
+			char	 dir[PATH_MAX];
+
+			if (m.fd == -1 || m.len == 0 || m.len >= sizeof(dir))
+				fatalx("dp: bad LISPERS message");
+			memcpy(dir, m.data, m.len);
+			dir[m.len] = '\0';
+			dp_cpchan_lispers(m.fd, dir);
+			break;
+		}
+		case PROC_MSG_CTL:
+			if (ipc_check_len(&m, 0) == -1 || m.fd == -1)
+				fatalx("dp: bad CTL message");
+			dp_ctl_listen(m.fd);
+			break;
+		case PROC_MSG_RELOAD_DONE:
+			if (ipc_check_len(&m, 4) == -1)
+				fatalx("dp: bad RELOAD_DONE message");
+			dp_ctl_reload_done(m.peerid, rd32(m.data) == 0);
+			break;
 		default:
 			if (m.fd != -1)
 				close(m.fd);
@@ -436,6 +556,12 @@ dp_main(int ipcfd, struct dp_captures *dc, int debug)
 	(void)debug;
 	log_procinit("lisp-ztr-dp");
 	signal(SIGHUP, SIG_IGN);
+	/*
+	 * The captures are inherited and mapped; every other descriptor
+	 * arrives over the channel and needs no privilege to use.  Before
+	 * any thread exists (liburcu's, the workers): they inherit it.
+	 */
+	sandbox_dp();
 	memset(&dm, 0, sizeof(dm));
 	memset(&dp_g, 0, sizeof(dp_g));
 	for (w = 0; w < 64; w++)
@@ -457,6 +583,9 @@ dp_main(int ipcfd, struct dp_captures *dc, int debug)
 	ev_io_init(&dm.wio, dp_write_cb, ipcfd, EV_WRITE);
 	dm.rio.data = dm.wio.data = &dm;
 	ev_io_start(dm.loop, &dm.rio);
+	dp_cpchan_init(dm.loop);
+	dp_m = &dm;
+	dp_ctl_init(dm.loop, &dp_ctl_hooks);
 	ev_timer_init(&dm.tick, dp_tick_cb, 1., 1.);
 	ev_timer_start(dm.loop, &dm.tick);
 	ev_signal_init(&dm.sterm, dp_signal_cb, SIGTERM);
@@ -476,6 +605,10 @@ dp_main(int ipcfd, struct dp_captures *dc, int debug)
 	for (w = 0; w < dp_g.nworkers; w++)
 		dp_worker_free(dp_g.workers[w]);
 	free(dp_g.workers);
+	dp_ctl_stop();
+	dp_cpchan_stop();
+	config_free(dp_cfg);
+	dp_cfg = NULL;
 	for (w = 0; w < 64; w++)
 		for (k = 0; k < PROC_SOCK_MAX; k++)
 			if (dp_g.fds[w][k] != -1)

@@ -44,6 +44,9 @@ struct dp {
 
 extern struct dp	dp_g;
 
+/* Rebuild and publish dp_tables (control-plane overrides changed). */
+void		 dp_tables_refresh(void);
+
 struct dp_worker *dp_worker_new(unsigned int id);
 int		 dp_worker_start(struct dp_worker *);
 void		 dp_worker_join(struct dp_worker *);

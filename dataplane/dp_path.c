@@ -29,6 +29,7 @@ struct dp_path_pending {
 	uint32_t	 iid;
 	uint8_t		 afi;
 	uint8_t		 addr[16];
+	uint8_t		 src[16];	/* source EID of the first packet */
 	unsigned int	 ci;		/* capture index of the first packet */
 	uint64_t	 since;
 	uint64_t	 last_resolve;
@@ -264,8 +265,8 @@ sent:
 }
 
 /*
- * The control-plane interface for misses: the io hook (later a
- * `discovery` punt), counted either way.
+ * The control-plane interface for misses: the io hook (the daemon's
+ * `discovery` punt, dp_cpchan.c), counted either way.
  */
 static void
 resolve_request(struct dp_path *p, struct dp_path_pending *pp)
@@ -273,7 +274,8 @@ resolve_request(struct dp_path *p, struct dp_path_pending *pp)
 	pp->last_resolve = p->now;
 	dp_path_count(p, DPC_RESOLVE, 1);
 	if (p->io.resolve != NULL)
-		p->io.resolve(p->io.arg, pp->iid, pp->afi, pp->addr);
+		p->io.resolve(p->io.arg, pp->iid, pp->afi, pp->src, pp->addr,
+		    pp->ci);
 }
 
 static enum dp_drop
@@ -304,6 +306,7 @@ itr_miss(struct dp_path *p, uint32_t iid, uint8_t afi,
 		pp->iid = iid;
 		pp->afi = afi;
 		memcpy(pp->addr, pi->dst, alen);
+		memcpy(pp->src, pi->src, alen);
 		pp->ci = ci;
 		pp->since = p->now;
 		resolve_request(p, pp);

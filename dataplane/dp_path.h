@@ -89,12 +89,13 @@ struct dp_path_io {
 	void	 (*emit)(void *arg, int af, const uint8_t *dst, int oif,
 		    const uint8_t *data, size_t len);
 	/*
-	 * Optional: ask the control plane to resolve (iid, afi, addr) for
-	 * the miss queue.  Requests are counted (resolve-requests) either
-	 * way.
+	 * Optional: ask the control plane to resolve (iid, afi, dst) for
+	 * the miss queue; src is the source EID of the first packet held
+	 * for dst and ci its capture index (index into t->ifs).  Requests
+	 * are counted (resolve-requests) either way.
 	 */
 	void	 (*resolve)(void *arg, uint32_t iid, uint8_t afi,
-		    const uint8_t *addr);
+		    const uint8_t *src, const uint8_t *dst, unsigned int ci);
 	void	*arg;
 };
 

@@ -12,6 +12,7 @@
 #include "config.h"
 #include "dbmap.h"
 #include "dp_tables.h"
+#include "dpipc.h"
 #include "log.h"
 #include "mapcache.h"
 
@@ -61,11 +62,43 @@ tables_add_src(struct dp_tables *t, const struct dp_tables_sys *sys,
 	return 0;
 }
 
+/*
+ * A local prefix; an instance-id beyond 24 bits also under its low 24
+ * bits, which is all the data header carries to the ETR.
+ */
 static int
-tables_dbmap(struct dp_tables *t, const struct lisp_config *cfg)
+db_add(struct dbmap *db, uint32_t iid, int af, const uint8_t *a,
+    unsigned int plen)
+{
+	if (dbmap_add(db, iid, af, a, plen) == -1)
+		return -1;
+	if (iid > 0xffffff && dbmap_add(db, iid & 0xffffff, af, a, plen) == -1)
+		return -1;
+	return 0;
+}
+
+static int
+tables_dbmap(struct dp_tables *t, const struct lisp_config *cfg,
+    const struct dp_tables_cp *cp)
 {
 	size_t	 k, j;
+	int	 have_dbm = cp != NULL && cp->have_dbm;
 
+	/*
+	 * The control plane's database-mappings, once it sent any, replace
+	 * the config's prefixes (lispers.net's list is authoritative; our
+	 * own control plane sends the same list).  RLOCs still come from
+	 * the config.
+	 */
+	for (k = 0; have_dbm && k < cp->ndbm; k++) {
+		const struct dpipc_dbmapping *d = &cp->dbm[k];
+
+		if (d->eid.af != AF_INET && d->eid.af != AF_INET6)
+			continue;
+		if (db_add(t->db, d->iid, d->eid.af, d->eid.a, d->eid.plen) ==
+		    -1)
+			return -1;
+	}
 	for (k = 0; k < cfg->ndbmaps; k++) {
 		const struct config_dbmap *d = &cfg->dbmaps[k];
 
@@ -73,7 +106,7 @@ tables_dbmap(struct dp_tables *t, const struct lisp_config *cfg)
 			const struct config_eid *e = &d->prefixes[j];
 			int	 af;
 
-			if (!CONFIG_ISSET(e, CONFIG_EID_PREFIX))
+			if (!CONFIG_ISSET(e, CONFIG_EID_PREFIX) || have_dbm)
 				continue;
 			if (e->eid.addr.afi == LISP_AFI_IPV4)
 				af = AF_INET;
@@ -81,7 +114,7 @@ tables_dbmap(struct dp_tables *t, const struct lisp_config *cfg)
 				af = AF_INET6;
 			else
 				continue;
-			if (dbmap_add(t->db, e->iid, af,
+			if (db_add(t->db, e->iid, af,
 			    cfg_addr_bytes(&e->eid.addr), e->eid.plen) == -1)
 				return -1;
 		}
@@ -108,6 +141,7 @@ dp_tables_build(const struct lisp_config *cfg, uint32_t gen,
     const char (*device)[IFNAMSIZ], const int *sister, unsigned int ndev,
     const struct dp_tables_sys *sys)
 {
+	const struct dp_tables_cp *cp = sys != NULL ? sys->cp : NULL;
 	struct dp_tables	*t;
 	size_t			 k, j;
 	unsigned int		 i;
@@ -115,7 +149,7 @@ dp_tables_build(const struct lisp_config *cfg, uint32_t gen,
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return NULL;
 	t->gen = gen;
-	if ((t->db = dbmap_new()) == NULL || tables_dbmap(t, cfg) == -1)
+	if ((t->db = dbmap_new()) == NULL || tables_dbmap(t, cfg, cp) == -1)
 		goto fail;
 	t->nifs = ndev;
 	if ((t->ifs = calloc(ndev + 1, sizeof(*t->ifs))) == NULL ||
@@ -125,7 +159,16 @@ dp_tables_build(const struct lisp_config *cfg, uint32_t gen,
 	for (i = 0; i < ndev; i++) {
 		struct dp_ifinfo *ifi = &t->ifs[i];
 
-		for (k = 0; k < cfg->nifaces; k++) {
+		/* The control plane's interfaces list wins once it came. */
+		for (k = 0; cp != NULL && cp->have_ifs && k < cp->nifs; k++) {
+			if (strcmp(cp->ifs[k].name, device[i]) != 0)
+				continue;
+			ifi->iid = cp->ifs[k].iid;
+			ifi->has_iid = 1;
+			break;
+		}
+		for (k = 0; (cp == NULL || !cp->have_ifs) &&
+		    k < cfg->nifaces; k++) {
 			const struct config_iface *c = &cfg->ifaces[k];
 
 			if (c->device == NULL ||

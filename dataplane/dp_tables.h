@@ -16,6 +16,9 @@
  * (struct dp_tables_sys); without them the tables hold what the config
  * alone says: the database-mapping RLOCs as sources, the default MTU,
  * no device addresses (no ICMP errors originated), oif 0 (routing).
+ * What a control plane sent over the CP <-> DP channel (database-
+ * mappings, interfaces) overrides the config when given (struct
+ * dp_tables_cp); the channel itself stays in dp_cpchan.c.
  */
 #ifndef DP_TABLES_H
 #define DP_TABLES_H
@@ -25,6 +28,8 @@
 #include <stdint.h>
 
 struct dbmap;
+struct dpipc_dbmapping;
+struct dpipc_iface;
 struct lisp_config;
 struct mapcache;
 
@@ -63,6 +68,21 @@ struct dp_tables {
 	int			 has_src4, has_src6;
 };
 
+/*
+ * The control plane's lists (dpipc.h), each only once received:
+ * database-mappings replace the config's EID prefixes (the source RLOCs
+ * still come from the config), interfaces replace the config's
+ * device -> instance-id mapping.
+ */
+struct dp_tables_cp {
+	int				 have_dbm;
+	const struct dpipc_dbmapping	*dbm;
+	size_t				 ndbm;
+	int				 have_ifs;
+	const struct dpipc_iface	*ifs;
+	size_t				 nifs;
+};
+
 /* Questions to the running system; any member may be NULL. */
 struct dp_tables_sys {
 	/* Source and MTU towards dst (afi 1/2): 0, or -1 (no route). */
@@ -71,6 +91,8 @@ struct dp_tables_sys {
 	/* Fill oif (sister: 1) and addr4/addr6/has4/has6 of device. */
 	void	(*if_info)(const char *device, int sister,
 		    struct dp_ifinfo *ifi);
+	/* Control-plane overrides of the config. */
+	const struct dp_tables_cp *cp;
 };
 
 /*

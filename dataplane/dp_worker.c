@@ -34,6 +34,7 @@
 #include "dbmap.h"
 #include "decap.h"
 #include "dp.h"
+#include "dp_cpchan.h"
 #include "dp_open.h"
 #include "dp_path.h"
 #include "encap.h"
@@ -247,6 +248,16 @@ io_emit(void *arg, int af, const uint8_t *dst, int oif, const uint8_t *data,
 	txq_add(w, txq_of(w, af), af, dst, oif, data, len);
 }
 
+/* A miss: a `discovery` punt to the control plane (dp_cpchan.c). */
+static void
+io_resolve(void *arg, uint32_t iid, uint8_t afi, const uint8_t *src,
+    const uint8_t *dst, unsigned int ci)
+{
+	struct dp_worker	*w = arg;
+
+	dp_cpchan_miss(w->id, iid, afi, src, dst, ci);
+}
+
 /* --- ITR --------------------------------------------------------------- */
 
 static void
@@ -415,8 +426,9 @@ static void *
 worker_main(void *arg)
 {
 	struct dp_worker	*w = arg;
-	struct pollfd		 pfd[64 + 2];
-	unsigned int		 k, npfd = 0;
+	struct pollfd		 pfd[64 + 3];
+	unsigned int		 k, npfd = 0, wake = 0;
+	uint64_t		 ev;
 	uint64_t		 last_tick = 0;
 	int			 r, rounds;
 
@@ -429,6 +441,12 @@ worker_main(void *arg)
 	pfd[npfd++].events = POLLIN;
 	pfd[npfd].fd = w->fd[PROC_SOCK_UDP6];
 	pfd[npfd++].events = POLLIN;
+	/* Woken by the main thread after map-cache changes. */
+	if (dp_cpchan_wakefd(w->id) != -1) {
+		wake = npfd;
+		pfd[npfd].fd = dp_cpchan_wakefd(w->id);
+		pfd[npfd++].events = POLLIN;
+	}
 
 	while (!__atomic_load_n(&dp_g.stop, __ATOMIC_RELAXED)) {
 		rcu_thread_offline();
@@ -464,6 +482,8 @@ worker_main(void *arg)
 			etr_drain(w, w->fd[PROC_SOCK_UDP4], AF_INET);
 		if (pfd[w->ncap + 1].revents & POLLIN)
 			etr_drain(w, w->fd[PROC_SOCK_UDP6], AF_INET6);
+		if (wake > 0 && (pfd[wake].revents & POLLIN))
+			(void)read(pfd[wake].fd, &ev, sizeof(ev));
 		if (__atomic_load_n(&dp_g.mc_gen, __ATOMIC_ACQUIRE) !=
 		    w->seen_mc_gen ||
 		    w->path->now - last_tick > 1000000000ULL) {
@@ -518,6 +538,7 @@ dp_worker_new(unsigned int id)
 	memset(&io, 0, sizeof(io));
 	io.slot = io_slot;
 	io.emit = io_emit;
+	io.resolve = io_resolve;
 	io.arg = w;
 	for (k = 0; k < PROC_SOCK_MAX; k++)
 		w->fd[k] = dp_g.fds[id][k];

@@ -44,6 +44,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/mman.h>
+
 #include <urcu-qsbr.h>
 
 #include "log.h"
@@ -60,6 +62,19 @@
 #define DEFAULT_MAX	(1u << 22)
 #define MC_F_LIVE	0x80		/* internal entry flag */
 #define MAX_DEPTH	24		/* 128 / 6 + 2 */
+#define ARENA_BLOCK	(2u << 20)	/* one transparent huge page */
+
+/*
+ * Under AddressSanitizer trie nodes come from malloc() so that a
+ * use-after-free by a reader is still caught; otherwise from the arena.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define NODE_MALLOC	1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define NODE_MALLOC	1
+#endif
+#endif
 
 #define PUBLISH(p, v)	__atomic_store_n(&(p), (v), __ATOMIC_RELEASE)
 #define CONSUME(p)	__atomic_load_n(&(p), __ATOMIC_ACQUIRE)
@@ -77,6 +92,30 @@ struct lpm_node {
 	uint32_t		 size;
 	struct lpm_node		*child[];
 	/* uint32_t leaf[nleaf]; uint32_t pfx[npfx]; follow */
+};
+
+/* Largest node: 64 children, 64 leaf runs, 127 prefixes (128 codes). */
+#define NODE_MAXSIZE	(sizeof(struct lpm_node) + 64 * 8 + 64 * 4 + 128 * 4)
+#ifndef NODE_GRAIN
+#define NODE_GRAIN	16		/* size classes of 16 bytes */
+#endif
+#define NODE_CLASSES	(NODE_MAXSIZE / NODE_GRAIN + 2)
+
+/*
+ * Trie nodes live in 2 MiB blocks advised as transparent huge pages: a
+ * lookup at a million prefixes misses the cache on most levels, and with
+ * 4 KiB pages each of those misses is also a TLB miss (a page walk that
+ * itself misses).  Free nodes are kept per NODE_GRAIN size class, reused;
+ * blocks are returned only by mapcache_free().  Freed nodes come back
+ * from the RCU callback through `ready` (under gc_lock).
+ */
+struct node_arena {
+	void			*free[NODE_CLASSES];
+	char			*cur, *end;
+	void			**blocks;
+	uint32_t		 nblocks, blockcap;
+	void			*ready;		/* past their grace period */
+	uint64_t		 spare;		/* bytes on free lists + tail */
 };
 
 struct mc_table {
@@ -143,8 +182,9 @@ struct heap_item {
 struct gc_batch {
 	struct rcu_head		 rh;
 	struct mapcache		*mc;
-	unsigned		 nptr, nid;
+	unsigned		 nptr, nid, nnode;
 	void			*ptr[GC_BATCH];
+	void			*node[GC_BATCH];
 	uint32_t		 id[GC_BATCH];
 };
 
@@ -174,6 +214,7 @@ struct mapcache {
 	uint32_t		 set_buckets, nsets;
 
 	struct gc_batch		*gc;
+	struct node_arena	 na;
 	uint32_t		*ready;		/* ids past their grace period */
 	uint32_t		 nready, readycap;
 
@@ -380,6 +421,97 @@ tmp_init(struct lpm_tmp *tp, unsigned pos, uint64_t hi, uint64_t lo)
 	tp->klo = lo;
 }
 
+/* Node memory ------------------------------------------------------------ */
+
+static inline size_t
+node_class(size_t size)
+{
+	return (size + NODE_GRAIN - 1) / NODE_GRAIN;
+}
+
+static struct lpm_node *
+node_alloc(struct mapcache *mc, size_t size)
+{
+	struct node_arena *na = &mc->na;
+	size_t c = node_class(size);
+	void *p, *next, **nb;
+	uint32_t cap;
+
+	mc->st.mem_trie += c * NODE_GRAIN;
+#ifdef NODE_MALLOC
+	(void)na;
+	(void)p;
+	(void)next;
+	(void)nb;
+	(void)cap;
+	if ((p = malloc(c * NODE_GRAIN)) == NULL)
+		mc->st.mem_trie -= c * NODE_GRAIN;
+	return p;
+#else
+	if (na->free[c] == NULL && LOAD(na->ready) != NULL) {
+		/* Take back what the RCU callback released. */
+		pthread_mutex_lock(&gc_lock);
+		p = na->ready;
+		STORE(na->ready, NULL);
+		pthread_mutex_unlock(&gc_lock);
+		for (; p != NULL; p = next) {
+			size_t pc = node_class(((struct lpm_node *)p)->size);
+
+			memcpy(&next, p, sizeof(next));
+			memcpy(p, &na->free[pc], sizeof(void *));
+			na->free[pc] = p;
+		}
+	}
+	if ((p = na->free[c]) != NULL) {
+		memcpy(&na->free[c], p, sizeof(void *));
+		na->spare -= c * NODE_GRAIN;
+		return p;
+	}
+	if ((size_t)(na->end - na->cur) < c * NODE_GRAIN) {
+		/* The tail of the old block stays unused (counted spare). */
+		if (na->nblocks == na->blockcap) {
+			cap = na->blockcap ? na->blockcap * 2 : 16;
+			if ((nb = realloc(na->blocks, cap * sizeof(*nb))) ==
+			    NULL)
+				goto fail;
+			na->blocks = nb;
+			na->blockcap = cap;
+		}
+		if (posix_memalign(&p, ARENA_BLOCK, ARENA_BLOCK) != 0)
+			goto fail;
+		(void)madvise(p, ARENA_BLOCK, MADV_HUGEPAGE);
+		na->blocks[na->nblocks++] = p;
+		na->cur = p;
+		na->end = na->cur + ARENA_BLOCK;
+		na->spare += ARENA_BLOCK;
+		mc->st.mem_other += sizeof(void *);
+	}
+	p = na->cur;
+	na->cur += c * NODE_GRAIN;
+	na->spare -= c * NODE_GRAIN;
+	return p;
+ fail:
+	mc->st.mem_trie -= c * NODE_GRAIN;
+	return NULL;
+#endif
+}
+
+/* Free a node no reader can see (never published, or at teardown). */
+static void
+node_free_now(struct mapcache *mc, struct lpm_node *n)
+{
+	size_t c = node_class(n->size);
+
+	mc->st.mem_trie -= c * NODE_GRAIN;
+#ifdef NODE_MALLOC
+	free(n);
+#else
+	memcpy(n, &mc->na.free[c], sizeof(void *));
+	mc->na.free[c] = n;
+	mc->na.spare += c * NODE_GRAIN;
+#endif
+}
+
 static struct lpm_node *
 tmp_build(struct mapcache *mc, struct lpm_tmp *tp)
 {
@@ -419,7 +551,7 @@ tmp_build(struct mapcache *mc, struct lpm_tmp *tp)
 		}
 	size = sizeof(*n) + nchild * sizeof(n->child[0]) +
 	    (nleaf + tp->npfx) * sizeof(uint32_t);
-	if ((n = malloc(size)) == NULL)
+	if ((n = node_alloc(mc, size)) == NULL)
 		return NULL;
 	n->cvec = cvec;
 	n->lvec = lvec;
@@ -435,7 +567,6 @@ tmp_build(struct mapcache *mc, struct lpm_tmp *tp)
 			n->child[i++] = tp->child[s];
 	memcpy(node_leaf(n), runs, nleaf * sizeof(uint32_t));
 	memcpy(node_pfx(n), tp->pfx, tp->npfx * sizeof(uint32_t));
-	mc->st.mem_trie += size;
 	return n;
 }
 
@@ -471,6 +602,16 @@ gc_cb(struct rcu_head *rh)
 		(void)__atomic_load_n(&mc->w[i].epoch, __ATOMIC_ACQUIRE);
 	for (i = 0; i < b->nptr; i++)
 		free(b->ptr[i]);
+	for (i = 0; i < b->nnode; i++) {
+#ifdef NODE_MALLOC
+		free(b->node[i]);
+#else
+		void *head = mc->na.ready;
+
+		memcpy(b->node[i], &head, sizeof(head));
+		STORE(mc->na.ready, b->node[i]);
+#endif
+	}
 	if (mc->nready + b->nid > mc->readycap) {
 		cap = mc->readycap ? mc->readycap * 2 : 1024;
 		while (cap < mc->nready + b->nid)
@@ -519,7 +660,7 @@ static struct gc_batch *
 gc_batch(struct mapcache *mc)
 {
 	if (mc->gc != NULL && (mc->gc->nptr == GC_BATCH ||
-	    mc->gc->nid == GC_BATCH))
+	    mc->gc->nid == GC_BATCH || mc->gc->nnode == GC_BATCH))
 		gc_flush(mc);
 	if (mc->gc == NULL) {
 		if ((mc->gc = calloc(1, sizeof(*mc->gc))) == NULL)
@@ -543,8 +684,15 @@ gc_ptr(struct mapcache *mc, void *p)
 static void
 gc_node(struct mapcache *mc, struct lpm_node *n)
 {
-	mc->st.mem_trie -= n->size;
-	gc_ptr(mc, n);
+	struct gc_batch *b = gc_batch(mc);
+	size_t c = node_class(n->size);
+
+	/* Counted spare from now: it is reused once the callback ran. */
+	mc->st.mem_trie -= c * NODE_GRAIN;
+#ifndef NODE_MALLOC
+	mc->na.spare += c * NODE_GRAIN;
+#endif
+	b->node[b->nnode++] = n;
 }
 
 static void
@@ -601,8 +749,7 @@ lpm_reach(struct mapcache *mc, struct mc_table *t, uint64_t hi, uint64_t lo,
 			tmp_from(&tp, n);
 			tp.child[s] = tn;
 			if ((nn = tmp_build(mc, &tp)) == NULL) {
-				mc->st.mem_trie -= tn->size;
-				free(tn);
+				node_free_now(mc, tn);
 				return -1;
 			}
 			PUBLISH(*ref, nn);
@@ -640,8 +787,7 @@ lpm_reach(struct mapcache *mc, struct mc_table *t, uint64_t hi, uint64_t lo,
 		tp.child[bits6(c->khi, c->klo, r)] = c;
 		tp.child[bits6(hi, lo, r)] = tn;
 		if ((m = tmp_build(mc, &tp)) == NULL) {
-			mc->st.mem_trie -= tn->size;
-			free(tn);
+			node_free_now(mc, tn);
 			return -1;
 		}
 		PUBLISH(*ref, m);
@@ -807,8 +953,7 @@ lpm_free(struct mapcache *mc, struct lpm_node *n)
 		return;
 	for (i = 0; i < n->nchild; i++)
 		lpm_free(mc, n->child[i]);
-	mc->st.mem_trie -= n->size;
-	free(n);
+	node_free_now(mc, n);
 }
 
 /* Instance-id groups ----------------------------------------------------- */
@@ -829,6 +974,13 @@ grp_find(const struct mapcache *mc, uint32_t iid)
 		if (g->iid == iid)
 			return g;
 	return NULL;
+}
+
+/* Writer side: the group of a live entry (entries do not store it). */
+static inline struct mc_grp *
+grp_of(struct mapcache *mc, const struct mapcache_entry *e)
+{
+	return (struct mc_grp *)(uintptr_t)grp_find(mc, e->iid);
 }
 
 static struct mc_grp *
@@ -1236,7 +1388,7 @@ lru_push(struct mapcache *mc, struct mc_grp *g, struct mapcache_entry *e)
 static int
 entry_remove(struct mapcache *mc, struct mapcache_entry *e)
 {
-	struct mc_grp *g = mc->grps[e->grp];
+	struct mc_grp *g = grp_of(mc, e);
 	int ai = af_index(e->afi);
 	uint64_t hi, lo;
 
@@ -1260,6 +1412,7 @@ static void
 lru_drain(struct mapcache *mc)
 {
 	struct mapcache_entry *e;
+	struct mc_grp *g;
 	struct mc_worker *w;
 	uint32_t t, h, id;
 	unsigned i;
@@ -1277,8 +1430,9 @@ lru_drain(struct mapcache *mc)
 			if ((e->flags & (MC_F_LIVE | MAPCACHE_F_STATIC)) !=
 			    MC_F_LIVE)
 				continue;
-			lru_unlink(mc, mc->grps[e->grp], e);
-			lru_push(mc, mc->grps[e->grp], e);
+			g = grp_of(mc, e);
+			lru_unlink(mc, g, e);
+			lru_push(mc, g, e);
 		}
 		PUBLISH(w->tail, h);
 	}
@@ -1339,7 +1493,6 @@ mapcache_insert(struct mapcache *mc, const struct mapcache_prefix *p,
 	    (old->flags & MAPCACHE_F_STATIC) == (stat ? MAPCACHE_F_STATIC : 0)) {
 		/* Refresh in place. */
 		set_put(mc, set);
-		STORE(old->ttl, ttl);
 		STORE(old->expires, mc->now + ttl);
 		if (!stat) {
 			if (heap_push(mc, old->expires, old->id) == -1)
@@ -1374,13 +1527,11 @@ mapcache_insert(struct mapcache *mc, const struct mapcache_prefix *p,
 	e->rlocs = set;
 	e->id = id;
 	e->iid = p->iid;
-	e->ttl = ttl;
 	e->expires = mc->now + ttl;
 	e->plen = p->plen;
 	e->afi = p->afi;
 	e->state = state;
 	e->flags = (stat ? MAPCACHE_F_STATIC : 0) | MC_F_LIVE;
-	e->grp = g->idx;
 	if (!stat && heap_push(mc, e->expires, id) == -1)
 		goto enomem_id;
 	if (lpm_set(mc, &g->t[ai], hi, lo, p->plen, id) == -1)
@@ -1842,6 +1993,7 @@ mapcache_info(struct mapcache *mc, struct mapcache_info *info)
 	info->entries = mc->nlive;
 	info->iids = mc->ngrps;
 	info->rlocsets = mc->nsets;
+	info->mem_trie_spare = mc->na.spare;
 	info->lru_ring_drops = 0;
 	for (w = 0; w < mc->workers; w++)
 		info->lru_ring_drops += LOAD(mc->w[w].drops);
@@ -1907,6 +2059,9 @@ mapcache_free(struct mapcache *mc)
 		free(mc->grps[i]);
 	}
 	free(mc->grps);
+	for (i = 0; i < mc->na.nblocks; i++)
+		free(mc->na.blocks[i]);
+	free(mc->na.blocks);
 	set_free_all(mc);
 	for (c = 0; c < mc->nchunks; c++) {
 		free(mc->chunk[c]);

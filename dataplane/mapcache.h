@@ -28,7 +28,7 @@
  *    call_rcu() after a grace period.  Entries live in a slab and are
  *    addressed by a 32-bit id; an id is reused only after a grace period.
  *
- * Entries are immutable once published except ttl/expires (refreshed in
+ * Entries are immutable once published except expires (refreshed in
  * place) and the RLOC up/down flags; a replacement gets a new entry.
  *
  * Memory and bounds: at most max_per_iid non-static entries per
@@ -89,25 +89,24 @@ struct mapcache_rlocset;
 struct mapcache;
 
 /*
- * A published entry.  Readers treat it as read-only; ttl and expires are
- * rewritten in place by a refresh (read them with __atomic loads if you
- * care about the exact value).
+ * A published entry (48 bytes: a million of them is 48 MB).  Readers
+ * treat it as read-only; expires is rewritten in place by a refresh (read
+ * it with an __atomic load if you care about the exact value).  The TTL
+ * itself is not kept: expires is what the map-cache acts on.
  */
 struct mapcache_entry {
 	uint8_t		 eid[16];	/* prefix, host bits zero */
 	const struct mapcache_rlocset *rlocs;	/* NULL unless POSITIVE */
 	uint32_t	 id;		/* slab id, stable while published */
 	uint32_t	 iid;
-	uint32_t	 ttl;		/* seconds */
 	uint32_t	 expires;	/* mapcache clock; meaningless if STATIC */
 	uint8_t		 plen;
 	uint8_t		 afi;		/* enum mapcache_af */
 	uint8_t		 state;		/* enum mapcache_state */
 	uint8_t		 flags;		/* MAPCACHE_F_* */
-	/* Internal to mapcache.c. */
+	/* Internal to mapcache.c (LRU list of the instance-id). */
 	uint32_t	 lru_prev;
 	uint32_t	 lru_next;
-	uint32_t	 grp;		/* instance-id group index */
 };
 
 /* The key of an entry for writer-side calls. */
@@ -137,12 +136,13 @@ struct mapcache_info {
 	uint64_t	 inserts, replaces, deletes, evictions, expirations;
 	uint64_t	 lru_ring_drops;
 	/* Bytes allocated, by structure (capacities, not just use). */
-	uint64_t	 mem_trie;	/* LPM nodes */
+	uint64_t	 mem_trie;	/* LPM nodes in use (16-byte classes) */
 	uint64_t	 mem_entries;	/* entry slab (allocated chunks) */
 	uint64_t	 mem_timers;	/* expiry heap */
 	uint64_t	 mem_rlocsets;	/* RLOC sets + their counters */
 	uint64_t	 mem_counters;	/* per-worker entry counters */
 	uint64_t	 mem_other;	/* iid groups, intern hash, rings */
+	uint64_t	 mem_trie_spare;	/* node arena: free, kept for reuse */
 };
 
 /* Lifecycle.  mapcache_free() accepts NULL. */

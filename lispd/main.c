@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 
 #include <errno.h>
@@ -28,10 +29,12 @@
 #include "ipc.h"
 #include "log.h"
 #include "proc.h"
+#include "sandbox.h"
 
 #define ZTR_VERSION		"0.1.0"
 #define ZTR_LISP_DIR		"/opt/zededa/lisp"
 #define ZTR_PIDFILE		"/var/run/lisp-ztr.pid"
+#define ZTR_CTL_SOCKET		"/var/run/lisp-ztr.sock"
 #define ZTR_BACKOFF_MIN		0.2	/* seconds */
 #define ZTR_BACKOFF_MAX		30.0
 /* A child that ran this long resets its backoff. */
@@ -66,11 +69,19 @@ struct ztr {
 	int			 stopping;
 	struct child		 child[CHILD_MAX];
 	ev_signal		 sterm, sint, shup, susr1;
+	const char		*lispdir;
+	int			 ipcmode;	/* ipc-data-plane = yes at start */
+	const char		*cpdp_path;	/* -cpdp: external CP socket */
+	ev_timer		 cpdp_retry;
+	const char		*ctlpath;	/* -S: control socket */
+	int			 ctlfd;		/* listening, -1 */
 };
 
 static struct ztr	*ztr_g;		/* for the fork path only */
 
 static void	child_start(struct ztr *, struct child *);
+static void	ztr_cpdp(struct ztr *);
+static int	ztr_reload(struct ztr *);
 
 static void __attribute__((noreturn))
 usage(const char *prog, int rc)
@@ -79,7 +90,7 @@ usage(const char *prog, int rc)
 
 	fprintf(fp,
 "usage: %s [-dhnsv] [-c partition] [-f file] [-lisp dir] [-p pidfile]\n"
-"       %*s [-w workers]\n"
+"       %*s [-S socket] [-u user] [-w workers] [-cpdp socket]\n"
 "\n"
 "lisp-ztr is a LISP xTR (RFC 9300/9301): an ITR that captures traffic for\n"
 "remote EIDs on each `lisp interface` device and encapsulates it to the\n"
@@ -96,15 +107,35 @@ usage(const char *prog, int rc)
 "  -n            check the configuration and exit: errors are printed as\n"
 "                file:line: reason; exit status 1 when there are any\n"
 "  -p pidfile    pid file (default " ZTR_PIDFILE ")\n"
+"  -S socket     control socket for lispctl (default " ZTR_CTL_SOCKET ");\n"
+"                \"none\": no control socket\n"
 "  -s            log to syslog (daemon facility) instead of stderr\n"
+"  -u user       run the data plane and the control plane as this user\n"
+"                (the parent stays uid 0 with CAP_NET_RAW, CAP_NET_ADMIN,\n"
+"                and CAP_SETUID, CAP_SETGID, CAP_KILL for its children);\n"
+"                in IPC mode the user must be able to write <dir>\n"
 "  -v            print the version and exit\n"
 "  -w workers    data-plane worker threads (default: number of CPUs)\n"
+"  -cpdp socket  (tests, development) do not start the control plane;\n"
+"                connect the data plane's CP channel to this AF_UNIX\n"
+"                SOCK_SEQPACKET socket instead (retried every second)\n"
+"\n"
+"With `ipc-data-plane = yes` in lisp xtr-parameters, lisp-ztr is the\n"
+"external data plane of lispers.net: no control plane is started, the data\n"
+"plane binds <dir>/lisp-ipc-data-plane, sends to <dir>/lispers.net-itr and\n"
+"writes <dir>/show-ztr every 10 s.\n"
 "\n"
 "Signals: SIGTERM, SIGINT stop cleanly; SIGHUP re-reads the configuration\n"
 "(kept unchanged when the new file has errors; a changed set of interface\n"
 "devices restarts the data plane); SIGUSR1 logs the state and counters of\n"
 "the data plane, one `counter NAME VALUE` line per counter (see\n"
-"docs/ARCHITECTURE.md for the format).\n",
+"docs/ARCHITECTURE.md for the format).\n"
+"\n"
+"Every process drops the capabilities it does not need, sets no_new_privs\n"
+"and installs a seccomp allowlist that kills on any other system call\n"
+"(docs/SECURITY.md).  LISP_ZTR_SECCOMP=log|trap|off in the environment\n"
+"makes violations non-fatal (log: kernel audit log; trap: logged on\n"
+"stderr, the call fails with ENOSYS) or disables the filter.\n",
 	    prog, (int)strlen(prog), "");
 	exit(rc);
 }
@@ -295,6 +326,39 @@ child_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 		if (m.fd != -1)
 			close(m.fd);
 		switch (m.type) {
+		case PROC_MSG_RELOAD: {
+			uint8_t	 st[4];
+
+			if (ipc_check_len(&m, 0) == -1 || c->kind != CHILD_DP)
+				goto bad;
+			log_info("lispctl: reloading %s", ztr_g->conffile);
+			be32(st, ztr_reload(ztr_g) == 0 ? 0 : 1);
+			if (c->have_ipc && ipc_compose(&c->ipc,
+			    PROC_MSG_RELOAD_DONE, m.peerid, 0, -1, st,
+			    sizeof(st)) == -1)
+				fatal("ipc_compose");
+			child_arm(ztr_g, c);
+			break;
+		}
+		case PROC_MSG_LOGLEVEL: {
+			struct child	*cp = &ztr_g->child[CHILD_CP];
+			uint32_t	 lvl;
+
+			if (ipc_check_len(&m, 4) == -1 || c->kind != CHILD_DP)
+				goto bad;
+			lvl = (uint32_t)m.data[0] << 24 | m.data[1] << 16 |
+			    m.data[2] << 8 | m.data[3];
+			if (lvl > LOG_LVL_DEBUG)
+				goto bad;
+			log_setlevel((int)lvl);
+			if (cp->have_ipc) {
+				if (ipc_compose(&cp->ipc, PROC_MSG_LOGLEVEL, 0,
+				    0, -1, m.data, 4) == -1)
+					fatal("ipc_compose");
+				child_arm(ztr_g, cp);
+			}
+			break;
+		}
 		case PROC_MSG_CONFIG_DONE:
 			if (ipc_check_len(&m, 8) == -1)
 				goto bad;
@@ -342,7 +406,11 @@ child_exit_cb(struct ev_loop *loop, ev_child *w, int revents)
 	child_close_ipc(z, c);
 	c->pid = 0;
 	if (z->stopping) {
-		log_debug("%s exited", c->name);
+		if (WIFSIGNALED(st) && WTERMSIG(st) != SIGTERM)
+			log_warnx("%s died on signal %d while stopping",
+			    c->name, WTERMSIG(st));
+		else
+			log_debug("%s exited", c->name);
 		for (int k = 0; k < CHILD_MAX; k++)
 			if (z->child[k].pid > 0)
 				return;
@@ -379,6 +447,17 @@ child_reset(int keepfd, struct dp_captures *dc)
 	unsigned int	 i, n = 0, ncap;
 	int		*keep, lo = 3;
 
+	/*
+	 * libev keeps signal watchers in a process-wide table that
+	 * ev_loop_destroy() leaves alone, and the child's new default loop
+	 * is the same object: without these stops the parent's signal_cb
+	 * would run in the child on SIGTERM and kill() its siblings (the
+	 * seccomp filter of the children refuses kill(2) and found it).
+	 */
+	ev_signal_stop(EV_DEFAULT, &ztr_g->sterm);
+	ev_signal_stop(EV_DEFAULT, &ztr_g->sint);
+	ev_signal_stop(EV_DEFAULT, &ztr_g->shup);
+	ev_signal_stop(EV_DEFAULT, &ztr_g->susr1);
 	ev_loop_destroy(EV_DEFAULT);
 	sigemptyset(&set);
 	sigprocmask(SIG_SETMASK, &set, NULL);
@@ -404,6 +483,97 @@ child_reset(int keepfd, struct dp_captures *dc)
 	}
 	close_range((unsigned int)lo, ~0U, 0);
 	free(keep);
+}
+
+/*
+ * lispers.net IPC mode: <dir>/lisp-ipc-data-plane, bound here (a stale
+ * file from a killed predecessor is replaced) and handed to the data
+ * plane.  lispers.net runs as root and checks the path before every send.
+ */
+static int
+lispers_bind(const char *dir)
+{
+	struct sockaddr_un	 sun;
+	int			 fd, sz = 4 * 1024 * 1024;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if ((size_t)snprintf(sun.sun_path, sizeof(sun.sun_path),
+	    "%s/lisp-ipc-data-plane", dir) >= sizeof(sun.sun_path)) {
+		log_warnx("%s/lisp-ipc-data-plane: path too long", dir);
+		return -1;
+	}
+	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) == -1) {
+		log_warn("socket");
+		return -1;
+	}
+	if (unlink(sun.sun_path) == -1 && errno != ENOENT)
+		log_warn("unlink %s", sun.sun_path);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		log_warn("bind %s", sun.sun_path);
+		close(fd);
+		return -1;
+	}
+	(void)chmod(sun.sun_path, 0660);
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) == -1)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+	return fd;
+}
+
+/*
+ * The control socket: a UNIX stream socket, mode 0600, handed to the
+ * data plane (which serves it, dataplane/dp_ctl.c) at every start.  A
+ * file left by a killed predecessor is replaced; one that still answers
+ * belongs to a running daemon and is left alone.
+ */
+static int
+ctl_bind(const char *path)
+{
+	struct sockaddr_un	 sun;
+	mode_t			 old;
+	int			 fd, probe;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if ((size_t)snprintf(sun.sun_path, sizeof(sun.sun_path), "%s",
+	    path) >= sizeof(sun.sun_path)) {
+		log_warnx("control socket %s: path too long", path);
+		return -1;
+	}
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) == -1) {
+		log_warn("control socket");
+		return -1;
+	}
+	if ((probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) != -1) {
+		if (connect(probe, (struct sockaddr *)&sun, sizeof(sun)) == 0) {
+			log_warnx("control socket %s: in use by another "
+			    "daemon, not replaced", path);
+			close(probe);
+			close(fd);
+			return -1;
+		}
+		close(probe);
+	}
+	if (unlink(path) == -1 && errno != ENOENT)
+		log_warn("unlink %s", path);
+	/* Never reachable by others, not even between bind and chmod. */
+	old = umask(0177);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		log_warn("bind %s", path);
+		umask(old);
+		close(fd);
+		return -1;
+	}
+	umask(old);
+	if (chmod(path, 0600) == -1 || listen(fd, 64) == -1) {
+		log_warn("control socket %s", path);
+		close(fd);
+		unlink(path);
+		return -1;
+	}
+	return fd;
 }
 
 static void
@@ -474,6 +644,23 @@ child_start(struct ztr *z, struct child *c)
 			}
 		}
 	}
+	if (c->kind == CHILD_CP) {
+		for (int k = 0; k < PROC_CPSOCK_MAX; k++) {
+			uint8_t	 kind[4];
+			int	 fd;
+
+			if ((fd = cp_sock_open(k == PROC_CPSOCK_CTL4 ?
+			    AF_INET : AF_INET6)) == -1) {
+				log_warn("%s: UDP %s port 4342", c->name,
+				    k == PROC_CPSOCK_CTL4 ? "IPv4" : "IPv6");
+				continue;
+			}
+			be32(kind, (uint32_t)k);
+			if (ipc_compose(&c->ipc, PROC_MSG_SOCKET, 0, 0, fd,
+			    kind, sizeof(kind)) == -1)
+				fatal("ipc_compose");
+		}
+	}
 	child_send_config(z, c);
 	if (c->kind == CHILD_DP) {
 		be32(nw, z->nworkers);
@@ -481,13 +668,125 @@ child_start(struct ztr *z, struct child *c)
 		    sizeof(nw)) == -1)
 			fatal("ipc_compose");
 	}
+	if (c->kind == CHILD_DP && z->ipcmode) {
+		int	 lfd;
+
+		if ((lfd = lispers_bind(z->lispdir)) == -1) {
+			kill(pid, SIGTERM);
+			return;
+		}
+		if (ipc_compose(&c->ipc, PROC_MSG_LISPERS, 0, 0, lfd,
+		    z->lispdir, strlen(z->lispdir)) == -1)
+			fatal("ipc_compose");
+	}
+	if (c->kind == CHILD_DP && z->ctlfd != -1) {
+		int	 cfd;
+
+		/* The parent keeps its copy: clients wait in the backlog
+		 * while a data plane restarts. */
+		if ((cfd = fcntl(z->ctlfd, F_DUPFD_CLOEXEC, 3)) == -1)
+			log_warn("control socket dup");
+		else if (ipc_compose(&c->ipc, PROC_MSG_CTL, 0, 0, cfd, NULL,
+		    0) == -1)
+			fatal("ipc_compose");
+	}
 	child_arm(z, c);
+	ztr_cpdp(z);
 	return;
 retry:
 	ev_timer_set(&c->restart, c->backoff, 0.);
 	ev_timer_start(z->loop, &c->restart);
 	c->backoff = c->backoff * 2 > ZTR_BACKOFF_MAX ? ZTR_BACKOFF_MAX :
 	    c->backoff * 2;
+}
+
+/* Both ends may carry an entire-map-cache record of PROC_CPDP_MAX. */
+static void
+cpdp_bufs(int fd)
+{
+	int	 sz = 4 * PROC_CPDP_MAX;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof(sz)) == -1)
+		(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) == -1)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+}
+
+static int
+cpdp_connect(const char *path)
+{
+	struct sockaddr_un	 sun;
+	int			 fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun.sun_path))
+		fatalx("-cpdp %s: path too long", path);
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	if ((fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0)) == -1)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		close(fd);
+		return -1;
+	}
+	if (fcntl(fd, F_SETFL, O_NONBLOCK) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * Give the data plane and the control plane a fresh pair of "cpdp"
+ * ends; called whenever either child (re)starts.  With -cpdp the control
+ * plane is an external test program listening on a SOCK_SEQPACKET path.
+ */
+static void
+ztr_cpdp(struct ztr *z)
+{
+	struct child	*dp = &z->child[CHILD_DP], *cp = &z->child[CHILD_CP];
+	int		 sv[2], fd;
+
+	if (z->ipcmode || z->stopping || !dp->have_ipc)
+		return;
+	if (z->cpdp_path != NULL) {
+		if ((fd = cpdp_connect(z->cpdp_path)) == -1) {
+			log_debug("-cpdp %s: %s, retrying", z->cpdp_path,
+			    strerror(errno));
+			ev_timer_set(&z->cpdp_retry, 1., 0.);
+			ev_timer_start(z->loop, &z->cpdp_retry);
+			return;
+		}
+		cpdp_bufs(fd);
+		if (ipc_compose(&dp->ipc, PROC_MSG_CPDP, 0, 0, fd, NULL, 0) ==
+		    -1)
+			fatal("ipc_compose");
+		child_arm(z, dp);
+		return;
+	}
+	if (!cp->have_ipc)
+		return;
+	if (ipc_socketpair(sv) == -1) {
+		log_warn("cpdp socketpair");
+		return;
+	}
+	cpdp_bufs(sv[0]);
+	cpdp_bufs(sv[1]);
+	if (ipc_compose(&dp->ipc, PROC_MSG_CPDP, 0, 0, sv[0], NULL, 0) ==
+	    -1 || ipc_compose(&cp->ipc, PROC_MSG_CPDP, 0, 0, sv[1], NULL,
+	    0) == -1)
+		fatal("ipc_compose");
+	child_arm(z, dp);
+	child_arm(z, cp);
+}
+
+static void
+cpdp_retry_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)w;
+	(void)revents;
+	ztr_cpdp(ztr_g);
 }
 
 /* The capture set depends on the devices: compare them in order. */
@@ -508,7 +807,7 @@ ztr_devices_equal(const struct lisp_config *a, const struct lisp_config *b)
 	return 1;
 }
 
-static void
+static int
 ztr_reload(struct ztr *z)
 {
 	struct lisp_config	*old = z->cfg;
@@ -523,7 +822,7 @@ ztr_reload(struct ztr *z)
 		z->conftext = oldtext;
 		z->conflen = strlen(oldtext);
 		log_warnx("reload failed, keeping the running configuration");
-		return;
+		return -1;
 	}
 	same = ztr_devices_equal(old, z->cfg);
 	config_free(old);
@@ -538,6 +837,7 @@ ztr_reload(struct ztr *z)
 		z->child[CHILD_DP].backoff = ZTR_BACKOFF_MIN;
 		kill(z->child[CHILD_DP].pid, SIGTERM);
 	}
+	return 0;
 }
 
 static void
@@ -566,7 +866,7 @@ signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 		break;
 	case SIGHUP:
 		log_info("SIGHUP: reloading %s", z->conffile);
-		ztr_reload(z);
+		(void)ztr_reload(z);
 		break;
 	case SIGUSR1:
 		log_info("state: parent pid %d, configuration %u, data plane "
@@ -627,10 +927,13 @@ main(int argc, char *argv[])
 	static struct ztr	 z;
 	char			 confpath[PATH_MAX];
 	const char		*lispdir = ZTR_LISP_DIR, *prog = argv[0];
+	const char		*user = NULL;
 	int			 checkonly = 0, use_syslog = 0, nerr = 0, k;
 	struct lisp_config	*cfg;
 
 	z.pidfile = ZTR_PIDFILE;
+	z.ctlpath = ZTR_CTL_SOCKET;
+	z.ctlfd = -1;
 	z.nworkers = ncpus();
 	/*
 	 * Hand-rolled: the legacy "-lisp <dir>" flag is not getopt syntax
@@ -645,7 +948,10 @@ main(int argc, char *argv[])
 		usage(prog, 1);						\
 	}								\
 } while (0)
-		if (strcmp(a, "-lisp") == 0) {
+		if (strcmp(a, "-cpdp") == 0) {
+			NEEDARG();
+			z.cpdp_path = argv[++k];
+		} else if (strcmp(a, "-lisp") == 0) {
 			NEEDARG();
 			lispdir = argv[++k];
 		} else if (strcmp(a, "-c") == 0) {
@@ -657,6 +963,12 @@ main(int argc, char *argv[])
 		} else if (strcmp(a, "-p") == 0) {
 			NEEDARG();
 			z.pidfile = argv[++k];
+		} else if (strcmp(a, "-S") == 0) {
+			NEEDARG();
+			z.ctlpath = argv[++k];
+		} else if (strcmp(a, "-u") == 0) {
+			NEEDARG();
+			user = argv[++k];
 		} else if (strcmp(a, "-w") == 0) {
 			char	*end;
 			long	 n;
@@ -712,10 +1024,18 @@ main(int argc, char *argv[])
 	log_procinit("lisp-ztr");
 	if (geteuid() != 0)
 		fatalx("need root privileges");
+	if (sandbox_init(user) == -1)
+		fatalx("sandbox set-up failed");
 	if (ztr_load(&z) == -1)
 		fatalx("no usable configuration in %s", z.conffile);
 	if (pidfile_write(z.pidfile) == -1)
 		fatalx("cannot write the pidfile");
+	if (strcmp(z.ctlpath, "none") != 0 &&
+	    (z.ctlfd = ctl_bind(z.ctlpath)) == -1)
+		log_warnx("running without a control socket");
+	/* Decided once at start, as lispers.net's lisp-core does. */
+	z.ipcmode = z.cfg->xtr.ipc_data_plane;
+	z.lispdir = lispdir;
 	signal(SIGPIPE, SIG_IGN);
 	ztr_g = &z;
 	z.loop = ev_default_loop(EVFLAG_AUTO);
@@ -728,9 +1048,17 @@ main(int argc, char *argv[])
 	ev_signal_start(z.loop, &z.sint);
 	ev_signal_start(z.loop, &z.shup);
 	ev_signal_start(z.loop, &z.susr1);
+	/*
+	 * Nothing privileged is open yet, but every later open (captures,
+	 * raw sockets on each data-plane start) works with what we keep.
+	 */
+	sandbox_parent();
 
-	log_info("lisp-ztr %s starting: %s, %u worker(s)", ZTR_VERSION,
-	    z.conffile, z.nworkers);
+	ev_timer_init(&z.cpdp_retry, cpdp_retry_cb, 1., 0.);
+
+	log_info("lisp-ztr %s starting: %s, %u worker(s)%s", ZTR_VERSION,
+	    z.conffile, z.nworkers, z.ipcmode ? ", lispers.net IPC mode" :
+	    z.cpdp_path != NULL ? ", external control plane" : "");
 	for (k = 0; k < CHILD_MAX; k++) {
 		struct child	*c = &z.child[k];
 
@@ -739,6 +1067,9 @@ main(int argc, char *argv[])
 		c->backoff = ZTR_BACKOFF_MIN;
 		ev_timer_init(&c->restart, child_restart_cb, 0., 0.);
 		c->restart.data = c;
+		/* lispers.net (or the -cpdp program) is the control plane. */
+		if (k == CHILD_CP && (z.ipcmode || z.cpdp_path != NULL))
+			continue;
 		child_start(&z, c);
 	}
 	ev_run(z.loop, 0);
@@ -746,6 +1077,10 @@ main(int argc, char *argv[])
 	for (k = 0; k < CHILD_MAX; k++)
 		child_close_ipc(&z, &z.child[k]);
 	unlink(z.pidfile);
+	if (z.ctlfd != -1) {
+		close(z.ctlfd);
+		unlink(z.ctlpath);
+	}
 	config_free(z.cfg);
 	free(z.conftext);
 	log_info("stopped");

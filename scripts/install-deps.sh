@@ -14,4 +14,4 @@ $SUDO -E apt-get install -y -qq --no-install-recommends \
 	libcap-ng-dev check \
 	clang libclang-rt-14-dev \
 	tshark tcpdump iproute2 iputils-ping iperf3 netcat-openbsd procps \
-	psmisc kmod xxd jq python3 >/dev/null
+	psmisc kmod xxd jq python3 man-db groff-base mandoc >/dev/null

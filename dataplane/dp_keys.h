@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * LISP-crypto key tables of the data plane, independent of any cipher:
+ * what the control plane (decap-keys, the "keys" of map-cache RLOCs)
+ * handed over, as bytes, for the crypto module to use.
+ *
+ *   - encapsulation: one key set per (RLOC address, port) "slot".  A
+ *     map-cache RLOC refers to its slot by mapcache_rloc.key_slot; a slot
+ *     number never changes meaning while the data plane runs, so a key
+ *     update replaces the slot's content and the RLOC set stays the same.
+ *   - decapsulation: key sets of remote ITRs keyed by (address, UDP
+ *     source port) as lispers.net stores them; a lookup falls back to
+ *     the address alone (port 0 entries and any entry of that address)
+ *     because a NAT may change the port (compat section 3, item 6).
+ *
+ * One writer (the data-plane main thread), lock-free readers (workers,
+ * liburcu QSBR): the writer copies the table, changes the copy,
+ * publishes it with rcu_assign_pointer and wipes and frees the old one
+ * after synchronize_rcu().  Reader results are valid until the reader's
+ * next quiescent state.
+ */
+#ifndef DP_KEYS_H
+#define DP_KEYS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define DP_KEYS_PER_SET		3	/* key-id 1..3 */
+#define DP_KEYS_MAX_SLOTS	4096	/* encapsulation slots */
+#define DP_KEYS_MAX_DECAP	4096	/* remote ITRs */
+
+struct dp_key {
+	uint8_t		 key_id;	/* 1..3 */
+	uint8_t		 icv_len;	/* bytes of icv[] used: 20 or 16 */
+	uint8_t		 key[16];	/* encrypt-key / decrypt-key */
+	uint8_t		 icv[20];	/* icv-key */
+};
+
+struct dp_keyset {
+	uint8_t		 afi;		/* MAPCACHE_AF_IPV4 / _IPV6 */
+	uint8_t		 nkeys;
+	uint16_t	 port;		/* host order; 0 = any */
+	uint8_t		 addr[16];
+	struct dp_key	 keys[DP_KEYS_PER_SET];
+};
+
+/* Writer side: main thread (registered with liburcu, offline). */
+void		 dp_keys_free_all(void);
+/*
+ * Set the encapsulation keys of (afi, addr, port): returns its slot,
+ * or MAPCACHE_NO_KEY (0xffff) when nkeys is 0 and no slot exists, or
+ * when the slots are exhausted (logged).
+ */
+uint16_t	 dp_keys_encap_set(const struct dp_keyset *);
+/* Store (replace) the decapsulation keys of a remote ITR.  0 or -1. */
+int		 dp_keys_decap_set(const struct dp_keyset *);
+size_t		 dp_keys_decap_count(void);
+size_t		 dp_keys_encap_count(void);
+/* Writer-side iteration over the decapsulation key sets (show-ztr). */
+const struct dp_keyset *dp_keys_decap_get(size_t);
+
+/* [reader] NULL when none. */
+const struct dp_keyset *dp_keys_encap(uint16_t slot);
+const struct dp_keyset *dp_keys_decap(uint8_t afi, const uint8_t *addr,
+		    uint16_t port);
+
+#endif /* DP_KEYS_H */

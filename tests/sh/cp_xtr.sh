@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
+#
+# Control plane end to end: three lisp-ztr xTRs and one lisp-ztr
+# map-server/map-resolver.  Registration (seen in the map-server's state
+# dump), on-demand resolution with no lost first packet (and the time
+# from the first packet to its delivery), TCP with checksums, IPv4 and
+# IPv6 EIDs in two instance-ids, a wrong authentication key refused and
+# counted, a forged Map-Reply with a wrong nonce ignored and counted.
+set -u
+cd "$(dirname "$0")/../.."
+BUILD=${BUILD:-build}
+. tests/netns/topo.sh
+. tests/sh/cp_lib.inc
+dp_need_root
+[ -x "$BUILD/tests/helpers/cp_forge" ] || dp_fail "cp_forge not built"
+topo_init || exit 1
+DP_TMP=$(mktemp -d)
+topo_on_cleanup '[ -n "${CP_KEEP:-}" ] && cp -r "$DP_TMP" "$CP_KEEP"; rm -rf "$DP_TMP"'
+TOPO_RLOCS=1 cp_bed 3
+
+cp_ms_config "$DP_TMP/ms.conf"
+cp_ms_start "$DP_TMP/ms.conf" "$DP_TMP/ms.log"
+for n in 1 2; do
+	cp_xtr_config $n "$DP_TMP/x$n.conf"
+done
+CP_XTR_KEY=wrong-key cp_xtr_config 3 "$DP_TMP/x3.conf"
+for n in 1 2 3; do
+	dp_start $n "$DP_TMP/x$n.conf" "$DP_TMP/x$n.log"
+done
+
+# Registration: each prefix of x1 and x2 in the map-server's dump.
+for n in 1 2; do
+	for iid in $DP_IID0 $DP_IID1; do
+		for p in "$(topo_eidnet4 $n)" "$(topo_eidnet6 $n)"; do
+			cp_wait_dump "$CP_MS_PID" "$CP_MS_LOG" \
+			    "registration .*\\[$iid\\]${p%/*}/${p#*/} $(topo_rloc4 $n)/" 10 ||
+			    dp_fail "[$iid]$p of x$n not registered"
+		done
+	done
+	cp_wait_dump "${DP_PID[$n]}" "${DP_LOG[$n]}" \
+	    "map-server $TOPO_MS4 .* state registered" 5 ||
+	    dp_fail "x$n: no Map-Notify accepted"
+done
+echo "ok: x1 and x2 registered 8 prefixes each (seen on the map-server), Map-Notify verified"
+
+# x3 uses a wrong key: refused by the map-server, counted on both sides.
+sleep 2
+n=$(cp_counter "$CP_MS_PID" "$CP_MS_LOG" ms-reg-bad-auth 2>/dev/null)
+[ "${n:-0}" -gt 0 ] || n=$(cp_dump "$CP_MS_PID" "$CP_MS_LOG" |
+    awk '$1 == "counter" && $2 ~ /bad-auth|BAD_AUTH/ { s += $3 } END { print s + 0 }')
+[ "$n" -gt 0 ] || dp_fail "map-server did not count x3's bad authentication"
+cp_dump "$CP_MS_PID" "$CP_MS_LOG" | grep -q "registration .*\\[$DP_IID0\\]$(topo_eidnet4 3) " &&
+    dp_fail "x3 registered with a wrong key"
+m=$(cp_counter "${DP_PID[3]}" "${DP_LOG[3]}" etr-map-notify-missing)
+[ "$m" -gt 0 ] || dp_fail "x3 did not notice the missing Map-Notify"
+echo "ok: wrong key refused (map-server bad-auth $n), x3 retrying (notify-missing $m)"
+
+# First packet of an unresolved destination: not lost, time to delivery.
+e4_2=$(topo_eid4 2) e6_2=$(topo_eid6 2)
+first_ping() {	# HOST ADDR LABEL
+	local out t
+	if ! out=$(topo_exec "$1" ping -c 1 -W 5 "$2" 2>&1); then
+		cp_dump "${DP_PID[1]}" "${DP_LOG[1]}" | grep -v ' 0$' >&2
+		cp_dump "${DP_PID[2]}" "${DP_LOG[2]}" | grep -v ' 0$' >&2
+		cp_dump "$CP_MS_PID" "$CP_MS_LOG" | grep -v ' 0$' >&2
+		dp_counters 1 | grep -v ' 0$' | sed 's/^/x1 dp /' >&2
+		dp_counters 2 | grep -v ' 0$' | sed 's/^/x2 dp /' >&2
+		dp_fail "$3: first packet lost: $out"
+	fi
+	t=$(echo "$out" | sed -n 's/.*time=\([0-9.]*\) ms.*/\1/p')
+	echo "figure: $3 first-packet-to-delivery(rtt incl. resolution) ${t} ms"
+}
+first_ping h1 "$e4_2" "IPv4 EID IID $DP_IID0"
+first_ping h1 "$e6_2" "IPv6 EID IID $DP_IID0"
+first_ping h1b "$e4_2" "IPv4 EID IID $DP_IID1"
+first_ping h1b "$e6_2" "IPv6 EID IID $DP_IID1"
+echo "ok: first packet delivered for 4 unresolved destinations (2 families x 2 IIDs)"
+t=$(topo_exec h1 ping -c 3 -i 0.2 -q "$e4_2" | sed -n 's/.*= [0-9.]*\/\([0-9.]*\)\/.*/\1/p')
+echo "figure: resolved IPv4 EID rtt avg ${t} ms"
+
+for slot in 0 1; do
+	h1=$(topo_host 1 $slot) h2=$(topo_host 2 $slot)
+	dp_tcp "$h1" "$h2" "$e4_2" 5 || dp_fail "TCP IPv4 slot $slot"
+	dp_tcp "$h1" "$h2" "$e6_2" 5 || dp_fail "TCP IPv6 slot $slot"
+done
+echo "ok: 5 MB TCP over IPv4 and IPv6 EIDs in both IIDs, sha256 equal"
+
+# A forged Map-Reply (wrong nonce) to x1 is ignored and counted.
+b=$(cp_counter "${DP_PID[1]}" "${DP_LOG[1]}" itr-map-reply-bad-nonce)
+topo_exec ms "$BUILD/tests/helpers/cp_forge" "$(topo_rloc4 1)" \
+    "$(topo_eidnet4 3)" $DP_IID0 "$TOPO_MS4" || dp_fail "cp_forge"
+sleep 0.5
+a=$(cp_counter "${DP_PID[1]}" "${DP_LOG[1]}" itr-map-reply-bad-nonce)
+[ "$a" -gt "$b" ] || dp_fail "forged Map-Reply not counted ($b -> $a)"
+cp_dump "${DP_PID[1]}" "${DP_LOG[1]}" | grep -q "map-cache \\[$DP_IID0\\]$(topo_eidnet4 3) positive" &&
+    dp_fail "forged Map-Reply installed"
+echo "ok: forged Map-Reply with a wrong nonce ignored (bad-nonce $b -> $a)"
+exit 0
