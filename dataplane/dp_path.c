@@ -395,53 +395,149 @@ dp_link_ip(int dlt, const uint8_t *frame, size_t caplen, size_t *off)
 	return 0;
 }
 
-void
-dp_itr_frame(struct dp_path *p, unsigned int ci, int dlt,
-    const uint8_t *frame, size_t caplen, size_t len)
+/*
+ * The part of the ITR before the map-cache lookup: link header, inner
+ * parse, instance-id of the interface, source EID check.  Returns 0 with
+ * *pi, *ip and *iid set when the packet goes on to the lookup; -1 when
+ * it was dropped (and counted).
+ */
+static int
+itr_prep(struct dp_path *p, unsigned int ci, int dlt, const uint8_t *frame,
+    size_t caplen, size_t len, struct pkt_info *pi, const uint8_t **ip,
+    uint32_t *iid)
 {
-	const struct dp_ifinfo		*ifi;
-	const struct mapcache_entry	*e;
-	const uint8_t			*ip;
-	struct pkt_info			 pi;
-	size_t				 off;
-	uint8_t				 afi;
-	enum dp_drop			 d;
+	const struct dp_ifinfo	*ifi;
+	size_t			 off;
+	enum dp_drop		 d;
 
-	if (dp_link_ip(dlt, frame, caplen, &off) == -1)
-		goto notip;
+	if (dp_link_ip(dlt, frame, caplen, &off) == -1) {
+		dp_path_count(p, DPC_NOT_IP, 1);
+		return -1;
+	}
 	if (caplen < len) {
 		d = DP_DROP_NO_BUFFER;	/* cut by the snap length */
 		goto drop;
 	}
-	ip = frame + off;
-	if ((d = pkt_parse(ip, caplen - off, &pi)) != DP_DROP_NONE)
+	*ip = frame + off;
+	if ((d = pkt_parse(*ip, caplen - off, pi)) != DP_DROP_NONE)
 		goto drop;
 	if (ci >= p->t->nifs || !p->t->ifs[ci].has_iid) {
 		dp_path_count(p, DPC_NO_IID, 1);
-		return;
+		return -1;
 	}
 	ifi = &p->t->ifs[ci];
-	if (!dbmap_match(p->t->db, ifi->iid, pi.version == 4 ? AF_INET :
-	    AF_INET6, pi.src)) {
+	if (!dbmap_match(p->t->db, ifi->iid, pi->version == 4 ? AF_INET :
+	    AF_INET6, pi->src)) {
 		d = DP_DROP_SOURCE_NOT_LOCAL;
 		goto drop;
 	}
-	afi = pi.version == 4 ? MAPCACHE_AF_IPV4 : MAPCACHE_AF_IPV6;
-	e = mapcache_lookup(p->mc, ifi->iid, afi, pi.dst);
-	if (e == NULL || e->state == MAPCACHE_PENDING ||
-	    e->state == MAPCACHE_NEG_SEND_MR)
-		d = itr_miss(p, ifi->iid, afi, &pi, ip, ci);
-	else
-		d = itr_send(p, e, &pi, ip, ci);
-	if (d == DP_DROP_NONE)
-		return;
+	*iid = ifi->iid;
+	return 0;
 drop:
 	dp_path_count(p, d, 1);
 	LOG_RL(LOG_LVL_DEBUG, "itr drop on interface %u: %s", ci,
 	    dp_drop_name(d));
-	return;
-notip:
-	dp_path_count(p, DPC_NOT_IP, 1);
+	return -1;
+}
+
+/* The part after the lookup: miss queue or encapsulation. */
+static void
+itr_finish(struct dp_path *p, unsigned int ci, uint32_t iid,
+    const struct mapcache_entry *e, const struct pkt_info *pi,
+    const uint8_t *ip)
+{
+	enum dp_drop	 d;
+
+	if (e == NULL || e->state == MAPCACHE_PENDING ||
+	    e->state == MAPCACHE_NEG_SEND_MR)
+		d = itr_miss(p, iid, pi->version == 4 ? MAPCACHE_AF_IPV4 :
+		    MAPCACHE_AF_IPV6, pi, ip, ci);
+	else
+		d = itr_send(p, e, pi, ip, ci);
+	if (d == DP_DROP_NONE)
+		return;
+	dp_path_count(p, d, 1);
+	LOG_RL(LOG_LVL_DEBUG, "itr drop on interface %u: %s", ci,
+	    dp_drop_name(d));
+}
+
+void
+dp_itr_frame(struct dp_path *p, unsigned int ci, int dlt,
+    const uint8_t *frame, size_t caplen, size_t len)
+{
+	const struct mapcache_entry	*e;
+	const uint8_t			*ip;
+	struct pkt_info			 pi;
+	uint32_t			 iid;
+
+	if (itr_prep(p, ci, dlt, frame, caplen, len, &pi, &ip, &iid) == -1)
+		return;
+	e = mapcache_lookup(p->mc, iid, pi.version == 4 ? MAPCACHE_AF_IPV4 :
+	    MAPCACHE_AF_IPV6, pi.dst);
+	itr_finish(p, ci, iid, e, &pi, ip);
+}
+
+/*
+ * A batch in three passes: prepare every packet, look all destinations
+ * up at once per family (the walks of a burst overlap their cache
+ * misses), prefetch the entries and their counters, then finish the packets in their
+ * order.  Nothing a packet's finish does changes another packet's
+ * preparation or lookup (the map-cache only changes between rounds, the
+ * miss queue is consulted in the finish pass), so the outcome is that of
+ * dp_itr_frame() one packet at a time.
+ */
+void
+dp_itr_burst(struct dp_path *p, unsigned int ci, int dlt,
+    const struct dp_frame *f, unsigned int n)
+{
+	struct pkt_info			 pi[DP_BURST_MAX];
+	const uint8_t			*ip[DP_BURST_MAX];
+	const uint8_t			*a4[DP_BURST_MAX], *a6[DP_BURST_MAX];
+	const struct mapcache_entry	*e4[DP_BURST_MAX], *e6[DP_BURST_MAX];
+	const struct mapcache_entry	*e;
+	uint8_t				 ok[DP_BURST_MAX];
+	unsigned int			 k, m, n4 = 0, n6 = 0, i4 = 0, i6 = 0;
+	uint32_t			 iid = 0;
+
+	while (n > DP_BURST_MAX) {
+		dp_itr_burst(p, ci, dlt, f, DP_BURST_MAX);
+		f += DP_BURST_MAX;
+		n -= DP_BURST_MAX;
+	}
+	for (k = 0; k < n; k++) {
+		/* One capture: one interface, one instance-id. */
+		ok[k] = itr_prep(p, ci, dlt, f[k].data, f[k].caplen,
+		    f[k].len, &pi[k], &ip[k], &iid) == 0;
+		if (!ok[k])
+			continue;
+		if (pi[k].version == 4)
+			a4[n4++] = pi[k].dst;
+		else
+			a6[n6++] = pi[k].dst;
+	}
+	if (n4 > 0)
+		mapcache_lookup_burst(p->mc, iid, MAPCACHE_AF_IPV4, a4, n4, e4);
+	if (n6 > 0)
+		mapcache_lookup_burst(p->mc, iid, MAPCACHE_AF_IPV6, a6, n6, e6);
+	for (m = 0; m < n4; m++)
+		if (e4[m] != NULL)
+			__builtin_prefetch(e4[m]);
+	for (m = 0; m < n6; m++)
+		if (e6[m] != NULL)
+			__builtin_prefetch(e6[m]);
+	/* The entries' counter cells, written when a packet is sent. */
+	for (m = 0; m < n4; m++)
+		if (e4[m] != NULL)
+			mapcache_count_prefetch(p->mc, p->worker, e4[m]);
+	for (m = 0; m < n6; m++)
+		if (e6[m] != NULL)
+			mapcache_count_prefetch(p->mc, p->worker, e6[m]);
+	for (k = 0; k < n; k++) {
+		if (!ok[k])
+			continue;
+		e = pi[k].version == 4 ? e4[i4++] : e6[i6++];
+		itr_finish(p, ci, iid, e, &pi[k], ip[k]);
+	}
 }
 
 /* --- ETR --------------------------------------------------------------- */

@@ -157,6 +157,26 @@ int		 dp_link_ip(int dlt, const uint8_t *frame, size_t caplen,
 void		 dp_itr_frame(struct dp_path *, unsigned int ci, int dlt,
 		    const uint8_t *frame, size_t caplen, size_t len);
 
+/* One captured frame for dp_itr_burst(). */
+struct dp_frame {
+	const uint8_t	*data;
+	uint32_t	 caplen;	/* bytes at data */
+	uint32_t	 len;		/* wire length */
+};
+
+/* Most frames per dp_itr_burst() call. */
+#define DP_BURST_MAX		64
+
+/*
+ * ITR: n frames of one capture, in order; the same outcome, output and
+ * counters as n dp_itr_frame() calls, but the map-cache lookups of the
+ * batch are done together (mapcache_lookup_burst) so that their cache
+ * misses overlap.  n > DP_BURST_MAX is processed in chunks.  The frames
+ * must stay valid during the call only.
+ */
+void		 dp_itr_burst(struct dp_path *, unsigned int ci, int dlt,
+		    const struct dp_frame *, unsigned int n);
+
 /*
  * ETR: one UDP 4341 payload (writable: the inner header is rewritten in
  * place; the emitted inner packet points into it) with what is known of

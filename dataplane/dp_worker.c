@@ -48,6 +48,8 @@
 
 #define DP_BATCH		64
 #define DP_RX_SIZE		(DP_PKT_MAX + 64)
+/* Captured frames up to this size are staged for dp_itr_burst(). */
+#define DP_STAGE_SIZE		2048
 
 struct dp_txq {
 	int			 fd;
@@ -79,6 +81,14 @@ struct dp_worker {
 	unsigned int		 ncap;
 	struct dp_path		*path;		/* per-packet work, counters */
 	unsigned int		 cur_ci;	/* capture being drained */
+	/*
+	 * Frames of the current pcap_dispatch(), copied (libpcap hands a
+	 * ring frame back to the kernel when the callback returns) so that
+	 * the batch goes through dp_itr_burst() in one piece.
+	 */
+	uint8_t			*stage;		/* DP_BATCH * DP_STAGE_SIZE */
+	struct dp_frame		 staged[DP_BATCH];
+	unsigned int		 nstaged;
 	struct dp_txq		 tx4, tx6;
 	struct dp_rxq		 rx;
 	uint32_t		 seen_mc_gen;
@@ -256,14 +266,39 @@ io_resolve(void *arg, uint32_t iid, uint8_t afi, const uint8_t *src,
 
 /* --- ITR --------------------------------------------------------------- */
 
-/* One captured frame of capture w->cur_ci. */
+static void
+itr_stage_flush(struct dp_worker *w)
+{
+	if (w->nstaged == 0)
+		return;
+	dp_itr_burst(w->path, w->cur_ci, w->cap[w->cur_ci].dlt, w->staged,
+	    w->nstaged);
+	w->nstaged = 0;
+}
+
+/* One captured frame of capture w->cur_ci: staged, or (large) at once. */
 static void
 itr_frame(u_char *arg, const struct pcap_pkthdr *h, const u_char *frame)
 {
 	struct dp_worker	*w = (struct dp_worker *)arg;
+	struct dp_frame		*f;
+	uint8_t			*b;
 
-	dp_itr_frame(w->path, w->cur_ci, w->cap[w->cur_ci].dlt, frame,
-	    h->caplen, h->len);
+	if (h->caplen > DP_STAGE_SIZE || w->nstaged == DP_BATCH) {
+		/* In order: what is staged goes first. */
+		itr_stage_flush(w);
+		if (h->caplen > DP_STAGE_SIZE) {
+			dp_itr_frame(w->path, w->cur_ci,
+			    w->cap[w->cur_ci].dlt, frame, h->caplen, h->len);
+			return;
+		}
+	}
+	b = w->stage + (size_t)w->nstaged * DP_STAGE_SIZE;
+	memcpy(b, frame, h->caplen);
+	f = &w->staged[w->nstaged++];
+	f->data = b;
+	f->caplen = h->caplen;
+	f->len = h->len;
 }
 
 /* --- ETR --------------------------------------------------------------- */
@@ -583,6 +618,7 @@ worker_main(void *arg)
 			for (rounds = 0; rounds < 4; rounds++) {
 				r = pcap_dispatch(w->cap[k].pcap, DP_BATCH,
 				    itr_frame, (u_char *)w);
+				itr_stage_flush(w);
 				ctr_add(w, DPC_RX_BATCHES, 1);
 				if (r < DP_BATCH)
 					break;
@@ -665,7 +701,8 @@ dp_worker_new(unsigned int id)
 	if ((w->path = dp_path_new(dp_g.mc, id, &io)) == NULL ||
 	    txq_init(&w->tx4, w->fd[PROC_SOCK_RAW4]) == -1 ||
 	    txq_init(&w->tx6, w->fd[PROC_SOCK_RAW6]) == -1 ||
-	    (w->rx.buf = malloc((size_t)DP_BATCH * DP_RX_SIZE)) == NULL) {
+	    (w->rx.buf = malloc((size_t)DP_BATCH * DP_RX_SIZE)) == NULL ||
+	    (w->stage = malloc((size_t)DP_BATCH * DP_STAGE_SIZE)) == NULL) {
 		dp_worker_free(w);
 		return NULL;
 	}
@@ -702,6 +739,7 @@ dp_worker_free(struct dp_worker *w)
 	txq_free(&w->tx4);
 	txq_free(&w->tx6);
 	free(w->rx.buf);
+	free(w->stage);
 	dp_path_free(w->path);
 	free(w);
 }

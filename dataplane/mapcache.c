@@ -1875,6 +1875,16 @@ mapcache_count(struct mapcache *mc, unsigned worker,
 }
 
 void
+mapcache_count_prefetch(const struct mapcache *mc, unsigned worker,
+    const struct mapcache_entry *e)
+{
+	const struct mc_worker *w = &mc->w[worker];
+	uint32_t id = e->id;
+
+	__builtin_prefetch(&w->ctr[id >> CHUNK_SHIFT][id & CHUNK_MASK], 1);
+}
+
+void
 mapcache_quiescent(struct mapcache *mc, unsigned worker)
 {
 	struct mc_worker *w = &mc->w[worker];

@@ -218,6 +218,13 @@ uint32_t	 mapcache_flow_hash(const uint8_t *src, const uint8_t *dst,
  */
 void		 mapcache_count(struct mapcache *, unsigned worker,
 		    const struct mapcache_entry *e, int rloc, uint32_t bytes);
+/*
+ * [reader] Prefetch the worker's counter cell of e for a coming
+ * mapcache_count(): a batch calls it for all its entries first, so that
+ * the cache misses of a large map-cache overlap instead of queueing.
+ */
+void		 mapcache_count_prefetch(const struct mapcache *,
+		    unsigned worker, const struct mapcache_entry *e);
 /* [reader] End of a batch: rcu_quiescent_state() plus bookkeeping. */
 void		 mapcache_quiescent(struct mapcache *, unsigned worker);
 

@@ -11,9 +11,19 @@ lisp_net_cksum_add(uint32_t sum, const void *data, size_t len)
 {
 	const uint8_t	*p = data;
 	uint64_t	 acc = sum;
-	size_t		 i;
+	size_t		 i = 0;
 
-	for (i = 0; i + 1 < len; i += 2)
+	/*
+	 * 32 bits at a time (the data plane checksums an outer header per
+	 * packet): a big-endian 32-bit word w1 << 16 | w2 is congruent to
+	 * w1 + w2 modulo 0xFFFF, since 2^16 = 1 there, so the folded sum is
+	 * the same as with 16-bit words; the 64-bit accumulator cannot
+	 * overflow for any buffer that fits in memory's 32-bit-word count.
+	 */
+	for (; i + 4 <= len; i += 4)
+		acc += (uint32_t)p[i] << 24 | (uint32_t)p[i + 1] << 16 |
+		    (uint32_t)p[i + 2] << 8 | p[i + 3];
+	for (; i + 1 < len; i += 2)
 		acc += (uint32_t)p[i] << 8 | p[i + 1];
 	if (len & 1)
 		acc += (uint32_t)p[len - 1] << 8;

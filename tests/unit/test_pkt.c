@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "inet_test.h"
 #include "pkt.h"
 
@@ -341,6 +343,55 @@ START_TEST(test_flow_hash)
 }
 END_TEST
 
+/*
+ * pkt_flow_hash() computes SipHash-2-4 itself: it must equal libsodium's
+ * crypto_shorthash() (an independent implementation) of the documented
+ * byte layout, read big-endian, for every layout length.
+ */
+START_TEST(test_flow_hash_siphash)
+{
+	struct pkt_info	 pi;
+	uint8_t		 key[16], in[38], out[crypto_shorthash_BYTES];
+	uint64_t	 want;
+	size_t		 n, alen, i;
+	unsigned int	 k;
+
+	ck_assert_int_ge(sodium_init(), 0);
+	for (k = 0; k < 2000; k++) {
+		randombytes_buf(key, sizeof(key));
+		pkt_flow_hash_setkey(key);
+		memset(&pi, 0, sizeof(pi));
+		pi.version = k & 1 ? 6 : 4;
+		pi.proto = (uint8_t)randombytes_uniform(256);
+		randombytes_buf(pi.src, sizeof(pi.src));
+		randombytes_buf(pi.dst, sizeof(pi.dst));
+		pi.sport = (uint16_t)randombytes_uniform(65536);
+		pi.dport = (uint16_t)randombytes_uniform(65536);
+		pi.flags = (uint8_t)(k & 2 ? PKT_F_PORTS : 0) |
+		    (uint8_t)(k & 4 ? PKT_F_FRAG : 0);
+		alen = pi.version == 4 ? 4 : 16;
+		n = 0;
+		in[n++] = pi.version;
+		in[n++] = pi.proto;
+		memcpy(in + n, pi.src, alen);
+		n += alen;
+		memcpy(in + n, pi.dst, alen);
+		n += alen;
+		if ((pi.flags & (PKT_F_PORTS | PKT_F_FRAG)) == PKT_F_PORTS) {
+			in[n++] = (uint8_t)(pi.sport >> 8);
+			in[n++] = (uint8_t)pi.sport;
+			in[n++] = (uint8_t)(pi.dport >> 8);
+			in[n++] = (uint8_t)pi.dport;
+		}
+		crypto_shorthash(out, in, n, key);
+		want = 0;
+		for (i = 0; i < sizeof(out); i++)
+			want = want << 8 | out[i];
+		ck_assert_uint_eq(pkt_flow_hash(&pi), want);
+	}
+}
+END_TEST
+
 START_TEST(test_rand)
 {
 	uint32_t	 or = 0, and = 0xFFFFFFFF, v, prev = 0;
@@ -453,6 +504,7 @@ pkt_suite(void)
 	tcase_add_test(tc, test_truncated_every_length);
 	tcase_add_test(tc, test_bad_headers);
 	tcase_add_test(tc, test_flow_hash);
+	tcase_add_test(tc, test_flow_hash_siphash);
 	tcase_add_test(tc, test_rand);
 	tcase_add_test(tc, test_rand_seed);
 	tcase_add_test(tc, test_set_ttl_tos);

@@ -1,0 +1,713 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Data-path benchmark without sockets: the daemon's per-packet functions
+ * (dataplane/dp_path.c, as tools/lisp-replay runs them) on one core.
+ *
+ *   replay.encap.mpps		ITR: 64-byte inner IPv4/UDP packets, each
+ *				to a random destination inside one of 1M
+ *				map-cache prefixes, in batches of 64 (the
+ *				worker's batch) through dp_itr_burst()
+ *   replay.encap_single.mpps	the same, one dp_itr_frame() per packet
+ *   replay.encap_1prefix.mpps	the same path with a one-prefix map-cache
+ *				(the lookup always in cache)
+ *   replay.decap.mpps		ETR: the LISP payloads of 64-byte inner
+ *				packets to random local EIDs through
+ *				dp_etr_packet()
+ *   replay.copy.mpps		baseline of the same run: only the copy of
+ *				each packet into a send slot and the emit
+ *				call, the least any user-space forwarder does
+ *   replay.encap_crypto.gbps	1400-byte inner packets through the ITR
+ *				path (one-prefix map-cache) and then
+ *				lcrypto_encrypt() (AES-128-GCM + HMAC ICV,
+ *				the lispers.net format) of each emitted
+ *				payload: the composition the data path will
+ *				run, which does not call lcrypto yet
+ *   replay.raw_aead.gbps	libsodium's AEAD alone on the same sizes
+ *				(AES-256-GCM with precomputed state, else
+ *				ChaCha20-Poly1305), as bench_lcrypto's
+ *				raw_aead.gbps, in the same run
+ *   replay.encap_crypto_over_raw_aead	the ratio (target >= 0.8)
+ *
+ * Packets are prepared in memory first (2^20 of them, 64 MiB, so that
+ * they do not sit in the caches); the map-cache holds 2^20 IPv4 prefixes
+ * of one instance-id generated here (random /16 roots; 10 % /16-/20,
+ * 15 % /21-/23, 60 % /24, 15 % /32) with 64 shared RLOC sets of 1-4
+ * RLOCs.  Output slots are recycled like the worker's send batch; emit
+ * only records the packet.  Each figure is the median of PASSES passes
+ * over all packets.  Fixed seeds; wall clock, so compare with the
+ * baseline of the same run.
+ */
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+
+#include <pcap/pcap.h>
+#include <sodium.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <urcu-qsbr.h>
+
+#include "buf.h"
+#include "config.h"
+#include "lcrypto.h"
+#include "decap.h"
+#include "dp_path.h"
+#include "dp_tables.h"
+#include "lisp_data.h"
+#include "lisp_net.h"
+#include "log.h"
+#include "mapcache.h"
+#include "pkt.h"
+
+/* BENCH_REPLAY_SMALL=1 (for callgrind): 2^16 prefixes and packets. */
+static unsigned int	 NPFX = 1u << 20;
+static unsigned int	 NPKT = 1u << 20;
+#define PKTLEN		64		/* inner IP packet */
+#define PLLEN		(LISP_DATA_HDR_LEN + PKTLEN)	/* UDP payload */
+#define PLSTRIDE	80
+#define BATCH		64		/* the worker's DP_BATCH */
+#define PASSES		5
+#define NSETS		64
+#define IID		100
+#define AEAD_LEN	1400
+#define AEAD_N		20000
+
+static const char bench_conf[] =
+"# lispers.net lisp.config file, last changed: bench\n"
+"#-----------------------------------------------------------------------\n"
+"lisp interface {\n"
+"    interface-name = overlay\n"
+"    device = eid0\n"
+"    instance-id = 100\n"
+"}\n"
+"lisp database-mapping {\n"
+"    prefix {\n"
+"        instance-id = 100\n"
+"        eid-prefix = 192.0.2.0/24\n"
+"    }\n"
+"    rloc {\n"
+"        address = 203.0.113.1\n"
+"        priority = 1\n"
+"        weight = 100\n"
+"    }\n"
+"}\n";
+
+static uint64_t rng = 0x9e3779b97f4a7c15ULL;
+
+static uint64_t
+rnd(void)
+{
+	rng ^= rng >> 12;
+	rng ^= rng << 25;
+	rng ^= rng >> 27;
+	return rng * 0x2545f4914f6cdd1dULL;
+}
+
+/*
+ * CPU time of this thread: the VM is shared with other jobs (load 3-6 on
+ * 2 vCPUs), and wall time would count the time others ran in our place.
+ */
+static uint64_t
+cpu_ns(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t
+mono_ns(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double	 x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double
+median(double *v, unsigned int n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return v[n / 2];
+}
+
+/* --- the worker's send side, without the system call --------------------- */
+
+struct sink {
+	uint8_t		*slot[2][BATCH];
+	unsigned int	 n[2];
+	uint64_t	 pkts, bytes;
+	/* Set: encrypt every emitted packet's LISP payload. */
+	struct lcrypto_key *key;
+	uint8_t		 cbuf[DP_SLOT_SIZE];
+	int		 cfail;
+};
+
+static uint8_t *
+sink_slot(void *arg, int af)
+{
+	struct sink	*s = arg;
+	int		 f = af == AF_INET6;
+
+	if (s->n[f] == BATCH)
+		s->n[f] = 0;		/* "sendmmsg" */
+	return s->slot[f][s->n[f]];
+}
+
+static void
+sink_emit(void *arg, int af, const uint8_t *dst, int oif,
+    const uint8_t *data, size_t len)
+{
+	struct sink	*s = arg;
+	int		 f = af == AF_INET6;
+
+	(void)dst;
+	(void)oif;
+	if (s->key != NULL && af == AF_INET && len > 36) {
+		uint8_t	 hdr[LCRYPTO_HDR_LEN];
+
+		/* Outer IPv4 20 + UDP 8, then the LISP header: KK = 1. */
+		memcpy(hdr, data + 28, LCRYPTO_HDR_LEN);
+		hdr[0] |= 1;
+		if (lcrypto_encrypt(s->key, 0, hdr, data + 36, len - 36,
+		    s->cbuf, sizeof(s->cbuf)) < 0)
+			s->cfail = 1;
+	}
+	/* What txq_add() keeps: pointer and length, one slot used. */
+	s->bytes += len + data[len - 1];
+	s->pkts++;
+	if (s->n[f] < BATCH)
+		s->n[f]++;
+}
+
+/* --- input --------------------------------------------------------------- */
+
+struct pfx {
+	uint32_t	 addr;		/* host order */
+	uint8_t		 plen;
+};
+
+static void
+put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+/* A 64-byte IPv4/UDP packet src -> dst with random ports. */
+static void
+mkpkt(uint8_t *p, uint32_t src, uint32_t dst)
+{
+	uint16_t	 ck;
+	uint64_t	 r = rnd();
+
+	memset(p, 0, PKTLEN);
+	p[0] = 0x45;
+	p[3] = PKTLEN;
+	p[4] = (uint8_t)(r >> 40);
+	p[5] = (uint8_t)(r >> 48);
+	p[8] = 64;
+	p[9] = 17;
+	put32(p + 12, src);
+	put32(p + 16, dst);
+	ck = lisp_net_cksum(p, 20);
+	p[10] = (uint8_t)(ck >> 8);
+	p[11] = (uint8_t)ck;
+	p[20] = (uint8_t)(0xC0 | (r & 0x3F));
+	p[21] = (uint8_t)(r >> 8);
+	p[22] = (uint8_t)(r >> 16);
+	p[23] = (uint8_t)(r >> 24);
+	p[25] = PKTLEN - 20;
+	memset(p + 28, 0x5A, PKTLEN - 28);
+}
+
+static uint32_t
+pfx_mask(uint8_t plen)
+{
+	return plen == 0 ? 0 : ~0u << (32 - plen);
+}
+
+/* NPFX unique IPv4 prefixes (open addressing on (addr, plen)). */
+static struct pfx *
+gen_prefixes(void)
+{
+	struct pfx	*v;
+	uint64_t	*set, key, r;
+	uint32_t	*roots, a;
+	size_t		 n = 0, h, slots = (size_t)NPFX * 4;
+	unsigned int	 k, x;
+	uint8_t		 plen;
+
+	v = calloc(NPFX, sizeof(*v));
+	set = calloc(slots, sizeof(*set));
+	roots = calloc(32768, sizeof(*roots));
+	if (v == NULL || set == NULL || roots == NULL) {
+		fprintf(stderr, "bench_replay: out of memory\n");
+		exit(1);
+	}
+	for (k = 0; k < 32768; k++)
+		roots[k] = (uint32_t)(rnd() >> 32) & 0xFFFF0000u;
+	while (n < NPFX) {
+		r = rnd();
+		x = (unsigned int)(r % 100);
+		if (x < 10)
+			plen = (uint8_t)(16 + (r >> 8) % 5);
+		else if (x < 25)
+			plen = (uint8_t)(21 + (r >> 8) % 3);
+		else if (x < 85)
+			plen = 24;
+		else
+			plen = 32;
+		a = (roots[(r >> 16) % 32768] | (uint32_t)(rnd() >> 48)) &
+		    pfx_mask(plen);
+		key = (uint64_t)a << 8 | plen;
+		h = (size_t)((key * 0x9e3779b97f4a7c15ULL) >> 20) % slots;
+		while (set[h] != 0 && set[h] != key + 1)
+			h = (h + 1) % slots;
+		if (set[h] != 0)
+			continue;
+		set[h] = key + 1;
+		v[n].addr = a;
+		v[n].plen = plen;
+		n++;
+	}
+	free(set);
+	free(roots);
+	return v;
+}
+
+static void
+load_mapcache(struct mapcache *mc, const struct pfx *v, size_t n)
+{
+	struct mapcache_rloc	 sets[NSETS][4];
+	struct mapcache_prefix	 p;
+	unsigned int		 nr[NSETS], s, k;
+	size_t			 i;
+
+	memset(sets, 0, sizeof(sets));
+	for (s = 0; s < NSETS; s++) {
+		nr[s] = 1 + (unsigned int)(rnd() % 4);
+		for (k = 0; k < nr[s]; k++) {
+			put32(sets[s][k].addr, 0xC6336400u |
+			    (uint32_t)(1 + (s * 4 + k) % 254)); /* 198.51.100.x */
+			sets[s][k].afi = MAPCACHE_AF_IPV4;
+			sets[s][k].priority = 1;
+			sets[s][k].weight = (uint8_t)(1 + rnd() % 100);
+			sets[s][k].up = 1;
+			sets[s][k].key_slot = MAPCACHE_NO_KEY;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		memset(&p, 0, sizeof(p));
+		p.iid = IID;
+		p.afi = MAPCACHE_AF_IPV4;
+		p.plen = v[i].plen;
+		put32(p.addr, v[i].addr);
+		s = (unsigned int)(rnd() % NSETS);
+		if (mapcache_insert(mc, &p, MAPCACHE_POSITIVE, 86400, sets[s],
+		    nr[s], 0) == -1) {
+			fprintf(stderr, "bench_replay: mapcache_insert failed "
+			    "at %zu\n", i);
+			exit(1);
+		}
+	}
+}
+
+/* --- passes -------------------------------------------------------------- */
+
+enum mode { M_COPY, M_SINGLE, M_BURST, M_DECAP };
+
+static double
+run_pass(struct dp_path *p, struct sink *sk, enum mode m, uint8_t *pkts,
+    uint8_t *pl, const uint8_t *pl0, uint64_t *out)
+{
+	struct decap_outer	 o;
+	struct dp_frame		 fr[BATCH];
+	uint64_t		 t0, t1, before = sk->pkts;
+	unsigned int		 i, k, nb;
+	uint8_t			*s;
+
+	if (m == M_DECAP)	/* fresh payloads: decap rewrites in place */
+		memcpy(pl, pl0, (size_t)NPKT * PLSTRIDE);
+	memset(&o, 0, sizeof(o));
+	o.af = AF_INET;
+	put32(o.src, 0xCB007102u);	/* 203.0.113.2 */
+	put32(o.dst, 0xCB007101u);
+	o.dport = 4341;
+	o.ttl = 64;
+	t0 = cpu_ns();
+	for (i = 0; i < NPKT; i += BATCH) {
+		nb = NPKT - i < BATCH ? NPKT - i : BATCH;
+		switch (m) {
+		case M_COPY:
+			for (k = 0; k < nb; k++) {
+				s = sk->slot[0][k];
+				memcpy(s + ENCAP_HEADROOM,
+				    pkts + (size_t)(i + k) * PKTLEN, PKTLEN);
+				sink_emit(sk, AF_INET, s, 0,
+				    s + ENCAP_HEADROOM, PKTLEN);
+			}
+			break;
+		case M_SINGLE:
+			for (k = 0; k < nb; k++)
+				dp_itr_frame(p, 0, DLT_RAW,
+				    pkts + (size_t)(i + k) * PKTLEN, PKTLEN,
+				    PKTLEN);
+			break;
+		case M_BURST:
+			for (k = 0; k < nb; k++) {
+				fr[k].data = pkts + (size_t)(i + k) * PKTLEN;
+				fr[k].caplen = fr[k].len = PKTLEN;
+			}
+			dp_itr_burst(p, 0, DLT_RAW, fr, nb);
+			break;
+		case M_DECAP:
+			for (k = 0; k < nb; k++) {
+				o.sport = (uint16_t)(49152 + ((i + k) & 0x3FFF));
+				dp_etr_packet(p, &o,
+				    pl + (size_t)(i + k) * PLSTRIDE, PLLEN);
+			}
+			break;
+		}
+		/* The worker's flush and quiescent state after a batch. */
+		sk->n[0] = sk->n[1] = 0;
+		mapcache_quiescent(p->mc, 0);
+	}
+	t1 = cpu_ns();
+	*out = sk->pkts - before;
+	return (double)NPKT / ((double)(t1 - t0) / 1e9) / 1e6;
+}
+
+/*
+ * The figures' passes interleave (pass 1 of every mode, then pass 2,
+ * ...), so that a change of machine load hits every mode alike; each
+ * figure is the median of its passes.
+ */
+struct fig {
+	const char	*name;
+	struct dp_path	*p;
+	enum mode	 m;
+	uint8_t		*pkts;
+	double		 v[PASSES];
+	int		 failed;
+};
+
+static void
+figures(struct fig *fg, unsigned int nf, struct sink *sk, uint8_t *pl,
+    const uint8_t *pl0)
+{
+	uint64_t	 out = 0;
+	unsigned int	 k, f;
+
+	for (k = 0; k < PASSES; k++)
+		for (f = 0; f < nf; f++) {
+			if (fg[f].failed)
+				continue;
+			/* A new map-cache second: first use goes to the LRU
+			 * ring, as in the daemon. */
+			mapcache_expire(fg[f].p->mc, 10 + k, 0);
+			fg[f].v[k] = run_pass(fg[f].p, sk, fg[f].m, fg[f].pkts,
+			    pl, pl0, &out);
+			if (getenv("BENCH_REPLAY_DEBUG") != NULL)
+				fprintf(stderr, "%s pass %u %.3f\n",
+				    fg[f].name, k, fg[f].v[k]);
+			if (out != NPKT) {
+				printf("%s: n/a (%llu of %u packets out)\n",
+				    fg[f].name, (unsigned long long)out, NPKT);
+				fg[f].failed = 1;
+			}
+		}
+	for (f = 0; f < nf; f++)
+		if (!fg[f].failed)
+			printf("%s: %.2f Mpps\n", fg[f].name,
+			    median(fg[f].v, PASSES));
+	fflush(stdout);
+}
+
+/* libsodium alone, one pass over AEAD_N 1400-byte packets: Gbit/s. */
+static double
+raw_aead_pass(int aes, const crypto_aead_aes256gcm_state *st,
+    const uint8_t *key, uint8_t *buf)
+{
+	uint8_t			 nonce[12];
+	unsigned long long	 clen;
+	uint64_t		 t0;
+	unsigned int		 i;
+
+	memset(nonce, 0, sizeof(nonce));
+	t0 = cpu_ns();
+	for (i = 0; i < AEAD_N; i++) {
+		sodium_increment(nonce, sizeof(nonce));
+		if (aes)
+			crypto_aead_aes256gcm_encrypt_afternm(buf + 1600,
+			    &clen, buf, AEAD_LEN, buf + 3200, 8, NULL, nonce,
+			    st);
+		else
+			crypto_aead_chacha20poly1305_ietf_encrypt(buf + 1600,
+			    &clen, buf, AEAD_LEN, buf + 3200, 8, NULL, nonce,
+			    key);
+	}
+	return (double)AEAD_N * AEAD_LEN * 8 / (double)(cpu_ns() - t0);
+}
+
+/* ITR path + lcrypto at 1400 bytes, one pass over AEAD_N packets. */
+static double
+crypto_pass(struct dp_path *p, struct sink *sk, const uint8_t *pkts)
+{
+	struct dp_frame	 fr[BATCH];
+	uint64_t	 t0;
+	unsigned int	 i, k, nb;
+
+	t0 = cpu_ns();
+	for (i = 0; i < AEAD_N; i += BATCH) {
+		nb = AEAD_N - i < BATCH ? AEAD_N - i : BATCH;
+		for (k = 0; k < nb; k++) {
+			fr[k].data = pkts + (size_t)((i + k) % 64) * AEAD_LEN;
+			fr[k].caplen = fr[k].len = AEAD_LEN;
+		}
+		dp_itr_burst(p, 0, DLT_RAW, fr, nb);
+		sk->n[0] = sk->n[1] = 0;
+		mapcache_quiescent(p->mc, 0);
+	}
+	return (double)AEAD_N * AEAD_LEN * 8 / (double)(cpu_ns() - t0);
+}
+
+/*
+ * replay.encap_crypto.gbps next to libsodium alone, passes interleaved,
+ * medians.  64 different 1400-byte packets (one flow each) cycle.
+ */
+static void
+crypto_figures(struct dp_path *p1, struct sink *sk)
+{
+	crypto_aead_aes256gcm_state st;
+	struct lcrypto_key	*key;
+	uint8_t			 k16[16], icv[20], k32[32], *pkts, *buf;
+	double			 ve[PASSES], vr[PASSES], e, r;
+	unsigned int		 k, i;
+	int			 aes, err = 0;
+
+	pkts = malloc((size_t)64 * AEAD_LEN);
+	buf = malloc(4096);
+	randombytes_buf(k16, sizeof(k16));
+	randombytes_buf(icv, sizeof(icv));
+	randombytes_buf(k32, sizeof(k32));
+	key = lcrypto_key_new(1, k16, icv, sizeof(icv), LCRYPTO_AES128_GCM,
+	    LCRYPTO_ENCAP, 1, &err);
+	sodium_memzero(k16, sizeof(k16));
+	sodium_memzero(icv, sizeof(icv));
+	if (pkts == NULL || buf == NULL || key == NULL) {
+		printf("replay.encap_crypto.gbps: n/a (set-up failed: %s)\n",
+		    key == NULL ? lcrypto_strerror(err) : "memory");
+		goto out;
+	}
+	for (i = 0; i < 64; i++) {
+		uint8_t *q = pkts + (size_t)i * AEAD_LEN;
+
+		mkpkt(q, 0xC0000200u | (i + 1), 0xC6336400u | (i + 1));
+		q[2] = AEAD_LEN >> 8;
+		q[3] = AEAD_LEN & 0xFF;
+		q[10] = q[11] = 0;
+		{
+			uint16_t ck = lisp_net_cksum(q, 20);
+
+			q[10] = (uint8_t)(ck >> 8);
+			q[11] = (uint8_t)ck;
+		}
+		q[24] = (AEAD_LEN - 20) >> 8;
+		q[25] = (AEAD_LEN - 20) & 0xFF;
+		memset(q + 28, 0x5A, AEAD_LEN - 28);
+	}
+	memset(buf, 0x5A, 4096);
+	aes = crypto_aead_aes256gcm_is_available();
+	if (aes)
+		crypto_aead_aes256gcm_beforenm(&st, k32);
+	sk->key = key;
+	sk->cfail = 0;
+	for (k = 0; k < PASSES; k++) {
+		uint64_t before = sk->pkts;
+
+		ve[k] = crypto_pass(p1, sk, pkts);
+		if (sk->pkts - before != AEAD_N || sk->cfail) {
+			printf("replay.encap_crypto.gbps: n/a (%llu of %u "
+			    "packets out, encrypt %s)\n",
+			    (unsigned long long)(sk->pkts - before), AEAD_N,
+			    sk->cfail ? "failed" : "ok");
+			goto out;
+		}
+		vr[k] = raw_aead_pass(aes, &st, k32, buf);
+	}
+	e = median(ve, PASSES);
+	r = median(vr, PASSES);
+	printf("replay.encap_crypto.gbps: %.2f Gbit/s\n", e);
+	printf("replay.raw_aead.gbps: %.2f Gbit/s (libsodium %s)\n", r,
+	    aes ? "aes256gcm" : "chacha20poly1305_ietf");
+	printf("replay.encap_crypto_over_raw_aead: %.2f x\n", e / r);
+out:
+	sk->key = NULL;
+	sodium_memzero(k32, sizeof(k32));
+	sodium_memzero(&st, sizeof(st));
+	lcrypto_key_free(key);
+	free(pkts);
+	free(buf);
+}
+
+int
+main(void)
+{
+	static char		 dev[4][IFNAMSIZ];
+	struct mapcache_config	 mcc;
+	struct mapcache_prefix	 one;
+	struct mapcache_rloc	 r1;
+	struct lisp_config	*cfg;
+	struct dp_tables	*t;
+	struct mapcache		*mc, *mc1;
+	struct dp_path		*p, *p1;
+	struct dp_path_io	 io;
+	struct sink		 sk;
+	struct pfx		*v;
+	struct wbuf		 wb;
+	struct lisp_data_hdr	 h;
+	uint8_t			*pkts, *pkts1, *pl, *pl0, key[16];
+	uint32_t		 dst;
+	int			 sister[4] = { 0 }, nerr = 0;
+	unsigned int		 ndev, i, f;
+	uint64_t		 t0;
+	const struct pfx	*x;
+
+	log_init(1, LOG_LVL_WARN, 0);
+	if (getenv("BENCH_REPLAY_SMALL") != NULL)
+		NPFX = NPKT = 1u << 16;
+	if (sodium_init() < 0)
+		return 1;
+	cfg = config_parse_buffer("bench", bench_conf, sizeof(bench_conf) - 1,
+	    &nerr);
+	if (cfg == NULL || nerr > 0)
+		return 1;
+	ndev = dp_tables_devices(cfg, dev, 4);
+	if ((t = dp_tables_build(cfg, 1, (const char (*)[IFNAMSIZ])dev,
+	    sister, ndev, NULL)) == NULL)
+		return 1;
+	memset(key, 0x42, sizeof(key));
+	pkt_flow_hash_setkey(key);
+	pkt_rand_seed(1);
+
+	memset(&mcc, 0, sizeof(mcc));
+	mcc.workers = 1;
+	mcc.max_per_iid = 2 * NPFX;
+	rcu_register_thread();
+	rcu_thread_offline();
+	if ((mc = mapcache_new(&mcc)) == NULL ||
+	    (mc1 = mapcache_new(&mcc)) == NULL)
+		return 1;
+	v = gen_prefixes();
+	t0 = mono_ns();
+	load_mapcache(mc, v, NPFX);
+	printf("replay.prefixes: %u count\n", NPFX);
+	printf("replay.load_s: %.1f s\n", (double)(mono_ns() - t0) / 1e9);
+
+	memset(&one, 0, sizeof(one));
+	one.iid = IID;
+	one.afi = MAPCACHE_AF_IPV4;
+	one.plen = 0;			/* 0.0.0.0/0: everything */
+	memset(&r1, 0, sizeof(r1));
+	put32(r1.addr, 0xC6336401u);
+	r1.afi = MAPCACHE_AF_IPV4;
+	r1.priority = 1;
+	r1.weight = 100;
+	r1.up = 1;
+	r1.key_slot = MAPCACHE_NO_KEY;
+	if (mapcache_insert(mc1, &one, MAPCACHE_POSITIVE, 86400, &r1, 1, 0))
+		return 1;
+	rcu_thread_online();
+
+	/* Inner packets: local source, destination in a random prefix. */
+	pkts = malloc((size_t)NPKT * PKTLEN);
+	pkts1 = malloc((size_t)NPKT * PKTLEN);
+	pl0 = malloc((size_t)NPKT * PLSTRIDE);
+	pl = malloc((size_t)NPKT * PLSTRIDE);
+	if (pkts == NULL || pkts1 == NULL || pl == NULL || pl0 == NULL)
+		return 1;
+	for (i = 0; i < NPKT; i++) {
+		x = &v[rnd() % NPFX];
+		dst = x->addr | ((uint32_t)rnd() & ~pfx_mask(x->plen));
+		mkpkt(pkts + (size_t)i * PKTLEN,
+		    0xC0000200u | (uint32_t)(1 + rnd() % 254), dst);
+	}
+	memcpy(pkts1, pkts, (size_t)NPKT * PKTLEN);
+	/* ETR: LISP payloads of packets from remote EIDs to local ones. */
+	for (i = 0; i < NPKT; i++) {
+		uint8_t *q = pl0 + (size_t)i * PLSTRIDE;
+
+		wbuf_init(&wb, q, LISP_DATA_HDR_LEN);
+		memset(&h, 0, sizeof(h));
+		h.flags = LISP_DATA_N | LISP_DATA_I;
+		h.nonce = (uint32_t)rnd();
+		h.iid = IID;
+		lisp_data_hdr_encode(&wb, &h);
+		x = &v[rnd() % NPFX];
+		mkpkt(q + LISP_DATA_HDR_LEN, x->addr,
+		    0xC0000200u | (uint32_t)(1 + rnd() % 254));
+	}
+	free(v);
+
+	memset(&sk, 0, sizeof(sk));
+	for (f = 0; f < 2; f++)
+		for (i = 0; i < BATCH; i++)
+			if ((sk.slot[f][i] = malloc(DP_SLOT_SIZE)) == NULL)
+				return 1;
+	memset(&io, 0, sizeof(io));
+	io.slot = sink_slot;
+	io.emit = sink_emit;
+	io.arg = &sk;
+	if ((p = dp_path_new(mc, 0, &io)) == NULL ||
+	    (p1 = dp_path_new(mc1, 0, &io)) == NULL)
+		return 1;
+	p->t = p1->t = t;
+	p->now = p1->now = 1;
+
+	{
+		struct fig fg[] = {
+			{ "replay.copy.mpps", p, M_COPY, pkts, { 0 }, 0 },
+			{ "replay.encap_1prefix.mpps", p1, M_BURST, pkts1,
+			    { 0 }, 0 },
+			{ "replay.encap_single.mpps", p, M_SINGLE, pkts,
+			    { 0 }, 0 },
+			{ "replay.encap.mpps", p, M_BURST, pkts, { 0 }, 0 },
+			{ "replay.decap.mpps", p, M_DECAP, pkts, { 0 }, 0 },
+		};
+
+		figures(fg, sizeof(fg) / sizeof(fg[0]), &sk, pl, pl0);
+	}
+	crypto_figures(p1, &sk);
+
+	dp_path_free(p);
+	dp_path_free(p1);
+	for (f = 0; f < 2; f++)
+		for (i = 0; i < BATCH; i++)
+			free(sk.slot[f][i]);
+	free(pkts);
+	free(pkts1);
+	free(pl);
+	free(pl0);
+	rcu_thread_offline();
+	mapcache_free(mc);
+	mapcache_free(mc1);
+	rcu_unregister_thread();
+	dp_tables_free(t);
+	config_free(cfg);
+	return 0;
+}
