@@ -57,7 +57,18 @@ m=$(cp_counter "${DP_PID[3]}" "${DP_LOG[3]}" etr-map-notify-missing)
 echo "ok: wrong key refused (map-server bad-auth $n), x3 retrying (notify-missing $m)"
 
 # First packet of an unresolved destination: not lost, time to delivery.
+# Captures on the sending host's and the receiving host's eth0 (one
+# clock: every namespace shares the kernel's) give the one-way time from
+# the first packet leaving h1 to its delivery at h2, resolution included;
+# ping's RTT adds the way back (x2 resolves h1's EID in turn).
 e4_2=$(topo_eid4 2) e6_2=$(topo_eid6 2)
+declare -A CAP_PID RTT
+for h in h1 h2 h1b h2b; do
+	topo_capture $h eth0 "$DP_TMP/first-$h.pcap" \
+	    'icmp[icmptype] == icmp-echo or (icmp6 and ip6[40] == 128)' ||
+	    dp_fail "capture on $h"
+	CAP_PID[$h]=$TOPO_LAST_PID
+done
 first_ping() {	# HOST ADDR LABEL
 	local out t
 	if ! out=$(topo_exec "$1" ping -c 1 -W 5 "$2" 2>&1); then
@@ -69,12 +80,31 @@ first_ping() {	# HOST ADDR LABEL
 		dp_fail "$3: first packet lost: $out"
 	fi
 	t=$(echo "$out" | sed -n 's/.*time=\([0-9.]*\) ms.*/\1/p')
-	echo "figure: $3 first-packet-to-delivery(rtt incl. resolution) ${t} ms"
+	RTT[$3]=$t
 }
 first_ping h1 "$e4_2" "IPv4 EID IID $DP_IID0"
 first_ping h1 "$e6_2" "IPv6 EID IID $DP_IID0"
 first_ping h1b "$e4_2" "IPv4 EID IID $DP_IID1"
 first_ping h1b "$e6_2" "IPv6 EID IID $DP_IID1"
+for h in h1 h2 h1b h2b; do
+	topo_capture_stop "${CAP_PID[$h]}"
+done
+# Time of the first echo request of family F in capture of host H.
+first_ts() {	# H F
+	local f='icmp'
+	[ "$2" = 6 ] && f='icmp6 and ip6[40] == 128'
+	tcpdump -tt -n -r "$DP_TMP/first-$1.pcap" "$f" 2>/dev/null |
+	    awk 'NR == 1 { print $1 }'
+}
+for lab in "IPv4 EID IID $DP_IID0:h1:h2:4" "IPv6 EID IID $DP_IID0:h1:h2:6" \
+    "IPv4 EID IID $DP_IID1:h1b:h2b:4" "IPv6 EID IID $DP_IID1:h1b:h2b:6"; do
+	IFS=: read -r l a b f <<<"$lab"
+	ta=$(first_ts "$a" "$f") tb=$(first_ts "$b" "$f")
+	[ -n "$ta" ] && [ -n "$tb" ] ||
+	    dp_fail "$l: first echo request not captured on $a/$b"
+	one=$(awk -v a="$ta" -v b="$tb" 'BEGIN { printf "%.3f", (b - a) * 1000 }')
+	echo "figure: $l unresolved, first packet sent by $a -> delivered to $b ${one} ms (one way, resolution included); ping rtt ${RTT[$l]} ms (both xTRs resolving)"
+done
 echo "ok: first packet delivered for 4 unresolved destinations (2 families x 2 IIDs)"
 t=$(topo_exec h1 ping -c 3 -i 0.2 -q "$e4_2" | sed -n 's/.*= [0-9.]*\/\([0-9.]*\)\/.*/\1/p')
 echo "figure: resolved IPv4 EID rtt avg ${t} ms"
@@ -85,6 +115,18 @@ for slot in 0 1; do
 	dp_tcp "$h1" "$h2" "$e6_2" 5 || dp_fail "TCP IPv6 slot $slot"
 done
 echo "ok: 5 MB TCP over IPv4 and IPv6 EIDs in both IIDs, sha256 equal"
+
+# The RLOCs are `interface = rloc0`: the data planes took rloc0's current
+# IPv4 and IPv6 addresses as outer sources, and none of the packets sent
+# over the IPv6 RLOCs (half the flows) lacked one.
+for n in 1 2; do
+	src=$(cp_dp_sources $n)
+	[ "$src" = "$(topo_rloc4 $n) $(topo_rloc6 $n)" ] ||
+	    dp_fail "x$n data plane sources '$src'"
+	d=$(dp_counter $n no-source-rloc)
+	[ "$d" = 0 ] || dp_fail "x$n: $d no-source-rloc drops"
+done
+echo "ok: interface RLOCs: data plane sources $(cp_dp_sources 1) (x1), no no-source-rloc drops"
 
 # A forged Map-Reply (wrong nonce) to x1 is ignored and counted.
 b=$(cp_counter "${DP_PID[1]}" "${DP_LOG[1]}" itr-map-reply-bad-nonce)
