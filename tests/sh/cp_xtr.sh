@@ -86,6 +86,7 @@ first_ping h1 "$e4_2" "IPv4 EID IID $DP_IID0"
 first_ping h1 "$e6_2" "IPv6 EID IID $DP_IID0"
 first_ping h1b "$e4_2" "IPv4 EID IID $DP_IID1"
 first_ping h1b "$e6_2" "IPv6 EID IID $DP_IID1"
+kill -INT "${CAP_PID[@]}" 2>/dev/null	# all at once, then reap
 for h in h1 h2 h1b h2b; do
 	topo_capture_stop "${CAP_PID[$h]}"
 done
@@ -138,4 +139,55 @@ a=$(cp_counter "${DP_PID[1]}" "${DP_LOG[1]}" itr-map-reply-bad-nonce)
 cp_dump "${DP_PID[1]}" "${DP_LOG[1]}" | grep -q "map-cache \\[$DP_IID0\\]$(topo_eidnet4 3) positive" &&
     dp_fail "forged Map-Reply installed"
 echo "ok: forged Map-Reply with a wrong nonce ignored (bad-nonce $b -> $a)"
+
+# lig and rig from x1 (its control plane holds 4342: they use an
+# ephemeral port) against the lisp-ztr map-server/map-resolver (exit 0
+# on an answer; exit 1 without one is lig_rig.sh's, it costs seconds).
+export NO_COLOR=1
+lig() { topo_exec x1 "$BUILD/lig" "$@"; }
+rig() { topo_exec x1 "$BUILD/rig" "$@"; }
+expect() {	# FILE fixed-string
+	grep -qF -- "$2" "$1" || { cat "$1" >&2; dp_fail "missing: $2"; }
+}
+# Registered, not proxied: the map-server forwards the request to x2,
+# whose ETR answers lig with its RLOCs (L: local to the answering ETR).
+lig "[$DP_IID0]$e4_2" to "$TOPO_MS4" >"$DP_TMP/l1" || dp_fail "lig 1 exit $?"
+expect "$DP_TMP/l1" "Send lig map-request to $TOPO_MS4 for EID [$DP_IID0]$e4_2 ..."
+expect "$DP_TMP/l1" "Received map-reply from $(topo_rloc4 2) with rtt "
+expect "$DP_TMP/l1" "EID-prefix: [$DP_IID0]$(topo_eidnet4 2), ttl: 24 hours, rloc-set:"
+expect "$DP_TMP/l1" "  RLOC: $(topo_rloc4 2), up/uw/mp/mw: 1/100/255/0, flags: LpR"
+expect "$DP_TMP/l1" "  RLOC: $(topo_rloc6 2), up/uw/mp/mw: 1/100/255/0, flags: LpR"
+# IPv6 EID in the other instance-id, asked over IPv6.
+lig "[$DP_IID1]$e6_2" to "$TOPO_MS6" >"$DP_TMP/l2" || dp_fail "lig 2 exit $?"
+expect "$DP_TMP/l2" "EID-prefix: [$DP_IID1]$(topo_eidnet6 2), ttl: 24 hours, rloc-set:"
+expect "$DP_TMP/l2" "  RLOC: $(topo_rloc4 2), up/uw/mp/mw: 1/100/255/0, flags: LpR"
+expect "$DP_TMP/l2" "  RLOC: $(topo_rloc6 2), up/uw/mp/mw: 1/100/255/0, flags: LpR"
+# x3 (wrong key) is not registered.  Its EID 192.0.2.50 (last octet
+# 00110010) shares 3 bits after the /24 with x2's .32 (00100000) and 2
+# with x1's .16 (00010000): the least-specific prefix overlapping neither
+# is 24 + 3 + 1 = /28, 192.0.2.48/28; inside the site: 1 minute.
+lig "[$DP_IID0]192.0.2.50" to "$TOPO_MS4" >"$DP_TMP/l3" || dp_fail "lig 3 exit $?"
+expect "$DP_TMP/l3" "Received map-reply from $TOPO_MS4 with rtt "
+expect "$DP_TMP/l3" "EID-prefix: [$DP_IID0]192.0.2.48/28, ttl: 1 mins, rloc-set:"
+expect "$DP_TMP/l3" "  Empty, map-reply action: native-forward"
+# IPv6: group 4 of 2001:db8:e1d:5:: is 0x0005; it shares 13 bits with
+# 0x0001 and 0x0002 (sites 1, 2): 48 + 13 + 1 = /62, 2001:db8:e1d:4::/62.
+lig "[$DP_IID1]2001:db8:e1d:5::1" to "$TOPO_MS4" >"$DP_TMP/l4" ||
+    dp_fail "lig 4 exit $?"
+expect "$DP_TMP/l4" "EID-prefix: [$DP_IID1]2001:db8:e1d:4::/62, ttl: 1 mins, rloc-set:"
+expect "$DP_TMP/l4" "  Empty, map-reply action: native-forward"
+# Outside every site: 10.9.9.9 and 192.0.2.0/24 differ in the first bit:
+# 0.0.0.0/1, 15 minutes.
+lig "[$DP_IID0]10.9.9.9" to "$TOPO_MS4" >"$DP_TMP/l5" || dp_fail "lig 5 exit $?"
+expect "$DP_TMP/l5" "EID-prefix: [$DP_IID0]0.0.0.0/1, ttl: 15 mins, rloc-set:"
+echo "ok: lig: registered records (x2's ETR answering, IPv4/IPv6, both IIDs), negative replies [$DP_IID0]192.0.2.48/28 (1 min), [$DP_IID1]2001:db8:e1d:4::/62, [$DP_IID0]0.0.0.0/1 (15 min)"
+
+rig "[$DP_IID0]$e4_2" to "$TOPO_MS4" >"$DP_TMP/g1" || dp_fail "rig 1 exit $?"
+expect "$DP_TMP/g1" "Received map-referral from $TOPO_MS4 with rtt "
+expect "$DP_TMP/g1" "EID-prefix: [$DP_IID0]$(topo_eidnet4 2), ttl: 24 hours, referral-type: ms-ack"
+rig "[$DP_IID1]2001:db8:e1d:5::1" to "$TOPO_MS6" >"$DP_TMP/g2" || dp_fail "rig 2 exit $?"
+expect "$DP_TMP/g2" "EID-prefix: [$DP_IID1]2001:db8:e1d:4::/62, ttl: 1 mins, referral-type: ms-not-registered"
+rig "[$DP_IID0]10.9.9.9" to "$TOPO_MS4" >"$DP_TMP/g3" || dp_fail "rig 3 exit $?"
+expect "$DP_TMP/g3" "EID-prefix: [$DP_IID0]0.0.0.0/1, ttl: 15 mins, referral-type: delegation-hole"
+echo "ok: rig: ms-ack, ms-not-registered, delegation-hole from the lisp-ztr map-server"
 exit 0
