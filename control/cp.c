@@ -44,6 +44,7 @@
 
 #include "config.h"
 #include "cp_addr.h"
+#include "cp_ctl.h"
 #include "cp_etr.h"
 #include "cp_itr.h"
 #include "cp_netlink.h"
@@ -381,6 +382,22 @@ cp_dp_input(struct cp *cp, const char *buf, size_t len)
 	int			 rc;
 
 	cp->c[CP_C_DP_RX]++;
+	/* lispctl's questions (cp_ctl.h), our own record type. */
+	if (cp_ctl_is_request(buf, len)) {
+		char	*rep;
+		size_t	 rlen;
+
+		if ((rep = cp_ctl_request(buf, len, &rlen)) == NULL) {
+			cp->c[CP_C_DP_BAD]++;
+			return;
+		}
+		if (send(cp->cpdp, rep, rlen, MSG_DONTWAIT | MSG_NOSIGNAL) ==
+		    -1)
+			LOG_RL(LOG_LVL_WARN, "cp: ctl reply: %s",
+			    strerror(errno));
+		free(rep);
+		return;
+	}
 	rc = dpipc_decode(buf, len, &m, err, sizeof(err));
 	if (rc != DPIPC_OK) {
 		cp->c[CP_C_DP_BAD]++;
@@ -1114,6 +1131,12 @@ cp_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 			cp->cpdp_io.data = cp;
 			ev_io_start(cp->loop, &cp->cpdp_io);
 			/* The data plane says restart; answered then. */
+			break;
+		case PROC_MSG_LOGLEVEL:
+			if (ipc_check_len(&m, 4) == -1 || m.data[0] != 0 ||
+			    m.data[1] != 0 || m.data[2] != 0 || m.data[3] > 2)
+				fatalx("cp: bad LOGLEVEL message");
+			log_setlevel(m.data[3]);
 			break;
 		case PROC_MSG_DUMP:
 			cp_dump(cp);

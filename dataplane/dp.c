@@ -31,6 +31,7 @@
 #include "dbmap.h"
 #include "dp.h"
 #include "dp_cpchan.h"
+#include "dp_ctl.h"
 #include "dp_open.h"
 #include "dp_tables.h"
 #include "ipc.h"
@@ -280,6 +281,7 @@ dp_apply_config(struct dp_main *dm, int fd, uint32_t gen)
 		(void)dp_mapcache_load(dp_g.mc, cfg);
 		__atomic_add_fetch(&dp_g.mc_gen, 1, __ATOMIC_RELEASE);
 	}
+	dp_ctl_config(cfg);
 	/* Kept: dp_tables_refresh() rebuilds from it. */
 	config_free(dp_cfg);
 	dp_cfg = cfg;
@@ -406,6 +408,48 @@ dp_arm(struct dp_main *dm)
 		ev_io_stop(dm->loop, &dm->wio);
 }
 
+/* --- control socket hooks (dp_ctl.h) ------------------------------------ */
+
+static struct dp_main	*dp_m;
+
+static int
+ctl_reload(uint32_t id)
+{
+	if (ipc_compose(&dp_m->ipc, PROC_MSG_RELOAD, id, (uint32_t)getpid(),
+	    -1, NULL, 0) == -1)
+		return -1;
+	dp_arm(dp_m);
+	return 0;
+}
+
+static int
+ctl_log_level(int level)
+{
+	uint8_t	 l[4];
+
+	wr32(l, (uint32_t)level);
+	if (ipc_compose(&dp_m->ipc, PROC_MSG_LOGLEVEL, 0, (uint32_t)getpid(),
+	    -1, l, sizeof(l)) == -1)
+		return -1;
+	dp_arm(dp_m);
+	return 0;
+}
+
+static int
+ctl_cp_send(const char *text, size_t len)
+{
+	/* lispers.net never sees our ztr- types. */
+	if (dp_cpchan_ipcmode())
+		return -1;
+	return dp_cpchan_send(text, len);
+}
+
+static const struct dp_ctl_hooks dp_ctl_hooks = {
+	.reload = ctl_reload,
+	.log_level = ctl_log_level,
+	.cp_send = ctl_cp_send,
+};
+
 static void
 dp_write_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
@@ -509,6 +553,16 @@ dp_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 			dp_cpchan_lispers(m.fd, dir);
 			break;
 		}
+		case PROC_MSG_CTL:
+			if (ipc_check_len(&m, 0) == -1 || m.fd == -1)
+				fatalx("dp: bad CTL message");
+			dp_ctl_listen(m.fd);
+			break;
+		case PROC_MSG_RELOAD_DONE:
+			if (ipc_check_len(&m, 4) == -1)
+				fatalx("dp: bad RELOAD_DONE message");
+			dp_ctl_reload_done(m.peerid, rd32(m.data) == 0);
+			break;
 		default:
 			if (m.fd != -1)
 				close(m.fd);
@@ -590,6 +644,8 @@ dp_main(int ipcfd, struct dp_captures *dc, int debug)
 	dm.rio.data = dm.wio.data = &dm;
 	ev_io_start(dm.loop, &dm.rio);
 	dp_cpchan_init(dm.loop);
+	dp_m = &dm;
+	dp_ctl_init(dm.loop, &dp_ctl_hooks);
 	ev_timer_init(&dm.tick, dp_tick_cb, 1., 1.);
 	ev_timer_start(dm.loop, &dm.tick);
 	ev_signal_init(&dm.sterm, dp_signal_cb, SIGTERM);
@@ -609,6 +665,7 @@ dp_main(int ipcfd, struct dp_captures *dc, int debug)
 	for (w = 0; w < dp_g.nworkers; w++)
 		dp_worker_free(dp_g.workers[w]);
 	free(dp_g.workers);
+	dp_ctl_stop();
 	dp_cpchan_stop();
 	config_free(dp_cfg);
 	dp_cfg = NULL;

@@ -41,6 +41,7 @@
 
 #include "dp.h"
 #include "dp_cpchan.h"
+#include "dp_ctl.h"
 #include "dp_keys.h"
 #include "dp_lispers.h"
 #include "dp_open.h"
@@ -416,6 +417,9 @@ dp_cpchan_input(const char *buf, size_t len)
 
 	cc.ctr[CC_RECEIVED]++;
 	rc = dpipc_decode(buf, len, &m, err, sizeof(err));
+	/* Our own extension: lispctl answers from the control plane. */
+	if (rc == DPIPC_UNKNOWN && dp_ctl_cp_reply(buf, len) == 0)
+		return 0;
 	if (rc == DPIPC_UNKNOWN) {
 		cc.ctr[CC_UNKNOWN]++;
 		LOG_RL(LOG_LVL_INFO, "cp: ignored: %s", err);
@@ -825,7 +829,9 @@ stats_collect(const struct mapcache_entry *e, void *arg)
 	ns->packets = ec.packets;
 	ns->bytes = ec.bytes;
 	key.id = e->id;
-	old = bsearch(&key, cc.snap, cc.nsnap, sizeof(key), snap_cmp);
+	/* bsearch() must not be given a NULL base (UBSan), even for 0. */
+	old = cc.nsnap == 0 ? NULL : bsearch(&key, cc.snap, cc.nsnap,
+	    sizeof(key), snap_cmp);
 	/* An id reused by another prefix starts over. */
 	if (old != NULL && (old->iid != e->iid || old->afi != e->afi ||
 	    old->plen != e->plen || memcmp(old->eid, e->eid, 16) != 0 ||

@@ -34,6 +34,7 @@
 #define ZTR_VERSION		"0.1.0"
 #define ZTR_LISP_DIR		"/opt/zededa/lisp"
 #define ZTR_PIDFILE		"/var/run/lisp-ztr.pid"
+#define ZTR_CTL_SOCKET		"/var/run/lisp-ztr.sock"
 #define ZTR_BACKOFF_MIN		0.2	/* seconds */
 #define ZTR_BACKOFF_MAX		30.0
 /* A child that ran this long resets its backoff. */
@@ -72,12 +73,15 @@ struct ztr {
 	int			 ipcmode;	/* ipc-data-plane = yes at start */
 	const char		*cpdp_path;	/* -cpdp: external CP socket */
 	ev_timer		 cpdp_retry;
+	const char		*ctlpath;	/* -S: control socket */
+	int			 ctlfd;		/* listening, -1 */
 };
 
 static struct ztr	*ztr_g;		/* for the fork path only */
 
 static void	child_start(struct ztr *, struct child *);
 static void	ztr_cpdp(struct ztr *);
+static int	ztr_reload(struct ztr *);
 
 static void __attribute__((noreturn))
 usage(const char *prog, int rc)
@@ -86,7 +90,7 @@ usage(const char *prog, int rc)
 
 	fprintf(fp,
 "usage: %s [-dhnsv] [-c partition] [-f file] [-lisp dir] [-p pidfile]\n"
-"       %*s [-u user] [-w workers] [-cpdp socket]\n"
+"       %*s [-S socket] [-u user] [-w workers] [-cpdp socket]\n"
 "\n"
 "lisp-ztr is a LISP xTR (RFC 9300/9301): an ITR that captures traffic for\n"
 "remote EIDs on each `lisp interface` device and encapsulates it to the\n"
@@ -103,6 +107,8 @@ usage(const char *prog, int rc)
 "  -n            check the configuration and exit: errors are printed as\n"
 "                file:line: reason; exit status 1 when there are any\n"
 "  -p pidfile    pid file (default " ZTR_PIDFILE ")\n"
+"  -S socket     control socket for lispctl (default " ZTR_CTL_SOCKET ");\n"
+"                \"none\": no control socket\n"
 "  -s            log to syslog (daemon facility) instead of stderr\n"
 "  -u user       run the data plane and the control plane as this user\n"
 "                (the parent stays uid 0 with CAP_NET_RAW, CAP_NET_ADMIN,\n"
@@ -320,6 +326,39 @@ child_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 		if (m.fd != -1)
 			close(m.fd);
 		switch (m.type) {
+		case PROC_MSG_RELOAD: {
+			uint8_t	 st[4];
+
+			if (ipc_check_len(&m, 0) == -1 || c->kind != CHILD_DP)
+				goto bad;
+			log_info("lispctl: reloading %s", ztr_g->conffile);
+			be32(st, ztr_reload(ztr_g) == 0 ? 0 : 1);
+			if (c->have_ipc && ipc_compose(&c->ipc,
+			    PROC_MSG_RELOAD_DONE, m.peerid, 0, -1, st,
+			    sizeof(st)) == -1)
+				fatal("ipc_compose");
+			child_arm(ztr_g, c);
+			break;
+		}
+		case PROC_MSG_LOGLEVEL: {
+			struct child	*cp = &ztr_g->child[CHILD_CP];
+			uint32_t	 lvl;
+
+			if (ipc_check_len(&m, 4) == -1 || c->kind != CHILD_DP)
+				goto bad;
+			lvl = (uint32_t)m.data[0] << 24 | m.data[1] << 16 |
+			    m.data[2] << 8 | m.data[3];
+			if (lvl > LOG_LVL_DEBUG)
+				goto bad;
+			log_setlevel((int)lvl);
+			if (cp->have_ipc) {
+				if (ipc_compose(&cp->ipc, PROC_MSG_LOGLEVEL, 0,
+				    0, -1, m.data, 4) == -1)
+					fatal("ipc_compose");
+				child_arm(ztr_g, cp);
+			}
+			break;
+		}
 		case PROC_MSG_CONFIG_DONE:
 			if (ipc_check_len(&m, 8) == -1)
 				goto bad;
@@ -482,6 +521,61 @@ lispers_bind(const char *dir)
 	return fd;
 }
 
+/*
+ * The control socket: a UNIX stream socket, mode 0600, handed to the
+ * data plane (which serves it, dataplane/dp_ctl.c) at every start.  A
+ * file left by a killed predecessor is replaced; one that still answers
+ * belongs to a running daemon and is left alone.
+ */
+static int
+ctl_bind(const char *path)
+{
+	struct sockaddr_un	 sun;
+	mode_t			 old;
+	int			 fd, probe;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if ((size_t)snprintf(sun.sun_path, sizeof(sun.sun_path), "%s",
+	    path) >= sizeof(sun.sun_path)) {
+		log_warnx("control socket %s: path too long", path);
+		return -1;
+	}
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) == -1) {
+		log_warn("control socket");
+		return -1;
+	}
+	if ((probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) != -1) {
+		if (connect(probe, (struct sockaddr *)&sun, sizeof(sun)) == 0) {
+			log_warnx("control socket %s: in use by another "
+			    "daemon, not replaced", path);
+			close(probe);
+			close(fd);
+			return -1;
+		}
+		close(probe);
+	}
+	if (unlink(path) == -1 && errno != ENOENT)
+		log_warn("unlink %s", path);
+	/* Never reachable by others, not even between bind and chmod. */
+	old = umask(0177);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		log_warn("bind %s", path);
+		umask(old);
+		close(fd);
+		return -1;
+	}
+	umask(old);
+	if (chmod(path, 0600) == -1 || listen(fd, 64) == -1) {
+		log_warn("control socket %s", path);
+		close(fd);
+		unlink(path);
+		return -1;
+	}
+	return fd;
+}
+
 static void
 child_start(struct ztr *z, struct child *c)
 {
@@ -583,6 +677,17 @@ child_start(struct ztr *z, struct child *c)
 		}
 		if (ipc_compose(&c->ipc, PROC_MSG_LISPERS, 0, 0, lfd,
 		    z->lispdir, strlen(z->lispdir)) == -1)
+			fatal("ipc_compose");
+	}
+	if (c->kind == CHILD_DP && z->ctlfd != -1) {
+		int	 cfd;
+
+		/* The parent keeps its copy: clients wait in the backlog
+		 * while a data plane restarts. */
+		if ((cfd = fcntl(z->ctlfd, F_DUPFD_CLOEXEC, 3)) == -1)
+			log_warn("control socket dup");
+		else if (ipc_compose(&c->ipc, PROC_MSG_CTL, 0, 0, cfd, NULL,
+		    0) == -1)
 			fatal("ipc_compose");
 	}
 	child_arm(z, c);
@@ -702,7 +807,7 @@ ztr_devices_equal(const struct lisp_config *a, const struct lisp_config *b)
 	return 1;
 }
 
-static void
+static int
 ztr_reload(struct ztr *z)
 {
 	struct lisp_config	*old = z->cfg;
@@ -717,7 +822,7 @@ ztr_reload(struct ztr *z)
 		z->conftext = oldtext;
 		z->conflen = strlen(oldtext);
 		log_warnx("reload failed, keeping the running configuration");
-		return;
+		return -1;
 	}
 	same = ztr_devices_equal(old, z->cfg);
 	config_free(old);
@@ -732,6 +837,7 @@ ztr_reload(struct ztr *z)
 		z->child[CHILD_DP].backoff = ZTR_BACKOFF_MIN;
 		kill(z->child[CHILD_DP].pid, SIGTERM);
 	}
+	return 0;
 }
 
 static void
@@ -760,7 +866,7 @@ signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 		break;
 	case SIGHUP:
 		log_info("SIGHUP: reloading %s", z->conffile);
-		ztr_reload(z);
+		(void)ztr_reload(z);
 		break;
 	case SIGUSR1:
 		log_info("state: parent pid %d, configuration %u, data plane "
@@ -826,6 +932,8 @@ main(int argc, char *argv[])
 	struct lisp_config	*cfg;
 
 	z.pidfile = ZTR_PIDFILE;
+	z.ctlpath = ZTR_CTL_SOCKET;
+	z.ctlfd = -1;
 	z.nworkers = ncpus();
 	/*
 	 * Hand-rolled: the legacy "-lisp <dir>" flag is not getopt syntax
@@ -855,6 +963,9 @@ main(int argc, char *argv[])
 		} else if (strcmp(a, "-p") == 0) {
 			NEEDARG();
 			z.pidfile = argv[++k];
+		} else if (strcmp(a, "-S") == 0) {
+			NEEDARG();
+			z.ctlpath = argv[++k];
 		} else if (strcmp(a, "-u") == 0) {
 			NEEDARG();
 			user = argv[++k];
@@ -919,6 +1030,9 @@ main(int argc, char *argv[])
 		fatalx("no usable configuration in %s", z.conffile);
 	if (pidfile_write(z.pidfile) == -1)
 		fatalx("cannot write the pidfile");
+	if (strcmp(z.ctlpath, "none") != 0 &&
+	    (z.ctlfd = ctl_bind(z.ctlpath)) == -1)
+		log_warnx("running without a control socket");
 	/* Decided once at start, as lispers.net's lisp-core does. */
 	z.ipcmode = z.cfg->xtr.ipc_data_plane;
 	z.lispdir = lispdir;
@@ -963,6 +1077,10 @@ main(int argc, char *argv[])
 	for (k = 0; k < CHILD_MAX; k++)
 		child_close_ipc(&z, &z.child[k]);
 	unlink(z.pidfile);
+	if (z.ctlfd != -1) {
+		close(z.ctlfd);
+		unlink(z.ctlpath);
+	}
 	config_free(z.cfg);
 	free(z.conftext);
 	log_info("stopped");

@@ -28,6 +28,16 @@
  *   child -> parent:
  *	PROC_MSG_CONFIG_DONE  payload u32 generation, u32 0 ok / 1 failed
  *
+ *   The control socket (lispctl, dataplane/dp_ctl.h):
+ *	PROC_MSG_CTL	  parent -> data plane, at every (re)start: fd = the
+ *			  listening UNIX stream socket; no payload
+ *	PROC_MSG_RELOAD	  data plane -> parent: reload the configuration
+ *			  (lispctl reload); peerid = request id, no payload
+ *	PROC_MSG_RELOAD_DONE  parent -> data plane: peerid = request id,
+ *			  payload u32 0 loaded / 1 refused (errors logged)
+ *	PROC_MSG_LOGLEVEL data plane -> parent and parent -> control plane:
+ *			  payload u32 enum log_level (lispctl log-level)
+ *
  * Payload sizes are exact; a wrong size is fatal for the receiver's
  * channel (the peers are our own processes).
  */
@@ -44,6 +54,10 @@ enum proc_msg {
 	PROC_MSG_CONFIG_DONE,
 	PROC_MSG_CPDP,
 	PROC_MSG_LISPERS,
+	PROC_MSG_CTL = 16,
+	PROC_MSG_RELOAD,
+	PROC_MSG_RELOAD_DONE,
+	PROC_MSG_LOGLEVEL,
 };
 
 /* Largest record on the cpdp channel (an entire-map-cache). */
