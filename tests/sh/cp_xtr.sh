@@ -42,7 +42,22 @@ for n in 1 2; do
 	    "map-server $TOPO_MS4 .* state registered" 5 ||
 	    dp_fail "x$n: no Map-Notify accepted"
 done
-echo "ok: x1 and x2 registered 8 prefixes each (seen on the map-server), Map-Notify verified"
+# The same through the map-server's control socket.
+"$BUILD/lispctl" -s "$DP_TMP/ms.sock" show sites >"$DP_TMP/sites" ||
+    dp_fail "lispctl show sites: exit $?"
+for n in 1 2; do
+	for iid in $DP_IID0 $DP_IID1; do
+		for p in "$(topo_eidnet4 $n)" "$(topo_eidnet6 $n)"; do
+			grep -E "^site test-sites  iid $iid  eid-prefix $p  rlocs .*\"address\": \"$(topo_rloc4 $n)\".*\"address\": \"$(topo_rloc6 $n)\".*  registered-by $(topo_rloc4 $n) " \
+			    "$DP_TMP/sites" >/dev/null || {
+				cat "$DP_TMP/sites" >&2
+				dp_fail "lispctl show sites: no [$iid]$p of x$n"
+			}
+		done
+	done
+done
+[ "$(wc -l <"$DP_TMP/sites")" = 8 ] || dp_fail "lispctl show sites: $(cat "$DP_TMP/sites")"
+echo "ok: x1 and x2 registered 8 prefixes each (seen on the map-server: state dump and lispctl show sites), Map-Notify verified"
 
 # x3 uses a wrong key: refused by the map-server, counted on both sides.
 sleep 2
