@@ -77,18 +77,18 @@ topo_exec h2 ping -c 3 -i 0.2 -q "$e1" >/dev/null || dp_fail "no traffic after f
 topo_exec h2 ping -c 3 -i 0.2 -q "$e1v6" >/dev/null ||
     dp_fail "no IPv6 traffic after failover"
 # x1's data plane no longer sends from the down interface.
+cp_wait_dp_sources 1 "$(topo_rloc4 1 1) $(topo_rloc6 1 1)" ||
+    dp_fail "x1 data plane sources '$(cp_dp_sources 1)' with rloc0 down"
 src=$(cp_dp_sources 1)
-[ "$src" = "$(topo_rloc4 1 1) $(topo_rloc6 1 1)" ] ||
-    dp_fail "x1 data plane sources '$src' with rloc0 down"
 echo "ok: traffic continues through rloc1 after rloc0 failed (x1 sends from $src)"
 topo_ip x1 link set rloc0 up
 for r in "$(topo_rloc4 1 0)" "$(topo_rloc6 1 0)"; do
 	cp_wait_dump "${DP_PID[2]}" "${DP_LOG[2]}" "$r/p1/w100/up" 10 ||
 	    dp_fail "x1's rloc0 address $r not restored"
 done
+cp_wait_dp_sources 1 "$(topo_rloc4 1 0) $(topo_rloc6 1 0)" ||
+    dp_fail "x1 data plane sources '$(cp_dp_sources 1)' after rloc0 came back"
 src=$(cp_dp_sources 1)
-[ "$src" = "$(topo_rloc4 1 0) $(topo_rloc6 1 0)" ] ||
-    dp_fail "x1 data plane sources '$src' after rloc0 came back"
 echo "ok: rloc0 restored after recovery (x1 sends from $src again)"
 
 # --- RLOC address change: SMR ------------------------------------------------
@@ -132,8 +132,8 @@ done
 cp_dump "${DP_PID[2]}" "${DP_LOG[2]}" | grep -E "$mc1" |
     grep -qE "$(topo_rloc4 1 0)/|$(topo_rloc6 1 0)/" &&
     dp_fail "x2 still caches x1's old RLOCs"
-src=$(cp_dp_sources 1)
-[ "$src" = "$new4 $new6" ] || dp_fail "x1 data plane sources '$src', not the new addresses"
+cp_wait_dp_sources 1 "$new4 $new6" ||
+    dp_fail "x1 data plane sources '$(cp_dp_sources 1)', not the new addresses"
 cp_ping_wait
 s=$(cp_counter "${DP_PID[1]}" "${DP_LOG[1]}" etr-smr-sent)
 r=$(cp_counter "${DP_PID[2]}" "${DP_LOG[2]}" itr-smr-invoked-request)
