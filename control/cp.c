@@ -49,6 +49,7 @@
 #include "cp_etr.h"
 #include "cp_itr.h"
 #include "cp_netlink.h"
+#include "cp_show.h"
 #include "dpipc.h"
 #include "ipc.h"
 #include "lisp_err.h"
@@ -1035,91 +1036,6 @@ dump_reg(void *arg, const struct ms_reg_view *v)
 	log_info("%s", l);
 }
 
-/* --- lispctl (cp_ctl.h) ------------------------------------------------- */
-
-struct sites_walk {
-	json_object	*recs;
-	uint64_t	 now_ms;
-	int		 failed;
-};
-
-static void
-site_rec(void *arg, const struct ms_reg_view *v)
-{
-	struct sites_walk	*w = arg;
-	json_object		*o, *rl, *r;
-	struct cp_eid		 e;
-	struct dpipc_addr	 src;
-	uint16_t		 sport;
-	char			 b[CPA_STRLEN], *p;
-	size_t			 i;
-
-	if ((o = json_object_new_object()) == NULL) {
-		w->failed = 1;
-		return;
-	}
-	json_object_object_add(o, "site", json_object_new_string(
-	    v->site_name));
-	json_object_array_add(w->recs, o);
-	if (v->rec == NULL) {
-		json_object_object_add(o, "registered",
-		    json_object_new_boolean(0));
-		return;
-	}
-	json_object_object_add(o, "iid", json_object_new_int64(v->iid));
-	if (cpa_eid_from_lisp(&v->rec->eid, v->rec->mask_len, &e) == 0) {
-		cpa_eid_fmt(&e, b, sizeof(b));
-		p = strchr(b, ']');
-		json_object_object_add(o, "eid-prefix",
-		    json_object_new_string(p != NULL ? p + 1 : b));
-	}
-	if ((rl = json_object_new_array()) == NULL) {
-		w->failed = 1;
-		return;
-	}
-	json_object_object_add(o, "rlocs", rl);
-	for (i = 0; i < v->rec->loc_count; i++) {
-		struct dpipc_addr a;
-
-		if (cpa_rloc_from_lisp(&v->rec->locs[i].addr, &a) == -1 ||
-		    (r = json_object_new_object()) == NULL)
-			continue;
-		json_object_object_add(r, "address", json_object_new_string(
-		    cpa_addr_fmt(&a, b, sizeof(b))));
-		json_object_object_add(r, "priority",
-		    json_object_new_int(v->rec->locs[i].priority));
-		json_object_object_add(r, "weight",
-		    json_object_new_int(v->rec->locs[i].weight));
-		json_object_array_add(rl, r);
-	}
-	ss_to_addr(v->src, &src, &sport);
-	json_object_object_add(o, "registered-by", json_object_new_string(
-	    cpa_addr_fmt(&src, b, sizeof(b))));
-	json_object_object_add(o, "last-register-ago", json_object_new_int64(
-	    (int64_t)((w->now_ms - v->last_ms) / 1000)));
-	json_object_object_add(o, "registers",
-	    json_object_new_int64((int64_t)v->registers));
-}
-
-/* `lispctl show sites`: one record per registration (or idle site). */
-static int
-ctl_show_sites(json_object *recs, char *err, size_t errlen)
-{
-	struct sites_walk	 w = { recs, 0, 0 };
-
-	if (cp_g == NULL || cp_g->ms == NULL) {
-		snprintf(err, errlen, "not a map-server");
-		return -1;
-	}
-	w.now_ms = (uint64_t)(cp_now(cp_g) * 1000);
-	ms_walk_sites(cp_g->ms, site_rec, &w);
-	if (w.failed) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	return 0;
-}
-
 static void
 cp_dump(struct cp *cp)
 {
@@ -1301,6 +1217,7 @@ cp_main(int ipcfd, int debug)
 	itr_params_default(&cp.itrp);
 	etr_params_default(&cp.etrp);
 	cp.loop = ev_default_loop(EVFLAG_AUTO);
+	cp_show_register(cp.loop, &cp.itr, &cp.etr, &cp.ms);
 	if (ipc_init(&cp.ipc, ipcfd) == -1)
 		fatal("cp: ipc_init");
 	if ((cp.nl = cpnl_open()) == NULL)
@@ -1321,7 +1238,6 @@ cp_main(int ipcfd, int debug)
 	ev_signal_init(&cp.sint, cp_signal_cb, SIGINT);
 	ev_signal_start(cp.loop, &cp.sterm);
 	ev_signal_start(cp.loop, &cp.sint);
-	cp_ctl_register(&(struct cp_ctl_ops){ .show_sites = ctl_show_sites });
 	/* Everything is open: from here on no privilege at all. */
 	sandbox_cp();
 	log_debug("control plane started");

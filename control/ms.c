@@ -90,6 +90,7 @@ struct ms_xtr {
 	uint64_t	 site_id;
 	struct sockaddr_storage src;
 	uint16_t	 flags;		/* LISP_MREG_* */
+	uint8_t		 key_id, alg_id;	/* of the last Map-Register */
 	struct lisp_eid_record rec;	/* owned copy */
 	uint64_t	 first_ms, last_ms, expires_ms, registers;
 };
@@ -892,6 +893,8 @@ reg_store(struct ms *ms, const struct lisp_map_register *m,
 	x->site_id = m->site_id;
 	x->src = *from;
 	x->flags = m->flags;
+	x->key_id = m->key_id;
+	x->alg_id = m->alg_id;
 	x->rec = copy;
 	x->last_ms = now;
 	x->registers++;
@@ -1573,6 +1576,8 @@ ms_walk_sites(const struct ms *ms, ms_walk_fn *fn, void *arg)
 				v.last_ms = x->last_ms;
 				v.expires_ms = x->expires_ms;
 				v.registers = x->registers;
+				v.key_id = x->key_id;
+				v.alg_id = x->alg_id;
 				fn(arg, &v);
 				n++;
 			}

@@ -120,6 +120,8 @@ struct ms_reg_view {
 	uint64_t			 last_ms;	/* last refresh */
 	uint64_t			 expires_ms;
 	uint64_t			 registers;	/* refreshes counted */
+	uint8_t				 key_id;	/* authentication of the */
+	uint8_t				 alg_id;	/* last Map-Register */
 };
 typedef void	 ms_walk_fn(void *arg, const struct ms_reg_view *v);
 

@@ -31,7 +31,9 @@
 #include "dbmap.h"
 #include "dp.h"
 #include "dp_cpchan.h"
+#include "dp_crypto.h"
 #include "dp_ctl.h"
+#include "dp_keys.h"
 #include "dp_open.h"
 #include "dp_tables.h"
 #include "ipc.h"
@@ -611,6 +613,8 @@ dp_main(int ipcfd, struct dp_captures *dc, int debug)
 {
 	struct mapcache_config	 mcc;
 	struct dp_main		 dm;
+	const char		*why;
+	enum lcrypto_cipher	 cipher;
 	unsigned int		 w, k;
 
 	(void)debug;
@@ -620,7 +624,10 @@ dp_main(int ipcfd, struct dp_captures *dc, int debug)
 	 * The captures are inherited and mapped; every other descriptor
 	 * arrives over the channel and needs no privilege to use.  Before
 	 * any thread exists (liburcu's, the workers): they inherit it.
+	 * libcrypto loads its configuration and ciphers on first use: do
+	 * that first, while files may still be opened.
 	 */
+	dp_crypto_preload();
 	sandbox_dp();
 	memset(&dm, 0, sizeof(dm));
 	memset(&dp_g, 0, sizeof(dp_g));
@@ -632,6 +639,11 @@ dp_main(int ipcfd, struct dp_captures *dc, int debug)
 	mcc.workers = dc->nworkers;
 	if ((dp_g.mc = mapcache_new(&mcc)) == NULL)
 		fatal("mapcache_new");
+	/* LISP-crypto keys: one lcrypto slot per worker (dp_crypto.h). */
+	cipher = dp_crypto_cipher(&why);
+	dp_keys_setup(dc->nworkers, cipher);
+	log_info("lisp-crypto encapsulation cipher %s (%s)",
+	    lcrypto_cipher_name(cipher), why);
 	/* The main thread is the map-cache writer: registered, offline. */
 	rcu_register_thread();
 	rcu_thread_offline();

@@ -41,6 +41,7 @@
 
 #include "dp.h"
 #include "dp_cpchan.h"
+#include "dp_crypto.h"
 #include "dp_ctl.h"
 #include "dp_keys.h"
 #include "dp_lispers.h"
@@ -475,7 +476,9 @@ dp_cpchan_input(const char *buf, size_t len)
 		cc.info.nat_port = m.u.port;
 		break;
 	case DPIPC_ITR_CRYPTO_PORT:
+		/* Encrypted packets leave from it (dp_crypto.h). */
 		cc.info.crypto_port = m.u.port;
+		dp_crypto_set_port((uint16_t)m.u.port);
 		break;
 	case DPIPC_XTR_PARAMETERS:
 		cc.info.xp = m.u.xp;
@@ -1083,4 +1086,13 @@ dp_cpchan_dump(void)
 	for (k = 0; k < CC_MAX; k++)
 		log_info("counter %s %llu", cc_names[k],
 		    (unsigned long long)cc.ctr[k]);
+	/* Keys lcrypto refused (each also logged once when it came). */
+	log_info("counter crypto-keys-refused-poly1305 %llu",
+	    (unsigned long long)lcrypto_refused(LCRYPTO_E_POLY1305));
+	log_info("counter crypto-keys-refused-chacha %llu",
+	    (unsigned long long)lcrypto_refused(LCRYPTO_E_CHACHA));
+	log_info("counter crypto-keys-refused-malformed %llu",
+	    (unsigned long long)lcrypto_refused(LCRYPTO_E_KEY));
+	log_info("counter crypto-encap-key-slots %zu", dp_keys_encap_count());
+	log_info("counter crypto-decap-key-sets %zu", dp_keys_decap_count());
 }

@@ -334,7 +334,13 @@ fmt_entry(struct obuf *o, const struct mapcache_entry *e, uint32_t now)
 	    "\"static\":%s", e->iid, addr_str(e->afi, e->eid, a,
 	    sizeof(a)), e->plen, state_name(e->state),
 	    e->flags & MAPCACHE_F_STATIC ? "true" : "false");
-	if (e->flags & MAPCACHE_F_STATIC)
+	/*
+	 * Static entries never expire; entries from the control plane (and
+	 * from "map-cache add") carry a ten-year TTL because the control
+	 * plane deletes them itself: neither has an expiry worth showing.
+	 */
+	if (e->flags & MAPCACHE_F_STATIC ||
+	    (e->expires > now && e->expires - now > 365U * 86400))
 		OB_LIT(o, ",\"expires-in\":null");
 	else
 		ob_printf(o, ",\"expires-in\":%u", e->expires > now ?

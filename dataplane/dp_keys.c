@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * LISP-crypto key tables (see dp_keys.h): immutable snapshots published
- * by RCU, wiped before they are freed.
+ * by RCU, wiped before they are freed; the lcrypto objects of replaced
+ * entries are freed after the same grace period.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 
 #include <sodium.h>
 
+#include "buf.h"
 #include "dp_keys.h"
 #include "log.h"
 #include "mapcache.h"
@@ -21,6 +23,70 @@ struct dp_keytab {
 };
 
 static struct dp_keytab	*dp_keytab;
+static unsigned int	 dk_nslots = 1;
+static enum lcrypto_cipher dk_cipher = LCRYPTO_AES128_GCM;
+static int		 dk_seeded;
+static uint64_t		 dk_seed;
+static uint64_t		 dk_made;	/* keys made, for dk_seed */
+
+void
+dp_keys_setup(unsigned int nslots, enum lcrypto_cipher encap)
+{
+	dk_nslots = nslots > 0 ? nslots : 1;
+	dk_cipher = encap;
+}
+
+void
+dp_keys_iv_seed(uint64_t seed)
+{
+	dk_seed = seed;
+	dk_seeded = 1;
+}
+
+/* Make the lcrypto objects of a key set that just arrived. */
+static void
+set_make(struct dp_keyset *ks, unsigned int dir)
+{
+	struct wbuf	 wb;
+	uint8_t		 ctr[16];
+	unsigned int	 k, s;
+	int		 err;
+
+	for (k = 0; k < ks->nkeys; k++) {
+		struct dp_key *dk = &ks->keys[k];
+
+		dk->lk = lcrypto_key_new(dk->key_id, dk->key, dk->icv,
+		    dk->icv_len, dir == LCRYPTO_ENCAP ? dk_cipher :
+		    LCRYPTO_AUTO, dir, dk_nslots, &err);
+		if (dk->lk == NULL) {
+			/* Refusals are logged and counted by lcrypto. */
+			if (err == LCRYPTO_E_NOMEM)
+				log_warnx("lisp-crypto key-id %u: %s",
+				    dk->key_id, lcrypto_strerror(err));
+			continue;
+		}
+		dk_made++;
+		for (s = 0; dk_seeded && s < dk_nslots; s++) {
+			wbuf_init(&wb, ctr, sizeof(ctr));
+			wbuf_put_u64(&wb, dk_seed);
+			wbuf_put_u64(&wb, dk_made << 16 | s);
+			(void)lcrypto_key_set_iv(dk->lk, s, ctr);
+		}
+	}
+}
+
+/* Free the lcrypto objects of a key set no table refers to any more. */
+static void
+set_release(struct dp_keyset *ks)
+{
+	unsigned int	 k;
+
+	for (k = 0; k < DP_KEYS_PER_SET; k++) {
+		lcrypto_key_free(ks->keys[k].lk);
+		ks->keys[k].lk = NULL;
+	}
+	sodium_memzero(ks, sizeof(*ks));
+}
 
 static size_t
 alen(uint8_t afi)
@@ -66,16 +132,21 @@ tab_copy(void)
 	return t;
 }
 
+/*
+ * Publish t; after the grace period free the old table and the lcrypto
+ * objects of the entry t replaced (retired, a copy; NULL if none).
+ */
 static void
-tab_publish(struct dp_keytab *t)
+tab_publish(struct dp_keytab *t, struct dp_keyset *retired)
 {
 	struct dp_keytab	*old = dp_keytab;
 
 	rcu_assign_pointer(dp_keytab, t);
-	if (old != NULL) {
+	if (old != NULL || retired != NULL)
 		synchronize_rcu();
-		tab_free(old);
-	}
+	tab_free(old);
+	if (retired != NULL)
+		set_release(retired);
 }
 
 static int
@@ -85,10 +156,56 @@ same(const struct dp_keyset *a, const struct dp_keyset *b)
 	    memcmp(a->addr, b->addr, alen(a->afi)) == 0;
 }
 
+/* The same key material (the lcrypto objects aside). */
+static int
+same_keys(const struct dp_keyset *a, const struct dp_keyset *b)
+{
+	unsigned int	 k;
+
+	if (a->nkeys != b->nkeys)
+		return 0;
+	for (k = 0; k < a->nkeys; k++) {
+		const struct dp_key *x = &a->keys[k], *y = &b->keys[k];
+
+		if (x->key_id != y->key_id || x->icv_len != y->icv_len ||
+		    sodium_memcmp(x->key, y->key, sizeof(x->key)) != 0 ||
+		    sodium_memcmp(x->icv, y->icv, sizeof(x->icv)) != 0)
+			return 0;
+	}
+	return 1;
+}
+
+/* Store ks at index k of a copy of the table and publish it. */
+static int
+tab_store(int encap, size_t k, const struct dp_keyset *ks)
+{
+	struct dp_keytab	*t;
+	struct dp_keyset	 old, *slot;
+	size_t			*n;
+	int			 replaced;
+
+	if ((t = tab_copy()) == NULL) {
+		log_warn("key table");
+		return -1;
+	}
+	slot = encap ? &t->encap[k] : &t->decap[k];
+	n = encap ? &t->nencap : &t->ndecap;
+	replaced = k < *n;
+	if (replaced)
+		old = *slot;
+	*slot = *ks;
+	set_make(slot, encap ? LCRYPTO_ENCAP : LCRYPTO_DECAP);
+	if (k == *n)
+		(*n)++;
+	tab_publish(t, replaced ? &old : NULL);
+	sodium_memzero(&old, sizeof(old));
+	return 0;
+}
+
 uint16_t
 dp_keys_encap_set(const struct dp_keyset *ks)
 {
-	struct dp_keytab	*o = dp_keytab, *t;
+	struct dp_keytab	*o = dp_keytab;
 	size_t			 k, n = o != NULL ? o->nencap : 0;
 
 	for (k = 0; k < n; k++)
@@ -96,29 +213,22 @@ dp_keys_encap_set(const struct dp_keyset *ks)
 			break;
 	if (k == n && ks->nkeys == 0)
 		return MAPCACHE_NO_KEY;
-	if (k < n && o->encap[k].nkeys == ks->nkeys &&
-	    sodium_memcmp(o->encap[k].keys, ks->keys, sizeof(ks->keys)) == 0)
+	if (k < n && same_keys(&o->encap[k], ks))
 		return (uint16_t)k;
 	if (k == n && n >= DP_KEYS_MAX_SLOTS) {
 		LOG_RL(LOG_LVL_WARN, "encapsulation key slots exhausted (%d)",
 		    DP_KEYS_MAX_SLOTS);
 		return MAPCACHE_NO_KEY;
 	}
-	if ((t = tab_copy()) == NULL) {
-		log_warn("key table");
+	if (tab_store(1, k, ks) == -1)
 		return MAPCACHE_NO_KEY;
-	}
-	t->encap[k] = *ks;
-	if (k == t->nencap)
-		t->nencap++;
-	tab_publish(t);
 	return (uint16_t)k;
 }
 
 int
 dp_keys_decap_set(const struct dp_keyset *ks)
 {
-	struct dp_keytab	*o = dp_keytab, *t;
+	struct dp_keytab	*o = dp_keytab;
 	size_t			 k, n = o != NULL ? o->ndecap : 0;
 
 	for (k = 0; k < n; k++)
@@ -129,13 +239,10 @@ dp_keys_decap_set(const struct dp_keyset *ks)
 		    DP_KEYS_MAX_DECAP);
 		return -1;
 	}
-	if ((t = tab_copy()) == NULL)
-		return -1;
-	t->decap[k] = *ks;
-	if (k == t->ndecap)
-		t->ndecap++;
-	tab_publish(t);
-	return 0;
+	/* decap-keys arrive again at every start-up: keep what is there. */
+	if (k < n && same_keys(&o->decap[k], ks))
+		return 0;
+	return tab_store(0, k, ks);
 }
 
 size_t
@@ -161,12 +268,17 @@ void
 dp_keys_free_all(void)
 {
 	struct dp_keytab	*old = dp_keytab;
+	size_t			 k;
 
 	rcu_assign_pointer(dp_keytab, NULL);
-	if (old != NULL) {
-		synchronize_rcu();
-		tab_free(old);
-	}
+	if (old == NULL)
+		return;
+	synchronize_rcu();
+	for (k = 0; k < old->nencap; k++)
+		set_release(&old->encap[k]);
+	for (k = 0; k < old->ndecap; k++)
+		set_release(&old->decap[k]);
+	tab_free(old);
 }
 
 const struct dp_keyset *
@@ -200,4 +312,32 @@ dp_keys_decap(uint8_t afi, const uint8_t *addr, uint16_t port)
 			fb = d;
 	}
 	return fb;
+}
+
+int
+dp_keys_encap_key(uint16_t slot, struct lcrypto_key **k)
+{
+	const struct dp_keyset	*ks = dp_keys_encap(slot);
+	unsigned int		 i;
+
+	*k = NULL;
+	if (ks == NULL)
+		return 0;
+	for (i = 0; i < ks->nkeys; i++)
+		if ((*k = ks->keys[i].lk) != NULL)
+			return 1;
+	return -1;
+}
+
+struct lcrypto_key *
+dp_keys_decap_key(uint8_t afi, const uint8_t *addr, uint16_t port,
+    unsigned int kid)
+{
+	const struct dp_keyset	*ks = dp_keys_decap(afi, addr, port);
+	unsigned int		 i;
+
+	for (i = 0; ks != NULL && i < ks->nkeys; i++)
+		if (ks->keys[i].key_id == kid)
+			return ks->keys[i].lk;
+	return NULL;
 }

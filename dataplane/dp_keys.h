@@ -18,12 +18,23 @@
  * publishes it with rcu_assign_pointer and wipes and frees the old one
  * after synchronize_rcu().  Reader results are valid until the reader's
  * next quiescent state.
+ *
+ * Crypto objects: the writer turns every key into a struct lcrypto_key
+ * (crypto/lcrypto.h: keyed cipher contexts, one slot per worker) when
+ * the key arrives; NULL when lcrypto refused it (logged and counted
+ * there: Poly1305 ICV, ChaCha8, malformed).  A table copy shares the
+ * objects of the entries it did not change; the objects of a replaced
+ * or removed entry are wiped and freed (lcrypto_key_free) after the
+ * same grace period as the table that held them, so a worker that
+ * found a key before its quiescent state can still use it.
  */
 #ifndef DP_KEYS_H
 #define DP_KEYS_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "lcrypto.h"
 
 #define DP_KEYS_PER_SET		3	/* key-id 1..3 */
 #define DP_KEYS_MAX_SLOTS	4096	/* encapsulation slots */
@@ -34,6 +45,7 @@ struct dp_key {
 	uint8_t		 icv_len;	/* bytes of icv[] used: 20 or 16 */
 	uint8_t		 key[16];	/* encrypt-key / decrypt-key */
 	uint8_t		 icv[20];	/* icv-key */
+	struct lcrypto_key *lk;		/* made by dp_keys; NULL: refused */
 };
 
 struct dp_keyset {
@@ -43,6 +55,18 @@ struct dp_keyset {
 	uint8_t		 addr[16];
 	struct dp_key	 keys[DP_KEYS_PER_SET];
 };
+
+/*
+ * Before the first key: lcrypto slots per key (one per worker, the
+ * worker index is the slot) and the cipher of encapsulation keys
+ * (decapsulation keys are LCRYPTO_AUTO).  Defaults: 1 slot, AES-128-GCM.
+ */
+void		 dp_keys_setup(unsigned int nslots, enum lcrypto_cipher encap);
+/*
+ * Deterministic IV counters for the keys made from now on (lisp-replay):
+ * slot s of the n-th key made starts at seed << 64 | n << 16 | s.
+ */
+void		 dp_keys_iv_seed(uint64_t seed);
 
 /* Writer side: main thread (registered with liburcu, offline). */
 void		 dp_keys_free_all(void);
@@ -63,5 +87,19 @@ const struct dp_keyset *dp_keys_decap_get(size_t);
 const struct dp_keyset *dp_keys_encap(uint16_t slot);
 const struct dp_keyset *dp_keys_decap(uint8_t afi, const uint8_t *addr,
 		    uint16_t port);
+/*
+ * [reader] The key to encrypt with towards an RLOC's key slot: 0 when the
+ * slot holds no keys (send in the clear), 1 with *k set (the first key
+ * lcrypto accepted), -1 when it holds keys but lcrypto refused them all
+ * (the peer expects encrypted traffic: do not send in the clear).
+ */
+int		 dp_keys_encap_key(uint16_t slot, struct lcrypto_key **k);
+/*
+ * [reader] The decapsulation key with key-id kid of the remote ITR
+ * (afi, addr, port), with dp_keys_decap()'s fallback; NULL when there is
+ * none or it was refused.
+ */
+struct lcrypto_key *dp_keys_decap_key(uint8_t afi, const uint8_t *addr,
+		    uint16_t port, unsigned int kid);
 
 #endif /* DP_KEYS_H */

@@ -17,6 +17,7 @@
 #include "buf.h"
 #include "dbmap.h"
 #include "decap.h"
+#include "dp_crypto.h"
 #include "dp_path.h"
 #include "dp_tables.h"
 #include "encap.h"
@@ -230,6 +231,10 @@ itr_send(struct dp_path *p, const struct mapcache_entry *e,
 		dp_path_count(p, DPC_NO_SOURCE, 1);
 		return DP_DROP_NO_MAPPING;
 	}
+	/* LISP-crypto when the RLOC has keys (dp_crypto.h). */
+	if ((d = dp_crypto_encap(p->worker, r->key_slot, DP_SLOT_SIZE -
+	    ENCAP_HEADROOM - pi->tot_len, &ep)) != DP_DROP_NONE)
+		return d;
 	slot = p->io.slot(p->io.arg, af);
 	memcpy(slot + ENCAP_HEADROOM, inner, pi->tot_len);
 	d = encap_packet(&ep, pi, h, encap_nonce(), slot + ENCAP_HEADROOM,
@@ -459,6 +464,13 @@ dp_etr_packet(struct dp_path *p, const struct decap_outer *o,
 	enum dp_drop		 d;
 	int			 iaf;
 
+	/* KK != 0: LISP-crypto, decrypted in place (dp_crypto.h). */
+	if ((d = dp_crypto_decap(p->worker, o, &payload, &len)) !=
+	    DP_DROP_NONE) {
+		dp_path_count(p, d, 1);
+		LOG_RL(LOG_LVL_DEBUG, "etr drop: %s", dp_drop_name(d));
+		return;
+	}
 	d = decap_packet(payload, len, o, 0, p->t->db, &res);
 	if (d != DP_DROP_NONE) {
 		dp_path_count(p, d, 1);

@@ -43,7 +43,8 @@ struct mapcache;
 
 /* Largest inner packet handled (jumbo frames); larger: no-buffer. */
 #define DP_PKT_MAX		9216
-#define DP_SLOT_SIZE		(ENCAP_HEADROOM + DP_PKT_MAX)
+/* Tail room: LISP-crypto grows the packet in place (encap.h). */
+#define DP_SLOT_SIZE		(ENCAP_HEADROOM + DP_PKT_MAX + ENCAP_TAILROOM)
 /* Miss handling (reference values of the legacy data plane). */
 #define DP_PENDING_DESTS	64	/* destinations per worker */
 #define DP_PENDING_PKTS		10	/* packets per destination */

@@ -35,6 +35,8 @@ static const struct {
 	[DP_DROP_TOO_BIG] =		{ "too-big", NULL },
 	[DP_DROP_ECN] =			{ "ecn-drop", NULL },
 	[DP_DROP_NO_BUFFER] =		{ "no-buffer", NULL },
+	[DP_DROP_NO_ENCRYPT_KEY] =	{ "no-encrypt-key", NULL },
+	[DP_DROP_ENCRYPT] =		{ "encrypt-error", NULL },
 };
 
 const char *

@@ -34,6 +34,8 @@ enum dp_drop {
 	DP_DROP_TOO_BIG,	/* too-big: over the path MTU */
 	DP_DROP_ECN,		/* ecn-drop: Not-ECT inner, CE outer */
 	DP_DROP_NO_BUFFER,	/* no-buffer: headroom or room short */
+	DP_DROP_NO_ENCRYPT_KEY,	/* no-encrypt-key: RLOC keys all refused */
+	DP_DROP_ENCRYPT,	/* encrypt-error: LISP-crypto encrypt failed */
 	DP_DROP_MAX
 };
 

@@ -8,6 +8,7 @@
 
 #include "buf.h"
 #include "encap.h"
+#include "lcrypto.h"
 #include "lisp_data.h"
 #include "lisp_net.h"
 #include "pkt.h"
@@ -49,6 +50,23 @@ encap_mtu(const struct encap_params *ep)
 	return ep->mtu != 0 ? ep->mtu : ENCAP_MTU_DEFAULT;
 }
 
+size_t
+encap_crypto_growth(const struct encap_params *ep, size_t len)
+{
+	if (ep->ckey == NULL)
+		return 0;
+	return lcrypto_encap_len(ep->ckey, len) - LISP_DATA_HDR_LEN - len;
+}
+
+/* Worst-case crypto growth (15 bytes of padding). */
+static size_t
+encap_crypto_max(const struct encap_params *ep)
+{
+	if (ep->ckey == NULL)
+		return 0;
+	return lcrypto_overhead(ep->ckey) - LISP_DATA_HDR_LEN;
+}
+
 /*
  * Write the outer IP, UDP and LISP headers in front of inner[0..len).
  * tos and ttl are the inner values (after any rewrite).
@@ -62,22 +80,57 @@ encap_outer(const struct encap_params *ep, uint64_t flow_hash,
 	struct wbuf		 wb;
 	struct in6_addr		 s6, d6;
 	struct in_addr		 s4, d4;
+	uint8_t			 hdr[LISP_DATA_HDR_LEN];
 	uint8_t			*p;
-	size_t			 ovh = encap_overhead(ep->af), iplen;
+	size_t			 ovh = encap_overhead(ep->af), iplen, grow;
 	uint32_t		 fl;
 	uint16_t		 udplen, ck;
+	int			 n;
 
 	if (ttl == 0)
 		return DP_DROP_TTL_EXPIRED;
-	if (headroom < ovh)
+	grow = encap_crypto_growth(ep, len);
+	if (headroom < ovh + (ep->ckey != NULL ?
+	    lcrypto_prefix_len(ep->ckey) - LISP_DATA_HDR_LEN : 0))
 		return DP_DROP_NO_BUFFER;
 	/* Both the IPv4 total length and the UDP length are 16 bits. */
-	if (len + ovh > 0xFFFF)
+	if (len + ovh + grow > 0xFFFF)
 		return DP_DROP_TOO_BIG;
-	iplen = len + ovh;
-	udplen = (uint16_t)(len + 8 + LISP_DATA_HDR_LEN);
+	iplen = len + ovh + grow;
+	udplen = (uint16_t)(len + grow + 8 + LISP_DATA_HDR_LEN);
 	if (ep->flags & ENCAP_F_ECN_COMPAT)
 		tos &= 0xFC;
+
+	memset(&h, 0, sizeof(h));
+	h.flags = LISP_DATA_N | LISP_DATA_I;
+	h.nonce = nonce & 0xFFFFFF;
+	h.iid = ep->iid & LISP_IID_MAX;
+	if (ep->flags & ENCAP_F_LSB) {
+		h.flags |= LISP_DATA_L;
+		h.lsb = ep->lsb;
+	}
+	if (ep->ckey != NULL) {
+		/*
+		 * LISP header, IV and ciphertext replace the inner packet
+		 * in place (lcrypto_encrypt: in = out + prefix); the outer
+		 * IP and UDP headers then go in front of the LISP header.
+		 */
+		h.flags |= lcrypto_key_id(ep->ckey) & LISP_DATA_KK;
+		wbuf_init(&wb, hdr, sizeof(hdr));
+		lisp_data_hdr_encode(&wb, &h);
+		if (wbuf_failed(&wb))
+			return DP_DROP_NO_BUFFER;
+		n = lcrypto_encrypt(ep->ckey, ep->cslot, hdr, inner, len,
+		    inner - lcrypto_prefix_len(ep->ckey),
+		    lcrypto_prefix_len(ep->ckey) + len + ep->ctail);
+		if (n == -LCRYPTO_E_SPACE)
+			return DP_DROP_NO_BUFFER;
+		if (n < 0 || (size_t)n != LISP_DATA_HDR_LEN + len + grow)
+			return DP_DROP_ENCRYPT;
+		ovh -= LISP_DATA_HDR_LEN;
+		inner -= lcrypto_prefix_len(ep->ckey);
+		len = (size_t)n;
+	}
 
 	p = inner - ovh;
 	wbuf_init(&wb, p, ovh);
@@ -104,20 +157,13 @@ encap_outer(const struct encap_params *ep, uint64_t flow_hash,
 		wbuf_put_bytes(&wb, ep->src, 4);
 		wbuf_put_bytes(&wb, ep->dst, 4);
 	}
-	wbuf_put_u16(&wb, encap_sport(flow_hash));
+	wbuf_put_u16(&wb, ep->sport != 0 ? ep->sport :
+	    encap_sport(flow_hash));
 	wbuf_put_u16(&wb, ep->dport != 0 ? ep->dport : LISP_DATA_PORT);
 	wbuf_put_u16(&wb, udplen);
 	wbuf_put_u16(&wb, 0);
-
-	memset(&h, 0, sizeof(h));
-	h.flags = LISP_DATA_N | LISP_DATA_I;
-	h.nonce = nonce & 0xFFFFFF;
-	h.iid = ep->iid & LISP_IID_MAX;
-	if (ep->flags & ENCAP_F_LSB) {
-		h.flags |= LISP_DATA_L;
-		h.lsb = ep->lsb;
-	}
-	lisp_data_hdr_encode(&wb, &h);
+	if (ep->ckey == NULL)
+		lisp_data_hdr_encode(&wb, &h);
 	if (wbuf_failed(&wb) || wbuf_len(&wb) != ovh)
 		return DP_DROP_NO_BUFFER;
 
@@ -137,7 +183,8 @@ encap_outer(const struct encap_params *ep, uint64_t flow_hash,
 			ck = lisp_net_udp4_cksum(s4, d4,
 			    p + PKT_IP4_HDR_LEN, udplen);
 		}
-		wbuf_set_u16(&wb, ovh - LISP_DATA_HDR_LEN - 2, ck);
+		wbuf_set_u16(&wb, (ep->af == AF_INET6 ? PKT_IP6_HDR_LEN :
+		    PKT_IP4_HDR_LEN) + 6, ck);
 	}
 	out->data = p;
 	out->len = iplen;
@@ -151,7 +198,8 @@ encap_packet(const struct encap_params *ep, const struct pkt_info *pi,
 {
 	if (pi->ttl == 0)
 		return DP_DROP_TTL_EXPIRED;
-	if (pi->tot_len + encap_overhead(ep->af) > encap_mtu(ep))
+	if (pi->tot_len + encap_overhead(ep->af) +
+	    encap_crypto_growth(ep, pi->tot_len) > encap_mtu(ep))
 		return DP_DROP_TOO_BIG;
 	return encap_outer(ep, flow_hash, nonce, pi->tos, pi->ttl, inner,
 	    pi->tot_len, headroom, out);
@@ -214,6 +262,7 @@ encap_fragment(const struct encap_params *ep, const struct pkt_info *pi,
     uint64_t flow_hash, const uint32_t nonce[2], uint8_t *inner,
     size_t headroom, uint8_t *buf2, size_t cap2, struct encap_pkt out[2])
 {
+	struct encap_params ep2;
 	struct wbuf	 wb;
 	enum dp_drop	 r;
 	uint8_t		*f2;
@@ -225,9 +274,9 @@ encap_fragment(const struct encap_params *ep, const struct pkt_info *pi,
 		return DP_DROP_TOO_BIG;
 	if (pi->ttl == 0)
 		return DP_DROP_TTL_EXPIRED;
-	if (encap_mtu(ep) <= ovh)
+	if (encap_mtu(ep) <= ovh + encap_crypto_max(ep))
 		return DP_DROP_TOO_BIG;
-	maxin = encap_mtu(ep) - ovh;
+	maxin = encap_mtu(ep) - ovh - encap_crypto_max(ep);
 	ihl = pi->hdr_len;
 	pay = pi->tot_len - ihl;
 	/* Two pieces; the first carries a multiple of 8 payload bytes. */
@@ -235,7 +284,8 @@ encap_fragment(const struct encap_params *ep, const struct pkt_info *pi,
 	if (f1 >= pay || ihl + f1 > maxin)
 		return DP_DROP_TOO_BIG;
 	f2len = pay - f1;
-	if (headroom < ovh || cap2 < ENCAP_HEADROOM + ihl + f2len)
+	if (headroom < ovh || cap2 < ENCAP_HEADROOM + ihl + f2len +
+	    (ep->ckey != NULL ? ENCAP_TAILROOM : 0))
 		return DP_DROP_NO_BUFFER;
 
 	/* Second fragment first, while the inner packet is still whole. */
@@ -253,14 +303,19 @@ encap_fragment(const struct encap_params *ep, const struct pkt_info *pi,
 	mf = pi->flags & PKT_F_MF ? 0x2000 : 0;
 	encap_frag_hdr(f2, ihl2, (uint16_t)(ihl2 + f2len),
 	    (uint16_t)(mf | (pi->frag_off + f1 / 8)));
-	r = encap_outer(ep, flow_hash, nonce[1], pi->tos, pi->ttl, f2,
+	ep2 = *ep;
+	ep2.ctail = cap2 - ENCAP_HEADROOM - ihl2 - f2len;
+	r = encap_outer(&ep2, flow_hash, nonce[1], pi->tos, pi->ttl, f2,
 	    ihl2 + f2len, ENCAP_HEADROOM, &out[1]);
 	if (r != DP_DROP_NONE)
 		return r;
 
 	encap_frag_hdr(inner, ihl, (uint16_t)(ihl + f1),
 	    (uint16_t)(0x2000 | pi->frag_off));
-	return encap_outer(ep, flow_hash, nonce[0], pi->tos, pi->ttl, inner,
+	/* In place, the rest of the inner packet (copied) is tail room. */
+	ep2 = *ep;
+	ep2.ctail = ep->ctail + (pi->tot_len - ihl - f1);
+	return encap_outer(&ep2, flow_hash, nonce[0], pi->tos, pi->ttl, inner,
 	    ihl + f1, headroom, &out[0]);
 }
 
@@ -270,7 +325,16 @@ encap_inner_mtu(const struct encap_params *ep, int version)
 	size_t	 ovh = encap_overhead(ep->af), mtu = encap_mtu(ep);
 	size_t	 min = version == 4 ? IP4_MIN_MTU : IP6_MIN_MTU;
 
+	/*
+	 * With LISP-crypto the largest inner packet that fits is the room
+	 * left after IV, tag and ICV, cut to a multiple of the block (the
+	 * plaintext is padded to one).
+	 */
+	if (ep->ckey != NULL)
+		ovh += (encap_crypto_max(ep) - (LCRYPTO_BLOCK - 1));
 	mtu = mtu > ovh ? mtu - ovh : 0;
+	if (ep->ckey != NULL)
+		mtu &= ~(size_t)(LCRYPTO_BLOCK - 1);
 	return (uint16_t)(mtu < min ? min : mtu);
 }
 

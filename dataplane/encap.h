@@ -51,6 +51,7 @@
 
 #include "dp_stats.h"
 
+struct lcrypto_key;
 struct pkt_info;
 
 #define ENCAP_OVERHEAD4		36	/* IPv4 20 + UDP 8 + LISP 8 */
@@ -58,6 +59,8 @@ struct pkt_info;
 /* Room in front of the inner packet: the largest overhead, with space
  * left for a LISP-crypto IV, rounded up to keep the inner aligned. */
 #define ENCAP_HEADROOM		128
+/* Room after it for LISP-crypto padding (15), GCM tag (16), ICV (20). */
+#define ENCAP_TAILROOM		64
 #define ENCAP_MTU_DEFAULT	1500
 #define ENCAP_SPORT_BASE	49152
 #define ENCAP_SPORT_RANGE	16384
@@ -76,6 +79,17 @@ struct encap_params {
 	uint32_t	 iid;		/* 24 bits */
 	uint8_t		 lsb;		/* with ENCAP_F_LSB */
 	uint8_t		 flags;		/* ENCAP_F_* */
+	uint16_t	 sport;		/* UDP source port; 0 = flow hash */
+	/*
+	 * LISP-crypto (lcrypto.h): when ckey is set the payload after the
+	 * LISP header is encrypted in place with slot cslot of ckey, KK =
+	 * its key-id; ctail = bytes writable after the inner packet (at
+	 * least ENCAP_TAILROOM is always enough).  The MTU checks, the
+	 * fragment sizes and the too-big MTU include the crypto growth.
+	 */
+	struct lcrypto_key *ckey;
+	unsigned int	 cslot;
+	size_t		 ctail;
 };
 
 struct encap_pkt {
@@ -85,6 +99,11 @@ struct encap_pkt {
 
 /* Outer overhead (IP + UDP + LISP) for af. */
 size_t		encap_overhead(int af);
+/*
+ * Bytes LISP-crypto adds to an inner packet of len bytes with ep's key
+ * (IV, padding, tag, ICV); 0 without a key.
+ */
+size_t		encap_crypto_growth(const struct encap_params *ep, size_t len);
 /* UDP source port for a flow hash: 49152 + hash % 16384. */
 uint16_t	encap_sport(uint64_t flow_hash);
 /* A fresh 24-bit nonce from the per-thread PRNG. */

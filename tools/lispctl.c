@@ -29,7 +29,12 @@
 
 enum out_kind {
 	OUT_GENERIC, OUT_MAPCACHE, OUT_DATABASE, OUT_RLOCS, OUT_STATS,
-	OUT_TEXT, OUT_NONE,
+	OUT_TEXT, OUT_NONE, OUT_SITES,
+};
+
+/* Which table's header was printed last (show rlocs has three). */
+enum hdr {
+	HDR_NONE, HDR_RLOCS, HDR_PROBES, HDR_MAPSERVERS, HDR_SITES, HDR_ONE,
 };
 
 struct req {
@@ -38,7 +43,7 @@ struct req {
 };
 
 static int	 jflag;
-static int	 header_done;
+static enum hdr	 header_done;
 
 static void __attribute__((noreturn))
 usage(int rc)
@@ -185,7 +190,9 @@ parse_command(int argc, char **argv, struct req *rq)
 			rq->out = OUT_STATS;
 		else if (strcmp(argv[1], "config") == 0)
 			rq->out = OUT_TEXT;
-		else if (strcmp(argv[1], "sites") != 0) {
+		else if (strcmp(argv[1], "sites") == 0)
+			rq->out = OUT_SITES;
+		else {
 			warnmsg("show: unknown object \"%s\"", argv[1]);
 			goto bad;
 		}
@@ -299,7 +306,7 @@ print_entry(json_object *rec)
 		printf("%-10s %-30s %-16s %10s %10s %12s %9s\n", "IID",
 		    "EID-PREFIX", "STATE", "EXPIRES", "PACKETS", "BYTES",
 		    "LAST-USED");
-		header_done = 1;
+		header_done = HDR_ONE;
 	}
 	snprintf(pfx, sizeof(pfx), "%s", jstr(rec, "eid-prefix"));
 	if (json_object_object_get_ex(rec, "expires-in", &v) && v != NULL)
@@ -335,6 +342,126 @@ print_generic(json_object *rec)
 	printf("\n");
 }
 
+/* Print a table's header once; a blank line between two tables. */
+static void __attribute__((format(printf, 2, 3)))
+header(enum hdr h, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	if (header_done == h)
+		return;
+	if (header_done != HDR_NONE)
+		printf("\n");
+	header_done = h;
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+}
+
+/* A number of seconds as "12s", or dflt when absent. */
+static const char *
+jsecs(json_object *o, const char *key, const char *dflt, char *buf,
+    size_t len)
+{
+	json_object	*v;
+
+	if (!json_object_object_get_ex(o, key, &v) || v == NULL)
+		return dflt;
+	snprintf(buf, len, "%llds", (long long)json_object_get_int64(v));
+	return buf;
+}
+
+/* A boolean member as yes/no ("-" when absent). */
+static const char *
+jyes(json_object *o, const char *key)
+{
+	json_object	*v;
+
+	if (!json_object_object_get_ex(o, key, &v) || v == NULL)
+		return "-";
+	return json_object_get_boolean(v) ? "yes" : "no";
+}
+
+/* The control plane's records of show rlocs: probes, map-servers. */
+static void
+print_cp_rloc(json_object *rec)
+{
+	char	 rl[32], ra[32], lp[32], ln[32], nr[32];
+
+	if (json_object_object_get_ex(rec, "map-server", NULL)) {
+		header(HDR_MAPSERVERS, "%-39s %-16s %-10s %9s %8s %11s "
+		    "%13s\n", "MAP-SERVER", "NAME", "STATE", "REGISTERS",
+		    "NOTIFIES", "LAST-NOTIFY", "NEXT-REGISTER");
+		printf("%-39s %-16s %-10s %9s %8s %11s %13s\n",
+		    jstr(rec, "map-server"), jstr(rec, "name"),
+		    jstr(rec, "state"), jstr(rec, "registers"),
+		    jstr(rec, "notifies"), jsecs(rec, "last-map-notify",
+		    strcmp(jyes(rec, "want-map-notify"), "yes") == 0 ?
+		    "never" : "-", ln, sizeof(ln)),
+		    jsecs(rec, "next-register-in", "-", nr, sizeof(nr)));
+		return;
+	}
+	if (!json_object_object_get_ex(rec, "rloc", NULL)) {
+		print_generic(rec);
+		return;
+	}
+	header(HDR_PROBES, "%-10s %-30s %-39s %-6s %3s %3s %10s %10s %10s "
+	    "%6s\n", "IID", "EID-PREFIX", "RLOC", "STATE", "PRI", "WGT",
+	    "RTT-LAST", "RTT-AVG", "LAST-PROBE", "MISSED");
+	snprintf(rl, sizeof(rl), "%sms", jstr(rec, "rtt-last-ms"));
+	snprintf(ra, sizeof(ra), "%sms", jstr(rec, "rtt-avg-ms"));
+	printf("%-10s %-30s %-39s %-6s %3s %3s %10s %10s %10s %6s\n",
+	    jstr(rec, "iid"), jstr(rec, "eid-prefix"), jstr(rec, "rloc"),
+	    jstr(rec, "state"), jstr(rec, "priority"), jstr(rec, "weight"),
+	    json_object_object_get_ex(rec, "rtt-last-ms", NULL) ? rl : "-",
+	    json_object_object_get_ex(rec, "rtt-avg-ms", NULL) ? ra : "-",
+	    jsecs(rec, "last-probe", strcmp(jyes(rec, "probing"), "yes") ==
+	    0 ? "never" : "-", lp, sizeof(lp)),
+	    json_object_object_get_ex(rec, "missed", NULL) ?
+	    jstr(rec, "missed") : "-");
+}
+
+static void
+print_site(json_object *rec)
+{
+	json_object	*arr, *v;
+	char		 lr[32], ex[32];
+	size_t		 k, n;
+
+	header(HDR_SITES, "%-16s %-10s %-30s %-24s %8s %8s\n", "SITE", "IID",
+	    "EID-PREFIX", "SOURCE", "LAST-REG", "EXPIRES");
+	if (!json_object_object_get_ex(rec, "registered", &v) ||
+	    !json_object_get_boolean(v)) {
+		printf("%-16s %-10s %s%s\n", jstr(rec, "site"), "-",
+		    "not registered", strcmp(jyes(rec, "shutdown"), "yes") ==
+		    0 ? " (shut down)" : "");
+		return;
+	}
+	printf("%-16s %-10s %-30s %-24s %8s %8s\n", jstr(rec, "site"),
+	    jstr(rec, "iid"), jstr(rec, "eid-prefix"), jstr(rec, "source"),
+	    jsecs(rec, "last-registered", "-", lr, sizeof(lr)),
+	    jsecs(rec, "expires-in", "-", ex, sizeof(ex)));
+	printf("%-16s xtr-id %s site-id %s ttl %s auth %s key-id %s "
+	    "proxy-reply %s want-map-notify %s registers %s\n", "",
+	    jstr(rec, "xtr-id"), jstr(rec, "site-id"), jstr(rec, "ttl"),
+	    jstr(rec, "auth-alg"), jstr(rec, "key-id"),
+	    jyes(rec, "proxy-reply"), jyes(rec, "want-map-notify"),
+	    jstr(rec, "registers"));
+	if (!json_object_object_get_ex(rec, "rlocs", &arr) ||
+	    !json_object_is_type(arr, json_type_array))
+		return;
+	n = json_object_array_length(arr);
+	for (k = 0; k < n; k++) {
+		json_object *r = json_object_array_get_idx(arr, k);
+
+		printf("%-16s rloc %-39s priority %-3s weight %-3s %s%s\n", "",
+		    jstr(r, "address"), jstr(r, "priority"),
+		    jstr(r, "weight"), strcmp(jyes(r, "reachable"), "yes") ==
+		    0 ? "reachable" : "unreachable",
+		    strcmp(jyes(r, "local"), "yes") == 0 ? " local" : "");
+	}
+}
+
 static void
 print_record(const struct req *rq, json_object *rec)
 {
@@ -349,7 +476,7 @@ print_record(const struct req *rq, json_object *rec)
 		if (!header_done) {
 			printf("%-10s %-30s %s\n", "IID", "EID-PREFIX",
 			    "RLOCS");
-			header_done = 1;
+			header_done = HDR_ONE;
 		}
 		printf("%-10s %-30s\n", jstr(rec, "iid"),
 		    jstr(rec, "eid-prefix"));
@@ -357,15 +484,12 @@ print_record(const struct req *rq, json_object *rec)
 		break;
 	case OUT_RLOCS:
 		if (!json_object_object_get_ex(rec, "entries", NULL)) {
-			/* The control plane's probe records. */
-			print_generic(rec);
+			/* The control plane's records. */
+			print_cp_rloc(rec);
 			break;
 		}
-		if (!header_done) {
-			printf("%-39s %-5s %9s %12s %14s %9s\n", "RLOC", "STATE",
-			    "ENTRIES", "PACKETS", "BYTES", "LAST-USED");
-			header_done = 1;
-		}
+		header(HDR_RLOCS, "%-39s %-5s %9s %12s %14s %9s\n", "RLOC",
+		    "STATE", "ENTRIES", "PACKETS", "BYTES", "LAST-USED");
 		printf("%-39s %-5s %9s %12s %14s %9s\n", jstr(rec, "address"),
 		    strcmp(jstr(rec, "up"), "true") == 0 ? "up" : "down",
 		    jstr(rec, "entries"), jstr(rec, "packets"),
@@ -382,7 +506,7 @@ print_record(const struct req *rq, json_object *rec)
 		    &v)) {
 			if (!header_done) {
 				printf("eid-statistics:\n");
-				header_done = 1;
+				header_done = HDR_ONE;
 			}
 			printf("  [%s]%-30s packets %s bytes %s last-used %s\n",
 			    jstr(v, "iid"), jstr(v, "eid-prefix"),
@@ -391,6 +515,9 @@ print_record(const struct req *rq, json_object *rec)
 			print_rlocs(v, "    ");
 		} else
 			print_generic(rec);
+		break;
+	case OUT_SITES:
+		print_site(rec);
 		break;
 	case OUT_TEXT:
 		if (json_object_object_get_ex(rec, "text", &v))
@@ -474,7 +601,7 @@ read_reply(FILE *fp, const struct req *rq)
 	ssize_t		 n;
 	int		 rc;
 
-	header_done = 0;
+	header_done = HDR_NONE;
 	for (;;) {
 		if ((n = getline(&line, &cap, fp)) <= 0) {
 			warnmsg("the daemon closed the connection");

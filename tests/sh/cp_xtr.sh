@@ -6,7 +6,9 @@
 # dump), on-demand resolution with no lost first packet (and the time
 # from the first packet to its delivery), TCP with checksums, IPv4 and
 # IPv6 EIDs in two instance-ids, a wrong authentication key refused and
-# counted, a forged Map-Reply with a wrong nonce ignored and counted.
+# counted, a forged Map-Reply with a wrong nonce ignored and counted;
+# lispctl show sites on the map-server and show rlocs (probe state, RTT,
+# registration state) on the xTRs, in text and JSON.
 set -u
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
@@ -20,13 +22,25 @@ topo_on_cleanup '[ -n "${CP_KEEP:-}" ] && cp -r "$DP_TMP" "$CP_KEEP"; rm -rf "$D
 TOPO_RLOCS=1 cp_bed 3
 
 cp_ms_config "$DP_TMP/ms.conf"
+# A second site nobody registers with: show sites lists it as such.
+cat >>"$DP_TMP/ms.conf" <<'EOF'
+lisp site {
+    site-name = idle-site
+    description = nobody registers here
+    authentication-key = idle-site-key
+    allowed-prefix {
+        instance-id = 77
+        eid-prefix = 203.0.113.0/28
+    }
+}
+EOF
 cp_ms_start "$DP_TMP/ms.conf" "$DP_TMP/ms.log"
 for n in 1 2; do
 	cp_xtr_config $n "$DP_TMP/x$n.conf"
 done
 CP_XTR_KEY=wrong-key cp_xtr_config 3 "$DP_TMP/x3.conf"
 for n in 1 2 3; do
-	dp_start $n "$DP_TMP/x$n.conf" "$DP_TMP/x$n.log"
+	dp_start $n "$DP_TMP/x$n.conf" "$DP_TMP/x$n.log" -S "$DP_TMP/x$n.sock"
 done
 
 # Registration: each prefix of x1 and x2 in the map-server's dump.
@@ -43,20 +57,22 @@ for n in 1 2; do
 	    dp_fail "x$n: no Map-Notify accepted"
 done
 # The same through the map-server's control socket.
-"$BUILD/lispctl" -s "$DP_TMP/ms.sock" show sites >"$DP_TMP/sites" ||
+"$BUILD/lispctl" -j -s "$DP_TMP/ms.sock" show sites >"$DP_TMP/sites" ||
     dp_fail "lispctl show sites: exit $?"
 for n in 1 2; do
 	for iid in $DP_IID0 $DP_IID1; do
 		for p in "$(topo_eidnet4 $n)" "$(topo_eidnet6 $n)"; do
-			grep -E "^site test-sites  iid $iid  eid-prefix $p  rlocs .*\"address\": \"$(topo_rloc4 $n)\".*\"address\": \"$(topo_rloc6 $n)\".*  registered-by $(topo_rloc4 $n) " \
-			    "$DP_TMP/sites" >/dev/null || {
+			grep -F "\"iid\":$iid,\"eid-prefix\":\"$p\",\"source\":\"$(topo_rloc4 $n):4342\"" "$DP_TMP/sites" |
+			    grep -F "{\"address\":\"$(topo_rloc4 $n)\",\"priority\":1,\"weight\":100," |
+			    grep -F "{\"address\":\"$(topo_rloc6 $n)\",\"priority\":1,\"weight\":100," \
+			    >/dev/null || {
 				cat "$DP_TMP/sites" >&2
 				dp_fail "lispctl show sites: no [$iid]$p of x$n"
 			}
 		done
 	done
 done
-[ "$(wc -l <"$DP_TMP/sites")" = 8 ] || dp_fail "lispctl show sites: $(cat "$DP_TMP/sites")"
+[ "$(grep -c "\"registered\":true" "$DP_TMP/sites")" = 8 ] || dp_fail "lispctl show sites: $(cat "$DP_TMP/sites")"
 echo "ok: x1 and x2 registered 8 prefixes each (seen on the map-server: state dump and lispctl show sites), Map-Notify verified"
 
 # x3 uses a wrong key: refused by the map-server, counted on both sides.
@@ -70,6 +86,53 @@ cp_dump "$CP_MS_PID" "$CP_MS_LOG" | grep -q "registration .*\\[$DP_IID0\\]$(topo
 m=$(cp_counter "${DP_PID[3]}" "${DP_LOG[3]}" etr-map-notify-missing)
 [ "$m" -gt 0 ] || dp_fail "x3 did not notice the missing Map-Notify"
 echo "ok: wrong key refused (map-server bad-auth $n), x3 retrying (notify-missing $m)"
+
+# lispctl show sites on the map-server: text and JSON.
+ctl() { "$BUILD/lispctl" -s "$1" "${@:2}"; }
+out=$(ctl "$DP_TMP/ms.sock" show sites) || dp_fail "show sites: exit $?"
+echo "$out" | head -4
+echo "$out" | head -1 | grep -Eq '^SITE +IID +EID-PREFIX +SOURCE +LAST-REG +EXPIRES$' ||
+    dp_fail "show sites header: $(echo "$out" | head -1)"
+for n in 1 2; do
+	for iid in $DP_IID0 $DP_IID1; do
+		for p in "$(topo_eidnet4 $n)" "$(topo_eidnet6 $n)"; do
+			# The prefix line, then its detail and RLOC lines.
+			echo "$out" | awk -v iid="$iid" -v p="$p" \
+			    -v r4="$(topo_rloc4 $n)" -v r6="$(topo_rloc6 $n)" '
+			    $1 == "test-sites" { cur = ($2 == iid && $3 == p) }
+			    cur && /auth hmac-sha256 key-id 0 proxy-reply no want-map-notify yes/ { a = 1 }
+			    cur && $1 == "rloc" && $2 == r4 && $4 == 1 && $6 == 100 && $7 == "reachable" { b = 1 }
+			    cur && $1 == "rloc" && $2 == r6 && $4 == 1 && $6 == 100 { c = 1 }
+			    END { exit !(a && b && c) }' ||
+			    dp_fail "show sites: [$iid]$p of x$n or its RLOCs missing"
+		done
+	done
+done
+echo "$out" | grep -q "$(topo_eidnet4 3)" && dp_fail "show sites lists x3 (wrong key)"
+echo "$out" | grep -Eq '^idle-site +- +not registered$' ||
+    dp_fail "show sites: idle-site not listed as not registered"
+ctl "$DP_TMP/ms.sock" -j show sites | python3 -c "
+import json, sys
+recs = [json.loads(l) for l in sys.stdin]
+reg = [r for r in recs if r['registered']]
+assert len(reg) == 8, len(reg)
+for n, r4, r6 in ((1, '$(topo_rloc4 1)', '$(topo_rloc6 1)'), (2, '$(topo_rloc4 2)', '$(topo_rloc6 2)')):
+    mine = [r for r in reg if r['rlocs'][0]['address'] == r4]
+    assert len(mine) == 4, (n, mine)
+    for r in mine:
+        assert r['site'] == 'test-sites' and r['iid'] in ($DP_IID0, $DP_IID1), r
+        assert [(l['address'], l['priority'], l['weight']) for l in r['rlocs']] == [(r4, 1, 100), (r6, 1, 100)], r
+        assert r['auth-alg'] == 'hmac-sha256' and r['ttl'] > 0 and 0 < r['expires-in'] <= 180, r
+        assert r['last-registered'] < 10 and len(r['xtr-id']) == 32 and not r['proxy-reply'], r
+assert not any('$(topo_eidnet4 3)' == r.get('eid-prefix') for r in recs), recs
+idle = [r for r in recs if r['site'] == 'idle-site']
+assert idle == [{'site': 'idle-site', 'description': 'nobody registers here', 'registered': False}], idle
+" || dp_fail "show sites -j"
+# A map-server is not an xTR: no RLOCs of its own; an xTR has no sites.
+ctl "${DP_TMP}/x1.sock" show sites >/dev/null 2>"$DP_TMP/err" &&
+    dp_fail "show sites on an xTR succeeded"
+grep -q 'not a map-server' "$DP_TMP/err" || dp_fail "show sites on x1: $(cat "$DP_TMP/err")"
+echo "ok: lispctl show sites: 8 prefixes of x1 and x2 with their RLOCs (text, -j), x3 absent, idle site not registered"
 
 # First packet of an unresolved destination: not lost, time to delivery.
 # Captures on the sending host's and the receiving host's eth0 (one
@@ -122,6 +185,49 @@ for lab in "IPv4 EID IID $DP_IID0:h1:h2:4" "IPv6 EID IID $DP_IID0:h1:h2:6" \
 	echo "figure: $l unresolved, first packet sent by $a -> delivered to $b ${one} ms (one way, resolution included); ping rtt ${RTT[$l]} ms (both xTRs resolving)"
 done
 echo "ok: first packet delivered for 4 unresolved destinations (2 families x 2 IIDs)"
+
+# lispctl show rlocs on x1 (rloc-probing = yes, probes every second):
+# x2's RLOCs up with an RTT; registration state per map-server.
+r4_2=$(topo_rloc4 2)
+for i in $(seq 50); do
+	out=$(ctl "$DP_TMP/x1.sock" show rlocs 2>"$DP_TMP/err") ||
+	    dp_fail "show rlocs: exit $?: $(cat "$DP_TMP/err")"
+	echo "$out" | grep -Eq "^$DP_IID0 +$(topo_eidnet4 2) +$r4_2 +up +1 +100 +[0-9]+\.[0-9]{3}ms +[0-9]+\.[0-9]{3}ms +[0-9]+s +0$" &&
+	    break
+	sleep 0.1
+done
+echo "$out"
+[ -s "$DP_TMP/err" ] && dp_fail "show rlocs warned: $(cat "$DP_TMP/err")"
+[ "$i" = 50 ] && dp_fail "show rlocs: no probed RLOC $r4_2 up with an RTT"
+echo "$out" | grep -q '^IID  *EID-PREFIX  *RLOC  *STATE  *PRI  *WGT  *RTT-LAST  *RTT-AVG  *LAST-PROBE  *MISSED$' ||
+    dp_fail "show rlocs: no probe table header"
+echo "$out" | grep -Eq "^$TOPO_MS4 +- +registered +[1-9][0-9]* +[1-9][0-9]* +[0-9]+s +[0-9]+s$" ||
+    dp_fail "show rlocs: map-server not registered"
+ctl "$DP_TMP/x1.sock" -j show rlocs | python3 -c "
+import json, sys
+recs = [json.loads(l) for l in sys.stdin]
+dp = [r for r in recs if 'entries' in r]
+pr = [r for r in recs if 'rloc' in r]
+ms = [r for r in recs if 'map-server' in r]
+assert any(r['address'] == '$r4_2' and r['up'] for r in dp), dp
+p = [r for r in pr if r['rloc'] == '$r4_2' and r['eid-prefix'] == '$(topo_eidnet4 2)' and r['iid'] == $DP_IID0]
+assert len(p) == 1, pr
+p = p[0]
+assert p['state'] == 'up' and p['probing'] and p['missed'] == 0, p
+assert isinstance(p['rtt-last-ms'], float) and 0 < p['rtt-last-ms'] < 1000, p
+assert isinstance(p['rtt-avg-ms'], float) and 0 < p['rtt-avg-ms'] < 1000, p
+assert p['probes'] >= p['probe-replies'] >= 1 and p['last-probe'] < 5, p
+assert len(ms) == 1 and ms[0]['map-server'] == '$TOPO_MS4' and ms[0]['state'] == 'registered', ms
+assert ms[0]['notifies'] >= 1 and ms[0]['last-map-notify'] < 10 and ms[0]['auth-alg'] == 'hmac-sha256', ms
+" || dp_fail "show rlocs -j on x1"
+# x3 (wrong key) never gets a Map-Notify: waiting, none counted.
+ctl "$DP_TMP/x3.sock" -j show rlocs 2>/dev/null | python3 -c "
+import json, sys
+ms = [json.loads(l) for l in sys.stdin if 'map-server' in l]
+assert len(ms) == 1 and ms[0]['notifies'] == 0 and 'last-map-notify' not in ms[0], ms
+assert ms[0]['state'] in ('waiting', 'idle') and ms[0]['registers'] >= 2, ms
+" || dp_fail "show rlocs -j on x3: registration state"
+echo "ok: lispctl show rlocs: probed RLOC up with RTT, map-server registered on x1, not on x3"
 t=$(topo_exec h1 ping -c 3 -i 0.2 -q "$e4_2" | sed -n 's/.*= [0-9.]*\/\([0-9.]*\)\/.*/\1/p')
 echo "figure: resolved IPv4 EID rtt avg ${t} ms"
 

@@ -17,9 +17,8 @@
 #   - the start-up sequence recorded from a running lispers.net
 #     (tests/data/ipc/observed.txt) replayed into both ends leaves the
 #     state that sequence describes.
-# LISP-crypto extension point: once the crypto module consumes
-# dp_keys.h, add a pass with "keys" in the map-cache RLOCs and decap-keys
-# (see EXTENSION POINT below).
+# LISP-crypto in this mode (keys on map-cache RLOCs, decap-keys): see
+# tests/sh/ipc_crypto.sh.
 set -u
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
@@ -104,9 +103,7 @@ dp_tcp h2 h1 "$e4_1" 5 || dp_fail "TCP h2 -> h1 IPv4"
 dp_tcp h1 h2 "$e6_2" 5 || dp_fail "TCP h1 -> h2 IPv6"
 echo "ok: programmed over IPC only: first packets delivered after discovery, ping and 5 MB TCP both ways (v4), h1 -> h2 (v6)"
 
-# EXTENSION POINT (LISP-crypto): when dataplane/ uses dp_keys.h, repeat
-# the transfer with "keys" on the map-cache RLOCs of both sides and the
-# matching decap-keys, and check the ICV/decrypt counters stay 0.
+# LISP-crypto (keys, decap-keys, ICV-error): tests/sh/ipc_crypto.sh.
 
 # Garbage on the IPC socket: counted, never fatal.
 printf 'garbage\n' >"$DP_TMP/g"

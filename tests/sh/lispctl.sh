@@ -121,17 +121,28 @@ ok "show database"
 
 out=$(ctl show rlocs 2>"$DP_TMP/err") || dp_fail "show rlocs"
 echo "$out" | grep -Eq "^$rloc2 +up +4 +[1-9]" || dp_fail "show rlocs: $out"
-grep -q 'control plane' "$DP_TMP/err" || dp_fail "show rlocs: no note on the control plane"
+[ -s "$DP_TMP/err" ] && dp_fail "show rlocs warned: $(cat "$DP_TMP/err")"
+# The control plane's part: static entries (not probed), the map-server.
+echo "$out" | grep -Eq "^$DP_IID0 +$net4_2 +$rloc2 +up +1 +100 +- +- +- +-$" ||
+    dp_fail "show rlocs: no control-plane line for [$DP_IID0]$net4_2: $out"
+echo "$out" | grep -Eq '^203\.0\.113\.9 +ms-test +registered +[1-9][0-9]* +- +- +[0-9]+s$' ||
+    dp_fail "show rlocs: map-server line: $out"
 ctl -j show rlocs 2>/dev/null | python3 -c "
 import json, sys
 r = [json.loads(l) for l in sys.stdin]
-assert len(r) == 1 and r[0]['address'] == '$rloc2' and r[0]['entries'] == 4 and r[0]['up'], r
+dp = [x for x in r if 'entries' in x]
+assert len(dp) == 1 and dp[0]['address'] == '$rloc2' and dp[0]['entries'] == 4 and dp[0]['up'], r
+cp = [x for x in r if 'rloc' in x]
+assert len(cp) == 4 and all(x['rloc'] == '$rloc2' and x['state'] == 'up' and not x['probing'] for x in cp), cp
+ms = [x for x in r if 'map-server' in x]
+assert len(ms) == 1 and ms[0]['name'] == 'ms-test' and not ms[0]['want-map-notify'], ms
+assert len(r) == 6, r
 " || dp_fail "show rlocs -j"
-ok "show rlocs ($(cat "$DP_TMP/err"))"
+ok "show rlocs (data plane and control plane parts)"
 
 ctl show sites >/dev/null 2>"$DP_TMP/err"
 rc=$?
-[ $rc = 1 ] || dp_fail "show sites: exit $rc, want 1 (no map-server engine)"
+[ $rc = 1 ] || dp_fail "show sites: exit $rc, want 1 (no map-server role)"
 grep -q 'control' "$DP_TMP/err" || dp_fail "show sites: $(cat "$DP_TMP/err")"
 ok "show sites answers an error: $(cat "$DP_TMP/err")"
 
