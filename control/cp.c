@@ -44,6 +44,7 @@
 
 #include "config.h"
 #include "cp_addr.h"
+#include "cp.h"
 #include "cp_ctl.h"
 #include "cp_etr.h"
 #include "cp_itr.h"
@@ -108,6 +109,9 @@ struct cp {
 	uint8_t			 xtr_id[LISP_XTR_ID_LEN];
 	uint64_t		 c[CP_C_MAX];
 	uint64_t		 decode_err[LISP_E_MAX];
+	/* cp_harness_*: no loop, a given clock, sends to callbacks. */
+	double			 fake_now;
+	struct cp_harness_io	 hio;
 	uint8_t			 pkt[CP_PKTMAX];
 };
 
@@ -133,7 +137,7 @@ envd(const char *name, double def)
 static double
 cp_now(struct cp *cp)
 {
-	return ev_now(cp->loop);
+	return cp->loop != NULL ? ev_now(cp->loop) : cp->fake_now;
 }
 
 /* --- sockets -------------------------------------------------------------- */
@@ -195,6 +199,11 @@ cp_udp_send(struct cp *cp, const struct dpipc_addr *dst, uint16_t dport,
 	socklen_t		 sl;
 	int			 s = cp->sock[dst->af == AF_INET6];
 
+	if (cp->hio.udp != NULL && (dst->af == AF_INET ||
+	    dst->af == AF_INET6)) {
+		cp->c[CP_C_TX]++;
+		return cp->hio.udp(cp->hio.arg, dst, dport, src, buf, len);
+	}
 	if (s == -1 || (dst->af != AF_INET && dst->af != AF_INET6)) {
 		cp->c[CP_C_TX_ERROR]++;
 		return -1;
@@ -264,9 +273,11 @@ ms_send(void *arg, const uint8_t *pkt, size_t len,
 static uint64_t
 env_rand(void *arg)
 {
+	struct cp	*cp = arg;
 	uint64_t	 v;
 
-	(void)arg;
+	if (cp->hio.rand != NULL)
+		return cp->hio.rand(cp->hio.arg);
 	randombytes_buf(&v, sizeof(v));
 	return v;
 }
@@ -276,6 +287,10 @@ env_rand(void *arg)
 static void
 dp_send_text(struct cp *cp, const char *text, size_t len)
 {
+	if (cp->hio.dp != NULL) {
+		cp->hio.dp(cp->hio.arg, text, len);
+		return;
+	}
 	if (cp->cpdp == -1)
 		return;
 	if (send(cp->cpdp, text, len, MSG_DONTWAIT | MSG_NOSIGNAL) == -1) {
@@ -969,13 +984,20 @@ nl_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 		LOG_RL(LOG_LVL_WARN, "cp: netlink read failed");
 }
 
+static void	cp_tick(struct cp *, double);
+
 static void
 tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct cp	*cp = w->data;
-	double		 now = ev_now(loop);
 
 	(void)revents;
+	cp_tick(cp, ev_now(loop));
+}
+
+static void
+cp_tick(struct cp *cp, double now)
+{
 	if (cp->itr != NULL)
 		itr_tick(cp->itr, now);
 	if (cp->etr != NULL)
@@ -1227,4 +1249,62 @@ cp_main(int ipcfd, int debug)
 	config_free(cp.cfg);
 	ipc_clear(&cp.ipc);
 	return 0;
+}
+
+/* --- harness (cp.h) -------------------------------------------------------- */
+
+struct cp *
+cp_harness_new(struct lisp_config *cfg, double now,
+    const struct cp_harness_io *io)
+{
+	struct cp	*cp;
+
+	if ((cp = calloc(1, sizeof(*cp))) == NULL) {
+		config_free(cfg);
+		return NULL;
+	}
+	cp->cpdp = -1;
+	cp->sock[0] = cp->sock[1] = -1;
+	cp->fake_now = now;
+	cp->hio = *io;
+	randombytes_buf(cp->xtr_id, sizeof(cp->xtr_id));
+	itr_params_default(&cp->itrp);
+	etr_params_default(&cp->etrp);
+	cp_apply_config(cp, cfg);
+	return cp;
+}
+
+void
+cp_harness_input(struct cp *cp, const uint8_t *buf, size_t len,
+    const struct sockaddr_storage *from, const struct dpipc_addr *local,
+    double now)
+{
+	cp->fake_now = now;
+	cp_input(cp, buf, len, from, local);
+}
+
+void
+cp_harness_dp(struct cp *cp, const char *text, size_t len, double now)
+{
+	cp->fake_now = now;
+	cp_dp_input(cp, text, len);
+}
+
+void
+cp_harness_tick(struct cp *cp, double now)
+{
+	cp->fake_now = now;
+	cp_tick(cp, now);
+}
+
+void
+cp_harness_free(struct cp *cp)
+{
+	if (cp == NULL)
+		return;
+	itr_free(cp->itr);
+	etr_free(cp->etr);
+	ms_free(cp->ms);
+	config_free(cp->cfg);
+	free(cp);
 }

@@ -178,6 +178,7 @@ rlocs_equal(const struct etr_db *a, const struct etr_db *b)
 }
 
 static void	smr_all(struct etr *, double now);
+static void	smr_peer(struct etr *, struct etr_peer *);
 
 int
 etr_set_db(struct etr *etr, const struct etr_db *db, size_t n, double now)
@@ -385,11 +386,18 @@ etr_tick(struct etr *etr, double now)
 		}
 		register_send(etr, ms, now);
 	}
-	TAILQ_FOREACH_SAFE(pe, &etr->peers, link, pt)
+	TAILQ_FOREACH_SAFE(pe, &etr->peers, link, pt) {
 		if (now - pe->seen > etr->p.peer_lifetime) {
 			TAILQ_REMOVE(&etr->peers, pe, link);
 			free(pe);
+			continue;
 		}
+		if (pe->smr_due && cpa_interval_ok(&pe->last_smr, now,
+		    etr->p.smr_interval)) {
+			pe->smr_due = 0;
+			smr_peer(etr, pe);
+		}
+	}
 	TAILQ_FOREACH_SAFE(rl, &etr->rl, link, rt)
 		if (now - rl->b.stamp > ETR_REPLY_BURST / etr->p.reply_rate) {
 			TAILQ_REMOVE(&etr->rl, rl, link);
@@ -600,10 +608,10 @@ local_rlocs(const struct etr *etr, struct dpipc_addr *v, size_t *n,
 		}
 }
 
+/* One SMR per database-mapping prefix to peer pe. */
 static void
-smr_all(struct etr *etr, double now)
+smr_peer(struct etr *etr, struct etr_peer *pe)
 {
-	struct etr_peer		*pe;
 	struct cpm_request	 q;
 	struct dpipc_addr	 itr[LISP_MAX_ITR_RLOCS];
 	struct cp_eid		 src;
@@ -614,29 +622,45 @@ smr_all(struct etr *etr, double now)
 	local_rlocs(etr, itr, &nitr, LISP_MAX_ITR_RLOCS);
 	if (nitr == 0)
 		return;
+	for (i = 0; i < etr->ndb; i++) {
+		memset(&q, 0, sizeof(q));
+		src = etr->db[i].eid;
+		src.p.plen = (uint8_t)(cpa_alen(src.p.af) * 8);
+		q.flags = LISP_MREQ_S;
+		q.nonce = etr->env.rand64(etr->env.arg);
+		q.src = &src;
+		q.itr_rlocs = itr;
+		q.nitr = nitr;
+		q.target = &etr->db[i].eid;
+		if ((len = cpm_request_encode(&q, buf, sizeof(buf))) == -1)
+			continue;
+		(void)etr->env.send(etr->env.arg, &pe->addr,
+		    LISP_CONTROL_PORT, NULL, buf, (size_t)len);
+		etr->c[ETR_C_SMR_SENT]++;
+	}
+}
+
+/*
+ * An RLOC change: SMR every recent peer.  A peer SMRed less than
+ * smr_interval ago gets its SMR when the interval is over (etr_tick):
+ * a renumbering is several netlink events in a row (address deleted,
+ * address added, per family), and dropping the later SMRs would leave
+ * the peer with the RLOC set of the first one.
+ */
+static void
+smr_all(struct etr *etr, double now)
+{
+	struct etr_peer		*pe;
+
 	TAILQ_FOREACH(pe, &etr->peers, link) {
 		if (!cpa_interval_ok(&pe->last_smr, now,
 		    etr->p.smr_interval)) {
 			etr->c[ETR_C_SMR_RATELIMITED]++;
+			pe->smr_due = 1;
 			continue;
 		}
-		for (i = 0; i < etr->ndb; i++) {
-			memset(&q, 0, sizeof(q));
-			src = etr->db[i].eid;
-			src.p.plen = (uint8_t)(cpa_alen(src.p.af) * 8);
-			q.flags = LISP_MREQ_S;
-			q.nonce = etr->env.rand64(etr->env.arg);
-			q.src = &src;
-			q.itr_rlocs = itr;
-			q.nitr = nitr;
-			q.target = &etr->db[i].eid;
-			if ((len = cpm_request_encode(&q, buf,
-			    sizeof(buf))) == -1)
-				continue;
-			(void)etr->env.send(etr->env.arg, &pe->addr,
-			    LISP_CONTROL_PORT, NULL, buf, (size_t)len);
-			etr->c[ETR_C_SMR_SENT]++;
-		}
+		pe->smr_due = 0;
+		smr_peer(etr, pe);
 	}
 }
 

@@ -127,6 +127,7 @@ struct etr_peer {
 	struct dpipc_addr	 addr;
 	double			 seen;
 	double			 last_smr;
+	int			 smr_due;	/* rate-limited: send later */
 };
 
 struct etr_rl {

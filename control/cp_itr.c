@@ -645,13 +645,24 @@ smr_one(struct itr *itr, const struct cp_eid *changed, double now, int *hit)
 		    !cpa_covers(changed, &e->eid))
 			continue;
 		*hit = 1;
+		/*
+		 * A request in flight may have been answered before the
+		 * change, and an SMR within smr_interval of the last one
+		 * may announce a later change: either way one more
+		 * SMR-invoked request follows (itr_tick), never none.
+		 */
+		if (pending_find(itr, &e->eid) != NULL) {
+			itr->c[ITR_C_SMR_RATELIMITED]++;
+			e->smr_due = 1;
+			continue;
+		}
 		if (!cpa_interval_ok(&e->last_smr, now,
 		    itr->p.smr_interval)) {
 			itr->c[ITR_C_SMR_RATELIMITED]++;
+			e->smr_due = 1;
 			continue;
 		}
-		if (pending_find(itr, &e->eid) != NULL)
-			continue;
+		e->smr_due = 0;
 		itr->c[ITR_C_SMR_INVOKED]++;
 		(void)pending_start(itr, &e->eid, NULL, 1, 0, now);
 	}
@@ -783,6 +794,12 @@ itr_tick(struct itr *itr, double now)
 			e->used = 0;
 			itr->c[ITR_C_REFRESH]++;
 			(void)pending_start(itr, &e->eid, NULL, 0, 1, now);
+		}
+		if (e->smr_due && pending_find(itr, &e->eid) == NULL &&
+		    cpa_interval_ok(&e->last_smr, now, itr->p.smr_interval)) {
+			e->smr_due = 0;
+			itr->c[ITR_C_SMR_INVOKED]++;
+			(void)pending_start(itr, &e->eid, NULL, 1, 0, now);
 		}
 		if (itr->p.probing && !e->negative)
 			probe_entry(itr, e, now);

@@ -134,6 +134,7 @@ struct itr_entry {
 	int			 refreshing;
 	double			 last_push;
 	double			 last_smr;
+	int			 smr_due;	/* SMR not yet acted on */
 	size_t			 nrlocs;
 	struct itr_rloc		*rlocs;
 };

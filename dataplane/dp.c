@@ -162,10 +162,61 @@ dp_if_info(const char *dev, int sister, struct dp_ifinfo *ifi)
 	if_addrs(dev, ifi);
 }
 
+/*
+ * An `rloc { interface = dev }`: the first IPv4 and the first non-link-
+ * local IPv6 address of dev, none while dev is down (an administratively
+ * down uplink is no source: its address may be gone from the mapping
+ * system soon, and the kernel routes around it).
+ */
+static void
+dp_if_rloc(const char *dev, struct dp_ifinfo *ifi)
+{
+	struct ifaddrs	*ifa, *i;
+
+	if (getifaddrs(&ifa) == -1)
+		return;
+	for (i = ifa; i != NULL; i = i->ifa_next)
+		if (i->ifa_addr != NULL && strcmp(i->ifa_name, dev) == 0 &&
+		    (i->ifa_flags & IFF_UP) == 0)
+			goto out;
+	if_addrs(dev, ifi);
+out:
+	freeifaddrs(ifa);
+}
+
 static const struct dp_tables_sys dp_sys = {
 	.route_src = route_src,
 	.if_info = dp_if_info,
+	.if_rloc = dp_if_rloc,
 };
+
+/*
+ * The one-second check of `rloc { interface = }` addresses: when the
+ * source RLOCs they give changed, rebuild and republish the tables.
+ * getifaddrs() once a second is cheap, needs nothing the sandbox
+ * refuses, and works in lispers.net IPC mode too, where no control
+ * plane of ours watches netlink.
+ */
+static void
+dp_rloc_check(void)
+{
+	const struct dp_tables	*t = dp_g.tables;
+	struct dp_rlocsrc	 rs;
+	char			 a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+
+	if (dp_cfg == NULL || t == NULL ||
+	    !dp_tables_rloc_src(dp_cfg, NULL, &rs))
+		return;		/* literal addresses only: never changes */
+	(void)dp_tables_rloc_src(dp_cfg, &dp_sys, &rs);
+	if (rs.has_src4 == t->has_src4 && rs.has_src6 == t->has_src6 &&
+	    (!rs.has_src4 || memcmp(rs.src4, t->src4, 4) == 0) &&
+	    (!rs.has_src6 || memcmp(rs.src6, t->src6, 16) == 0))
+		return;
+	log_info("source RLOCs now %s %s",
+	    rs.has_src4 ? inet_ntop(AF_INET, rs.src4, a, sizeof(a)) : "-",
+	    rs.has_src6 ? inet_ntop(AF_INET6, rs.src6, b, sizeof(b)) : "-");
+	dp_tables_refresh();
+}
 
 static struct dp_tables *
 tables_build(const struct lisp_config *cfg, uint32_t gen)
@@ -317,6 +368,14 @@ dp_dump(struct dp_main *dm)
 	log_info("state: begin");
 	log_info("state: workers %u configuration %u", dp_g.nworkers,
 	    dm->gen);
+	if (t != NULL) {
+		char	 a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+
+		log_info("source-rlocs %s %s", t->has_src4 ? afi_ntop(
+		    MAPCACHE_AF_IPV4, t->src4, a, sizeof(a)) : "-",
+		    t->has_src6 ? afi_ntop(MAPCACHE_AF_IPV6, t->src6, b,
+		    sizeof(b)) : "-");
+	}
 	for (k = 0; k < dp_g.caps->nifaces; k++)
 		log_info("interface %s capture %s iid %d oif %d",
 		    dp_g.caps->device[k], dp_g.caps->capdev[k],
@@ -579,6 +638,7 @@ dp_tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	(void)revents;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	(void)mapcache_expire(dp_g.mc, (uint32_t)ts.tv_sec + 1, 0);
+	dp_rloc_check();
 }
 
 static void

@@ -88,7 +88,7 @@ tables_dbmap(struct dp_tables *t, const struct lisp_config *cfg,
 	 * The control plane's database-mappings, once it sent any, replace
 	 * the config's prefixes (lispers.net's list is authoritative; our
 	 * own control plane sends the same list).  RLOCs still come from
-	 * the config.
+	 * the config (dp_tables_rloc_src()).
 	 */
 	for (k = 0; have_dbm && k < cp->ndbm; k++) {
 		const struct dpipc_dbmapping *d = &cp->dbm[k];
@@ -118,22 +118,60 @@ tables_dbmap(struct dp_tables *t, const struct lisp_config *cfg,
 			    cfg_addr_bytes(&e->eid.addr), e->eid.plen) == -1)
 				return -1;
 		}
+	}
+	return 0;
+}
+
+int
+dp_tables_rloc_src(const struct lisp_config *cfg,
+    const struct dp_tables_sys *sys, struct dp_rlocsrc *out)
+{
+	int	 prio4 = 256, prio6 = 256, dynamic = 0;
+	size_t	 k, j;
+
+	memset(out, 0, sizeof(*out));
+	for (k = 0; k < cfg->ndbmaps; k++) {
+		const struct config_dbmap *d = &cfg->dbmaps[k];
+
 		for (j = 0; j < d->nrlocs; j++) {
 			const struct config_rloc *r = &d->rlocs[j];
+			struct dp_ifinfo	 ifi;
+			int			 prio;
 
-			if (!CONFIG_ISSET(r, CONFIG_RLOC_ADDRESS))
-				continue;
-			if (r->address.afi == LISP_AFI_IPV4 && !t->has_src4) {
-				memcpy(t->src4, &r->address.u.v4, 4);
-				t->has_src4 = 1;
-			} else if (r->address.afi == LISP_AFI_IPV6 &&
-			    !t->has_src6) {
-				memcpy(t->src6, &r->address.u.v6, 16);
-				t->has_src6 = 1;
+			memset(&ifi, 0, sizeof(ifi));
+			if (CONFIG_ISSET(r, CONFIG_RLOC_ADDRESS)) {
+				if (r->address.afi == LISP_AFI_IPV4) {
+					memcpy(ifi.addr4, &r->address.u.v4, 4);
+					ifi.has4 = 1;
+				} else if (r->address.afi == LISP_AFI_IPV6) {
+					memcpy(ifi.addr6, &r->address.u.v6, 16);
+					ifi.has6 = 1;
+				}
+			} else if (CONFIG_ISSET(r, CONFIG_RLOC_INTERFACE) &&
+			    r->interface != NULL) {
+				/*
+				 * EVE's usual form: the uplink's address,
+				 * whatever it is now (DHCP, renumbering).
+				 */
+				dynamic = 1;
+				if (sys != NULL && sys->if_rloc != NULL)
+					sys->if_rloc(r->interface, &ifi);
+			}
+			prio = CONFIG_ISSET(r, CONFIG_RLOC_PRIORITY) ?
+			    r->priority : 0;
+			if (ifi.has4 && prio < prio4) {
+				memcpy(out->src4, ifi.addr4, 4);
+				out->has_src4 = 1;
+				prio4 = prio;
+			}
+			if (ifi.has6 && prio < prio6) {
+				memcpy(out->src6, ifi.addr6, 16);
+				out->has_src6 = 1;
+				prio6 = prio;
 			}
 		}
 	}
-	return 0;
+	return dynamic;
 }
 
 struct dp_tables *
@@ -142,6 +180,7 @@ dp_tables_build(const struct lisp_config *cfg, uint32_t gen,
     const struct dp_tables_sys *sys)
 {
 	const struct dp_tables_cp *cp = sys != NULL ? sys->cp : NULL;
+	struct dp_rlocsrc	 rs;
 	struct dp_tables	*t;
 	size_t			 k, j;
 	unsigned int		 i;
@@ -151,6 +190,11 @@ dp_tables_build(const struct lisp_config *cfg, uint32_t gen,
 	t->gen = gen;
 	if ((t->db = dbmap_new()) == NULL || tables_dbmap(t, cfg, cp) == -1)
 		goto fail;
+	(void)dp_tables_rloc_src(cfg, sys, &rs);
+	memcpy(t->src4, rs.src4, 4);
+	memcpy(t->src6, rs.src6, 16);
+	t->has_src4 = rs.has_src4;
+	t->has_src6 = rs.has_src6;
 	t->nifs = ndev;
 	if ((t->ifs = calloc(ndev + 1, sizeof(*t->ifs))) == NULL ||
 	    (t->iidout = calloc(cfg->nifaces + ndev + 1,

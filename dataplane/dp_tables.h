@@ -14,7 +14,8 @@
  * system can tell (the kernel's source address and MTU towards an RLOC,
  * the addresses and ifindex of a device) comes from optional callbacks
  * (struct dp_tables_sys); without them the tables hold what the config
- * alone says: the database-mapping RLOCs as sources, the default MTU,
+ * alone says: the literal database-mapping RLOCs as sources (an
+ * `interface` RLOC needs sys->if_rloc), the default MTU,
  * no device addresses (no ICMP errors originated), oif 0 (routing).
  * What a control plane sent over the CP <-> DP channel (database-
  * mappings, interfaces) overrides the config when given (struct
@@ -91,6 +92,12 @@ struct dp_tables_sys {
 	/* Fill oif (sister: 1) and addr4/addr6/has4/has6 of device. */
 	void	(*if_info)(const char *device, int sister,
 		    struct dp_ifinfo *ifi);
+	/*
+	 * The current source-worthy addresses of device for an
+	 * `rloc { interface = }` (addr4/addr6/has4/has6 of ifi; nothing
+	 * when the device is down or gone).
+	 */
+	void	(*if_rloc)(const char *device, struct dp_ifinfo *ifi);
 	/* Control-plane overrides of the config. */
 	const struct dp_tables_cp *cp;
 };
@@ -106,6 +113,23 @@ struct dp_tables *dp_tables_build(const struct lisp_config *cfg,
 		    const int *sister, unsigned int ndev,
 		    const struct dp_tables_sys *sys);
 void		 dp_tables_free(struct dp_tables *);
+
+/* The outer source address per family the database-mappings give. */
+struct dp_rlocsrc {
+	uint8_t		 src4[4], src6[16];
+	int		 has_src4, has_src6;
+};
+
+/*
+ * Fill out with the source RLOCs cfg's database-mappings give now: per
+ * family the RLOC of lowest priority that has an address of it, ties in
+ * file order; a literal `address`, or the current address of an
+ * `interface` (sys->if_rloc; without it such RLOCs give nothing).
+ * Returns 1 when an RLOC names an interface (the answer can change
+ * while the configuration stays), else 0.
+ */
+int		 dp_tables_rloc_src(const struct lisp_config *cfg,
+		    const struct dp_tables_sys *sys, struct dp_rlocsrc *out);
 
 /*
  * The lisp interface devices of cfg in the order the daemon captures

@@ -56,7 +56,24 @@ for n in 1 2; do
 	    "map-server $TOPO_MS4 .* state registered" 5 ||
 	    dp_fail "x$n: no Map-Notify accepted"
 done
-echo "ok: x1 and x2 registered 8 prefixes each (seen on the map-server), Map-Notify verified"
+# The same through the map-server's control socket.
+"$BUILD/lispctl" -j -s "$DP_TMP/ms.sock" show sites >"$DP_TMP/sites" ||
+    dp_fail "lispctl show sites: exit $?"
+for n in 1 2; do
+	for iid in $DP_IID0 $DP_IID1; do
+		for p in "$(topo_eidnet4 $n)" "$(topo_eidnet6 $n)"; do
+			grep -F "\"iid\":$iid,\"eid-prefix\":\"$p\",\"source\":\"$(topo_rloc4 $n):4342\"" "$DP_TMP/sites" |
+			    grep -F "{\"address\":\"$(topo_rloc4 $n)\",\"priority\":1,\"weight\":100," |
+			    grep -F "{\"address\":\"$(topo_rloc6 $n)\",\"priority\":1,\"weight\":100," \
+			    >/dev/null || {
+				cat "$DP_TMP/sites" >&2
+				dp_fail "lispctl show sites: no [$iid]$p of x$n"
+			}
+		done
+	done
+done
+[ "$(grep -c "\"registered\":true" "$DP_TMP/sites")" = 8 ] || dp_fail "lispctl show sites: $(cat "$DP_TMP/sites")"
+echo "ok: x1 and x2 registered 8 prefixes each (seen on the map-server: state dump and lispctl show sites), Map-Notify verified"
 
 # x3 uses a wrong key: refused by the map-server, counted on both sides.
 sleep 2
@@ -118,7 +135,18 @@ grep -q 'not a map-server' "$DP_TMP/err" || dp_fail "show sites on x1: $(cat "$D
 echo "ok: lispctl show sites: 8 prefixes of x1 and x2 with their RLOCs (text, -j), x3 absent, idle site not registered"
 
 # First packet of an unresolved destination: not lost, time to delivery.
+# Captures on the sending host's and the receiving host's eth0 (one
+# clock: every namespace shares the kernel's) give the one-way time from
+# the first packet leaving h1 to its delivery at h2, resolution included;
+# ping's RTT adds the way back (x2 resolves h1's EID in turn).
 e4_2=$(topo_eid4 2) e6_2=$(topo_eid6 2)
+declare -A CAP_PID RTT
+for h in h1 h2 h1b h2b; do
+	topo_capture $h eth0 "$DP_TMP/first-$h.pcap" \
+	    'icmp[icmptype] == icmp-echo or (icmp6 and ip6[40] == 128)' ||
+	    dp_fail "capture on $h"
+	CAP_PID[$h]=$TOPO_LAST_PID
+done
 first_ping() {	# HOST ADDR LABEL
 	local out t
 	if ! out=$(topo_exec "$1" ping -c 1 -W 5 "$2" 2>&1); then
@@ -130,12 +158,32 @@ first_ping() {	# HOST ADDR LABEL
 		dp_fail "$3: first packet lost: $out"
 	fi
 	t=$(echo "$out" | sed -n 's/.*time=\([0-9.]*\) ms.*/\1/p')
-	echo "figure: $3 first-packet-to-delivery(rtt incl. resolution) ${t} ms"
+	RTT[$3]=$t
 }
 first_ping h1 "$e4_2" "IPv4 EID IID $DP_IID0"
 first_ping h1 "$e6_2" "IPv6 EID IID $DP_IID0"
 first_ping h1b "$e4_2" "IPv4 EID IID $DP_IID1"
 first_ping h1b "$e6_2" "IPv6 EID IID $DP_IID1"
+kill -INT "${CAP_PID[@]}" 2>/dev/null	# all at once, then reap
+for h in h1 h2 h1b h2b; do
+	topo_capture_stop "${CAP_PID[$h]}"
+done
+# Time of the first echo request of family F in capture of host H.
+first_ts() {	# H F
+	local f='icmp'
+	[ "$2" = 6 ] && f='icmp6 and ip6[40] == 128'
+	tcpdump -tt -n -r "$DP_TMP/first-$1.pcap" "$f" 2>/dev/null |
+	    awk 'NR == 1 { print $1 }'
+}
+for lab in "IPv4 EID IID $DP_IID0:h1:h2:4" "IPv6 EID IID $DP_IID0:h1:h2:6" \
+    "IPv4 EID IID $DP_IID1:h1b:h2b:4" "IPv6 EID IID $DP_IID1:h1b:h2b:6"; do
+	IFS=: read -r l a b f <<<"$lab"
+	ta=$(first_ts "$a" "$f") tb=$(first_ts "$b" "$f")
+	[ -n "$ta" ] && [ -n "$tb" ] ||
+	    dp_fail "$l: first echo request not captured on $a/$b"
+	one=$(awk -v a="$ta" -v b="$tb" 'BEGIN { printf "%.3f", (b - a) * 1000 }')
+	echo "figure: $l unresolved, first packet sent by $a -> delivered to $b ${one} ms (one way, resolution included); ping rtt ${RTT[$l]} ms (both xTRs resolving)"
+done
 echo "ok: first packet delivered for 4 unresolved destinations (2 families x 2 IIDs)"
 
 # lispctl show rlocs on x1 (rloc-probing = yes, probes every second):
@@ -190,6 +238,18 @@ for slot in 0 1; do
 done
 echo "ok: 5 MB TCP over IPv4 and IPv6 EIDs in both IIDs, sha256 equal"
 
+# The RLOCs are `interface = rloc0`: the data planes took rloc0's current
+# IPv4 and IPv6 addresses as outer sources, and none of the packets sent
+# over the IPv6 RLOCs (half the flows) lacked one.
+for n in 1 2; do
+	src=$(cp_dp_sources $n)
+	[ "$src" = "$(topo_rloc4 $n) $(topo_rloc6 $n)" ] ||
+	    dp_fail "x$n data plane sources '$src'"
+	d=$(dp_counter $n no-source-rloc)
+	[ "$d" = 0 ] || dp_fail "x$n: $d no-source-rloc drops"
+done
+echo "ok: interface RLOCs: data plane sources $(cp_dp_sources 1) (x1), no no-source-rloc drops"
+
 # A forged Map-Reply (wrong nonce) to x1 is ignored and counted.
 b=$(cp_counter "${DP_PID[1]}" "${DP_LOG[1]}" itr-map-reply-bad-nonce)
 topo_exec ms "$BUILD/tests/helpers/cp_forge" "$(topo_rloc4 1)" \
@@ -200,4 +260,55 @@ a=$(cp_counter "${DP_PID[1]}" "${DP_LOG[1]}" itr-map-reply-bad-nonce)
 cp_dump "${DP_PID[1]}" "${DP_LOG[1]}" | grep -q "map-cache \\[$DP_IID0\\]$(topo_eidnet4 3) positive" &&
     dp_fail "forged Map-Reply installed"
 echo "ok: forged Map-Reply with a wrong nonce ignored (bad-nonce $b -> $a)"
+
+# lig and rig from x1 (its control plane holds 4342: they use an
+# ephemeral port) against the lisp-ztr map-server/map-resolver (exit 0
+# on an answer; exit 1 without one is lig_rig.sh's, it costs seconds).
+export NO_COLOR=1
+lig() { topo_exec x1 "$BUILD/lig" "$@"; }
+rig() { topo_exec x1 "$BUILD/rig" "$@"; }
+expect() {	# FILE fixed-string
+	grep -qF -- "$2" "$1" || { cat "$1" >&2; dp_fail "missing: $2"; }
+}
+# Registered, not proxied: the map-server forwards the request to x2,
+# whose ETR answers lig with its RLOCs (L: local to the answering ETR).
+lig "[$DP_IID0]$e4_2" to "$TOPO_MS4" >"$DP_TMP/l1" || dp_fail "lig 1 exit $?"
+expect "$DP_TMP/l1" "Send lig map-request to $TOPO_MS4 for EID [$DP_IID0]$e4_2 ..."
+expect "$DP_TMP/l1" "Received map-reply from $(topo_rloc4 2) with rtt "
+expect "$DP_TMP/l1" "EID-prefix: [$DP_IID0]$(topo_eidnet4 2), ttl: 24 hours, rloc-set:"
+expect "$DP_TMP/l1" "  RLOC: $(topo_rloc4 2), up/uw/mp/mw: 1/100/255/0, flags: LpR"
+expect "$DP_TMP/l1" "  RLOC: $(topo_rloc6 2), up/uw/mp/mw: 1/100/255/0, flags: LpR"
+# IPv6 EID in the other instance-id, asked over IPv6.
+lig "[$DP_IID1]$e6_2" to "$TOPO_MS6" >"$DP_TMP/l2" || dp_fail "lig 2 exit $?"
+expect "$DP_TMP/l2" "EID-prefix: [$DP_IID1]$(topo_eidnet6 2), ttl: 24 hours, rloc-set:"
+expect "$DP_TMP/l2" "  RLOC: $(topo_rloc4 2), up/uw/mp/mw: 1/100/255/0, flags: LpR"
+expect "$DP_TMP/l2" "  RLOC: $(topo_rloc6 2), up/uw/mp/mw: 1/100/255/0, flags: LpR"
+# x3 (wrong key) is not registered.  Its EID 192.0.2.50 (last octet
+# 00110010) shares 3 bits after the /24 with x2's .32 (00100000) and 2
+# with x1's .16 (00010000): the least-specific prefix overlapping neither
+# is 24 + 3 + 1 = /28, 192.0.2.48/28; inside the site: 1 minute.
+lig "[$DP_IID0]192.0.2.50" to "$TOPO_MS4" >"$DP_TMP/l3" || dp_fail "lig 3 exit $?"
+expect "$DP_TMP/l3" "Received map-reply from $TOPO_MS4 with rtt "
+expect "$DP_TMP/l3" "EID-prefix: [$DP_IID0]192.0.2.48/28, ttl: 1 mins, rloc-set:"
+expect "$DP_TMP/l3" "  Empty, map-reply action: native-forward"
+# IPv6: group 4 of 2001:db8:e1d:5:: is 0x0005; it shares 13 bits with
+# 0x0001 and 0x0002 (sites 1, 2): 48 + 13 + 1 = /62, 2001:db8:e1d:4::/62.
+lig "[$DP_IID1]2001:db8:e1d:5::1" to "$TOPO_MS4" >"$DP_TMP/l4" ||
+    dp_fail "lig 4 exit $?"
+expect "$DP_TMP/l4" "EID-prefix: [$DP_IID1]2001:db8:e1d:4::/62, ttl: 1 mins, rloc-set:"
+expect "$DP_TMP/l4" "  Empty, map-reply action: native-forward"
+# Outside every site: 10.9.9.9 and 192.0.2.0/24 differ in the first bit:
+# 0.0.0.0/1, 15 minutes.
+lig "[$DP_IID0]10.9.9.9" to "$TOPO_MS4" >"$DP_TMP/l5" || dp_fail "lig 5 exit $?"
+expect "$DP_TMP/l5" "EID-prefix: [$DP_IID0]0.0.0.0/1, ttl: 15 mins, rloc-set:"
+echo "ok: lig: registered records (x2's ETR answering, IPv4/IPv6, both IIDs), negative replies [$DP_IID0]192.0.2.48/28 (1 min), [$DP_IID1]2001:db8:e1d:4::/62, [$DP_IID0]0.0.0.0/1 (15 min)"
+
+rig "[$DP_IID0]$e4_2" to "$TOPO_MS4" >"$DP_TMP/g1" || dp_fail "rig 1 exit $?"
+expect "$DP_TMP/g1" "Received map-referral from $TOPO_MS4 with rtt "
+expect "$DP_TMP/g1" "EID-prefix: [$DP_IID0]$(topo_eidnet4 2), ttl: 24 hours, referral-type: ms-ack"
+rig "[$DP_IID1]2001:db8:e1d:5::1" to "$TOPO_MS6" >"$DP_TMP/g2" || dp_fail "rig 2 exit $?"
+expect "$DP_TMP/g2" "EID-prefix: [$DP_IID1]2001:db8:e1d:4::/62, ttl: 1 mins, referral-type: ms-not-registered"
+rig "[$DP_IID0]10.9.9.9" to "$TOPO_MS4" >"$DP_TMP/g3" || dp_fail "rig 3 exit $?"
+expect "$DP_TMP/g3" "EID-prefix: [$DP_IID0]0.0.0.0/1, ttl: 15 mins, referral-type: delegation-hole"
+echo "ok: rig: ms-ack, ms-not-registered, delegation-hole from the lisp-ztr map-server"
 exit 0

@@ -639,6 +639,30 @@ START_TEST(itr_probe_never_to_resolver)
 }
 END_TEST
 
+/* Indexes >= from of sent[] holding an SMR-invoked ECM Map-Request. */
+static size_t
+count_smri(size_t from, size_t *last)
+{
+	struct lisp_msg	 m, in;
+	size_t		 i, n = 0;
+
+	for (i = from; i < nsent; i++) {
+		ck_assert_int_eq(lisp_msg_decode(sent[i].buf, sent[i].len, &m,
+		    NULL, NULL), 0);
+		if (m.type == LISP_ECM && lisp_msg_decode(m.u.ecm.payload,
+		    m.u.ecm.payload_len, &in, NULL, NULL) == 0) {
+			if (in.type == LISP_MAP_REQUEST &&
+			    (in.u.mreq.flags & LISP_MREQ_SMRI) != 0) {
+				n++;
+				*last = i;
+			}
+			lisp_msg_free(&in);
+		}
+		lisp_msg_free(&m);
+	}
+	return n;
+}
+
 START_TEST(itr_smr)
 {
 	struct cp_eid		 pfx;
@@ -662,10 +686,35 @@ START_TEST(itr_smr)
 	ck_assert_uint_eq(nsent, before + 1);
 	ck_assert(cpa_addr_eq(&sent[before].dst, &itr->resolvers[0]));
 	(void)request_nonce(before, &pfx, LISP_MREQ_SMRI);
-	/* Again at once: rate-limited. */
+	/* Again at once (a second change): not now... */
 	itr_input_smr(itr, &smr, &from, T0 + 0.6);
 	ck_assert_uint_eq(nsent, before + 1);
 	ck_assert_uint_eq(itr->c[ITR_C_SMR_RATELIMITED], 1);
+	/*
+	 * ...but not dropped: the first request's answer may predate the
+	 * second change, so another SMR-invoked request follows once the
+	 * first is answered and the interval is over.
+	 */
+	{
+		struct lisp_eid_record	 rec;
+		struct lisp_map_reply	 rep;
+		struct dpipc_addr	 mr = A("198.51.100.1");
+		const char		*rl[] = { "203.0.113.2" };
+		size_t			 last = 0, k;
+
+		mk_record(&rec, &pfx, 60, rl, 1, 0);
+		mk_reply(&rep, request_nonce(before, &pfx, LISP_MREQ_SMRI),
+		    &rec);
+		ck_assert_int_eq(itr_input_reply(itr, &rep, &mr, T0 + 0.7),
+		    0);
+		lisp_eid_record_free(&rec);
+		for (k = 1; k < 29; k++)	/* to T0 + 3.3 */
+			itr_tick(itr, T0 + 0.5 + k * 0.1);
+		ck_assert_uint_eq(count_smri(before + 1, &last), 0);
+		itr_tick(itr, T0 + 3.6);
+		ck_assert_uint_eq(count_smri(before + 1, &last), 1);
+		(void)request_nonce(last, &pfx, LISP_MREQ_SMRI);
+	}
 	lisp_addr_free(&r.eid);
 	/* For something we do not cache: counted, nothing sent. */
 	ck_assert_int_eq(cpa_eid_to_lisp(&other, &r.eid), 0);
@@ -1025,11 +1074,29 @@ START_TEST(etr_rloc_change_smr)
 	ck_assert_int_eq(smr, 1);
 	/* The same set again is no change. */
 	ck_assert_int_eq(etr_set_db(etr, &db, 1, T0 + 6), 0);
-	/* Another change within 3 s: re-registered, SMR rate-limited. */
+	/* Another change within 3 s: re-registered, SMR deferred... */
 	rl.addr = A("192.0.2.78");
 	ck_assert_int_eq(etr_set_db(etr, &db, 1, T0 + 7), 1);
 	ck_assert_uint_eq(etr->c[ETR_C_SMR_RATELIMITED], 1);
 	ck_assert_uint_eq(etr->c[ETR_C_SMR_SENT], 1);
+	etr_tick(etr, T0 + 7.9);
+	ck_assert_uint_eq(etr->c[ETR_C_SMR_SENT], 1);
+	/* ...to when the interval since the first is over, once. */
+	i = nsent;
+	etr_tick(etr, T0 + 8);
+	ck_assert_uint_eq(etr->c[ETR_C_SMR_SENT], 2);
+	for (smr = 0; i < nsent; i++) {
+		decode_sent(i, &m, NULL);
+		if (m.type == LISP_MAP_REQUEST) {
+			ck_assert(m.u.mreq.flags & LISP_MREQ_S);
+			ck_assert(cpa_addr_eq(&sent[i].dst, &peer));
+			smr++;
+		}
+		lisp_msg_free(&m);
+	}
+	ck_assert_int_eq(smr, 1);
+	etr_tick(etr, T0 + 12);
+	ck_assert_uint_eq(etr->c[ETR_C_SMR_SENT], 2);
 	etr_free(etr);
 }
 END_TEST
