@@ -375,9 +375,34 @@ key_diff(uint64_t ahi, uint64_t alo, uint64_t bhi, uint64_t blo)
  * The lookup.  `wide` is a constant at each call site so that the IPv4
  * and MAC paths compile to 64-bit arithmetic only.
  */
+/*
+ * A tail record {vec 0, leafvec 0, base0 x, base1 d} stands for a
+ * subtree holding one prefix x over a default d: the answer is x if the
+ * address is inside x, else d.  It replaces the chain of single-child
+ * nodes a lone long prefix (an IPv6 /64 or /128) would otherwise need,
+ * one dependent miss per 6 bits.  The check reads x's entry, which the
+ * caller reads next anyway.
+ */
+static inline __attribute__((always_inline)) uint32_t
+tail_match(const struct mapcache *mc, const struct pt_node *n, uint64_t hi,
+    uint64_t lo, int ai)
+{
+	const struct mapcache_entry *e = entry_of(mc, n->base0);
+	uint64_t ehi, elo;
+
+	key_load(ai, e->eid, &ehi, &elo);
+	return key_diff(hi, lo, ehi, elo) >= e->plen ? n->base0 : n->base1;
+}
+
+static inline int
+pt_is_tail(const struct pt_node *n)
+{
+	return (n->vec | n->leafvec) == 0;
+}
+
 static inline __attribute__((always_inline)) uint32_t
 pt_lookup(const struct mapcache *mc, const struct mc_table *t, uint64_t hi,
-    uint64_t lo, int wide)
+    uint64_t lo, int ai, int wide)
 {
 	const struct pt_node *nodes = mc->nodes, *n;
 	const uint32_t *dir;
@@ -393,6 +418,10 @@ pt_lookup(const struct mapcache *mc, const struct mc_table *t, uint64_t hi,
 	else {
 		n = &nodes[v];
 		for (;;) {
+			if ((n->vec | n->leafvec) == 0) {
+				id = tail_match(mc, n, hi, lo, ai);
+				break;
+			}
 			s = wide ? bits6(hi, lo, p) : (hi >> (58 - p)) & 63;
 			if ((n->vec >> s) & 1) {
 				n = &nodes[n->base1 + __builtin_popcountll(
@@ -703,6 +732,87 @@ struct pt_slot {
 	struct pt_node		 rec;
 };
 
+/* Slot s of the node at p that the tail record r stands for. */
+static void
+tail_slot(struct mapcache *mc, const struct pt_node *r, unsigned p,
+    unsigned s, struct pt_slot *out)
+{
+	const struct mapcache_entry *e = entry_of(mc, r->base0);
+	uint64_t hi, lo;
+	unsigned x, k;
+
+	key_load(af_index(e->afi), e->eid, &hi, &lo);
+	x = bits6(hi, lo, p);
+	out->node = 0;
+	if (e->plen <= p + 6) {
+		k = p + 6 - e->plen;
+		out->leaf = (s >> k) == (x >> k) ? r->base0 : r->base1;
+	} else if (s == x) {
+		out->node = 1;
+		out->rec = *r;
+	} else
+		out->leaf = r->base1;
+}
+
+/*
+ * Can the node at p with slots sl[] be a tail record?  Yes if its slots
+ * hold one prefix x that lies inside the node (as leaves, or as one
+ * tail child) and one other value d everywhere else.
+ */
+static int
+tail_fold(struct mapcache *mc, const struct pt_slot *sl, unsigned p,
+    struct pt_node *r)
+{
+	uint32_t x = 0, d = 0, v[2];
+	unsigned s, nv = 0, i;
+	int haved = 0;
+
+	for (s = 0; s < 64; s++) {
+		if (sl[s].node) {
+			if (!pt_is_tail(&sl[s].rec) || x != 0)
+				return 0;
+			x = sl[s].rec.base0;
+			if (haved && d != sl[s].rec.base1)
+				return 0;
+			d = sl[s].rec.base1;
+			haved = 1;
+			continue;
+		}
+		for (i = 0; i < nv; i++)
+			if (v[i] == sl[s].leaf)
+				break;
+		if (i == nv) {
+			if (nv == 2)
+				return 0;
+			v[nv++] = sl[s].leaf;
+		}
+	}
+	if (x != 0) {
+		/* A tail child: every leaf is d. */
+		if (nv != 1 || v[0] != d)
+			return 0;
+	} else {
+		if (nv != 2)
+			return 0;
+		/* x is the value whose prefix lies inside the node. */
+		if (v[0] != 0 && entry_of(mc, v[0])->plen > p) {
+			x = v[0];
+			d = v[1];
+		} else {
+			x = v[1];
+			d = v[0];
+		}
+		if (x == 0 || entry_of(mc, x)->plen <= p ||
+		    (d != 0 && entry_of(mc, d)->plen > p))
+			return 0;
+	}
+	r->vec = 0;
+	r->leafvec = 0;
+	r->base0 = x;
+	r->base1 = d;
+	return 1;
+}
+
 /* Old blocks of a record, to free once the update is committed. */
 static int
 pt_retire(struct mapcache *mc, const struct pt_node *r)
@@ -743,7 +853,9 @@ pt_apply(struct mapcache *mc, const struct pt_slot *in, unsigned p,
 	}
 	/* Decode (a leaf that must grow a node: 64 equal leaves). */
 	for (s = 0, i = 0, j = 0; s < 64; s++) {
-		if (!in->node) {
+		if (in->node && pt_is_tail(&in->rec)) {
+			tail_slot(mc, &in->rec, p, s, &sl[s]);
+		} else if (!in->node) {
 			sl[s].node = 0;
 			sl[s].leaf = in->leaf;
 		} else if ((in->rec.vec >> s) & 1) {
@@ -802,6 +914,10 @@ pt_apply(struct mapcache *mc, const struct pt_slot *in, unsigned p,
 	if (same) {
 		out->node = 0;
 		out->leaf = sl[0].leaf;
+		return 0;
+	}
+	if (tail_fold(mc, sl, p, &out->rec)) {
+		out->node = 1;
 		return 0;
 	}
 	if (nc > 0 && (b1 = pa_alloc(mc, 0, nc)) == 0)
@@ -867,7 +983,7 @@ pt_update(struct mapcache *mc, struct mc_table *t, uint64_t hi, uint64_t lo,
     const struct pt_op *op)
 {
 	struct pt_slot in, out;
-	uint32_t first, n, i, v, *nv = NULL, one, blk;
+	uint32_t first, n, i, v, *nv = NULL, one = 0, blk;
 	unsigned D = t->dbits;
 	int c, full = op->plen <= D;
 
@@ -1798,14 +1914,14 @@ mapcache_lookup(const struct mapcache *mc, uint32_t iid, uint8_t afi,
 	case MAPCACHE_AF_IPV4:
 		memcpy(&v4, addr, 4);
 		id = pt_lookup(mc, &g->t[0],
-		    (uint64_t)__builtin_bswap32(v4) << 32, 0, 0);
+		    (uint64_t)__builtin_bswap32(v4) << 32, 0, 0, 0);
 		break;
 	case MAPCACHE_AF_IPV6:
-		id = pt_lookup(mc, &g->t[1], be64(addr), be64(addr + 8), 1);
+		id = pt_lookup(mc, &g->t[1], be64(addr), be64(addr + 8), 1, 1);
 		break;
 	case MAPCACHE_AF_MAC:
 		key_load(2, addr, &hi, &lo);
-		id = pt_lookup(mc, &g->t[2], hi, lo, 0);
+		id = pt_lookup(mc, &g->t[2], hi, lo, 2, 0);
 		break;
 	default:
 		return NULL;
@@ -1821,8 +1937,9 @@ mapcache_lookup(const struct mapcache *mc, uint32_t iid, uint8_t afi,
 #define BURST	16
 
 struct burst_st {
-	const struct pt_node	*n;	/* next node; NULL: read the leaf */
-	const uint32_t		*leaf;
+	const struct pt_node	*n;	/* next node */
+	const uint32_t		*leaf;	/* or the leaf, at the end */
+	const struct pt_node	*tail;	/* or a tail record */
 	uint64_t		 hi, lo;
 	unsigned		 p;
 };
@@ -1834,6 +1951,11 @@ burst_step(const struct mapcache *mc, struct burst_st *b, int wide)
 	const struct pt_node *n = b->n;
 	unsigned s, p = b->p;
 
+	if (pt_is_tail(n)) {
+		b->tail = n;
+		__builtin_prefetch(entry_of(mc, n->base0));
+		return 0;
+	}
 	s = wide ? bits6(b->hi, b->lo, p) : (b->hi >> (58 - p)) & 63;
 	if ((n->vec >> s) & 1) {
 		n = &mc->nodes[n->base1 + __builtin_popcountll(n->vec &
@@ -1873,6 +1995,7 @@ burst_run(const struct mapcache *mc, const struct mc_table *t,
 	for (i = 0; i < n; i++) {
 		v = CONSUME(*b[i].leaf);
 		b[i].leaf = NULL;
+		b[i].tail = NULL;
 		if (v & PT_LEAF)
 			ids[i] = v & ~PT_LEAF;
 		else {
@@ -1889,7 +2012,10 @@ burst_run(const struct mapcache *mc, const struct mc_table *t,
 				active &= ~(1u << i);
 		}
 	for (i = 0; i < n; i++) {
-		if (b[i].leaf != NULL)
+		if (b[i].tail != NULL)
+			ids[i] = tail_match(mc, b[i].tail, b[i].hi, b[i].lo,
+			    ai);
+		else if (b[i].leaf != NULL)
 			ids[i] = *b[i].leaf;
 		if (ids[i] == 0)
 			ids[i] = def;
