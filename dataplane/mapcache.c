@@ -706,23 +706,46 @@ gc_barrier(struct mapcache *mc)
 /* Trie updates (writer) -------------------------------------------------- */
 
 /*
- * The leaf rule of one update.  Insert (del == 0): a leaf whose prefix is
- * not longer than plen becomes id.  Delete: id becomes repl.
+ * The leaf rule of one update, inside the prefix's range: leaves `from`
+ * become `to`.  Insert: from is the longest prefix of length <= plen
+ * covering the new one (the old id of a replacement), the only value a
+ * leaf in the range can hold unless a longer prefix owns it.  Delete:
+ * from is the deleted id, to the next shorter covering prefix.
  */
 struct pt_op {
-	int			 del;
-	uint32_t		 id, repl;
+	uint32_t		 from, to;
 	unsigned		 plen;
 };
 
 static inline uint32_t
 op_leaf(const struct mapcache *mc, const struct pt_op *op, uint32_t v)
 {
-	if (op->del)
-		return v == op->id ? op->repl : v;
-	if (v == 0 || entry_of(mc, v)->plen <= op->plen)
-		return op->id;
-	return v;
+	(void)mc;
+	return v == op->from ? op->to : v;
+}
+
+static uint32_t	xh_find(struct mapcache *, uint32_t, unsigned, unsigned,
+		    uint64_t, uint64_t);
+
+/* The longest prefix of length in [1, L] covering the key, 0 if none. */
+static uint32_t
+pt_cover(struct mapcache *mc, struct mc_grp *g, int ai, uint64_t hi,
+    uint64_t lo, unsigned L)
+{
+	struct mc_table *t = &g->t[ai];
+	uint64_t h, l;
+	uint32_t id;
+
+	for (; L > 0; L--) {
+		if (t->lencnt[L] == 0)
+			continue;
+		h = hi;
+		l = lo;
+		key_mask(&h, &l, L);
+		if ((id = xh_find(mc, g->iid, ai, L, h, l)) != 0)
+			return id;
+	}
+	return 0;
 }
 
 /* A slot as the writer sees it: a leaf, or a node record. */
@@ -1190,7 +1213,7 @@ lpm_set(struct mapcache *mc, struct mc_grp *g, int ai, uint64_t hi,
     uint64_t lo, unsigned plen, uint32_t id)
 {
 	struct mc_table *t = &g->t[ai];
-	struct pt_op op = { 0, id, 0, plen };
+	struct pt_op op = { 0, id, plen };
 	uint32_t old;
 
 	if (plen == 0) {
@@ -1198,6 +1221,7 @@ lpm_set(struct mapcache *mc, struct mc_grp *g, int ai, uint64_t hi,
 		return 0;
 	}
 	old = xh_find(mc, g->iid, ai, plen, hi, lo);
+	op.from = old ? old : pt_cover(mc, g, ai, hi, lo, plen - 1);
 	if (xh_set(mc, id, g->iid, ai, plen, hi, lo) == -1) {
 		errno = ENOMEM;
 		return -1;
@@ -1222,26 +1246,17 @@ lpm_del(struct mapcache *mc, struct mc_grp *g, int ai, uint64_t hi,
     uint64_t lo, unsigned plen)
 {
 	struct mc_table *t = &g->t[ai];
-	struct pt_op op = { 1, 0, 0, plen };
-	uint64_t h, l;
-	unsigned L;
+	struct pt_op op = { 0, 0, plen };
 	uint32_t *d;
 
 	if (plen == 0) {
 		PUBLISH(t->def, 0);
 		return 0;
 	}
-	if ((op.id = xh_find(mc, g->iid, ai, plen, hi, lo)) == 0)
+	if ((op.from = xh_find(mc, g->iid, ai, plen, hi, lo)) == 0)
 		return 0;
 	/* The leaves of id fall back to the next shorter covering prefix. */
-	for (L = plen - 1; L > 0 && op.repl == 0; L--) {
-		if (t->lencnt[L] == 0)
-			continue;
-		h = hi;
-		l = lo;
-		key_mask(&h, &l, L);
-		op.repl = xh_find(mc, g->iid, ai, L, h, l);
-	}
+	op.to = pt_cover(mc, g, ai, hi, lo, plen - 1);
 	if (pt_update(mc, t, hi, lo, &op) == -1)
 		return -1;
 	xh_del(mc, g->iid, ai, plen, hi, lo);
