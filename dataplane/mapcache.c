@@ -128,8 +128,19 @@ struct pt_arena {
 	uint64_t		 used, spare;	/* elements */
 };
 
+/*
+ * A direct-pointing slot: the slot (PT_LEAF | id, or a node index) and
+ * the longest prefix of at most dbits bits covering it.  Leaves below
+ * hold only longer prefixes (0: none), so a short prefix changes slot
+ * defaults, never the subtrees under it.
+ */
+struct pt_dir {
+	uint32_t		 v;
+	uint32_t		 sd;
+};
+
 struct mc_table {
-	uint32_t		*dir;	/* 1 << dbits slots; NULL: empty */
+	struct pt_dir		*dir;	/* 1 << dbits slots; NULL: empty */
 	uint32_t		 def;	/* id of the /0 entry */
 	uint32_t		 npfx;	/* prefixes with plen > 0 */
 	uint8_t			 bits;	/* 32, 128 or 48 */
@@ -405,14 +416,15 @@ pt_lookup(const struct mapcache *mc, const struct mc_table *t, uint64_t hi,
     uint64_t lo, int ai, int wide)
 {
 	const struct pt_node *nodes = mc->nodes, *n;
-	const uint32_t *dir;
+	const struct pt_dir *dir, *ds;
 	uint32_t v, id;
 	unsigned p, s;
 
 	if ((dir = CONSUME(t->dir)) == NULL)
 		return CONSUME(t->def);
 	p = t->dbits;
-	v = CONSUME(dir[hi >> (64 - p)]);
+	ds = &dir[hi >> (64 - p)];
+	v = CONSUME(ds->v);
 	if (v & PT_LEAF)
 		id = v & ~PT_LEAF;
 	else {
@@ -434,7 +446,9 @@ pt_lookup(const struct mapcache *mc, const struct mc_table *t, uint64_t hi,
 			break;
 		}
 	}
-	return id ? id : CONSUME(t->def);
+	if (id == 0 && (id = CONSUME(ds->sd)) == 0)
+		id = CONSUME(t->def);
+	return id;
 }
 
 /* Arena ------------------------------------------------------------------ */
@@ -727,16 +741,21 @@ op_leaf(const struct mapcache *mc, const struct pt_op *op, uint32_t v)
 static uint32_t	xh_find(struct mapcache *, uint32_t, unsigned, unsigned,
 		    uint64_t, uint64_t);
 
-/* The longest prefix of length in [1, L] covering the key, 0 if none. */
+/*
+ * The longest prefix covering the key whose length is in [1, L] if
+ * L <= dbits (slot defaults), else in (dbits, L] (subtree leaves); 0 if
+ * none.
+ */
 static uint32_t
 pt_cover(struct mapcache *mc, struct mc_grp *g, int ai, uint64_t hi,
     uint64_t lo, unsigned L)
 {
 	struct mc_table *t = &g->t[ai];
+	unsigned min = L <= t->dbits ? 1 : t->dbits + 1;
 	uint64_t h, l;
 	uint32_t id;
 
-	for (; L > 0; L--) {
+	for (; L >= min; L--) {
 		if (t->lencnt[L] == 0)
 			continue;
 		h = hi;
@@ -985,12 +1004,14 @@ static int
 pt_dir_new(struct mapcache *mc, struct mc_table *t)
 {
 	size_t n = (size_t)1 << t->dbits, i;
-	uint32_t *d;
+	struct pt_dir *d;
 
 	if ((d = malloc(n * sizeof(*d))) == NULL)
 		return -1;
-	for (i = 0; i < n; i++)
-		d[i] = PT_LEAF;
+	for (i = 0; i < n; i++) {
+		d[i].v = PT_LEAF;
+		d[i].sd = 0;
+	}
 	mc->mem_dir += n * sizeof(*d);
 	PUBLISH(t->dir, d);
 	return 0;
@@ -1013,11 +1034,19 @@ pt_update(struct mapcache *mc, struct mc_table *t, uint64_t hi, uint64_t lo,
 	if (t->dir == NULL && pt_dir_new(mc, t) == -1)
 		goto fail;
 	first = hi >> (64 - D);
-	n = full ? 1u << (D - op->plen) : 1;
+	if (full) {
+		/* Slot defaults only. */
+		n = 1u << (D - op->plen);
+		for (i = 0; i < n; i++)
+			if (t->dir[first + i].sd == op->from)
+				PUBLISH(t->dir[first + i].sd, op->to);
+		return 0;
+	}
+	n = 1;
 	if (n > 1 && (nv = malloc(n * sizeof(*nv))) == NULL)
 		goto fail;
 	for (i = 0; i < n; i++) {
-		v = t->dir[first + i];
+		v = t->dir[first + i].v;
 		if (v & PT_LEAF) {
 			in.node = 0;
 			in.leaf = v & ~PT_LEAF;
@@ -1028,7 +1057,7 @@ pt_update(struct mapcache *mc, struct mc_table *t, uint64_t hi, uint64_t lo,
 		if (pt_apply(mc, &in, D, hi, lo, op, full, &out, &c) == -1)
 			goto fail;
 		if (!c)
-			v = t->dir[first + i];
+			v = t->dir[first + i].v;
 		else if (!out.node)
 			v = PT_LEAF | out.leaf;
 		else {
@@ -1037,8 +1066,8 @@ pt_update(struct mapcache *mc, struct mc_table *t, uint64_t hi, uint64_t lo,
 			mc->nodes[blk] = out.rec;
 			v = blk;
 		}
-		if (c && !(t->dir[first + i] & PT_LEAF) &&
-		    oplog_add(&mc->op_old, t->dir[first + i], 0, 1) == -1)
+		if (c && !(t->dir[first + i].v & PT_LEAF) &&
+		    oplog_add(&mc->op_old, t->dir[first + i].v, 0, 1) == -1)
 			goto fail;
 		if (n > 1)
 			nv[i] = v;
@@ -1047,7 +1076,7 @@ pt_update(struct mapcache *mc, struct mc_table *t, uint64_t hi, uint64_t lo,
 	}
 	/* Everything is written: publish. */
 	for (i = 0; i < n; i++)
-		PUBLISH(t->dir[first + i], n > 1 ? nv[i] : one);
+		PUBLISH(t->dir[first + i].v, n > 1 ? nv[i] : one);
 	free(nv);
 	pt_commit(mc, 1);
 	return 0;
@@ -1222,6 +1251,8 @@ lpm_set(struct mapcache *mc, struct mc_grp *g, int ai, uint64_t hi,
 	}
 	old = xh_find(mc, g->iid, ai, plen, hi, lo);
 	op.from = old ? old : pt_cover(mc, g, ai, hi, lo, plen - 1);
+	if (old == 0 && plen == t->dbits + 1u)
+		op.from = 0;	/* pt_cover() would look at slot defaults */
 	if (xh_set(mc, id, g->iid, ai, plen, hi, lo) == -1) {
 		errno = ENOMEM;
 		return -1;
@@ -1247,7 +1278,7 @@ lpm_del(struct mapcache *mc, struct mc_grp *g, int ai, uint64_t hi,
 {
 	struct mc_table *t = &g->t[ai];
 	struct pt_op op = { 0, 0, plen };
-	uint32_t *d;
+	struct pt_dir *d;
 
 	if (plen == 0) {
 		PUBLISH(t->def, 0);
@@ -1256,7 +1287,8 @@ lpm_del(struct mapcache *mc, struct mc_grp *g, int ai, uint64_t hi,
 	if ((op.from = xh_find(mc, g->iid, ai, plen, hi, lo)) == 0)
 		return 0;
 	/* The leaves of id fall back to the next shorter covering prefix. */
-	op.to = pt_cover(mc, g, ai, hi, lo, plen - 1);
+	op.to = plen == t->dbits + 1u ? 0 :
+	    pt_cover(mc, g, ai, hi, lo, plen - 1);
 	if (pt_update(mc, t, hi, lo, &op) == -1)
 		return -1;
 	xh_del(mc, g->iid, ai, plen, hi, lo);
@@ -1992,7 +2024,7 @@ burst_run(const struct mapcache *mc, const struct mc_table *t,
     const struct mapcache_entry **out, int ai, int wide)
 {
 	struct burst_st b[BURST];
-	const uint32_t *dir;
+	const struct pt_dir *dir, *ds[BURST];
 	uint32_t active = 0, m, v, def, ids[BURST];
 	unsigned i, D = t->dbits;
 
@@ -2004,11 +2036,11 @@ burst_run(const struct mapcache *mc, const struct mc_table *t,
 	}
 	for (i = 0; i < n; i++) {
 		key_load(ai, addrs[i], &b[i].hi, &b[i].lo);
-		b[i].leaf = &dir[b[i].hi >> (64 - D)];
-		__builtin_prefetch(b[i].leaf);
+		ds[i] = &dir[b[i].hi >> (64 - D)];
+		__builtin_prefetch(ds[i]);
 	}
 	for (i = 0; i < n; i++) {
-		v = CONSUME(*b[i].leaf);
+		v = CONSUME(ds[i]->v);
 		b[i].leaf = NULL;
 		b[i].tail = NULL;
 		if (v & PT_LEAF)
@@ -2032,7 +2064,7 @@ burst_run(const struct mapcache *mc, const struct mc_table *t,
 			    ai);
 		else if (b[i].leaf != NULL)
 			ids[i] = *b[i].leaf;
-		if (ids[i] == 0)
+		if (ids[i] == 0 && (ids[i] = CONSUME(ds[i]->sd)) == 0)
 			ids[i] = def;
 		out[i] = ids[i] ? entry_of(mc, ids[i]) : NULL;
 	}
