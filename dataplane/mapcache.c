@@ -1087,6 +1087,38 @@ pt_update(struct mapcache *mc, struct mc_table *t, uint64_t hi, uint64_t lo,
 	return -1;
 }
 
+/*
+ * Writer: the slot default (sd) or the subtree leaf (!sd) for the key,
+ * 0 if none.
+ */
+static uint32_t
+pt_walk(struct mapcache *mc, struct mc_table *t, uint64_t hi, uint64_t lo,
+    int ai, int sd)
+{
+	const struct pt_node *n;
+	const struct pt_dir *ds;
+	unsigned p = t->dbits, s;
+	uint32_t v;
+
+	if (t->dir == NULL)
+		return 0;
+	ds = &t->dir[hi >> (64 - p)];
+	if (sd)
+		return ds->sd;
+	if ((v = ds->v) & PT_LEAF)
+		return v & ~PT_LEAF;
+	for (n = &mc->nodes[v];; p += 6) {
+		if (pt_is_tail(n))
+			return tail_match(mc, n, hi, lo, ai);
+		s = bits6(hi, lo, p);
+		if (((n->vec >> s) & 1) == 0)
+			return mc->leaves[n->base0 + __builtin_popcountll(
+			    n->leafvec & ((2ULL << s) - 1)) - 1];
+		n = &mc->nodes[n->base1 + __builtin_popcountll(n->vec &
+		    ((2ULL << s) - 1)) - 1];
+	}
+}
+
 /* Exact-match index -------------------------------------------------------- */
 
 static inline uint64_t mix64(uint64_t);
@@ -1114,15 +1146,22 @@ xh_match(struct mapcache *mc, uint32_t id, uint32_t iid, unsigned ai,
 	return ehi == hi && elo == lo;
 }
 
-/* The slot of the key, or of the empty slot where it would go. */
+/*
+ * The slot of the key, or of the empty slot where it would go.  A slot
+ * holds id | tag << 25 (ids are below ID_MAX): the tag, 7 more bits of
+ * the hash, spares most probes the read of an entry.
+ */
+#define XH_TAG(h)	((h) >> 25 << 25)
+
 static uint32_t
 xh_slot(struct mapcache *mc, uint32_t iid, unsigned ai, unsigned plen,
     uint64_t hi, uint64_t lo)
 {
-	uint32_t i = xh_hash(iid, ai, plen, hi, lo) & (mc->xhcap - 1);
+	uint32_t h = xh_hash(iid, ai, plen, hi, lo), i = h & (mc->xhcap - 1);
+	uint32_t x;
 
-	while (mc->xh[i] != 0 &&
-	    !xh_match(mc, mc->xh[i], iid, ai, plen, hi, lo))
+	while ((x = mc->xh[i]) != 0 && (XH_TAG(x) != XH_TAG(h) ||
+	    !xh_match(mc, x & (ID_MAX - 1), iid, ai, plen, hi, lo)))
 		i = (i + 1) & (mc->xhcap - 1);
 	return i;
 }
@@ -1133,7 +1172,7 @@ xh_find(struct mapcache *mc, uint32_t iid, unsigned ai, unsigned plen,
 {
 	if (mc->xhcap == 0)
 		return 0;
-	return mc->xh[xh_slot(mc, iid, ai, plen, hi, lo)];
+	return mc->xh[xh_slot(mc, iid, ai, plen, hi, lo)] & (ID_MAX - 1);
 }
 
 static uint32_t
@@ -1158,7 +1197,7 @@ xh_grow(struct mapcache *mc)
 	for (i = 0; i < oc; i++) {
 		if (old[i] == 0)
 			continue;
-		j = xh_hash_of(mc, old[i]) & (cap - 1);
+		j = xh_hash_of(mc, old[i] & (ID_MAX - 1)) & (cap - 1);
 		while (nx[j] != 0)
 			j = (j + 1) & (cap - 1);
 		nx[j] = old[i];
@@ -1181,7 +1220,7 @@ xh_set(struct mapcache *mc, uint32_t id, uint32_t iid, unsigned ai,
 	i = xh_slot(mc, iid, ai, plen, hi, lo);
 	if (mc->xh[i] == 0)
 		mc->xhn++;
-	mc->xh[i] = id;
+	mc->xh[i] = id | XH_TAG(xh_hash(iid, ai, plen, hi, lo));
 	return 0;
 }
 
@@ -1207,7 +1246,7 @@ xh_del(struct mapcache *mc, uint32_t iid, unsigned ai, unsigned plen,
 			j = (j + 1) & m;
 			if (mc->xh[j] == 0)
 				return;
-			h = xh_hash_of(mc, mc->xh[j]) & m;
+			h = xh_hash_of(mc, mc->xh[j] & (ID_MAX - 1)) & m;
 			/* Stays unless its home is cyclically in (i, j]. */
 			if (i <= j ? (i < h && h <= j) : (i < h || h <= j))
 				continue;
@@ -1250,9 +1289,19 @@ lpm_set(struct mapcache *mc, struct mc_grp *g, int ai, uint64_t hi,
 		return 0;
 	}
 	old = xh_find(mc, g->iid, ai, plen, hi, lo);
-	op.from = old ? old : pt_cover(mc, g, ai, hi, lo, plen - 1);
-	if (old == 0 && plen == t->dbits + 1u)
+	if (old != 0)
+		op.from = old;
+	else if (plen == t->dbits + 1u)
 		op.from = 0;	/* pt_cover() would look at slot defaults */
+	else {
+		/*
+		 * What the trie holds for the prefix's first address is
+		 * the cover unless a longer prefix owns that address.
+		 */
+		op.from = pt_walk(mc, t, hi, lo, ai, plen <= t->dbits);
+		if (op.from != 0 && entry_of(mc, op.from)->plen >= plen)
+			op.from = pt_cover(mc, g, ai, hi, lo, plen - 1);
+	}
 	if (xh_set(mc, id, g->iid, ai, plen, hi, lo) == -1) {
 		errno = ENOMEM;
 		return -1;
