@@ -729,6 +729,7 @@ gc_barrier(struct mapcache *mc)
 struct pt_op {
 	uint32_t		 from, to;
 	unsigned		 plen;
+	int			 ins;	/* to is the prefix inserted */
 };
 
 static inline uint32_t
@@ -891,6 +892,22 @@ pt_apply(struct mapcache *mc, const struct pt_slot *in, unsigned p,
 	if (!in->node && full) {
 		out->leaf = op_leaf(mc, op, in->leaf);
 		*changed = out->leaf != in->leaf;
+		return 0;
+	}
+	if (!in->node) {
+		/*
+		 * A leaf over a prefix that lies deeper inside it: nothing
+		 * to do unless it is the inserted prefix's cover, and then
+		 * the subtree is just "the new prefix, else this leaf".
+		 */
+		if (!op->ins || in->leaf != op->from)
+			return 0;
+		out->node = 1;
+		out->rec.vec = 0;
+		out->rec.leafvec = 0;
+		out->rec.base0 = op->to;
+		out->rec.base1 = in->leaf;
+		*changed = 1;
 		return 0;
 	}
 	/* Decode (a leaf that must grow a node: 64 equal leaves). */
@@ -1281,7 +1298,7 @@ lpm_set(struct mapcache *mc, struct mc_grp *g, int ai, uint64_t hi,
     uint64_t lo, unsigned plen, uint32_t id)
 {
 	struct mc_table *t = &g->t[ai];
-	struct pt_op op = { 0, id, plen };
+	struct pt_op op = { 0, id, plen, 1 };
 	uint32_t old;
 
 	if (plen == 0) {
@@ -1326,7 +1343,7 @@ lpm_del(struct mapcache *mc, struct mc_grp *g, int ai, uint64_t hi,
     uint64_t lo, unsigned plen)
 {
 	struct mc_table *t = &g->t[ai];
-	struct pt_op op = { 0, 0, plen };
+	struct pt_op op = { 0, 0, plen, 0 };
 	struct pt_dir *d;
 
 	if (plen == 0) {
