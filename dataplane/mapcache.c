@@ -7,9 +7,11 @@
  * Each (instance-id, AFI) table is a Poptrie (Asai and Ohara, SIGCOMM
  * 2015): a direct-pointing array indexed by the first D address bits
  * (D = 18 for IPv4, 16 for IPv6 and MAC), then multibit nodes of stride
- * 6 at bit positions D, D + 6, D + 12, ...  A direct slot is either a
- * leaf (bit 31 set, the low bits an entry id) or the index of a node
- * record.  A node record is 24 bytes:
+ * 6 at bit positions D, D + 6, D + 12, ...  A direct slot is a pair:
+ * the slot proper, either a leaf (bit 31 set, the low bits an entry id)
+ * or the index of a node record, and the slot default, the longest
+ * prefix of at most D bits covering the slot.  A node record is 24
+ * bytes:
  *
  *    vec      bit s set: slot s is an internal child
  *    leafvec  bit s set: a run of equal leaves starts at slot s
@@ -19,32 +21,41 @@
  * All children of a node are consecutive records of one node array,
  * so a lookup computes the child's index from base1 + popcount(vec
  * below s) without reading a pointer: one cache miss per level.  The
- * leaves of a node (32-bit entry ids, 0 = nothing more specific than
- * the table's /0) are consecutive in one leaf array, one per run of
- * equal slots.  Leaves are pushed: a leaf holds the longest prefix
- * covering its slot, so the walk ends at the first leaf.
+ * leaves of a node (32-bit entry ids) are consecutive in one leaf array,
+ * one per run of equal slots.  Leaves are pushed: a leaf holds the
+ * longest prefix longer than D covering its slot (0: none; then the
+ * slot default, then the table's /0 apply), so the walk ends at the
+ * first leaf, and a prefix of D bits or less only changes slot
+ * defaults, never the subtrees below.
+ *
+ * Tail records.  Poptrie has no path compression, so a lone long prefix
+ * (an IPv6 /64 or /128 under a /32) would need a chain of single-child
+ * nodes, one dependent miss per 6 bits.  A subtree that holds one prefix
+ * x over one default d is instead a record {vec 0, leafvec 0, base0 x,
+ * base1 d}: the lookup compares the address with x's entry (which the
+ * caller reads next anyway) and answers x or d.
  *
  * Node and leaf arrays are one virtual reservation each per map-cache
  * (MAP_NORESERVE, huge pages advised), addressed by 32-bit indices, and
  * never move.  Blocks are allocated by exact size (1..64) with free
- * lists.
+ * lists; under AddressSanitizer free blocks are poisoned.
  *
- * Updates are copy-on-write.  Inserting or deleting a prefix rewrites
- * the leaves in its range through one rule (insert: a leaf whose prefix
- * is not longer than the new one takes the new id; delete: the deleted
- * id becomes the next shorter covering prefix), which changes the
- * nodes under the prefix and the path down to it.  Each changed node
- * gets fresh child and leaf blocks; since a node's record lives in its
- * parent's child block, the parent's child block is copied too, up to
- * the direct slot, which is published with one release store.  The old
- * blocks are freed after an RCU grace period.  Our own release/acquire
- * atomics are used rather than rcu_assign_pointer() so that
- * ThreadSanitizer can see the ordering.  A node whose 64 slots end up
- * as one leaf is folded back into its parent.
+ * Updates are copy-on-write.  Inserting or deleting a prefix replaces
+ * one leaf value by another inside the prefix's range (insert: the old
+ * cover becomes the new id; delete: the deleted id becomes the next
+ * shorter cover), which changes the nodes under the prefix and the path
+ * down to it.  Each changed node gets fresh child and leaf blocks; since
+ * a node's record lives in its parent's child block, the parent's child
+ * block is copied too, up to the direct slot, which is published with
+ * one release store.  The old blocks are freed after an RCU grace
+ * period.  Our own release/acquire atomics are used rather than
+ * rcu_assign_pointer() so that ThreadSanitizer can see the ordering.
+ * A node whose slots end up as one leaf, or as one prefix over one
+ * default, folds back into a leaf or a tail record.
  *
  * The writer finds exact prefixes through an open-addressing hash of
- * entry ids keyed by (iid, afi, plen, prefix); the entries themselves
- * are the keys.
+ * entry ids (with 7 tag bits) keyed by (iid, afi, plen, prefix); the
+ * entries themselves are the keys.
  *
  * Entries live in a slab of fixed chunks indexed by a 32-bit id (leaves
  * store ids); per-worker counters are arrays indexed by the same id.
