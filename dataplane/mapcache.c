@@ -752,6 +752,8 @@ op_leaf(const struct mapcache *mc, const struct pt_op *op, uint32_t v)
 
 static uint32_t	xh_find(struct mapcache *, uint32_t, unsigned, unsigned,
 		    uint64_t, uint64_t);
+static inline uint32_t xh_hash(uint32_t, unsigned, unsigned, uint64_t,
+		    uint64_t);
 
 /*
  * The longest prefix covering the key whose length is in [1, L] if
@@ -763,19 +765,30 @@ pt_cover(struct mapcache *mc, struct mc_grp *g, int ai, uint64_t hi,
     uint64_t lo, unsigned L)
 {
 	struct mc_table *t = &g->t[ai];
-	unsigned min = L <= t->dbits ? 1 : t->dbits + 1;
-	uint64_t h, l;
+	unsigned min = L <= t->dbits ? 1 : t->dbits + 1, len[129], n = 0, i;
+	uint64_t h[129], l[129];
 	uint32_t id;
 
+	if (mc->xhcap == 0)
+		return 0;
+	/*
+	 * One probe per length present, each likely a cache miss: start
+	 * them all, then check from the longest.
+	 */
 	for (; L >= min; L--) {
 		if (t->lencnt[L] == 0)
 			continue;
-		h = hi;
-		l = lo;
-		key_mask(&h, &l, L);
-		if ((id = xh_find(mc, g->iid, ai, L, h, l)) != 0)
-			return id;
+		h[n] = hi;
+		l[n] = lo;
+		key_mask(&h[n], &l[n], L);
+		len[n] = L;
+		__builtin_prefetch(&mc->xh[xh_hash(g->iid, ai, L, h[n], l[n]) &
+		    (mc->xhcap - 1)]);
+		n++;
 	}
+	for (i = 0; i < n; i++)
+		if ((id = xh_find(mc, g->iid, ai, len[i], h[i], l[i])) != 0)
+			return id;
 	return 0;
 }
 
