@@ -398,28 +398,34 @@ key_diff(uint64_t ahi, uint64_t alo, uint64_t bhi, uint64_t blo)
  * and MAC paths compile to 64-bit arithmetic only.
  */
 /*
- * A tail record {vec 0, leafvec 0, base0 x, base1 d} stands for a
- * subtree holding one prefix x over a default d: the answer is x if the
- * address is inside x, else d.  It replaces the chain of single-child
- * nodes a lone long prefix (an IPv6 /64 or /128) would otherwise need,
- * one dependent miss per 6 bits.  The check reads x's entry, which the
- * caller reads next anyway.
+ * A tail record at bit position p stands for a subtree holding one
+ * prefix x over a default d: the answer is x if the address is inside
+ * x, else d.  It replaces the chain of single-child nodes a lone long
+ * prefix (an IPv6 /64 or /128) would otherwise need, one dependent miss
+ * per 6 bits.  The record carries what the check needs:
+ *
+ *    vec:leafvec  x's bits [p, plen) left-aligned (at most 112 bits,
+ *                 as p >= 16), x's plen in the low 8 bits
+ *    base0        x
+ *    base1        d | PT_TAIL (node indices stay below 2^31)
  */
-static inline __attribute__((always_inline)) uint32_t
-tail_match(const struct mapcache *mc, const struct pt_node *n, uint64_t hi,
-    uint64_t lo, int ai)
-{
-	const struct mapcache_entry *e = entry_of(mc, n->base0);
-	uint64_t ehi, elo;
-
-	key_load(ai, e->eid, &ehi, &elo);
-	return key_diff(hi, lo, ehi, elo) >= e->plen ? n->base0 : n->base1;
-}
+#define PT_TAIL		0x80000000u
 
 static inline int
 pt_is_tail(const struct pt_node *n)
 {
-	return (n->vec | n->leafvec) == 0;
+	return (n->base1 & PT_TAIL) != 0;
+}
+
+static inline __attribute__((always_inline)) uint32_t
+tail_match(const struct pt_node *n, uint64_t hi, uint64_t lo, unsigned p)
+{
+	unsigned __int128 a, k;
+	unsigned m = (n->leafvec & 0xff) - p;
+
+	a = ((unsigned __int128)hi << 64 | lo) << p;
+	k = (unsigned __int128)n->vec << 64 | (n->leafvec & ~0xffULL);
+	return ((a ^ k) >> (128 - m)) == 0 ? n->base0 : n->base1 & ~PT_TAIL;
 }
 
 static inline __attribute__((always_inline)) uint32_t
@@ -431,6 +437,7 @@ pt_lookup(const struct mapcache *mc, const struct mc_table *t, uint64_t hi,
 	uint32_t v, id;
 	unsigned p, s;
 
+	(void)ai;	/* tail records need no entry read */
 	if ((dir = CONSUME(t->dir)) == NULL)
 		return CONSUME(t->def);
 	p = t->dbits;
@@ -441,8 +448,8 @@ pt_lookup(const struct mapcache *mc, const struct mc_table *t, uint64_t hi,
 	else {
 		n = &nodes[v];
 		for (;;) {
-			if ((n->vec | n->leafvec) == 0) {
-				id = tail_match(mc, n, hi, lo, ai);
+			if (pt_is_tail(n)) {
+				id = tail_match(n, hi, lo, p);
 				break;
 			}
 			s = wide ? bits6(hi, lo, p) : (hi >> (58 - p)) & 63;
@@ -799,6 +806,24 @@ struct pt_slot {
 	struct pt_node		 rec;
 };
 
+/* The tail record at p for x over d. */
+static struct pt_node
+tail_make(struct mapcache *mc, uint32_t x, uint32_t d, unsigned p)
+{
+	const struct mapcache_entry *e = entry_of(mc, x);
+	struct pt_node r;
+	unsigned __int128 k;
+	uint64_t hi, lo;
+
+	key_load(af_index(e->afi), e->eid, &hi, &lo);
+	k = ((unsigned __int128)hi << 64 | lo) << p;
+	r.vec = (uint64_t)(k >> 64);
+	r.leafvec = ((uint64_t)k & ~0xffULL) | e->plen;
+	r.base0 = x;
+	r.base1 = d | PT_TAIL;
+	return r;
+}
+
 /* Slot s of the node at p that the tail record r stands for. */
 static void
 tail_slot(struct mapcache *mc, const struct pt_node *r, unsigned p,
@@ -813,12 +838,13 @@ tail_slot(struct mapcache *mc, const struct pt_node *r, unsigned p,
 	out->node = 0;
 	if (e->plen <= p + 6) {
 		k = p + 6 - e->plen;
-		out->leaf = (s >> k) == (x >> k) ? r->base0 : r->base1;
+		out->leaf = (s >> k) == (x >> k) ? r->base0 :
+		    r->base1 & ~PT_TAIL;
 	} else if (s == x) {
 		out->node = 1;
-		out->rec = *r;
+		out->rec = tail_make(mc, r->base0, r->base1 & ~PT_TAIL, p + 6);
 	} else
-		out->leaf = r->base1;
+		out->leaf = r->base1 & ~PT_TAIL;
 }
 
 /*
@@ -839,9 +865,9 @@ tail_fold(struct mapcache *mc, const struct pt_slot *sl, unsigned p,
 			if (!pt_is_tail(&sl[s].rec) || x != 0)
 				return 0;
 			x = sl[s].rec.base0;
-			if (haved && d != sl[s].rec.base1)
+			if (haved && d != (sl[s].rec.base1 & ~PT_TAIL))
 				return 0;
-			d = sl[s].rec.base1;
+			d = sl[s].rec.base1 & ~PT_TAIL;
 			haved = 1;
 			continue;
 		}
@@ -873,10 +899,7 @@ tail_fold(struct mapcache *mc, const struct pt_slot *sl, unsigned p,
 		    (d != 0 && entry_of(mc, d)->plen > p))
 			return 0;
 	}
-	r->vec = 0;
-	r->leafvec = 0;
-	r->base0 = x;
-	r->base1 = d;
+	*r = tail_make(mc, x, d, p);
 	return 1;
 }
 
@@ -886,6 +909,9 @@ pt_retire(struct mapcache *mc, const struct pt_node *r)
 {
 	unsigned nc = __builtin_popcountll(r->vec);
 	unsigned nl = __builtin_popcountll(r->leafvec);
+
+	if (pt_is_tail(r))
+		return 0;	/* no blocks of its own */
 
 	if (nc > 0 && oplog_add(&mc->op_old, r->base1, 0, nc) == -1)
 		return -1;
@@ -927,10 +953,7 @@ pt_apply(struct mapcache *mc, const struct pt_slot *in, unsigned p,
 		if (!op->ins || in->leaf != op->from)
 			return 0;
 		out->node = 1;
-		out->rec.vec = 0;
-		out->rec.leafvec = 0;
-		out->rec.base0 = op->to;
-		out->rec.base1 = in->leaf;
+		out->rec = tail_make(mc, op->to, in->leaf, p);
 		*changed = 1;
 		return 0;
 	}
@@ -1141,6 +1164,7 @@ pt_walk(struct mapcache *mc, struct mc_table *t, uint64_t hi, uint64_t lo,
 	unsigned p = t->dbits, s;
 	uint32_t v;
 
+	(void)ai;
 	if (t->dir == NULL)
 		return 0;
 	ds = &t->dir[hi >> (64 - p)];
@@ -1150,7 +1174,7 @@ pt_walk(struct mapcache *mc, struct mc_table *t, uint64_t hi, uint64_t lo,
 		return v & ~PT_LEAF;
 	for (n = &mc->nodes[v];; p += 6) {
 		if (pt_is_tail(n))
-			return tail_match(mc, n, hi, lo, ai);
+			return tail_match(n, hi, lo, p);
 		s = bits6(hi, lo, p);
 		if (((n->vec >> s) & 1) == 0)
 			return mc->leaves[n->base0 + __builtin_popcountll(
@@ -2090,7 +2114,6 @@ burst_step(const struct mapcache *mc, struct burst_st *b, int wide)
 
 	if (pt_is_tail(n)) {
 		b->tail = n;
-		__builtin_prefetch(entry_of(mc, n->base0));
 		return 0;
 	}
 	s = wide ? bits6(b->hi, b->lo, p) : (b->hi >> (58 - p)) & 63;
@@ -2150,8 +2173,8 @@ burst_run(const struct mapcache *mc, const struct mc_table *t,
 		}
 	for (i = 0; i < n; i++) {
 		if (b[i].tail != NULL)
-			ids[i] = tail_match(mc, b[i].tail, b[i].hi, b[i].lo,
-			    ai);
+			ids[i] = tail_match(b[i].tail, b[i].hi, b[i].lo,
+			    b[i].p);
 		else if (b[i].leaf != NULL)
 			ids[i] = *b[i].leaf;
 		if (ids[i] == 0 && (ids[i] = CONSUME(ds[i]->sd)) == 0)
