@@ -501,10 +501,12 @@ main(void)
 	printf("mapcache.lpm_mismatches: %llu count\n",
 	    (unsigned long long)mism);
 	printf("mapcache.bytes_per_prefix: %.1f bytes\n",
-	    (double)(info.mem_trie + info.mem_entries + info.mem_timers) /
-	    info.entries);
+	    (double)(info.mem_trie + info.mem_index + info.mem_entries +
+	    info.mem_timers) / info.entries);
 	printf("mapcache.trie_bytes_per_prefix: %.1f bytes\n",
 	    (double)info.mem_trie / info.entries);
+	printf("mapcache.index_bytes_per_prefix: %.1f bytes\n",
+	    (double)info.mem_index / info.entries);
 	printf("mapcache.trie_arena_spare_per_prefix: %.1f bytes\n",
 	    (double)info.mem_trie_spare / info.entries);
 	printf("mapcache.entry_bytes_per_prefix: %.1f bytes\n",

@@ -2,40 +2,63 @@
 /*
  * Map-cache (see mapcache.h for the API and the threading rules).
  *
- * Longest-prefix match
- * --------------------
- * Each (instance-id, AFI) table is a path-compressed multibit trie with a
- * stride of 6 bits, so that one node's 64 slots fit the 64-bit popcount
- * tricks of Poptrie (Asai and Ohara, SIGCOMM 2015).  Nodes sit at bit
- * positions that are multiples of 6.  A prefix of length L (L > 0) lives
- * in the node at pos P = 6 * ((L - 1) / 6) on its path and covers 2^(P+6-L)
- * consecutive slots of it; /0 is a per-table field.  A node holds:
+ * Longest-prefix match: Poptrie
+ * -----------------------------
+ * Each (instance-id, AFI) table is a Poptrie (Asai and Ohara, SIGCOMM
+ * 2015): a direct-pointing array indexed by the first D address bits
+ * (D = 18 for IPv4, 16 for IPv6 and MAC), then multibit nodes of stride
+ * 6 at bit positions D, D + 6, D + 12, ...  A direct slot is a pair:
+ * the slot proper, either a leaf (bit 31 set, the low bits an entry id)
+ * or the index of a node record, and the slot default, the longest
+ * prefix of at most D bits covering the slot.  A node record is 24
+ * bytes:
  *
- *    cvec     bit s set: slot s has a child node
- *    lvec     bit s set: a new leaf run starts at slot s (Poptrie leafvec)
- *    key      the node's bits [0, pos); a lookup whose address differs
- *             there stops (this is what makes path compression work)
- *    child[]  popcount(cvec) pointers, in slot order
- *    leaf[]   one 32-bit entry id per run: the most specific prefix of
- *             this node covering the run's slots (0: none)
- *    pfx[]    the prefixes stored in this node (writer only):
- *             id << 7 | code, code = (1 << k) | (top k slot bits), k = L - P
+ *    vec      bit s set: slot s is an internal child
+ *    leafvec  bit s set: a run of equal leaves starts at slot s
+ *    base0    index of the node's first leaf in the leaf array
+ *    base1    index of the node's first child in the node array
  *
- * A lookup walks down, remembering the last non-zero leaf id; leaves are
- * not pushed down, so an insert or delete touches the one node where the
- * prefix lives (plus, rarely, one node to add or remove a branch).
+ * All children of a node are consecutive records of one node array,
+ * so a lookup computes the child's index from base1 + popcount(vec
+ * below s) without reading a pointer: one cache miss per level.  The
+ * leaves of a node (32-bit entry ids) are consecutive in one leaf array,
+ * one per run of equal slots.  Leaves are pushed: a leaf holds the
+ * longest prefix longer than D covering its slot (0: none; then the
+ * slot default, then the table's /0 apply), so the walk ends at the
+ * first leaf, and a prefix of D bits or less only changes slot
+ * defaults, never the subtrees below.
  *
- * Updates are copy-on-write: the changed node is rebuilt from its pfx[]
- * list and children into a new block, published with one release store
- * into the parent's child slot (or the table root), and the old block is
- * freed after an RCU grace period.  Readers therefore always see a whole
- * old node or a whole new one.  Our own release/acquire atomics are used
- * for publication rather than rcu_assign_pointer() so that
- * ThreadSanitizer can see the ordering.
+ * Tail records.  Poptrie has no path compression, so a lone long prefix
+ * (an IPv6 /64 or /128 under a /32) would need a chain of single-child
+ * nodes, one dependent miss per 6 bits.  A subtree that holds one prefix
+ * x over one default d is instead a record {vec 0, leafvec 0, base0 x,
+ * base1 d}: the lookup compares the address with x's entry (which the
+ * caller reads next anyway) and answers x or d.
+ *
+ * Node and leaf arrays are one virtual reservation each per map-cache
+ * (MAP_NORESERVE, huge pages advised), addressed by 32-bit indices, and
+ * never move.  Blocks are allocated by exact size (1..64) with free
+ * lists; under AddressSanitizer free blocks are poisoned.
+ *
+ * Updates are copy-on-write.  Inserting or deleting a prefix replaces
+ * one leaf value by another inside the prefix's range (insert: the old
+ * cover becomes the new id; delete: the deleted id becomes the next
+ * shorter cover), which changes the nodes under the prefix and the path
+ * down to it.  Each changed node gets fresh child and leaf blocks; since
+ * a node's record lives in its parent's child block, the parent's child
+ * block is copied too, up to the direct slot, which is published with
+ * one release store.  The old blocks are freed after an RCU grace
+ * period.  Our own release/acquire atomics are used rather than
+ * rcu_assign_pointer() so that ThreadSanitizer can see the ordering.
+ * A node whose slots end up as one leaf, or as one prefix over one
+ * default, folds back into a leaf or a tail record.
+ *
+ * The writer finds exact prefixes through an open-addressing hash of
+ * entry ids (with 7 tag bits) keyed by (iid, afi, plen, prefix); the
+ * entries themselves are the keys.
  *
  * Entries live in a slab of fixed chunks indexed by a 32-bit id (leaves
- * store ids: 4 bytes instead of 8); per-worker counters are arrays
- * indexed by the same id.
+ * store ids); per-worker counters are arrays indexed by the same id.
  */
 #include <errno.h>
 #include <math.h>
@@ -54,26 +77,34 @@
 #define CHUNK_SHIFT	12
 #define CHUNK_SIZE	(1u << CHUNK_SHIFT)
 #define CHUNK_MASK	(CHUNK_SIZE - 1)
-#define ID_MAX		(1u << 25)	/* pfx[] packs id << 7 */
+#define ID_MAX		(1u << 25)
 #define GRP_BUCKETS	1024
 #define RING_SIZE	1024		/* LRU bump ring per worker */
 #define GC_BATCH	256
 #define DEFAULT_PER_IID	100000
 #define DEFAULT_MAX	(1u << 22)
 #define MC_F_LIVE	0x80		/* internal entry flag */
-#define MAX_DEPTH	24		/* 128 / 6 + 2 */
-#define ARENA_BLOCK	(2u << 20)	/* one transparent huge page */
+#define PT_LEAF		0x80000000u	/* direct slot holds a leaf */
 
 /*
- * Under AddressSanitizer trie nodes come from malloc() so that a
- * use-after-free by a reader is still caught; otherwise from the arena.
+ * Under AddressSanitizer freed arena blocks are poisoned until they are
+ * reused, so that a reader touching a block after its grace period is
+ * still caught.
  */
 #if defined(__SANITIZE_ADDRESS__)
-#define NODE_MALLOC	1
+#define PT_ASAN		1
 #elif defined(__has_feature)
 #if __has_feature(address_sanitizer)
-#define NODE_MALLOC	1
+#define PT_ASAN		1
 #endif
+#endif
+#ifdef PT_ASAN
+#include <sanitizer/asan_interface.h>
+#define POISON(p, n)	ASAN_POISON_MEMORY_REGION((p), (n))
+#define UNPOISON(p, n)	ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define POISON(p, n)	do { (void)(p); (void)(n); } while (0)
+#define UNPOISON(p, n)	do { (void)(p); (void)(n); } while (0)
 #endif
 
 #define PUBLISH(p, v)	__atomic_store_n(&(p), (v), __ATOMIC_RELEASE)
@@ -81,47 +112,51 @@
 #define LOAD(p)		__atomic_load_n(&(p), __ATOMIC_RELAXED)
 #define STORE(p, v)	__atomic_store_n(&(p), (v), __ATOMIC_RELAXED)
 
-struct lpm_node {
-	uint64_t		 cvec;
-	uint64_t		 lvec;
-	uint64_t		 khi, klo;
-	uint8_t			 pos;
-	uint8_t			 nchild;
-	uint8_t			 nleaf;
-	uint8_t			 npfx;
-	uint32_t		 size;
-	struct lpm_node		*child[];
-	/* uint32_t leaf[nleaf]; uint32_t pfx[npfx]; follow */
+struct pt_node {
+	uint64_t		 vec;
+	uint64_t		 leafvec;
+	uint32_t		 base0;
+	uint32_t		 base1;
 };
 
-/* Largest node: 64 children, 64 leaf runs, 127 prefixes (128 codes). */
-#define NODE_MAXSIZE	(sizeof(struct lpm_node) + 64 * 8 + 64 * 4 + 128 * 4)
-#ifndef NODE_GRAIN
-#define NODE_GRAIN	16		/* size classes of 16 bytes */
-#endif
-#define NODE_CLASSES	(NODE_MAXSIZE / NODE_GRAIN + 2)
+/*
+ * One array (nodes or leaves): a reservation of cap elements of elsz
+ * bytes, bumped from top; freed blocks on free lists by exact size.
+ * Blocks freed by the RCU callback come back through ready (gc_lock).
+ */
+struct pt_range {
+	uint32_t		 start;
+	uint8_t			 kind;		/* 0 nodes, 1 leaves */
+	uint8_t			 n;
+};
+
+struct pt_arena {
+	char			*base;
+	size_t			 elsz;
+	uint32_t		 top, cap;
+	uint32_t		*fl[65];
+	uint32_t		 fln[65], flcap[65];
+	uint64_t		 used, spare;	/* elements */
+};
 
 /*
- * Trie nodes live in 2 MiB blocks advised as transparent huge pages: a
- * lookup at a million prefixes misses the cache on most levels, and with
- * 4 KiB pages each of those misses is also a TLB miss (a page walk that
- * itself misses).  Free nodes are kept per NODE_GRAIN size class, reused;
- * blocks are returned only by mapcache_free().  Freed nodes come back
- * from the RCU callback through `ready` (under gc_lock).
+ * A direct-pointing slot: the slot (PT_LEAF | id, or a node index) and
+ * the longest prefix of at most dbits bits covering it.  Leaves below
+ * hold only longer prefixes (0: none), so a short prefix changes slot
+ * defaults, never the subtrees under it.
  */
-struct node_arena {
-	void			*free[NODE_CLASSES];
-	char			*cur, *end;
-	void			**blocks;
-	uint32_t		 nblocks, blockcap;
-	void			*ready;		/* past their grace period */
-	uint64_t		 spare;		/* bytes on free lists + tail */
+struct pt_dir {
+	uint32_t		 v;
+	uint32_t		 sd;
 };
 
 struct mc_table {
-	struct lpm_node		*root;	/* pos 0, always present */
+	struct pt_dir		*dir;	/* 1 << dbits slots; NULL: empty */
 	uint32_t		 def;	/* id of the /0 entry */
+	uint32_t		 npfx;	/* prefixes with plen > 0 */
 	uint8_t			 bits;	/* 32, 128 or 48 */
+	uint8_t			 dbits;	/* direct-pointing bits */
+	uint32_t		 lencnt[129];	/* writer: prefixes per length */
 };
 
 struct mc_grp {
@@ -182,10 +217,16 @@ struct heap_item {
 struct gc_batch {
 	struct rcu_head		 rh;
 	struct mapcache		*mc;
-	unsigned		 nptr, nid, nnode;
+	unsigned		 nptr, nid, nrng;
 	void			*ptr[GC_BATCH];
-	void			*node[GC_BATCH];
+	struct pt_range		 rng[GC_BATCH];
 	uint32_t		 id[GC_BATCH];
+};
+
+/* Blocks of the update in progress: freed or kept when it ends. */
+struct pt_oplog {
+	struct pt_range		*r;
+	uint32_t		 n, cap;
 };
 
 struct mapcache {
@@ -213,8 +254,20 @@ struct mapcache {
 	struct mapcache_rlocset	**set_hash;
 	uint32_t		 set_buckets, nsets;
 
+	/* Poptrie arrays (read by workers through the bases). */
+	struct pt_node		*nodes;
+	uint32_t		*leaves;
+	struct pt_arena		 pa[2];		/* nodes, leaves */
+	struct pt_oplog		 op_old, op_new;
+	struct pt_range		*rready;	/* ranges past their grace */
+	uint32_t		 nrready, rreadycap;
+	uint64_t		 mem_dir;	/* direct arrays */
+
+	/* Exact-match index (writer): entry ids, 0 = empty. */
+	uint32_t		*xh;
+	uint32_t		 xhcap, xhn;
+
 	struct gc_batch		*gc;
-	struct node_arena	 na;
 	uint32_t		*ready;		/* ids past their grace period */
 	uint32_t		 nready, readycap;
 
@@ -222,6 +275,7 @@ struct mapcache {
 };
 
 static const uint8_t af_bits[3] = { 32, 128, 48 };
+static const uint8_t af_dbits[3] = { 18, 16, 16 };
 
 /*
  * Orders the control thread's writes before the gc callbacks (which run
@@ -338,245 +392,202 @@ key_diff(uint64_t ahi, uint64_t alo, uint64_t bhi, uint64_t blo)
 	return 128;
 }
 
-static inline uint32_t *
-node_leaf(const struct lpm_node *n)
-{
-	return (uint32_t *)(uintptr_t)(n->child + n->nchild);
-}
-
-static inline uint32_t *
-node_pfx(const struct lpm_node *n)
-{
-	return node_leaf(n) + n->nleaf;
-}
 
 /*
  * The lookup.  `wide` is a constant at each call site so that the IPv4
  * and MAC paths compile to 64-bit arithmetic only.
  */
+/*
+ * A tail record at bit position p stands for a subtree holding one
+ * prefix x over a default d: the answer is x if the address is inside
+ * x, else d.  It replaces the chain of single-child nodes a lone long
+ * prefix (an IPv6 /64 or /128) would otherwise need, one dependent miss
+ * per 6 bits.  The record carries what the check needs:
+ *
+ *    vec:leafvec  x's bits [p, plen) left-aligned (at most 112 bits,
+ *                 as p >= 16), x's plen in the low 8 bits
+ *    base0        x
+ *    base1        d | PT_TAIL (node indices stay below 2^31)
+ */
+#define PT_TAIL		0x80000000u
+
+static inline int
+pt_is_tail(const struct pt_node *n)
+{
+	return (n->base1 & PT_TAIL) != 0;
+}
+
 static inline __attribute__((always_inline)) uint32_t
-lpm_lookup(const struct mc_table *t, uint64_t hi, uint64_t lo, int wide)
+tail_match(const struct pt_node *n, uint64_t hi, uint64_t lo, unsigned p)
 {
-	const struct lpm_node *n;
-	uint32_t best, id;
+	unsigned __int128 a, k;
+	unsigned m = (n->leafvec & 0xff) - p;
+
+	a = ((unsigned __int128)hi << 64 | lo) << p;
+	k = (unsigned __int128)n->vec << 64 | (n->leafvec & ~0xffULL);
+	return ((a ^ k) >> (128 - m)) == 0 ? n->base0 : n->base1 & ~PT_TAIL;
+}
+
+static inline __attribute__((always_inline)) uint32_t
+pt_lookup(const struct mapcache *mc, const struct mc_table *t, uint64_t hi,
+    uint64_t lo, int ai, int wide)
+{
+	const struct pt_node *nodes = mc->nodes, *n;
+	const struct pt_dir *dir, *ds;
+	uint32_t v, id;
 	unsigned p, s;
-	uint64_t lv, cv;
 
-	best = CONSUME(t->def);
-	n = CONSUME(t->root);
-	for (;;) {
-		p = n->pos;
-		if (!wide || p <= 64) {
-			if (p != 0 && ((hi ^ n->khi) >> (64 - p)) != 0)
+	(void)ai;	/* tail records need no entry read */
+	if ((dir = CONSUME(t->dir)) == NULL)
+		return CONSUME(t->def);
+	p = t->dbits;
+	ds = &dir[hi >> (64 - p)];
+	v = CONSUME(ds->v);
+	if (v & PT_LEAF)
+		id = v & ~PT_LEAF;
+	else {
+		n = &nodes[v];
+		for (;;) {
+			if (pt_is_tail(n)) {
+				id = tail_match(n, hi, lo, p);
 				break;
-		} else if (hi != n->khi || ((lo ^ n->klo) >> (128 - p)) != 0)
+			}
+			s = wide ? bits6(hi, lo, p) : (hi >> (58 - p)) & 63;
+			if ((n->vec >> s) & 1) {
+				n = &nodes[n->base1 + __builtin_popcountll(
+				    n->vec & ((2ULL << s) - 1)) - 1];
+				p += 6;
+				continue;
+			}
+			id = mc->leaves[n->base0 + __builtin_popcountll(
+			    n->leafvec & ((2ULL << s) - 1)) - 1];
 			break;
-		s = wide ? bits6(hi, lo, p) : (hi >> (58 - p)) & 63;
-		lv = n->lvec;
-		if (lv != 0) {
-			id = node_leaf(n)[__builtin_popcountll(lv &
-			    ((2ULL << s) - 1)) - 1];
-			if (id != 0)
-				best = id;
 		}
-		cv = n->cvec;
-		if (((cv >> s) & 1) == 0)
-			break;
-		n = CONSUME(n->child[__builtin_popcountll(cv &
-		    ((1ULL << s) - 1))]);
 	}
-	return best;
+	if (id == 0 && (id = CONSUME(ds->sd)) == 0)
+		id = CONSUME(t->def);
+	return id;
 }
 
-/* Writer side: an expanded node being edited. */
-struct lpm_tmp {
-	uint8_t			 pos;
-	uint64_t		 khi, klo;
-	unsigned		 npfx;
-	struct lpm_node		*child[64];
-	uint32_t		 pfx[128];
-};
+/* Arena ------------------------------------------------------------------ */
+
+static int
+pa_init(struct pt_arena *a, size_t elsz, uint64_t cap)
+{
+	size_t len;
+
+	if (cap > 0x7fffffffu)
+		cap = 0x7fffffffu;
+	len = (size_t)cap * elsz;
+	a->base = mmap(NULL, len, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (a->base == MAP_FAILED) {
+		a->base = NULL;
+		return -1;
+	}
+	(void)madvise(a->base, len, MADV_HUGEPAGE);
+	a->elsz = elsz;
+	a->cap = cap;
+	a->top = 1;		/* index 0 is never a block */
+	return 0;
+}
 
 static void
-tmp_from(struct lpm_tmp *tp, const struct lpm_node *n)
+pa_fini(struct pt_arena *a)
 {
-	unsigned s, c = 0;
+	unsigned i;
 
-	tp->pos = n->pos;
-	tp->khi = n->khi;
-	tp->klo = n->klo;
-	for (s = 0; s < 64; s++)
-		tp->child[s] = ((n->cvec >> s) & 1) ? n->child[c++] : NULL;
-	tp->npfx = n->npfx;
-	memcpy(tp->pfx, node_pfx(n), n->npfx * sizeof(uint32_t));
+	if (a->base != NULL) {
+		UNPOISON(a->base, (size_t)a->cap * a->elsz);
+		munmap(a->base, (size_t)a->cap * a->elsz);
+	}
+	for (i = 0; i < 65; i++)
+		free(a->fl[i]);
+}
+
+/* Put a block no reader can see any more on its free list. */
+static void
+pa_put(struct pt_arena *a, uint32_t start, unsigned n)
+{
+	uint32_t cap, *nf;
+
+	if (a->fln[n] == a->flcap[n]) {
+		cap = a->flcap[n] ? a->flcap[n] * 2 : 64;
+		if ((nf = realloc(a->fl[n], cap * sizeof(*nf))) == NULL)
+			return;		/* leaked, not reused early */
+		a->fl[n] = nf;
+		a->flcap[n] = cap;
+	}
+	a->fl[n][a->fln[n]++] = start;
+	POISON(a->base + (size_t)start * a->elsz, n * a->elsz);
 }
 
 static void
-tmp_init(struct lpm_tmp *tp, unsigned pos, uint64_t hi, uint64_t lo)
+rready_drain(struct mapcache *mc)
 {
-	memset(tp, 0, sizeof(*tp));
-	tp->pos = pos;
-	key_mask(&hi, &lo, pos);
-	tp->khi = hi;
-	tp->klo = lo;
+	uint32_t i;
+
+	pthread_mutex_lock(&gc_lock);
+	for (i = 0; i < mc->nrready; i++)
+		pa_put(&mc->pa[mc->rready[i].kind], mc->rready[i].start,
+		    mc->rready[i].n);
+	STORE(mc->nrready, 0);
+	pthread_mutex_unlock(&gc_lock);
 }
 
-/* Node memory ------------------------------------------------------------ */
+static void gc_barrier(struct mapcache *);
 
-static inline size_t
-node_class(size_t size)
+static int
+oplog_add(struct pt_oplog *l, uint32_t start, unsigned kind, unsigned n)
 {
-	return (size + NODE_GRAIN - 1) / NODE_GRAIN;
-}
-
-static struct lpm_node *
-node_alloc(struct mapcache *mc, size_t size)
-{
-	struct node_arena *na = &mc->na;
-	size_t c = node_class(size);
-	void *p, *next, **nb;
+	struct pt_range *nr;
 	uint32_t cap;
 
-	mc->st.mem_trie += c * NODE_GRAIN;
-#ifdef NODE_MALLOC
-	(void)na;
-	(void)p;
-	(void)next;
-	(void)nb;
-	(void)cap;
-	if ((p = malloc(c * NODE_GRAIN)) == NULL)
-		mc->st.mem_trie -= c * NODE_GRAIN;
-	return p;
-#else
-	if (na->free[c] == NULL && LOAD(na->ready) != NULL) {
-		/* Take back what the RCU callback released. */
-		pthread_mutex_lock(&gc_lock);
-		p = na->ready;
-		STORE(na->ready, NULL);
-		pthread_mutex_unlock(&gc_lock);
-		for (; p != NULL; p = next) {
-			size_t pc = node_class(((struct lpm_node *)p)->size);
-
-			memcpy(&next, p, sizeof(next));
-			memcpy(p, &na->free[pc], sizeof(void *));
-			na->free[pc] = p;
-		}
+	if (l->n == l->cap) {
+		cap = l->cap ? l->cap * 2 : 256;
+		if ((nr = realloc(l->r, cap * sizeof(*nr))) == NULL)
+			return -1;
+		l->r = nr;
+		l->cap = cap;
 	}
-	if ((p = na->free[c]) != NULL) {
-		memcpy(&na->free[c], p, sizeof(void *));
-		na->spare -= c * NODE_GRAIN;
-		return p;
-	}
-	if ((size_t)(na->end - na->cur) < c * NODE_GRAIN) {
-		/* The tail of the old block stays unused (counted spare). */
-		if (na->nblocks == na->blockcap) {
-			cap = na->blockcap ? na->blockcap * 2 : 16;
-			if ((nb = realloc(na->blocks, cap * sizeof(*nb))) ==
-			    NULL)
-				goto fail;
-			na->blocks = nb;
-			na->blockcap = cap;
-		}
-		if (posix_memalign(&p, ARENA_BLOCK, ARENA_BLOCK) != 0)
-			goto fail;
-		(void)madvise(p, ARENA_BLOCK, MADV_HUGEPAGE);
-		na->blocks[na->nblocks++] = p;
-		na->cur = p;
-		na->end = na->cur + ARENA_BLOCK;
-		na->spare += ARENA_BLOCK;
-		mc->st.mem_other += sizeof(void *);
-	}
-	p = na->cur;
-	na->cur += c * NODE_GRAIN;
-	na->spare -= c * NODE_GRAIN;
-	return p;
- fail:
-	mc->st.mem_trie -= c * NODE_GRAIN;
-	return NULL;
-#endif
+	l->r[l->n++] = (struct pt_range){ start, kind, n };
+	return 0;
 }
 
-/* Free a node no reader can see (never published, or at teardown). */
-static void
-node_free_now(struct mapcache *mc, struct lpm_node *n)
+/* A block of n (1..64) elements; 0 if none left. */
+static uint32_t
+pa_alloc(struct mapcache *mc, unsigned kind, unsigned n)
 {
-	size_t c = node_class(n->size);
+	struct pt_arena *a = &mc->pa[kind];
+	uint32_t start;
+	int tries;
 
-	mc->st.mem_trie -= c * NODE_GRAIN;
-#ifdef NODE_MALLOC
-	free(n);
-#else
-	memcpy(n, &mc->na.free[c], sizeof(void *));
-	mc->na.free[c] = n;
-	mc->na.spare += c * NODE_GRAIN;
-#endif
-}
-
-static struct lpm_node *
-tmp_build(struct mapcache *mc, struct lpm_tmp *tp)
-{
-	struct lpm_node *n;
-	uint32_t leaf[64], runs[64], x;
-	uint64_t cvec = 0, lvec = 0;
-	unsigned s, i, j, k, nchild = 0, nleaf = 0, span, start;
-	size_t size;
-
-	/* Paint short prefixes first: codes sort by length, then by bits. */
-	for (i = 1; i < tp->npfx; i++) {
-		x = tp->pfx[i];
-		for (j = i; j > 0 && (tp->pfx[j - 1] & 0x7f) > (x & 0x7f); j--)
-			tp->pfx[j] = tp->pfx[j - 1];
-		tp->pfx[j] = x;
-	}
-	memset(leaf, 0, sizeof(leaf));
-	for (i = 0; i < tp->npfx; i++) {
-		k = 31 - __builtin_clz(tp->pfx[i] & 0x7f);
-		span = 64 >> k;
-		start = ((tp->pfx[i] & 0x7f) - (1u << k)) * span;
-		for (s = start; s < start + span; s++)
-			leaf[s] = tp->pfx[i] >> 7;
-	}
-	if (tp->npfx > 0) {
-		for (s = 0; s < 64; s++) {
-			if (s == 0 || leaf[s] != leaf[s - 1]) {
-				lvec |= 1ULL << s;
-				runs[nleaf++] = leaf[s];
-			}
+	for (tries = 0; tries < 2; tries++) {
+		if (a->fln[n] == 0 && LOAD(mc->nrready) > 0)
+			rready_drain(mc);
+		if (a->fln[n] > 0) {
+			start = a->fl[n][--a->fln[n]];
+			a->spare -= n;
+			goto got;
 		}
-	}
-	for (s = 0; s < 64; s++)
-		if (tp->child[s] != NULL) {
-			cvec |= 1ULL << s;
-			nchild++;
+		if (a->cap - a->top >= n) {
+			start = a->top;
+			a->top += n;
+			goto got;
 		}
-	size = sizeof(*n) + nchild * sizeof(n->child[0]) +
-	    (nleaf + tp->npfx) * sizeof(uint32_t);
-	if ((n = node_alloc(mc, size)) == NULL)
-		return NULL;
-	n->cvec = cvec;
-	n->lvec = lvec;
-	n->khi = tp->khi;
-	n->klo = tp->klo;
-	n->pos = tp->pos;
-	n->nchild = nchild;
-	n->nleaf = nleaf;
-	n->npfx = tp->npfx;
-	n->size = size;
-	for (s = 0, i = 0; s < 64; s++)
-		if (tp->child[s] != NULL)
-			n->child[i++] = tp->child[s];
-	memcpy(node_leaf(n), runs, nleaf * sizeof(uint32_t));
-	memcpy(node_pfx(n), tp->pfx, tp->npfx * sizeof(uint32_t));
-	return n;
-}
-
-static struct lpm_node *
-node_new(struct mapcache *mc, unsigned pos, uint64_t hi, uint64_t lo)
-{
-	struct lpm_tmp tp;
-
-	tmp_init(&tp, pos, hi, lo);
-	return tmp_build(mc, &tp);
+		/* Full: wait for what is queued to come back. */
+		gc_barrier(mc);
+	}
+	return 0;
+ got:
+	if (oplog_add(&mc->op_new, start, kind, n) == -1) {
+		pa_put(a, start, n);
+		a->spare += n;
+		return 0;
+	}
+	UNPOISON(a->base + (size_t)start * a->elsz, n * a->elsz);
+	a->used += n;
+	return start;
 }
 
 /* Deferred free ---------------------------------------------------------- */
@@ -586,6 +597,7 @@ gc_cb(struct rcu_head *rh)
 {
 	struct gc_batch *b = caa_container_of(rh, struct gc_batch, rh);
 	struct mapcache *mc;
+	struct pt_range *nrr;
 	uint32_t *nr;
 	unsigned i, cap;
 
@@ -602,16 +614,23 @@ gc_cb(struct rcu_head *rh)
 		(void)__atomic_load_n(&mc->w[i].epoch, __ATOMIC_ACQUIRE);
 	for (i = 0; i < b->nptr; i++)
 		free(b->ptr[i]);
-	for (i = 0; i < b->nnode; i++) {
-#ifdef NODE_MALLOC
-		free(b->node[i]);
-#else
-		void *head = mc->na.ready;
-
-		memcpy(b->node[i], &head, sizeof(head));
-		STORE(mc->na.ready, b->node[i]);
-#endif
+	if (mc->nrready + b->nrng > mc->rreadycap) {
+		cap = mc->rreadycap ? mc->rreadycap * 2 : 1024;
+		while (cap < mc->nrready + b->nrng)
+			cap *= 2;
+		if ((nrr = realloc(mc->rready, cap * sizeof(*nrr))) == NULL) {
+			log_warnx("%s: out of memory, %u blocks lost",
+			    __func__, b->nrng);
+			b->nrng = 0;
+		} else {
+			mc->rready = nrr;
+			mc->rreadycap = cap;
+		}
 	}
+	if (b->nrng > 0)
+		memcpy(mc->rready + mc->nrready, b->rng,
+		    b->nrng * sizeof(*b->rng));
+	STORE(mc->nrready, mc->nrready + b->nrng);	/* peeked at unlocked */
 	if (mc->nready + b->nid > mc->readycap) {
 		cap = mc->readycap ? mc->readycap * 2 : 1024;
 		while (cap < mc->nready + b->nid)
@@ -660,7 +679,7 @@ static struct gc_batch *
 gc_batch(struct mapcache *mc)
 {
 	if (mc->gc != NULL && (mc->gc->nptr == GC_BATCH ||
-	    mc->gc->nid == GC_BATCH || mc->gc->nnode == GC_BATCH))
+	    mc->gc->nid == GC_BATCH || mc->gc->nrng == GC_BATCH))
 		gc_flush(mc);
 	if (mc->gc == NULL) {
 		if ((mc->gc = calloc(1, sizeof(*mc->gc))) == NULL)
@@ -682,17 +701,14 @@ gc_ptr(struct mapcache *mc, void *p)
 }
 
 static void
-gc_node(struct mapcache *mc, struct lpm_node *n)
+gc_range(struct mapcache *mc, struct pt_range r)
 {
 	struct gc_batch *b = gc_batch(mc);
-	size_t c = node_class(n->size);
 
 	/* Counted spare from now: it is reused once the callback ran. */
-	mc->st.mem_trie -= c * NODE_GRAIN;
-#ifndef NODE_MALLOC
-	mc->na.spare += c * NODE_GRAIN;
-#endif
-	b->node[b->nnode++] = n;
+	mc->pa[r.kind].used -= r.n;
+	mc->pa[r.kind].spare += r.n;
+	b->rng[b->nrng++] = r;
 }
 
 static void
@@ -722,240 +738,683 @@ gc_barrier(struct mapcache *mc)
 /* Trie updates (writer) -------------------------------------------------- */
 
 /*
- * Find the node at pos P on the path of key (hi, lo), creating it (and a
- * branching node if needed) when `create`.  Fills path[] with the slots
- * that point to each node from the root down; returns the depth (index
- * of the target in path[]) or -1.
+ * The leaf rule of one update, inside the prefix's range: leaves `from`
+ * become `to`.  Insert: from is the longest prefix of length <= plen
+ * covering the new one (the old id of a replacement), the only value a
+ * leaf in the range can hold unless a longer prefix owns it.  Delete:
+ * from is the deleted id, to the next shorter covering prefix.
+ */
+struct pt_op {
+	uint32_t		 from, to;
+	unsigned		 plen;
+	int			 ins;	/* to is the prefix inserted */
+};
+
+static inline uint32_t
+op_leaf(const struct mapcache *mc, const struct pt_op *op, uint32_t v)
+{
+	(void)mc;
+	return v == op->from ? op->to : v;
+}
+
+static uint32_t	xh_find(struct mapcache *, uint32_t, unsigned, unsigned,
+		    uint64_t, uint64_t);
+static inline uint32_t xh_hash(uint32_t, unsigned, unsigned, uint64_t,
+		    uint64_t);
+
+/*
+ * The longest prefix covering the key whose length is in [1, L] if
+ * L <= dbits (slot defaults), else in (dbits, L] (subtree leaves); 0 if
+ * none.
+ */
+static uint32_t
+pt_cover(struct mapcache *mc, struct mc_grp *g, int ai, uint64_t hi,
+    uint64_t lo, unsigned L)
+{
+	struct mc_table *t = &g->t[ai];
+	unsigned min = L <= t->dbits ? 1 : t->dbits + 1, len[129], n = 0, i;
+	uint64_t h[129], l[129];
+	uint32_t id;
+
+	if (mc->xhcap == 0)
+		return 0;
+	/*
+	 * One probe per length present, each likely a cache miss: start
+	 * them all, then check from the longest.
+	 */
+	for (; L >= min; L--) {
+		if (t->lencnt[L] == 0)
+			continue;
+		h[n] = hi;
+		l[n] = lo;
+		key_mask(&h[n], &l[n], L);
+		len[n] = L;
+		__builtin_prefetch(&mc->xh[xh_hash(g->iid, ai, L, h[n], l[n]) &
+		    (mc->xhcap - 1)]);
+		n++;
+	}
+	for (i = 0; i < n; i++)
+		if ((id = xh_find(mc, g->iid, ai, len[i], h[i], l[i])) != 0)
+			return id;
+	return 0;
+}
+
+/* A slot as the writer sees it: a leaf, or a node record. */
+struct pt_slot {
+	int			 node;
+	uint32_t		 leaf;
+	struct pt_node		 rec;
+};
+
+/* The tail record at p for x over d. */
+static struct pt_node
+tail_make(struct mapcache *mc, uint32_t x, uint32_t d, unsigned p)
+{
+	const struct mapcache_entry *e = entry_of(mc, x);
+	struct pt_node r;
+	unsigned __int128 k;
+	uint64_t hi, lo;
+
+	key_load(af_index(e->afi), e->eid, &hi, &lo);
+	k = ((unsigned __int128)hi << 64 | lo) << p;
+	r.vec = (uint64_t)(k >> 64);
+	r.leafvec = ((uint64_t)k & ~0xffULL) | e->plen;
+	r.base0 = x;
+	r.base1 = d | PT_TAIL;
+	return r;
+}
+
+/* Slot s of the node at p that the tail record r stands for. */
+static void
+tail_slot(struct mapcache *mc, const struct pt_node *r, unsigned p,
+    unsigned s, struct pt_slot *out)
+{
+	const struct mapcache_entry *e = entry_of(mc, r->base0);
+	uint64_t hi, lo;
+	unsigned x, k;
+
+	key_load(af_index(e->afi), e->eid, &hi, &lo);
+	x = bits6(hi, lo, p);
+	out->node = 0;
+	if (e->plen <= p + 6) {
+		k = p + 6 - e->plen;
+		out->leaf = (s >> k) == (x >> k) ? r->base0 :
+		    r->base1 & ~PT_TAIL;
+	} else if (s == x) {
+		out->node = 1;
+		out->rec = tail_make(mc, r->base0, r->base1 & ~PT_TAIL, p + 6);
+	} else
+		out->leaf = r->base1 & ~PT_TAIL;
+}
+
+/*
+ * Can the node at p with slots sl[] be a tail record?  Yes if its slots
+ * hold one prefix x that lies inside the node (as leaves, or as one
+ * tail child) and one other value d everywhere else.
  */
 static int
-lpm_reach(struct mapcache *mc, struct mc_table *t, uint64_t hi, uint64_t lo,
-    unsigned P, int create, struct lpm_node **path[MAX_DEPTH])
+tail_fold(struct mapcache *mc, const struct pt_slot *sl, unsigned p,
+    struct pt_node *r)
 {
-	struct lpm_node **ref = &t->root, *n, *c, *m, *nn, *tn;
-	struct lpm_tmp tp;
-	unsigned s, d, lim, r, depth = 0, rank;
+	uint32_t x = 0, d = 0, v[2];
+	unsigned s, nv = 0, i;
+	int haved = 0;
 
-	path[depth] = ref;
-	for (;;) {
-		n = *ref;
-		if (n->pos == P)
-			return depth;
-		s = bits6(hi, lo, n->pos);
-		if (((n->cvec >> s) & 1) == 0) {
-			if (!create)
-				return -1;
-			if ((tn = node_new(mc, P, hi, lo)) == NULL)
-				return -1;
-			tmp_from(&tp, n);
-			tp.child[s] = tn;
-			if ((nn = tmp_build(mc, &tp)) == NULL) {
-				node_free_now(mc, tn);
-				return -1;
-			}
-			PUBLISH(*ref, nn);
-			gc_node(mc, n);
-			rank = __builtin_popcountll(nn->cvec & ((1ULL << s) - 1));
-			path[++depth] = &nn->child[rank];
-			return depth;
+	for (s = 0; s < 64; s++) {
+		if (sl[s].node) {
+			if (!pt_is_tail(&sl[s].rec) || x != 0)
+				return 0;
+			x = sl[s].rec.base0;
+			if (haved && d != (sl[s].rec.base1 & ~PT_TAIL))
+				return 0;
+			d = sl[s].rec.base1 & ~PT_TAIL;
+			haved = 1;
+			continue;
 		}
-		ref = &n->child[__builtin_popcountll(n->cvec &
-		    ((1ULL << s) - 1))];
-		c = *ref;
-		lim = c->pos < P ? c->pos : P;
-		d = key_diff(hi, lo, c->khi, c->klo);
-		if (d >= lim) {
-			path[++depth] = ref;
-			if (c->pos <= P)
-				continue;
-			/* A new node at P between n and c. */
-			if (!create)
-				return -1;
-			tmp_init(&tp, P, hi, lo);
-			tp.child[bits6(c->khi, c->klo, P)] = c;
-			if ((m = tmp_build(mc, &tp)) == NULL)
-				return -1;
-			PUBLISH(*ref, m);
-			return depth;
+		for (i = 0; i < nv; i++)
+			if (v[i] == sl[s].leaf)
+				break;
+		if (i == nv) {
+			if (nv == 2)
+				return 0;
+			v[nv++] = sl[s].leaf;
 		}
-		if (!create)
-			return -1;
-		/* The paths part inside c's compressed span: branch at r. */
-		r = d / 6 * 6;
-		if ((tn = node_new(mc, P, hi, lo)) == NULL)
-			return -1;
-		tmp_init(&tp, r, hi, lo);
-		tp.child[bits6(c->khi, c->klo, r)] = c;
-		tp.child[bits6(hi, lo, r)] = tn;
-		if ((m = tmp_build(mc, &tp)) == NULL) {
-			node_free_now(mc, tn);
-			return -1;
-		}
-		PUBLISH(*ref, m);
-		s = bits6(hi, lo, r);
-		path[++depth] = ref;
-		path[++depth] = &m->child[__builtin_popcountll(m->cvec &
-		    ((1ULL << s) - 1))];
-		return depth;
 	}
+	if (x != 0) {
+		/* A tail child: every leaf is d. */
+		if (nv != 1 || v[0] != d)
+			return 0;
+	} else {
+		if (nv != 2)
+			return 0;
+		/* x is the value whose prefix lies inside the node. */
+		if (v[0] != 0 && entry_of(mc, v[0])->plen > p) {
+			x = v[0];
+			d = v[1];
+		} else {
+			x = v[1];
+			d = v[0];
+		}
+		if (x == 0 || entry_of(mc, x)->plen <= p ||
+		    (d != 0 && entry_of(mc, d)->plen > p))
+			return 0;
+	}
+	*r = tail_make(mc, x, d, p);
+	return 1;
 }
 
-static unsigned
-pfx_code(uint64_t hi, uint64_t lo, unsigned P, unsigned plen)
+/* Old blocks of a record, to free once the update is committed. */
+static int
+pt_retire(struct mapcache *mc, const struct pt_node *r)
 {
-	unsigned k = plen - P;
+	unsigned nc = __builtin_popcountll(r->vec);
+	unsigned nl = __builtin_popcountll(r->leafvec);
 
-	return (1u << k) | (bits6(hi, lo, P) >> (6 - k));
-}
+	if (pt_is_tail(r))
+		return 0;	/* no blocks of its own */
 
-static inline unsigned
-node_pos_for(unsigned plen)
-{
-	return (plen - 1) / 6 * 6;
-}
-
-/* Exact match: the id stored for (key, plen), 0 if none. */
-static uint32_t
-lpm_find(struct mapcache *mc, struct mc_table *t, uint64_t hi, uint64_t lo,
-    unsigned plen)
-{
-	struct lpm_node **path[MAX_DEPTH], *n;
-	unsigned P, code, i;
-	uint32_t *pf;
-	int depth;
-
-	if (plen == 0)
-		return t->def;
-	P = node_pos_for(plen);
-	if ((depth = lpm_reach(mc, t, hi, lo, P, 0, path)) < 0)
-		return 0;
-	n = *path[depth];
-	if (key_diff(hi, lo, n->khi, n->klo) < P)
-		return 0;
-	code = pfx_code(hi, lo, P, plen);
-	pf = node_pfx(n);
-	for (i = 0; i < n->npfx; i++)
-		if ((pf[i] & 0x7f) == code)
-			return pf[i] >> 7;
+	if (nc > 0 && oplog_add(&mc->op_old, r->base1, 0, nc) == -1)
+		return -1;
+	if (nl > 0 && oplog_add(&mc->op_old, r->base0, 1, nl) == -1)
+		return -1;
 	return 0;
 }
 
 /*
- * Store id for (key, plen), replacing whatever id was there.  Returns 0
- * or -1 (ENOMEM).
+ * Apply op to the slot `in` at bit position p (the slot's node, if any,
+ * covers bits [p, p + 6)) for the prefix (hi, lo)/op->plen; full: the
+ * prefix covers the whole slot.  *out is the new slot, *changed whether
+ * it differs.
  */
 static int
-lpm_set(struct mapcache *mc, struct mc_table *t, uint64_t hi, uint64_t lo,
-    unsigned plen, uint32_t id)
+pt_apply(struct mapcache *mc, const struct pt_slot *in, unsigned p,
+    uint64_t hi, uint64_t lo, const struct pt_op *op, int full,
+    struct pt_slot *out, int *changed)
 {
-	struct lpm_node **path[MAX_DEPTH], *n, *nn;
-	struct lpm_tmp tp;
-	unsigned P, code, i;
-	int depth;
+	struct pt_slot sl[64], sub;
+	uint32_t runs[64], b0 = 0, b1 = 0;
+	uint64_t vec = 0, leafvec = 0;
+	unsigned s, a, e, nc = 0, nl = 0, i, j, k;
+	int ch = 0, c, same;
+
+	*changed = 0;
+	*out = *in;
+	if (!in->node && full) {
+		out->leaf = op_leaf(mc, op, in->leaf);
+		*changed = out->leaf != in->leaf;
+		return 0;
+	}
+	if (!in->node) {
+		/*
+		 * A leaf over a prefix that lies deeper inside it: nothing
+		 * to do unless it is the inserted prefix's cover, and then
+		 * the subtree is just "the new prefix, else this leaf".
+		 */
+		if (!op->ins || in->leaf != op->from)
+			return 0;
+		out->node = 1;
+		out->rec = tail_make(mc, op->to, in->leaf, p);
+		*changed = 1;
+		return 0;
+	}
+	/* Decode (a leaf that must grow a node: 64 equal leaves). */
+	for (s = 0, i = 0, j = 0; s < 64; s++) {
+		if (in->node && pt_is_tail(&in->rec)) {
+			tail_slot(mc, &in->rec, p, s, &sl[s]);
+		} else if (!in->node) {
+			sl[s].node = 0;
+			sl[s].leaf = in->leaf;
+		} else if ((in->rec.vec >> s) & 1) {
+			sl[s].node = 1;
+			sl[s].rec = mc->nodes[in->rec.base1 + i++];
+		} else {
+			sl[s].node = 0;
+			if ((in->rec.leafvec >> s) & 1)
+				j++;
+			sl[s].leaf = mc->leaves[in->rec.base0 + j - 1];
+		}
+	}
+	if (full) {
+		a = 0;
+		e = 64;
+	} else if (op->plen <= p + 6) {
+		k = p + 6 - op->plen;
+		a = bits6(hi, lo, p) & ~((1u << k) - 1);
+		e = a + (1u << k);
+		full = 1;
+	} else {
+		a = bits6(hi, lo, p);
+		e = a + 1;
+	}
+	for (s = a; s < e; s++) {
+		if (pt_apply(mc, &sl[s], p + 6, hi, lo, op, full, &sub,
+		    &c) == -1)
+			return -1;
+		if (c) {
+			sl[s] = sub;
+			ch = 1;
+		}
+	}
+	if (!ch)
+		return 0;
+	/* Encode; a node of one leaf value folds into a leaf. */
+	same = 1;
+	for (s = 0; s < 64; s++) {
+		if (sl[s].node) {
+			vec |= 1ULL << s;
+			nc++;
+			same = 0;
+		} else {
+			if (s == 0 || sl[s - 1].node ||
+			    sl[s - 1].leaf != sl[s].leaf) {
+				leafvec |= 1ULL << s;
+				runs[nl++] = sl[s].leaf;
+			}
+			if (sl[s].leaf != sl[0].leaf)
+				same = 0;
+		}
+	}
+	if (in->node && pt_retire(mc, &in->rec) == -1)
+		return -1;
+	*changed = 1;
+	if (same) {
+		out->node = 0;
+		out->leaf = sl[0].leaf;
+		return 0;
+	}
+	if (tail_fold(mc, sl, p, &out->rec)) {
+		out->node = 1;
+		return 0;
+	}
+	if (nc > 0 && (b1 = pa_alloc(mc, 0, nc)) == 0)
+		return -1;
+	if (nl > 0 && (b0 = pa_alloc(mc, 1, nl)) == 0)
+		return -1;
+	for (s = 0, i = 0; s < 64; s++)
+		if (sl[s].node)
+			mc->nodes[b1 + i++] = sl[s].rec;
+	memcpy(mc->leaves + b0, runs, nl * sizeof(uint32_t));
+	out->node = 1;
+	out->rec.vec = vec;
+	out->rec.leafvec = leafvec;
+	out->rec.base0 = b0;
+	out->rec.base1 = b1;
+	return 0;
+}
+
+/* End of an update: keep the new blocks, retire the old (or the reverse). */
+static void
+pt_commit(struct mapcache *mc, int ok)
+{
+	struct pt_oplog *keep = ok ? &mc->op_old : &mc->op_new;
+	struct pt_oplog *drop = ok ? &mc->op_new : &mc->op_old;
+	uint32_t i;
+
+	for (i = 0; i < keep->n; i++) {
+		if (ok)
+			gc_range(mc, keep->r[i]);
+		else {
+			mc->pa[keep->r[i].kind].used -= keep->r[i].n;
+			mc->pa[keep->r[i].kind].spare += keep->r[i].n;
+			pa_put(&mc->pa[keep->r[i].kind], keep->r[i].start,
+			    keep->r[i].n);
+		}
+	}
+	keep->n = 0;
+	drop->n = 0;
+}
+
+static int
+pt_dir_new(struct mapcache *mc, struct mc_table *t)
+{
+	size_t n = (size_t)1 << t->dbits, i;
+	struct pt_dir *d;
+
+	if ((d = malloc(n * sizeof(*d))) == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		d[i].v = PT_LEAF;
+		d[i].sd = 0;
+	}
+	mc->mem_dir += n * sizeof(*d);
+	PUBLISH(t->dir, d);
+	return 0;
+}
+
+/*
+ * Rewrite the table for op on prefix (hi, lo)/op->plen (plen > 0): each
+ * direct slot in the prefix's range is rebuilt into new blocks, then
+ * published.
+ */
+static int
+pt_update(struct mapcache *mc, struct mc_table *t, uint64_t hi, uint64_t lo,
+    const struct pt_op *op)
+{
+	struct pt_slot in, out;
+	uint32_t first, n, i, v, *nv = NULL, one = 0, blk;
+	unsigned D = t->dbits;
+	int c, full = op->plen <= D;
+
+	if (t->dir == NULL && pt_dir_new(mc, t) == -1)
+		goto fail;
+	first = hi >> (64 - D);
+	if (full) {
+		/* Slot defaults only. */
+		n = 1u << (D - op->plen);
+		for (i = 0; i < n; i++)
+			if (t->dir[first + i].sd == op->from)
+				PUBLISH(t->dir[first + i].sd, op->to);
+		return 0;
+	}
+	n = 1;
+	if (n > 1 && (nv = malloc(n * sizeof(*nv))) == NULL)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		v = t->dir[first + i].v;
+		if (v & PT_LEAF) {
+			in.node = 0;
+			in.leaf = v & ~PT_LEAF;
+		} else {
+			in.node = 1;
+			in.rec = mc->nodes[v];
+		}
+		if (pt_apply(mc, &in, D, hi, lo, op, full, &out, &c) == -1)
+			goto fail;
+		if (!c)
+			v = t->dir[first + i].v;
+		else if (!out.node)
+			v = PT_LEAF | out.leaf;
+		else {
+			if ((blk = pa_alloc(mc, 0, 1)) == 0)
+				goto fail;
+			mc->nodes[blk] = out.rec;
+			v = blk;
+		}
+		if (c && !(t->dir[first + i].v & PT_LEAF) &&
+		    oplog_add(&mc->op_old, t->dir[first + i].v, 0, 1) == -1)
+			goto fail;
+		if (n > 1)
+			nv[i] = v;
+		else
+			one = v;
+	}
+	/* Everything is written: publish. */
+	for (i = 0; i < n; i++)
+		PUBLISH(t->dir[first + i].v, n > 1 ? nv[i] : one);
+	free(nv);
+	pt_commit(mc, 1);
+	return 0;
+ fail:
+	free(nv);
+	pt_commit(mc, 0);
+	errno = ENOMEM;
+	return -1;
+}
+
+/*
+ * Writer: the slot default (sd) or the subtree leaf (!sd) for the key,
+ * 0 if none.
+ */
+static uint32_t
+pt_walk(struct mapcache *mc, struct mc_table *t, uint64_t hi, uint64_t lo,
+    int ai, int sd)
+{
+	const struct pt_node *n;
+	const struct pt_dir *ds;
+	unsigned p = t->dbits, s;
+	uint32_t v;
+
+	(void)ai;
+	if (t->dir == NULL)
+		return 0;
+	ds = &t->dir[hi >> (64 - p)];
+	if (sd)
+		return ds->sd;
+	if ((v = ds->v) & PT_LEAF)
+		return v & ~PT_LEAF;
+	for (n = &mc->nodes[v];; p += 6) {
+		if (pt_is_tail(n))
+			return tail_match(n, hi, lo, p);
+		s = bits6(hi, lo, p);
+		if (((n->vec >> s) & 1) == 0)
+			return mc->leaves[n->base0 + __builtin_popcountll(
+			    n->leafvec & ((2ULL << s) - 1)) - 1];
+		n = &mc->nodes[n->base1 + __builtin_popcountll(n->vec &
+		    ((2ULL << s) - 1)) - 1];
+	}
+}
+
+/* Exact-match index -------------------------------------------------------- */
+
+static inline uint64_t mix64(uint64_t);
+
+static inline uint32_t
+xh_hash(uint32_t iid, unsigned ai, unsigned plen, uint64_t hi, uint64_t lo)
+{
+	uint64_t h;
+
+	h = mix64(hi ^ ((uint64_t)iid << 8 | (uint64_t)ai << 40 | plen));
+	h = mix64(h ^ lo);
+	return (uint32_t)(h ^ (h >> 32));
+}
+
+static inline int
+xh_match(struct mapcache *mc, uint32_t id, uint32_t iid, unsigned ai,
+    unsigned plen, uint64_t hi, uint64_t lo)
+{
+	const struct mapcache_entry *e = entry_of(mc, id);
+	uint64_t ehi, elo;
+
+	if (e->iid != iid || e->plen != plen || af_index(e->afi) != (int)ai)
+		return 0;
+	key_load(ai, e->eid, &ehi, &elo);
+	return ehi == hi && elo == lo;
+}
+
+/*
+ * The slot of the key, or of the empty slot where it would go.  A slot
+ * holds id | tag << 25 (ids are below ID_MAX): the tag, 7 more bits of
+ * the hash, spares most probes the read of an entry.
+ */
+#define XH_TAG(h)	((h) >> 25 << 25)
+
+static uint32_t
+xh_slot(struct mapcache *mc, uint32_t iid, unsigned ai, unsigned plen,
+    uint64_t hi, uint64_t lo)
+{
+	uint32_t h = xh_hash(iid, ai, plen, hi, lo), i = h & (mc->xhcap - 1);
+	uint32_t x;
+
+	while ((x = mc->xh[i]) != 0 && (XH_TAG(x) != XH_TAG(h) ||
+	    !xh_match(mc, x & (ID_MAX - 1), iid, ai, plen, hi, lo)))
+		i = (i + 1) & (mc->xhcap - 1);
+	return i;
+}
+
+static uint32_t
+xh_find(struct mapcache *mc, uint32_t iid, unsigned ai, unsigned plen,
+    uint64_t hi, uint64_t lo)
+{
+	if (mc->xhcap == 0)
+		return 0;
+	return mc->xh[xh_slot(mc, iid, ai, plen, hi, lo)] & (ID_MAX - 1);
+}
+
+static uint32_t
+xh_hash_of(struct mapcache *mc, uint32_t id)
+{
+	const struct mapcache_entry *e = entry_of(mc, id);
+	uint64_t hi, lo;
+	int ai = af_index(e->afi);
+
+	key_load(ai, e->eid, &hi, &lo);
+	return xh_hash(e->iid, ai, e->plen, hi, lo);
+}
+
+static int
+xh_grow(struct mapcache *mc)
+{
+	uint32_t cap = mc->xhcap ? mc->xhcap * 2 : 1024, *nx, *old = mc->xh;
+	uint32_t i, j, oc = mc->xhcap;
+
+	if ((nx = calloc(cap, sizeof(*nx))) == NULL)
+		return -1;
+	for (i = 0; i < oc; i++) {
+		if (old[i] == 0)
+			continue;
+		j = xh_hash_of(mc, old[i] & (ID_MAX - 1)) & (cap - 1);
+		while (nx[j] != 0)
+			j = (j + 1) & (cap - 1);
+		nx[j] = old[i];
+	}
+	free(old);
+	mc->xh = nx;
+	mc->xhcap = cap;
+	return 0;
+}
+
+/* Set the id stored for the key of entry id (which must be filled in). */
+static int
+xh_set(struct mapcache *mc, uint32_t id, uint32_t iid, unsigned ai,
+    unsigned plen, uint64_t hi, uint64_t lo)
+{
+	uint32_t i;
+
+	if (2 * (mc->xhn + 1) > mc->xhcap && xh_grow(mc) == -1)
+		return -1;
+	i = xh_slot(mc, iid, ai, plen, hi, lo);
+	if (mc->xh[i] == 0)
+		mc->xhn++;
+	mc->xh[i] = id | XH_TAG(xh_hash(iid, ai, plen, hi, lo));
+	return 0;
+}
+
+/* Remove the key (present); backward-shift deletion, no tombstones. */
+static void
+xh_del(struct mapcache *mc, uint32_t iid, unsigned ai, unsigned plen,
+    uint64_t hi, uint64_t lo)
+{
+	uint32_t m = mc->xhcap - 1, i, j, h;
+
+	i = xh_slot(mc, iid, ai, plen, hi, lo);
+	if (mc->xh[i] == 0)
+		return;
+	if (--mc->xhn == 0) {
+		free(mc->xh);
+		mc->xh = NULL;
+		mc->xhcap = 0;
+		return;
+	}
+	for (j = i;;) {
+		mc->xh[i] = 0;
+		for (;;) {
+			j = (j + 1) & m;
+			if (mc->xh[j] == 0)
+				return;
+			h = xh_hash_of(mc, mc->xh[j] & (ID_MAX - 1)) & m;
+			/* Stays unless its home is cyclically in (i, j]. */
+			if (i <= j ? (i < h && h <= j) : (i < h || h <= j))
+				continue;
+			break;
+		}
+		mc->xh[i] = mc->xh[j];
+		i = j;
+	}
+}
+
+/* LPM, writer side ---------------------------------------------------------- */
+
+static inline struct mc_grp *grp_of(struct mapcache *,
+    const struct mapcache_entry *);
+
+/* Exact match: the id stored for (key, plen), 0 if none. */
+static uint32_t
+lpm_find(struct mapcache *mc, struct mc_grp *g, int ai, uint64_t hi,
+    uint64_t lo, unsigned plen)
+{
+	if (plen == 0)
+		return g->t[ai].def;
+	return xh_find(mc, g->iid, ai, plen, hi, lo);
+}
+
+/*
+ * Store id (a filled-in entry) for (key, plen), replacing whatever id
+ * was there.  Returns 0 or -1 (ENOMEM).
+ */
+static int
+lpm_set(struct mapcache *mc, struct mc_grp *g, int ai, uint64_t hi,
+    uint64_t lo, unsigned plen, uint32_t id)
+{
+	struct mc_table *t = &g->t[ai];
+	struct pt_op op = { 0, id, plen, 1 };
+	uint32_t old;
 
 	if (plen == 0) {
 		PUBLISH(t->def, id);
 		return 0;
 	}
-	P = node_pos_for(plen);
-	if ((depth = lpm_reach(mc, t, hi, lo, P, 1, path)) < 0) {
+	old = xh_find(mc, g->iid, ai, plen, hi, lo);
+	if (old != 0)
+		op.from = old;
+	else if (plen == t->dbits + 1u)
+		op.from = 0;	/* pt_cover() would look at slot defaults */
+	else {
+		/*
+		 * What the trie holds for the prefix's first address is
+		 * the cover unless a longer prefix owns that address.
+		 */
+		op.from = pt_walk(mc, t, hi, lo, ai, plen <= t->dbits);
+		if (op.from != 0 && entry_of(mc, op.from)->plen >= plen)
+			op.from = pt_cover(mc, g, ai, hi, lo, plen - 1);
+	}
+	if (xh_set(mc, id, g->iid, ai, plen, hi, lo) == -1) {
 		errno = ENOMEM;
 		return -1;
 	}
-	n = *path[depth];
-	code = pfx_code(hi, lo, P, plen);
-	tmp_from(&tp, n);
-	for (i = 0; i < tp.npfx; i++)
-		if ((tp.pfx[i] & 0x7f) == code)
-			break;
-	tp.pfx[i] = id << 7 | code;
-	if (i == tp.npfx)
-		tp.npfx++;
-	if ((nn = tmp_build(mc, &tp)) == NULL) {
-		errno = ENOMEM;
+	if (pt_update(mc, t, hi, lo, &op) == -1) {
+		if (old != 0)
+			(void)xh_set(mc, old, g->iid, ai, plen, hi, lo);
+		else
+			xh_del(mc, g->iid, ai, plen, hi, lo);
 		return -1;
 	}
-	PUBLISH(*path[depth], nn);
-	gc_node(mc, n);
+	if (old == 0) {
+		t->lencnt[plen]++;
+		t->npfx++;
+	}
 	return 0;
 }
 
 /* Remove (key, plen); it must be present.  Returns 0 or -1 (ENOMEM). */
 static int
-lpm_del(struct mapcache *mc, struct mc_table *t, uint64_t hi, uint64_t lo,
-    unsigned plen)
+lpm_del(struct mapcache *mc, struct mc_grp *g, int ai, uint64_t hi,
+    uint64_t lo, unsigned plen)
 {
-	struct lpm_node **path[MAX_DEPTH], *n, *nn, *only, *p;
-	struct lpm_tmp tp;
-	unsigned P, code, i, s, nchild;
-	int depth;
+	struct mc_table *t = &g->t[ai];
+	struct pt_op op = { 0, 0, plen, 0 };
+	struct pt_dir *d;
 
 	if (plen == 0) {
 		PUBLISH(t->def, 0);
 		return 0;
 	}
-	P = node_pos_for(plen);
-	if ((depth = lpm_reach(mc, t, hi, lo, P, 0, path)) < 0)
+	if ((op.from = xh_find(mc, g->iid, ai, plen, hi, lo)) == 0)
 		return 0;
-	n = *path[depth];
-	code = pfx_code(hi, lo, P, plen);
-	tmp_from(&tp, n);
-	for (i = 0; i < tp.npfx; i++)
-		if ((tp.pfx[i] & 0x7f) == code)
-			break;
-	if (i == tp.npfx)
-		return 0;
-	tp.pfx[i] = tp.pfx[--tp.npfx];
-
-	/*
-	 * Keep the trie minimal: a non-root node without prefixes must have
-	 * two children or more.  An empty node leaves its parent (which may
-	 * cascade); a node with one child is replaced by that child.
-	 */
-	for (;;) {
-		nchild = 0;
-		only = NULL;
-		for (s = 0; s < 64; s++)
-			if (tp.child[s] != NULL) {
-				nchild++;
-				only = tp.child[s];
-			}
-		if (depth == 0 || tp.npfx > 0 || nchild >= 2) {
-			if ((nn = tmp_build(mc, &tp)) == NULL) {
-				errno = ENOMEM;
-				return -1;
-			}
-			PUBLISH(*path[depth], nn);
-			gc_node(mc, n);
-			return 0;
-		}
-		if (nchild == 1) {
-			PUBLISH(*path[depth], only);
-			gc_node(mc, n);
-			return 0;
-		}
-		/* Empty: drop it from its parent and look at the parent. */
-		p = *path[depth - 1];
-		tmp_from(&tp, p);
-		s = bits6(n->khi, n->klo, p->pos);
-		tp.child[s] = NULL;
-		gc_node(mc, n);
-		n = p;
-		depth--;
+	/* The leaves of id fall back to the next shorter covering prefix. */
+	op.to = plen == t->dbits + 1u ? 0 :
+	    pt_cover(mc, g, ai, hi, lo, plen - 1);
+	if (pt_update(mc, t, hi, lo, &op) == -1)
+		return -1;
+	xh_del(mc, g->iid, ai, plen, hi, lo);
+	t->lencnt[plen]--;
+	if (--t->npfx == 0 && (d = t->dir) != NULL) {
+		/* Every slot is a leaf 0 again: drop the direct array. */
+		PUBLISH(t->dir, NULL);
+		mc->mem_dir -= ((size_t)1 << t->dbits) * sizeof(*d);
+		gc_ptr(mc, d);
 	}
+	return 0;
 }
-
-static void
-lpm_free(struct mapcache *mc, struct lpm_node *n)
-{
-	unsigned i;
-
-	if (n == NULL)
-		return;
-	for (i = 0; i < n->nchild; i++)
-		lpm_free(mc, n->child[i]);
-	node_free_now(mc, n);
-}
-
 /* Instance-id groups ----------------------------------------------------- */
 
 static inline uint32_t
@@ -1005,12 +1464,7 @@ grp_get(struct mapcache *mc, uint32_t iid)
 	g->idx = mc->ngrps;
 	for (i = 0; i < 3; i++) {
 		g->t[i].bits = af_bits[i];
-		if ((g->t[i].root = node_new(mc, 0, 0, 0)) == NULL) {
-			while (--i >= 0)
-				lpm_free(mc, g->t[i].root);
-			free(g);
-			return NULL;
-		}
+		g->t[i].dbits = af_dbits[i];
 	}
 	mc->grps[mc->ngrps++] = g;
 	g->hnext = mc->grp_hash[b];
@@ -1393,7 +1847,7 @@ entry_remove(struct mapcache *mc, struct mapcache_entry *e)
 	uint64_t hi, lo;
 
 	key_load(ai, e->eid, &hi, &lo);
-	if (lpm_del(mc, &g->t[ai], hi, lo, e->plen) == -1)
+	if (lpm_del(mc, g, ai, hi, lo, e->plen) == -1)
 		return -1;
 	if (e->flags & MAPCACHE_F_STATIC)
 		mc->nstatic--;
@@ -1482,7 +1936,7 @@ mapcache_insert(struct mapcache *mc, const struct mapcache_prefix *p,
 	}
 	key_load(ai, p->addr, &hi, &lo);
 	key_mask(&hi, &lo, p->plen);
-	if ((oid = lpm_find(mc, &g->t[ai], hi, lo, p->plen)) != 0)
+	if ((oid = lpm_find(mc, g, ai, hi, lo, p->plen)) != 0)
 		old = entry_of(mc, oid);
 	if (nrlocs > 0 && (set = set_get(mc, rlocs, nrlocs)) == NULL) {
 		errno = ENOMEM;
@@ -1534,7 +1988,7 @@ mapcache_insert(struct mapcache *mc, const struct mapcache_prefix *p,
 	e->flags = (stat ? MAPCACHE_F_STATIC : 0) | MC_F_LIVE;
 	if (!stat && heap_push(mc, e->expires, id) == -1)
 		goto enomem_id;
-	if (lpm_set(mc, &g->t[ai], hi, lo, p->plen, id) == -1)
+	if (lpm_set(mc, g, ai, hi, lo, p->plen, id) == -1)
 		goto enomem_id;
 	if (stat)
 		mc->nstatic++;
@@ -1602,7 +2056,7 @@ mapcache_find(struct mapcache *mc, const struct mapcache_prefix *p)
 		return NULL;
 	key_load(ai, p->addr, &hi, &lo);
 	key_mask(&hi, &lo, p->plen);
-	if ((id = lpm_find(mc, &g->t[ai], hi, lo, p->plen)) == 0)
+	if ((id = lpm_find(mc, g, ai, hi, lo, p->plen)) == 0)
 		return NULL;
 	return entry_of(mc, id);
 }
@@ -1620,15 +2074,15 @@ mapcache_lookup(const struct mapcache *mc, uint32_t iid, uint8_t afi,
 	switch (afi) {
 	case MAPCACHE_AF_IPV4:
 		memcpy(&v4, addr, 4);
-		id = lpm_lookup(&g->t[0],
-		    (uint64_t)__builtin_bswap32(v4) << 32, 0, 0);
+		id = pt_lookup(mc, &g->t[0],
+		    (uint64_t)__builtin_bswap32(v4) << 32, 0, 0, 0);
 		break;
 	case MAPCACHE_AF_IPV6:
-		id = lpm_lookup(&g->t[1], be64(addr), be64(addr + 8), 1);
+		id = pt_lookup(mc, &g->t[1], be64(addr), be64(addr + 8), 1, 1);
 		break;
 	case MAPCACHE_AF_MAC:
 		key_load(2, addr, &hi, &lo);
-		id = lpm_lookup(&g->t[2], hi, lo, 0);
+		id = pt_lookup(mc, &g->t[2], hi, lo, 2, 0);
 		break;
 	default:
 		return NULL;
@@ -1638,67 +2092,95 @@ mapcache_lookup(const struct mapcache *mc, uint32_t iid, uint8_t afi,
 
 /*
  * Burst lookup: up to BURST lookups walk the trie in lock step, each step
- * prefetching the next node, so that their cache misses overlap instead
- * of queueing one after the other.  At a million prefixes nearly every
- * level below the top misses the cache; this is where the time goes.
+ * prefetching the next record (node or leaf), so that their cache misses
+ * overlap instead of queueing one after the other.
  */
 #define BURST	16
 
 struct burst_st {
-	const struct lpm_node	*n;
+	const struct pt_node	*n;	/* next node */
+	const uint32_t		*leaf;	/* or the leaf, at the end */
+	const struct pt_node	*tail;	/* or a tail record */
 	uint64_t		 hi, lo;
-	uint32_t		 best;
+	unsigned		 p;
 };
 
+/* One step; returns 0 when the walk is done (leaf address known). */
 static inline __attribute__((always_inline)) int
-burst_step(struct burst_st *b, int wide)
+burst_step(const struct mapcache *mc, struct burst_st *b, int wide)
 {
-	const struct lpm_node *n = b->n;
-	unsigned p = n->pos, s;
-	uint64_t lv, cv;
-	uint32_t id;
+	const struct pt_node *n = b->n;
+	unsigned s, p = b->p;
 
-	if (!wide || p <= 64) {
-		if (p != 0 && ((b->hi ^ n->khi) >> (64 - p)) != 0)
-			return 0;
-	} else if (b->hi != n->khi || ((b->lo ^ n->klo) >> (128 - p)) != 0)
+	if (pt_is_tail(n)) {
+		b->tail = n;
 		return 0;
-	s = wide ? bits6(b->hi, b->lo, p) : (b->hi >> (58 - p)) & 63;
-	lv = n->lvec;
-	if (lv != 0) {
-		id = node_leaf(n)[__builtin_popcountll(lv &
-		    ((2ULL << s) - 1)) - 1];
-		if (id != 0)
-			b->best = id;
 	}
-	cv = n->cvec;
-	if (((cv >> s) & 1) == 0)
-		return 0;
-	n = CONSUME(n->child[__builtin_popcountll(cv & ((1ULL << s) - 1))]);
-	__builtin_prefetch(n);
-	__builtin_prefetch((const char *)n + 64);
-	b->n = n;
-	return 1;
+	s = wide ? bits6(b->hi, b->lo, p) : (b->hi >> (58 - p)) & 63;
+	if ((n->vec >> s) & 1) {
+		n = &mc->nodes[n->base1 + __builtin_popcountll(n->vec &
+		    ((2ULL << s) - 1)) - 1];
+		__builtin_prefetch(n);
+		b->n = n;
+		b->p = p + 6;
+		return 1;
+	}
+	b->leaf = &mc->leaves[n->base0 + __builtin_popcountll(n->leafvec &
+	    ((2ULL << s) - 1)) - 1];
+	__builtin_prefetch(b->leaf);
+	return 0;
 }
 
 static inline __attribute__((always_inline)) void
 burst_run(const struct mapcache *mc, const struct mc_table *t,
-    struct burst_st *b, unsigned n, const struct mapcache_entry **out,
-    int wide)
+    const uint8_t *const *addrs, unsigned n,
+    const struct mapcache_entry **out, int ai, int wide)
 {
-	uint32_t active = (n == 32 ? 0 : (1u << n)) - 1, m;
-	unsigned i;
+	struct burst_st b[BURST];
+	const struct pt_dir *dir, *ds[BURST];
+	uint32_t active = 0, m, v, def, ids[BURST];
+	unsigned i, D = t->dbits;
 
-	while (active != 0) {
-		for (m = active; m != 0; m &= m - 1) {
-			i = __builtin_ctz(m);
-			if (!burst_step(&b[i], wide))
-				active &= ~(1u << i);
+	def = CONSUME(t->def);
+	if ((dir = CONSUME(t->dir)) == NULL) {
+		for (i = 0; i < n; i++)
+			out[i] = def ? entry_of(mc, def) : NULL;
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		key_load(ai, addrs[i], &b[i].hi, &b[i].lo);
+		ds[i] = &dir[b[i].hi >> (64 - D)];
+		__builtin_prefetch(ds[i]);
+	}
+	for (i = 0; i < n; i++) {
+		v = CONSUME(ds[i]->v);
+		b[i].leaf = NULL;
+		b[i].tail = NULL;
+		if (v & PT_LEAF)
+			ids[i] = v & ~PT_LEAF;
+		else {
+			b[i].n = &mc->nodes[v];
+			b[i].p = D;
+			__builtin_prefetch(b[i].n);
+			active |= 1u << i;
 		}
 	}
-	for (i = 0; i < n; i++)
-		out[i] = b[i].best ? entry_of(mc, b[i].best) : NULL;
-	(void)t;
+	while (active != 0)
+		for (m = active; m != 0; m &= m - 1) {
+			i = __builtin_ctz(m);
+			if (!burst_step(mc, &b[i], wide))
+				active &= ~(1u << i);
+		}
+	for (i = 0; i < n; i++) {
+		if (b[i].tail != NULL)
+			ids[i] = tail_match(b[i].tail, b[i].hi, b[i].lo,
+			    b[i].p);
+		else if (b[i].leaf != NULL)
+			ids[i] = *b[i].leaf;
+		if (ids[i] == 0 && (ids[i] = CONSUME(ds[i]->sd)) == 0)
+			ids[i] = def;
+		out[i] = ids[i] ? entry_of(mc, ids[i]) : NULL;
+	}
 }
 
 void
@@ -1706,32 +2188,21 @@ mapcache_lookup_burst(const struct mapcache *mc, uint32_t iid, uint8_t afi,
     const uint8_t *const *addrs, unsigned n,
     const struct mapcache_entry **out)
 {
-	struct burst_st b[BURST];
 	const struct mc_grp *g;
-	const struct mc_table *t;
-	const struct lpm_node *root;
-	unsigned i, j, k, ai = af_index(afi);
-	uint32_t def;
+	unsigned i, k;
+	int ai = af_index(afi);
 
-	if ((int)ai < 0 || (g = grp_find(mc, iid)) == NULL) {
+	if (ai < 0 || (g = grp_find(mc, iid)) == NULL) {
 		for (i = 0; i < n; i++)
 			out[i] = NULL;
 		return;
 	}
-	t = &g->t[ai];
 	for (i = 0; i < n; i += k) {
 		k = n - i < BURST ? n - i : BURST;
-		def = CONSUME(t->def);
-		root = CONSUME(t->root);
-		for (j = 0; j < k; j++) {
-			key_load(ai, addrs[i + j], &b[j].hi, &b[j].lo);
-			b[j].n = root;
-			b[j].best = def;
-		}
 		if (ai == 1)
-			burst_run(mc, t, b, k, out + i, 1);
+			burst_run(mc, &g->t[1], addrs + i, k, out + i, 1, 1);
 		else
-			burst_run(mc, t, b, k, out + i, 0);
+			burst_run(mc, &g->t[ai], addrs + i, k, out + i, ai, 0);
 	}
 }
 
@@ -1993,7 +2464,11 @@ mapcache_info(struct mapcache *mc, struct mapcache_info *info)
 	info->entries = mc->nlive;
 	info->iids = mc->ngrps;
 	info->rlocsets = mc->nsets;
-	info->mem_trie_spare = mc->na.spare;
+	info->mem_trie = mc->pa[0].used * sizeof(struct pt_node) +
+	    mc->pa[1].used * sizeof(uint32_t) + mc->mem_dir;
+	info->mem_index = (uint64_t)mc->xhcap * sizeof(uint32_t);
+	info->mem_trie_spare = mc->pa[0].spare * sizeof(struct pt_node) +
+	    mc->pa[1].spare * sizeof(uint32_t);
 	info->lru_ring_drops = 0;
 	for (w = 0; w < mc->workers; w++)
 		info->lru_ring_drops += LOAD(mc->w[w].drops);
@@ -2023,6 +2498,19 @@ mapcache_new(const struct mapcache_config *cf)
 	mc->w = aligned_alloc(64, mc->workers * sizeof(*mc->w));
 	if (mc->chunk == NULL || mc->w == NULL)
 		goto fail;
+	/*
+	 * Virtual reservations (no memory until touched): 32 node records
+	 * and 64 leaves per possible entry cover the deepest tries (a /128
+	 * host alone can need 19 nodes), plus room for blocks waiting for
+	 * their grace period.
+	 */
+	if (pa_init(&mc->pa[0], sizeof(struct pt_node),
+	    (uint64_t)mc->max_entries * 32 + 4096) == -1 ||
+	    pa_init(&mc->pa[1], sizeof(uint32_t),
+	    (uint64_t)mc->max_entries * 64 + 4096) == -1)
+		goto fail;
+	mc->nodes = (struct pt_node *)(void *)mc->pa[0].base;
+	mc->leaves = (uint32_t *)(void *)mc->pa[1].base;
 	memset(mc->w, 0, mc->workers * sizeof(*mc->w));
 	for (w = 0; w < mc->workers; w++) {
 		mc->w[w].ctr = calloc(mc->max_chunks, sizeof(*mc->w[w].ctr));
@@ -2055,13 +2543,16 @@ mapcache_free(struct mapcache *mc)
 	pthread_mutex_unlock(&gc_lock);
 	for (i = 0; i < mc->ngrps; i++) {
 		for (t = 0; t < 3; t++)
-			lpm_free(mc, mc->grps[i]->t[t].root);
+			free(mc->grps[i]->t[t].dir);
 		free(mc->grps[i]);
 	}
 	free(mc->grps);
-	for (i = 0; i < mc->na.nblocks; i++)
-		free(mc->na.blocks[i]);
-	free(mc->na.blocks);
+	pa_fini(&mc->pa[0]);
+	pa_fini(&mc->pa[1]);
+	free(mc->op_old.r);
+	free(mc->op_new.r);
+	free(mc->rready);
+	free(mc->xh);
 	set_free_all(mc);
 	for (c = 0; c < mc->nchunks; c++) {
 		free(mc->chunk[c]);

@@ -136,7 +136,8 @@ struct mapcache_info {
 	uint64_t	 inserts, replaces, deletes, evictions, expirations;
 	uint64_t	 lru_ring_drops;
 	/* Bytes allocated, by structure (capacities, not just use). */
-	uint64_t	 mem_trie;	/* LPM nodes in use (16-byte classes) */
+	uint64_t	 mem_trie;	/* LPM: direct arrays, nodes, leaves */
+	uint64_t	 mem_index;	/* exact-match hash (writer only) */
 	uint64_t	 mem_entries;	/* entry slab (allocated chunks) */
 	uint64_t	 mem_timers;	/* expiry heap */
 	uint64_t	 mem_rlocsets;	/* RLOC sets + their counters */
