@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "dpipc.h"
+#include "lisp_text.h"
 
 static const char *const dpipc_type_tab[DPIPC_TYPE_MAX] = {
 	[DPIPC_MAP_CACHE] =		"map-cache",
@@ -90,36 +91,6 @@ addr_bytes(int af)
 	return 0;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* lispers.net's MAC form: three groups of exactly four hex digits. */
-static int
-mac_parse(const char *s, uint8_t *mac)
-{
-	int	 i, hi, lo;
-
-	if (strlen(s) != 14 || s[4] != '-' || s[9] != '-')
-		return -1;
-	for (i = 0; i < 6; i++) {
-		const char *p = s + i * 2 + i / 2;
-
-		if ((hi = hexval(p[0])) < 0 || (lo = hexval(p[1])) < 0)
-			return -1;
-		mac[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return 0;
-}
-
 int
 dpipc_addr_parse(const char *s, struct dpipc_addr *a)
 {
@@ -140,7 +111,7 @@ dpipc_addr_parse(const char *s, struct dpipc_addr *a)
 			return -1;
 		a->af = AF_INET6;
 		max = 128;
-	} else if (mac_parse(buf, a->a) == 0) {
+	} else if (lisp_mac_parse(buf, a->a) == 0) {
 		a->af = DPIPC_AF_MAC;
 		max = 48;
 	} else {
@@ -711,7 +682,8 @@ get_hex(struct dctx *c, struct json_object *o, const char *key, size_t len1,
 			    "%zu", key, len, len1, len2);
 	}
 	for (i = 0; rc == 0 && i < len; i += 2) {
-		if ((hi = hexval(s[i])) < 0 || (lo = hexval(s[i + 1])) < 0)
+		if ((hi = lisp_hexval(s[i])) < 0 ||
+		    (lo = lisp_hexval(s[i + 1])) < 0)
 			rc = bad(c, "\"%s\" is not hex", key);
 		else
 			out[i / 2] = (uint8_t)(hi << 4 | lo);

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "lisp_text.h"
 #include "log.h"
 
 /* Value types of keywords. */
@@ -686,36 +687,6 @@ parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 }
 
 static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* lispers.net writes MACs as three dash-separated groups of 4 hex digits. */
-static int
-parse_mac(const char *s, uint8_t mac[6])
-{
-	int	 i, hi, lo;
-
-	if (strlen(s) != 14 || s[4] != '-' || s[9] != '-')
-		return -1;
-	for (i = 0; i < 6; i++) {
-		const char *q = s + (i / 2) * 5 + (i % 2) * 2;
-
-		if ((hi = hexval(q[0])) < 0 || (lo = hexval(q[1])) < 0)
-			return -1;
-		mac[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return 0;
-}
-
-static int
 parse_addr(const char *s, struct config_addr *a)
 {
 	memset(a, 0, sizeof(*a));
@@ -724,7 +695,7 @@ parse_addr(const char *s, struct config_addr *a)
 			return -1;
 		a->afi = LISP_AFI_IPV6;
 	} else if (strchr(s, '-') != NULL) {
-		if (parse_mac(s, a->u.mac) == -1)
+		if (lisp_mac_parse(s, a->u.mac) == -1)
 			return -1;
 		a->afi = LISP_AFI_MAC;
 	} else {
