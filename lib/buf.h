@@ -23,6 +23,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct rbuf {
@@ -136,6 +137,27 @@ rbuf_get_bytes(struct rbuf *rb, void *dst, size_t n)
 		return -1;
 	if (n > 0)
 		memcpy(dst, rb->data + rb->off, n);
+	rb->off += n;
+	return 0;
+}
+
+/*
+ * Copy the next n bytes into a new allocation owned by the caller and
+ * consume them.  Returns 0 (*out is NULL when n is 0), -1 when fewer than
+ * n bytes remain, -2 when the allocation fails; nothing is consumed on
+ * failure.
+ */
+static inline int
+rbuf_get_dup(struct rbuf *rb, size_t n, uint8_t **out)
+{
+	*out = NULL;
+	if (n > rbuf_left(rb))
+		return -1;
+	if (n == 0)
+		return 0;
+	if ((*out = malloc(n)) == NULL)
+		return -2;
+	memcpy(*out, rb->data + rb->off, n);
 	rb->off += n;
 	return 0;
 }

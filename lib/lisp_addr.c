@@ -376,11 +376,8 @@ lcaf_body_decode(struct rbuf *rb, struct lcaf *l,
 			stats->unknown_lcaf++;
 		n = rbuf_left(rb);
 		l->u.raw.len = (uint16_t)n;
-		if (n == 0)
-			return 0;
-		if ((l->u.raw.bytes = malloc(n)) == NULL)
+		if (rbuf_get_dup(rb, n, &l->u.raw.bytes) != 0)
 			return -LISP_E_NOMEM;
-		(void)rbuf_get_bytes(rb, l->u.raw.bytes, n);
 		return 0;
 	}
 }

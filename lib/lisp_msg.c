@@ -380,9 +380,8 @@ mrep_decode(struct rbuf *rb, uint32_t w0, struct lisp_map_reply *m,
 	if (!(m->flags & LISP_MREP_S))
 		return -LISP_E_TRAILING;
 	m->sec_len = rbuf_left(rb);
-	if ((m->sec = malloc(m->sec_len)) == NULL)
+	if (rbuf_get_dup(rb, m->sec_len, &m->sec) != 0)
 		return -LISP_E_NOMEM;
-	(void)rbuf_get_bytes(rb, m->sec, m->sec_len);
 	return 0;
 }
 
@@ -466,9 +465,8 @@ mreg_decode(struct rbuf *rb, uint8_t type, uint32_t w0,
 	if (rbuf_left(rb) == 0)
 		return 0;
 	m->trail_len = rbuf_left(rb);
-	if ((m->trail = malloc(m->trail_len)) == NULL)
+	if (rbuf_get_dup(rb, m->trail_len, &m->trail) != 0)
 		return -LISP_E_NOMEM;
-	(void)rbuf_get_bytes(rb, m->trail, m->trail_len);
 	return 0;
 }
 
@@ -612,9 +610,8 @@ ecm_decode(struct rbuf *rb, uint32_t w0, struct lisp_ecm *m)
 		if (n >= rbuf_left(rb))
 			return -LISP_E_IP;
 		m->sec_len = n;
-		if ((m->sec = malloc(n)) == NULL)
+		if (rbuf_get_dup(rb, n, &m->sec) != 0)
 			return -LISP_E_NOMEM;
-		(void)rbuf_get_bytes(rb, m->sec, n);
 	}
 
 	ip_start = rbuf_offset(rb);
