@@ -35,6 +35,7 @@
 #include "encap.h"
 #include "lcrypto.h"
 #include "log.h"
+#include "tu_vectors.h"
 #include "mapcache.h"
 
 #define VECTORS	"tests/data/lcrypto/lispers.net-crypto-vectors.json"
@@ -65,46 +66,16 @@ static struct dp_tables	 tab;
 static struct dp_ifinfo	 ifi;
 static struct dp_path	*path;
 
-static size_t
-unhex(const char *s, uint8_t *o, size_t cap)
-{
-	size_t		 n = strlen(s) / 2, i;
-	unsigned int	 b;
-
-	ck_assert_uint_eq(strlen(s) % 2, 0);
-	ck_assert_uint_le(n, cap);
-	for (i = 0; i < n; i++) {
-		ck_assert_int_eq(sscanf(s + 2 * i, "%2x", &b), 1);
-		o[i] = (uint8_t)b;
-	}
-	return n;
-}
-
-static struct json_object *
-jget(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	ck_assert_msg(json_object_object_get_ex(o, key, &v), "no %s", key);
-	return v;
-}
-
-static const char *
-jstr(struct json_object *o, const char *key)
-{
-	return json_object_get_string(jget(o, key));
-}
-
 static struct json_object *
 variant(int i)
 {
-	return jget(jget(root, "variants"), variants[i]);
+	return tu_jget(tu_jget(root, "variants"), variants[i]);
 }
 
 static struct json_object *
 packet(int i, int k)
 {
-	return json_object_array_get_idx(jget(variant(i), "packets"),
+	return json_object_array_get_idx(tu_jget(variant(i), "packets"),
 	    (size_t)k);
 }
 
@@ -140,8 +111,8 @@ keyset(struct dp_keyset *ks, const uint8_t *addr, uint16_t port,
 	ks->port = port;
 	ks->nkeys = 1;
 	ks->keys[0].key_id = 1;
-	unhex(key_hex, ks->keys[0].key, sizeof(ks->keys[0].key));
-	ks->keys[0].icv_len = (uint8_t)unhex(icv_hex, ks->keys[0].icv,
+	tu_unhex(key_hex, ks->keys[0].key, sizeof(ks->keys[0].key));
+	ks->keys[0].icv_len = (uint8_t)tu_unhex(icv_hex, ks->keys[0].icv,
 	    sizeof(ks->keys[0].icv));
 }
 
@@ -196,12 +167,12 @@ teardown(void)
 static void
 decap_keys(int i, uint16_t port)
 {
-	struct json_object	*ks = jget(jget(variant(i), "ipc_json_as_built"),
+	struct json_object	*ks = tu_jget(tu_jget(variant(i), "ipc_json_as_built"),
 				    ETRKEYS);
 	struct dp_keyset	 set;
 
-	keyset(&set, itr_rloc, port, jstr(ks, "decrypt-key"),
-	    jstr(ks, "icv-key"));
+	keyset(&set, itr_rloc, port, tu_jstr(ks, "decrypt-key"),
+	    tu_jstr(ks, "icv-key"));
 	ck_assert_int_eq(dp_keys_decap_set(&set), 0);
 }
 
@@ -213,7 +184,7 @@ etr(int i, int k, long flip)
 	uint8_t			 pkt[2048], payload[2048];
 	size_t			 n, off, plen;
 
-	n = unhex(jstr(packet(i, k), FULL), pkt, sizeof(pkt));
+	n = tu_unhex(tu_jstr(packet(i, k), FULL), pkt, sizeof(pkt));
 	ck_assert_int_eq(decap_outer_parse(pkt, n, &o, &off, &plen),
 	    DP_DROP_NONE);
 	ck_assert_uint_eq(o.sport, 51234);
@@ -237,7 +208,7 @@ START_TEST(test_etr_kat)
 		nout = 0;
 		etr(_i, k, -1);
 		ck_assert_int_eq(nout, 1);
-		n = unhex(jstr(packet(_i, k), "inner_ipv4_hex"), inner,
+		n = tu_unhex(tu_jstr(packet(_i, k), "inner_ipv4_hex"), inner,
 		    sizeof(inner));
 		/* Padding trimmed, TTL 64 = outer TTL: bytes unchanged. */
 		ck_assert_uint_eq(outlen, n);
@@ -273,15 +244,15 @@ START_TEST(test_etr_errors)
 	etr(_i, 0, -1);
 	ck_assert_uint_eq(dp_path_counter(path, DP_DROP_NO_DECRYPT_KEY), 1);
 	/* A key for another ITR only. */
-	ks = jget(jget(variant(_i), "ipc_json_as_built"), ETRKEYS);
-	keyset(&set, other, 51234, jstr(ks, "decrypt-key"),
-	    jstr(ks, "icv-key"));
+	ks = tu_jget(tu_jget(variant(_i), "ipc_json_as_built"), ETRKEYS);
+	keyset(&set, other, 51234, tu_jstr(ks, "decrypt-key"),
+	    tu_jstr(ks, "icv-key"));
 	ck_assert_int_eq(dp_keys_decap_set(&set), 0);
 	etr(_i, 0, -1);
 	ck_assert_uint_eq(dp_path_counter(path, DP_DROP_NO_DECRYPT_KEY), 2);
 	/* The right key: every flipped byte after the header is caught. */
 	decap_keys(_i, 51234);
-	n = unhex(jstr(packet(_i, 0), PAYLOAD), buf, sizeof(buf));
+	n = tu_unhex(tu_jstr(packet(_i, 0), PAYLOAD), buf, sizeof(buf));
 	for (b = 8; b < (long)n; b++)
 		etr(_i, 0, b);
 	ck_assert_uint_eq(dp_path_counter(path, DP_DROP_ICV),
@@ -300,16 +271,16 @@ END_TEST
 /* lispers.net's Poly1305 ICV key (32 hex): refused, counted, no key. */
 START_TEST(test_etr_poly_refused)
 {
-	struct json_object	*v = jget(jget(root, "variants"),
+	struct json_object	*v = tu_jget(tu_jget(root, "variants"),
 				    "aes-cbc-poly1305");
-	struct json_object	*ks = jget(jget(v, "ipc_json_as_built"),
+	struct json_object	*ks = tu_jget(tu_jget(v, "ipc_json_as_built"),
 				    ITRKEYS);
 	struct dp_keyset	 set;
 	uint64_t		 before = lcrypto_refused(LCRYPTO_E_POLY1305);
 
 	dp_keys_setup(1, LCRYPTO_AES128_GCM);
-	keyset(&set, itr_rloc, 51234, jstr(ks, "encrypt-key"),
-	    jstr(ks, "icv-key"));
+	keyset(&set, itr_rloc, 51234, tu_jstr(ks, "encrypt-key"),
+	    tu_jstr(ks, "icv-key"));
 	ck_assert_uint_eq(set.keys[0].icv_len, 16);
 	ck_assert_int_eq(dp_keys_decap_set(&set), 0);
 	ck_assert_uint_eq(lcrypto_refused(LCRYPTO_E_POLY1305), before + 1);
@@ -323,14 +294,14 @@ END_TEST
 static uint16_t
 encap_route(int i, const char *icv_override)
 {
-	struct json_object	*ks = jget(jget(variant(i), "ipc_json_as_built"),
+	struct json_object	*ks = tu_jget(tu_jget(variant(i), "ipc_json_as_built"),
 				    ITRKEYS);
 	struct mapcache_prefix	 pfx;
 	struct mapcache_rloc	 r;
 	struct dp_keyset	 set;
 
-	keyset(&set, etr_rloc, 4341, jstr(ks, "encrypt-key"),
-	    icv_override != NULL ? icv_override : jstr(ks, "icv-key"));
+	keyset(&set, etr_rloc, 4341, tu_jstr(ks, "encrypt-key"),
+	    icv_override != NULL ? icv_override : tu_jstr(ks, "icv-key"));
 	memset(&r, 0, sizeof(r));
 	memcpy(r.addr, etr_rloc, 4);
 	r.afi = MAPCACHE_AF_IPV4;
@@ -362,7 +333,7 @@ itr(const uint8_t *inner, size_t n)
 
 START_TEST(test_itr_kat)
 {
-	struct json_object	*ks = jget(jget(variant(_i), "ipc_json_as_built"),
+	struct json_object	*ks = tu_jget(tu_jget(variant(_i), "ipc_json_as_built"),
 				    ETRKEYS);
 	struct lcrypto_key	*k, *dk;
 	uint8_t			 inner[256], ivc[16], iv[16], ct[256];
@@ -378,15 +349,15 @@ START_TEST(test_itr_kat)
 	rcu_thread_online();
 	ck_assert_int_eq(dp_keys_encap_key(slot, &k), 1);
 	rcu_thread_offline();
-	unhex(jstr(packet(_i, 0), "iv_counter_int_hex"), ivc, sizeof(ivc));
+	tu_unhex(tu_jstr(packet(_i, 0), "iv_counter_int_hex"), ivc, sizeof(ivc));
 	ck_assert_int_eq(lcrypto_key_set_iv(k, 0, ivc), 0);
-	dk = lcrypto_key_from_hex("1", jstr(ks, "decrypt-key"),
-	    jstr(ks, "icv-key"), LCRYPTO_AUTO, LCRYPTO_DECAP, 1, &err);
+	dk = lcrypto_key_from_hex("1", tu_jstr(ks, "decrypt-key"),
+	    tu_jstr(ks, "icv-key"), LCRYPTO_AUTO, LCRYPTO_DECAP, 1, &err);
 	ck_assert_ptr_nonnull(dk);
 
 	for (j = 0; j < 2; j++) {
 		nout = 0;
-		n = unhex(jstr(packet(_i, j), "inner_ipv4_hex"), inner,
+		n = tu_unhex(tu_jstr(packet(_i, j), "inner_ipv4_hex"), inner,
 		    sizeof(inner));
 		itr(inner, n);
 		ck_assert_int_eq(nout, 1);
@@ -403,12 +374,12 @@ START_TEST(test_itr_kat)
 		ck_assert_uint_eq(out[28], 0x89);
 		ck_assert_uint_eq((unsigned)(out[32] << 16 | out[33] << 8 |
 		    out[34]), IID);
-		plen = strlen(jstr(packet(_i, j), PAYLOAD)) / 2;
+		plen = strlen(tu_jstr(packet(_i, j), PAYLOAD)) / 2;
 		ck_assert_uint_eq(outlen, 28 + plen);
 		/* IV and ciphertext (+ tag) byte for byte. */
-		ivl = unhex(jstr(packet(_i, j), "iv_wire_hex"), iv, sizeof(iv));
+		ivl = tu_unhex(tu_jstr(packet(_i, j), "iv_wire_hex"), iv, sizeof(iv));
 		ck_assert_mem_eq(out + 36, iv, ivl);
-		ctl = unhex(jstr(packet(_i, j), CTEXT), ct, sizeof(ct));
+		ctl = tu_unhex(tu_jstr(packet(_i, j), CTEXT), ct, sizeof(ct));
 		ck_assert_mem_eq(out + 36 + ivl, ct, ctl);
 		ck_assert_uint_eq(36 + ivl + ctl + LCRYPTO_ICV_LEN, outlen);
 		/* The ICV verifies under the ETR's key: back to the inner. */
@@ -430,7 +401,7 @@ START_TEST(test_itr_no_port)
 
 	dp_keys_setup(1, LCRYPTO_AES128_GCM);
 	(void)encap_route(0, NULL);
-	n = unhex(jstr(packet(0, 0), "inner_ipv4_hex"), inner, sizeof(inner));
+	n = tu_unhex(tu_jstr(packet(0, 0), "inner_ipv4_hex"), inner, sizeof(inner));
 	itr(inner, n);
 	ck_assert_int_eq(nout, 1);
 	ck_assert_uint_ge((unsigned)(out[20] << 8 | out[21]), 49152);
@@ -446,7 +417,7 @@ START_TEST(test_itr_refused)
 
 	dp_keys_setup(1, LCRYPTO_AES128_GCM);
 	(void)encap_route(0, "98fc72e937901211f02530c17ed92dbf");
-	n = unhex(jstr(packet(0, 0), "inner_ipv4_hex"), inner, sizeof(inner));
+	n = tu_unhex(tu_jstr(packet(0, 0), "inner_ipv4_hex"), inner, sizeof(inner));
 	itr(inner, n);
 	ck_assert_int_eq(nout, 0);
 	ck_assert_uint_eq(dp_path_counter(path, DP_DROP_NO_ENCRYPT_KEY), 1);
@@ -474,7 +445,7 @@ START_TEST(test_itr_mtu)
 	ck_assert_ptr_nonnull(tab.src);
 	tab.src[0] = s;
 	tab.nsrc = 1;
-	n = unhex(jstr(packet(0, 0), "inner_ipv4_hex"), inner, sizeof(inner));
+	n = tu_unhex(tu_jstr(packet(0, 0), "inner_ipv4_hex"), inner, sizeof(inner));
 	itr(inner, n);
 	ck_assert_int_eq(nout, 0);
 	ck_assert_uint_eq(dp_path_counter(path, DP_DROP_TOO_BIG), 1);
@@ -536,7 +507,7 @@ START_TEST(test_key_replace)
 	rcu_thread_online();
 	ck_assert_int_eq(dp_keys_encap_key(s2, &k2), 1);
 	rcu_thread_offline();
-	n = unhex(jstr(packet(0, 0), "inner_ipv4_hex"), inner, sizeof(inner));
+	n = tu_unhex(tu_jstr(packet(0, 0), "inner_ipv4_hex"), inner, sizeof(inner));
 	itr(inner, n);
 	ck_assert_int_eq(nout, 1);
 	/* Everything at the end. */

@@ -23,46 +23,17 @@
 
 #include "lcrypto.h"
 #include "log.h"
+#include "tu_vectors.h"
 
 #define VECTORS	"tests/data/lcrypto/lispers.net-crypto-vectors.json"
 #define BUFSZ	2048
 
 static struct json_object *root;
 
-static size_t
-unhex(const char *s, uint8_t *out, size_t cap)
-{
-	size_t		 n = strlen(s) / 2, i;
-	unsigned int	 b;
-
-	ck_assert_uint_eq(strlen(s) % 2, 0);
-	ck_assert_uint_le(n, cap);
-	for (i = 0; i < n; i++) {
-		ck_assert_int_eq(sscanf(s + 2 * i, "%2x", &b), 1);
-		out[i] = (uint8_t)b;
-	}
-	return n;
-}
-
-static struct json_object *
-jget(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	ck_assert_msg(json_object_object_get_ex(o, key, &v), "no %s", key);
-	return v;
-}
-
-static const char *
-jstr(struct json_object *o, const char *key)
-{
-	return json_object_get_string(jget(o, key));
-}
-
 static struct json_object *
 variant(const char *name)
 {
-	return jget(jget(root, "variants"), name);
+	return tu_jget(tu_jget(root, "variants"), name);
 }
 
 static void
@@ -84,21 +55,21 @@ unload(void)
 static struct lcrypto_key *
 itr_key(struct json_object *v, enum lcrypto_cipher c, int *err)
 {
-	struct json_object *ks = jget(jget(v, "ipc_json_as_built"),
+	struct json_object *ks = tu_jget(tu_jget(v, "ipc_json_as_built"),
 	    "map-cache rloc keys[] (lisp_build_json_keys, ITR side)");
 
-	return lcrypto_key_from_hex(jstr(ks, "key-id"), jstr(ks, "encrypt-key"),
-	    jstr(ks, "icv-key"), c, LCRYPTO_ENCAP, 2, err);
+	return lcrypto_key_from_hex(tu_jstr(ks, "key-id"), tu_jstr(ks, "encrypt-key"),
+	    tu_jstr(ks, "icv-key"), c, LCRYPTO_ENCAP, 2, err);
 }
 
 static struct lcrypto_key *
 etr_key(struct json_object *v, enum lcrypto_cipher c, int *err)
 {
-	struct json_object *ks = jget(jget(v, "ipc_json_as_built"),
+	struct json_object *ks = tu_jget(tu_jget(v, "ipc_json_as_built"),
 	    "decap-keys keys[] (ETR side)");
 
-	return lcrypto_key_from_hex(jstr(ks, "key-id"), jstr(ks, "decrypt-key"),
-	    jstr(ks, "icv-key"), c, LCRYPTO_DECAP, 2, err);
+	return lcrypto_key_from_hex(tu_jstr(ks, "key-id"), tu_jstr(ks, "decrypt-key"),
+	    tu_jstr(ks, "icv-key"), c, LCRYPTO_DECAP, 2, err);
 }
 
 static const char *const hmac_variants[] = { "aes-gcm-hmac", "aes-cbc-hmac" };
@@ -125,16 +96,16 @@ START_TEST(test_kat_decrypt)
 	for (a = 0; a < 2; a++) {
 		k = etr_key(v, cs[a], &err);
 		ck_assert_ptr_nonnull(k);
-		pkts = jget(v, "packets");
+		pkts = tu_jget(v, "packets");
 		ck_assert_uint_eq(json_object_array_length(pkts), 2);
 		for (i = 0; i < json_object_array_length(pkts); i++) {
 			p = json_object_array_get_idx(pkts, i);
-			plen = unhex(jstr(p, PAYLOAD), pkt, sizeof(pkt));
-			wlen = unhex(jstr(jget(p,
+			plen = tu_unhex(tu_jstr(p, PAYLOAD), pkt, sizeof(pkt));
+			wlen = tu_unhex(tu_jstr(tu_jget(p,
 			    "decrypt_by_etr_key_as_lispers_builds_it"),
 			    "inner_packet_hex"), want, sizeof(want));
 			ck_assert_uint_eq(wlen,
-			    json_object_get_int(jget(p, "inner_len")));
+			    json_object_get_int(tu_jget(p, "inner_len")));
 			memset(out, 0xaa, sizeof(out));
 			n = lcrypto_decrypt(k, 1, pkt, plen, out, sizeof(out));
 			ck_assert_int_eq(n, (int)wlen);
@@ -174,14 +145,14 @@ START_TEST(test_kat_encrypt)
 	ck_assert_ptr_nonnull(k);
 	ck_assert_uint_eq(lcrypto_key_id(k), 1);
 	ck_assert_int_eq(lcrypto_key_cipher(k), hmac_ciphers[_i]);
-	pkts = jget(v, "packets");
+	pkts = tu_jget(v, "packets");
 	for (i = 0; i < json_object_array_length(pkts); i++) {
 		p = json_object_array_get_idx(pkts, i);
-		ilen = unhex(jstr(p, "inner_ipv4_hex"), inner, sizeof(inner));
-		wlen = unhex(jstr(p, PAYLOAD), want, sizeof(want));
-		ck_assert_uint_eq(unhex(jstr(p, "lisp_header_hex"), hdr,
+		ilen = tu_unhex(tu_jstr(p, "inner_ipv4_hex"), inner, sizeof(inner));
+		wlen = tu_unhex(tu_jstr(p, PAYLOAD), want, sizeof(want));
+		ck_assert_uint_eq(tu_unhex(tu_jstr(p, "lisp_header_hex"), hdr,
 		    sizeof(hdr)), 8);
-		ck_assert_uint_eq(unhex(jstr(p, "iv_counter_int_hex"), ctr,
+		ck_assert_uint_eq(tu_unhex(tu_jstr(p, "iv_counter_int_hex"), ctr,
 		    sizeof(ctr)), 16);
 		if (i == 0) {
 			ck_assert_int_eq(lcrypto_key_set_iv(k, 0, ctr), 0);
@@ -194,9 +165,9 @@ START_TEST(test_kat_encrypt)
 		ck_assert_int_eq(n, (int)wlen);
 		ck_assert_mem_eq(out, want, wlen);
 		/* The pieces the vector lists separately, for diagnostics. */
-		ctlen = unhex(jstr(p, CTEXT), ct, sizeof(ct));
+		ctlen = tu_unhex(tu_jstr(p, CTEXT), ct, sizeof(ct));
 		ck_assert_mem_eq(out + lcrypto_prefix_len(k), ct, ctlen);
-		ck_assert_uint_eq(unhex(jstr(p, "icv_hex"), icv, sizeof(icv)),
+		ck_assert_uint_eq(tu_unhex(tu_jstr(p, "icv_hex"), icv, sizeof(icv)),
 		    20);
 		ck_assert_mem_eq(out + wlen - 20, icv, 20);
 
@@ -247,18 +218,18 @@ START_TEST(test_poly_variants)
 			continue;
 		}
 		ck_assert_ptr_nonnull(k);
-		pkts = jget(v, "packets");
+		pkts = tu_jget(v, "packets");
 		for (j = 0; j < json_object_array_length(pkts); j++) {
 			p = json_object_array_get_idx(pkts, j);
 			if (!json_object_object_get_ex(p, PAYLOAD, NULL)) {
 				/* GCM + Poly: lispers.net could not send. */
-				ck_assert_ptr_nonnull(strstr(jstr(p,
+				ck_assert_ptr_nonnull(strstr(tu_jstr(p,
 				    "encrypt_error"), "ValueError"));
 				continue;
 			}
-			d = jget(p, "decrypt_by_etr_key_as_lispers_builds_it");
-			ck_assert_str_eq(jstr(d, "error"), "ICV-error");
-			plen = unhex(jstr(p, PAYLOAD), pkt, sizeof(pkt));
+			d = tu_jget(p, "decrypt_by_etr_key_as_lispers_builds_it");
+			ck_assert_str_eq(tu_jstr(d, "error"), "ICV-error");
+			plen = tu_unhex(tu_jstr(p, PAYLOAD), pkt, sizeof(pkt));
 			ck_assert_int_eq(lcrypto_decrypt(k, 0, pkt, plen, out,
 			    sizeof(out)), -LCRYPTO_E_ICV);
 		}
@@ -273,9 +244,9 @@ kat_packet(const char *vname, int idx, uint8_t *pkt, size_t *plen,
 {
 	struct json_object *p;
 
-	p = json_object_array_get_idx(jget(variant(vname), "packets"), idx);
-	*plen = unhex(jstr(p, PAYLOAD), pkt, BUFSZ);
-	*ilen = unhex(jstr(p, "inner_ipv4_hex"), inner, BUFSZ);
+	p = json_object_array_get_idx(tu_jget(variant(vname), "packets"), idx);
+	*plen = tu_unhex(tu_jstr(p, PAYLOAD), pkt, BUFSZ);
+	*ilen = tu_unhex(tu_jstr(p, "inner_ipv4_hex"), inner, BUFSZ);
 }
 
 /* Any single changed bit, in header, IV, ciphertext, tag or ICV. */
@@ -313,9 +284,9 @@ resign(const char *vname, uint8_t *pkt, size_t len)
 	uint8_t		 key[20], mac[32];
 	unsigned int	 mlen = sizeof(mac);
 
-	ks = jget(jget(variant(vname), "ipc_json_as_built"),
+	ks = tu_jget(tu_jget(variant(vname), "ipc_json_as_built"),
 	    "decap-keys keys[] (ETR side)");
-	ck_assert_uint_eq(unhex(jstr(ks, "icv-key"), key, sizeof(key)), 20);
+	ck_assert_uint_eq(tu_unhex(tu_jstr(ks, "icv-key"), key, sizeof(key)), 20);
 	ck_assert_ptr_nonnull(HMAC(EVP_sha256(), key, 20, pkt, len - 20, mac,
 	    &mlen));
 	memcpy(pkt + len - 20, mac, 20);
