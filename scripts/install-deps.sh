@@ -3,11 +3,18 @@
 # Installs every Debian 12 package lisp-ztr needs to build, test, fuzz and
 # benchmark.  Non-interactive (tshark would otherwise ask about dumpcap).
 set -eu
-SUDO=
-[ "$(id -u)" -eq 0 ] || SUDO=sudo
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO -E apt-get install -y -qq --no-install-recommends \
+# As root run apt-get directly; otherwise through sudo, keeping the
+# environment so DEBIAN_FRONTEND reaches apt-get.
+as_root() {
+	if [ "$(id -u)" -eq 0 ]; then
+		"$@"
+	else
+		sudo -E "$@"
+	fi
+}
+as_root apt-get update -qq
+as_root apt-get install -y -qq --no-install-recommends \
 	build-essential pkg-config ca-certificates \
 	libpcap-dev libev-dev libnl-3-dev libnl-route-3-dev libsodium-dev \
 	libmnl-dev libssl-dev libjson-c-dev liburcu-dev libseccomp-dev \
