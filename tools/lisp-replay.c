@@ -14,7 +14,15 @@
  *
  * Determinism: the flow-hash key is a fixed constant (or --flow-key)
  * and the clock is the capture's timestamps, so with --seed (which
- * seeds the nonce / IPv4 ID generator) two runs write identical files.
+ * seeds the nonce / IPv4 ID generator and the LISP-crypto IV counters)
+ * two runs write identical files.
+ *
+ * --ipc: lispers.net IPC records (map-cache with RLOC keys, decap-keys,
+ * itr-crypto-port, database-mappings, interfaces, ...), one per line,
+ * applied before the run by dp_cpchan_input(), the function that applies
+ * the daemon's CP -> DP records, to the replay's map-cache and the
+ * data plane's key tables; then the ITR encrypts towards RLOCs with keys
+ * and the ETR decrypts KK != 0 packets (dataplane/dp_crypto.c).
  *
  * See docs/lisp-replay.md.
  */
@@ -34,11 +42,18 @@
 #include <time.h>
 #include <urcu-qsbr.h>
 
+#include <sodium.h>
+
 #include "buf.h"
 #include "config.h"
 #include "decap.h"
+#include "dp.h"
+#include "dp_cpchan.h"
+#include "dp_crypto.h"
+#include "dp_keys.h"
 #include "dp_path.h"
 #include "dp_tables.h"
+#include "lcrypto.h"
 #include "log.h"
 #include "mapcache.h"
 #include "pkt.h"
@@ -52,12 +67,16 @@
 enum rp_ctr {
 	RPC_NOT_UDP,		/* etr-not-udp: outer not UDP */
 	RPC_NOT_4341,		/* etr-not-4341: UDP, other port */
+	RPC_IPC_RECORDS,	/* ipc-records: --ipc lines applied */
+	RPC_IPC_MALFORMED,	/* ipc-malformed: --ipc lines refused */
 	RPC_MAX
 };
 
 static const char *const rp_ctr_names[RPC_MAX] = {
 	[RPC_NOT_UDP] = "etr-not-udp",
 	[RPC_NOT_4341] = "etr-not-4341",
+	[RPC_IPC_RECORDS] = "ipc-records",
+	[RPC_IPC_MALFORMED] = "ipc-malformed",
 };
 
 struct rp_pkt {
@@ -98,8 +117,9 @@ usage(void)
 {
 	fprintf(stderr,
 "usage: lisp-replay -f lisp.config [--itr | --etr] [-i interface]\n"
-"                   [--seed N] [--flow-key HEX] [--mtu N] [-n loops]\n"
-"                   [--pps] [--json] [-q] [-v] in.pcap out.pcap\n"
+"                   [--ipc FILE] [--seed N] [--flow-key HEX] [--mtu N]\n"
+"                   [-n loops] [--pps] [--json] [-q] [-v]\n"
+"                   in.pcap out.pcap\n"
 "\n"
 "Runs the packets of in.pcap through the lisp-ztr data path and writes\n"
 "what the daemon would have sent to out.pcap (DLT_RAW: IPv4/IPv6 packets\n"
@@ -114,8 +134,13 @@ usage(void)
 "  -i, --interface I  ITR: the lisp interface the packets arrived on, by\n"
 "                     device, interface-name or instance-id (default: the\n"
 "                     first with a device)\n"
-"  -s, --seed N       seed the nonce / IPv4 ID generator: output becomes\n"
-"                     byte-for-byte reproducible (default: random)\n"
+"      --ipc FILE     lispers.net IPC records, one JSON object a line\n"
+"                     (map-cache with RLOC keys, decap-keys,\n"
+"                     itr-crypto-port, ...), applied before the run:\n"
+"                     LISP-crypto; cipher from LISPZTR_CRYPTO_CIPHER\n"
+"  -s, --seed N       seed the nonce / IPv4 ID generator and the crypto\n"
+"                     IV counters: output becomes byte-for-byte\n"
+"                     reproducible (default: random)\n"
 "      --flow-key HEX flow-hash key, 32 hex digits (default: fixed)\n"
 "      --mtu N        path MTU towards every RLOC (default 1500)\n"
 "  -n, --loops N      replay the input N times (default 1)\n"
@@ -372,6 +397,62 @@ rp_etr(struct replay *rp, struct dp_path *p, const struct rp_pkt *pk)
 	dp_etr_packet(p, &o, rp->payload, plen);
 }
 
+/* --- control-plane records ---------------------------------------------- */
+
+/*
+ * Apply the lispers.net IPC records of path, one JSON object a line
+ * (blank lines and lines starting with '#' skipped), through the
+ * function the daemon applies its CP -> DP records with.  The caller is
+ * the map-cache writer and RCU-offline: the key tables publish with
+ * synchronize_rcu().  A refused record is logged (line number),
+ * counted and skipped, as the daemon would skip it.
+ */
+static int
+rp_ipc(struct replay *rp, struct mapcache *mc, const char *path)
+{
+	FILE		*fp;
+	char		*line = NULL;
+	const char	*s;
+	size_t		 cap = 0, len;
+	ssize_t		 n;
+	unsigned long	 lineno = 0;
+	int		 rc = 0;
+
+	if ((fp = fopen(path, "r")) == NULL) {
+		log_warn("%s", path);
+		return -1;
+	}
+	dp_g.mc = mc;
+	while ((n = getline(&line, &cap, fp)) != -1) {
+		lineno++;
+		len = (size_t)n;
+		while (len > 0 && (line[len - 1] == '\n' ||
+		    line[len - 1] == '\r'))
+			len--;
+		for (s = line; s < line + len && (*s == ' ' || *s == '\t');
+		    s++)
+			;
+		if (s == line + len || *s == '#')
+			continue;
+		if (dp_cpchan_input(line, len) == -1) {
+			log_warnx("%s:%lu: IPC record refused", path, lineno);
+			rp->ctr[RPC_IPC_MALFORMED]++;
+		} else
+			rp->ctr[RPC_IPC_RECORDS]++;
+	}
+	if (ferror(fp)) {
+		log_warn("%s", path);
+		rc = -1;
+	}
+	dp_g.mc = NULL;
+	/* The records carry keys. */
+	if (line != NULL)
+		sodium_memzero(line, cap);
+	free(line);
+	fclose(fp);
+	return rc;
+}
+
 /* --- main ---------------------------------------------------------------- */
 
 static int
@@ -442,16 +523,49 @@ pick_iface(const struct lisp_config *cfg, char (*dev)[IFNAMSIZ],
 	return -1;
 }
 
+/* Key-table sizes and refused keys of an --ipc run, for the summary. */
+enum rp_kctr {
+	RPK_ENCAP_SLOTS,
+	RPK_DECAP_SETS,
+	RPK_REFUSED_POLY1305,
+	RPK_REFUSED_CHACHA,
+	RPK_REFUSED_BAD,
+	RPK_MAX
+};
+
+static const char *const rp_kctr_names[RPK_MAX] = {
+	[RPK_ENCAP_SLOTS] = "crypto-encap-key-slots",
+	[RPK_DECAP_SETS] = "crypto-decap-key-sets",
+	[RPK_REFUSED_POLY1305] = "crypto-key-refused-poly1305",
+	[RPK_REFUSED_CHACHA] = "crypto-key-refused-chacha",
+	[RPK_REFUSED_BAD] = "crypto-key-refused-malformed",
+};
+
+static void
+key_counters(uint64_t *v)
+{
+	v[RPK_ENCAP_SLOTS] = dp_keys_encap_count();
+	v[RPK_DECAP_SETS] = dp_keys_decap_count();
+	v[RPK_REFUSED_POLY1305] = lcrypto_refused(LCRYPTO_E_POLY1305);
+	v[RPK_REFUSED_CHACHA] = lcrypto_refused(LCRYPTO_E_CHACHA);
+	v[RPK_REFUSED_BAD] = lcrypto_refused(LCRYPTO_E_KEY);
+}
+
 static void
 summary(const struct replay *rp, const struct dp_path *p, const char *ifname,
     const struct dp_tables *t, unsigned long long loops, int seeded,
-    unsigned long long seed, int pps, double secs, size_t held, int json,
-    int quiet)
+    unsigned long long seed, const char *cipher, int pps, double secs,
+    size_t held, int json, int quiet)
 {
 	unsigned long long	 in = (unsigned long long)rp->nin * loops;
 	double			 rate = secs > 0 ? (double)in / secs : 0;
+	uint64_t		 kc[RPK_MAX];
 	unsigned int		 k;
 	int			 first = 1;
+
+	memset(kc, 0, sizeof(kc));
+	if (cipher != NULL)
+		key_counters(kc);
 
 	if (!quiet) {
 		fprintf(stderr, "lisp-replay: mode %s", rp->etr ? "etr" :
@@ -462,6 +576,8 @@ summary(const struct replay *rp, const struct dp_path *p, const char *ifname,
 		fprintf(stderr, " loops %llu", loops);
 		if (seeded)
 			fprintf(stderr, " seed %llu", seed);
+		if (cipher != NULL)
+			fprintf(stderr, " crypto %s", cipher);
 		fprintf(stderr, "\n");
 		fprintf(stderr, "packets-in %llu\n", in);
 		fprintf(stderr, "packets-out %llu\n",
@@ -475,6 +591,10 @@ summary(const struct replay *rp, const struct dp_path *p, const char *ifname,
 			if (rp->ctr[k] != 0)
 				fprintf(stderr, "%s %llu\n", rp_ctr_names[k],
 				    (unsigned long long)rp->ctr[k]);
+		for (k = 0; k < RPK_MAX; k++)
+			if (kc[k] != 0)
+				fprintf(stderr, "%s %llu\n", rp_kctr_names[k],
+				    (unsigned long long)kc[k]);
 		if (held != 0)
 			fprintf(stderr, "miss-held-at-end %zu\n", held);
 		if (pps)
@@ -490,6 +610,8 @@ summary(const struct replay *rp, const struct dp_path *p, const char *ifname,
 	printf("\"loops\":%llu,", loops);
 	if (seeded)
 		printf("\"seed\":%llu,", seed);
+	if (cipher != NULL)
+		printf("\"crypto\":\"%s\",", cipher);
 	printf("\"packets_in\":%llu,\"packets_out\":%llu,\"counters\":{", in,
 	    (unsigned long long)rp->packets_out);
 	for (k = 1; k < DPC_MAX; k++) {
@@ -507,6 +629,13 @@ summary(const struct replay *rp, const struct dp_path *p, const char *ifname,
 		    (unsigned long long)rp->ctr[k]);
 		first = 0;
 	}
+	for (k = 0; k < RPK_MAX; k++) {
+		if (kc[k] == 0)
+			continue;
+		printf("%s\"%s\":%llu", first ? "" : ",", rp_kctr_names[k],
+		    (unsigned long long)kc[k]);
+		first = 0;
+	}
 	if (held != 0)
 		printf("%s\"miss-held-at-end\":%zu", first ? "" : ",", held);
 	printf("}");
@@ -517,6 +646,7 @@ summary(const struct replay *rp, const struct dp_path *p, const char *ifname,
 
 enum {
 	OPT_ITR = 256, OPT_ETR, OPT_FLOWKEY, OPT_MTU, OPT_PPS, OPT_JSON,
+	OPT_IPC,
 };
 
 static const struct option longopts[] = {
@@ -524,6 +654,7 @@ static const struct option longopts[] = {
 	{ "itr",	no_argument,		NULL,	OPT_ITR },
 	{ "etr",	no_argument,		NULL,	OPT_ETR },
 	{ "interface",	required_argument,	NULL,	'i' },
+	{ "ipc",	required_argument,	NULL,	OPT_IPC },
 	{ "seed",	required_argument,	NULL,	's' },
 	{ "flow-key",	required_argument,	NULL,	OPT_FLOWKEY },
 	{ "mtu",	required_argument,	NULL,	OPT_MTU },
@@ -558,7 +689,12 @@ main(int argc, char *argv[])
 	struct dp_path		*p = NULL;
 	struct dp_path_io	 io;
 	pcap_t			*dead = NULL;
-	const char		*cfgpath = NULL, *ifarg = NULL;
+	struct dp_tables_sys	 sys;
+	struct dp_tables_cp	 cp;
+	const struct dp_cpchan_info *info;
+	const char		*cfgpath = NULL, *ifarg = NULL, *ipcpath = NULL;
+	const char		*cipher = NULL, *why;
+	enum lcrypto_cipher	 enc;
 	unsigned long long	 loops = 1, seed = 0, mtu = 0, l;
 	uint64_t		 span, base, last_tick = 0, t0, busy = 0;
 	uint8_t			 key[16];
@@ -582,6 +718,9 @@ main(int argc, char *argv[])
 			break;
 		case 'i':
 			ifarg = optarg;
+			break;
+		case OPT_IPC:
+			ipcpath = optarg;
 			break;
 		case 's':
 			seed = number(optarg, UINT64_MAX, "seed");
@@ -635,47 +774,6 @@ main(int argc, char *argv[])
 		goto out;
 	}
 	ndev = dp_tables_devices(cfg, dev, RP_MAX_IFACES);
-	memset(sister, 0, sizeof(sister));
-	if ((t = dp_tables_build(cfg, 1, (const char (*)[IFNAMSIZ])dev,
-	    sister, ndev, NULL)) == NULL) {
-		log_warn("tables");
-		goto out;
-	}
-	if (mtu != 0) {
-		/* One entry per map-cache RLOC, as routes would give. */
-		for (k = 0; k < cfg->nmapcaches; k++)
-			for (i = 0; i < cfg->mapcaches[k].nrlocs; i++) {
-				const struct config_addr *a =
-				    &cfg->mapcaches[k].rlocs[i].address;
-				struct dp_src	*ns;
-
-				if (a->afi != LISP_AFI_IPV4 &&
-				    a->afi != LISP_AFI_IPV6)
-					continue;
-				if ((ns = reallocarray(t->src, t->nsrc + 1,
-				    sizeof(*ns))) == NULL) {
-					log_warn("tables");
-					goto out;
-				}
-				t->src = ns;
-				ns = &t->src[t->nsrc];
-				memset(ns, 0, sizeof(*ns));
-				ns->afi = (uint8_t)a->afi;
-				memcpy(ns->dst, a->afi == LISP_AFI_IPV4 ?
-				    (const void *)&a->u.v4 :
-				    (const void *)&a->u.v6,
-				    a->afi == LISP_AFI_IPV4 ? 4 : 16);
-				if (a->afi == LISP_AFI_IPV4 && t->has_src4)
-					memcpy(ns->src, t->src4, 4);
-				else if (a->afi == LISP_AFI_IPV6 &&
-				    t->has_src6)
-					memcpy(ns->src, t->src6, 16);
-				else
-					continue;	/* no source: skip */
-				ns->mtu = (uint16_t)mtu;
-				t->nsrc++;
-			}
-	}
 	if (!rp.etr) {
 		if (ndev == 0) {
 			log_warnx("%s: no lisp interface with a device: "
@@ -702,8 +800,79 @@ main(int argc, char *argv[])
 	/* One thread is the map-cache writer and its only reader. */
 	rcu_register_thread();
 	rcu_thread_offline();
-	if (dp_mapcache_load(mc, cfg) != 0)
+	/*
+	 * Static entries as the daemon loads them: not when lispers.net
+	 * owns the map-cache (ipc-data-plane = yes and --ipc).
+	 */
+	if (!(ipcpath != NULL && cfg->xtr.ipc_data_plane) &&
+	    dp_mapcache_load(mc, cfg) != 0)
 		goto out_rcu;
+	if (ipcpath != NULL) {
+		/* Key slots for one worker, the daemon's cipher rule. */
+		enc = dp_crypto_cipher(&why);
+		dp_keys_setup(1, enc);
+		/* Decapsulation keys work out the suite per packet. */
+		cipher = lcrypto_cipher_name(rp.etr ? LCRYPTO_AUTO : enc);
+		if (seeded)
+			dp_keys_iv_seed(seed);
+		if (rp_ipc(&rp, mc, ipcpath) == -1)
+			goto out_rcu;
+	}
+	memset(sister, 0, sizeof(sister));
+	/*
+	 * The tables after the records: database-mappings and interfaces
+	 * the control plane sent override the config, as in the daemon.
+	 */
+	info = dp_cpchan_info();
+	memset(&sys, 0, sizeof(sys));
+	memset(&cp, 0, sizeof(cp));
+	cp.have_dbm = info->have_dbm;
+	cp.dbm = info->dbm;
+	cp.ndbm = info->ndbm;
+	cp.have_ifs = info->have_ifs;
+	cp.ifs = info->ifs;
+	cp.nifs = info->nifs;
+	sys.cp = &cp;
+	if ((t = dp_tables_build(cfg, 1, (const char (*)[IFNAMSIZ])dev,
+	    sister, ndev, &sys)) == NULL) {
+		log_warn("tables");
+		goto out_rcu;
+	}
+	if (mtu != 0) {
+		/* One entry per map-cache RLOC, as routes would give. */
+		for (k = 0; k < cfg->nmapcaches; k++)
+			for (i = 0; i < cfg->mapcaches[k].nrlocs; i++) {
+				const struct config_addr *a =
+				    &cfg->mapcaches[k].rlocs[i].address;
+				struct dp_src	*ns;
+
+				if (a->afi != LISP_AFI_IPV4 &&
+				    a->afi != LISP_AFI_IPV6)
+					continue;
+				if ((ns = reallocarray(t->src, t->nsrc + 1,
+				    sizeof(*ns))) == NULL) {
+					log_warn("tables");
+					goto out_rcu;
+				}
+				t->src = ns;
+				ns = &t->src[t->nsrc];
+				memset(ns, 0, sizeof(*ns));
+				ns->afi = (uint8_t)a->afi;
+				memcpy(ns->dst, a->afi == LISP_AFI_IPV4 ?
+				    (const void *)&a->u.v4 :
+				    (const void *)&a->u.v6,
+				    a->afi == LISP_AFI_IPV4 ? 4 : 16);
+				if (a->afi == LISP_AFI_IPV4 && t->has_src4)
+					memcpy(ns->src, t->src4, 4);
+				else if (a->afi == LISP_AFI_IPV6 &&
+				    t->has_src6)
+					memcpy(ns->src, t->src6, 16);
+				else
+					continue;	/* no source: skip */
+				ns->mtu = (uint16_t)mtu;
+				t->nsrc++;
+			}
+	}
 	rcu_thread_online();
 
 	if (rp_read(&rp, argv[0]) == -1)
@@ -774,13 +943,14 @@ main(int argc, char *argv[])
 		log_warnx("%s: write error", argv[1]);
 		goto out_online;
 	}
-	summary(&rp, p, rp.etr ? "" : dev[rp.ci], t, loops, seeded, seed, pps,
-	    (double)busy / 1e9, held, json, quiet);
+	summary(&rp, p, rp.etr ? "" : dev[rp.ci], t, loops, seeded, seed,
+	    cipher, pps, (double)busy / 1e9, held, json, quiet);
 	rc = 0;
 out_online:
 	rcu_thread_offline();
 out_rcu:
 	dp_path_free(p);
+	dp_keys_free_all();
 	mapcache_free(mc);
 	rcu_unregister_thread();
 out:
