@@ -17,16 +17,31 @@
  *				each packet into a send slot and the emit
  *				call, the least any user-space forwarder does
  *   replay.encap_crypto.gbps	1400-byte inner packets through the ITR
- *				path (one-prefix map-cache) and then
- *				lcrypto_encrypt() (AES-128-GCM + HMAC ICV,
- *				the lispers.net format) of each emitted
- *				payload: the composition the data path will
- *				run, which does not call lcrypto yet
+ *				path (one-prefix map-cache) to an RLOC with
+ *				a LISP-crypto key slot (dp_keys, as lispers.net
+ *				IPC keys give): the data path encrypts in
+ *				place, AES-128-GCM + HMAC-SHA-256 ICV, the
+ *				lispers.net format (dp_crypto.c, lcrypto.c)
  *   replay.raw_aead.gbps	libsodium's AEAD alone on the same sizes
  *				(AES-256-GCM with precomputed state, else
  *				ChaCha20-Poly1305), as bench_lcrypto's
  *				raw_aead.gbps, in the same run
  *   replay.encap_crypto_over_raw_aead	the ratio (target >= 0.8)
+ *   replay.raw_aes128gcm.gbps	OpenSSL AES-128-GCM alone, 1400 bytes,
+ *				keyed once (lcrypto's cipher)
+ *   replay.raw_hmac_sha256.gbps	libsodium HMAC-SHA-256 alone, 1400
+ *				bytes, keyed state copied (lcrypto's ICV)
+ *   replay.encap_crypto_ceiling.gbps	1 / (1/aes + 1/hmac): the most
+ *				one core can do in lispers.net's format, two
+ *				passes over every byte
+ *   replay.encap_crypto_ceiling_over_raw_aead	that ceiling over
+ *				raw_aead: whether >= 0.8 is reachable at all
+ *   replay.encap_crypto_over_ceiling	encap_crypto over the ceiling:
+ *				the part of the loss that is ours
+ *   replay.raw_hmac_sha256_openssl.gbps	and the ceiling with it: the
+ *				same HMAC on OpenSSL's SHA-256, for comparison
+ *
+ * BENCH_REPLAY_CRYPTO=1: the crypto figures only (no 2^20-prefix set-up).
  *
  * Packets are prepared in memory first (2^20 of them, 64 MiB, so that
  * they do not sit in the caches); the map-cache holds 2^20 IPv4 prefixes
@@ -41,6 +56,12 @@
 
 #include <netinet/in.h>
 
+/* SHA256_Init() and friends: the HMAC comparison figure only. */
+#define OPENSSL_SUPPRESS_DEPRECATED
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/sha.h>
 #include <pcap/pcap.h>
 #include <sodium.h>
 #include <stdint.h>
@@ -54,6 +75,7 @@
 #include "config.h"
 #include "lcrypto.h"
 #include "decap.h"
+#include "dp_keys.h"
 #include "dp_path.h"
 #include "dp_tables.h"
 #include "lisp_data.h"
@@ -149,10 +171,7 @@ struct sink {
 	uint8_t		*slot[2][BATCH];
 	unsigned int	 n[2];
 	uint64_t	 pkts, bytes;
-	/* Set: encrypt every emitted packet's LISP payload. */
-	struct lcrypto_key *key;
-	uint8_t		 cbuf[DP_SLOT_SIZE];
-	int		 cfail;
+	uint64_t	 kk;		/* packets with KK != 0 */
 };
 
 static uint8_t *
@@ -175,16 +194,9 @@ sink_emit(void *arg, int af, const uint8_t *dst, int oif,
 
 	(void)dst;
 	(void)oif;
-	if (s->key != NULL && af == AF_INET && len > 36) {
-		uint8_t	 hdr[LCRYPTO_HDR_LEN];
-
-		/* Outer IPv4 20 + UDP 8, then the LISP header: KK = 1. */
-		memcpy(hdr, data + 28, LCRYPTO_HDR_LEN);
-		hdr[0] |= 1;
-		if (lcrypto_encrypt(s->key, 0, hdr, data + 36, len - 36,
-		    s->cbuf, sizeof(s->cbuf)) < 0)
-			s->cfail = 1;
-	}
+	/* Outer IPv4 20 + UDP 8, then the LISP header: KK. */
+	if (af == AF_INET && len > 36 && (data[28] & 3) != 0)
+		s->kk++;
 	/* What txq_add() keeps: pointer and length, one slot used. */
 	s->bytes += len + data[len - 1];
 	s->pkts++;
@@ -464,7 +476,68 @@ raw_aead_pass(int aes, const crypto_aead_aes256gcm_state *st,
 	return (double)AEAD_N * AEAD_LEN * 8 / (double)(cpu_ns() - t0);
 }
 
-/* ITR path + lcrypto at 1400 bytes, one pass over AEAD_N packets. */
+/*
+ * OpenSSL's AES-128-GCM alone, as lcrypto runs it: the context keyed
+ * once, per packet a new IV, the 1400 bytes, the tag.  Gbit/s, or -1.
+ */
+static double
+raw_gcm_pass(EVP_CIPHER_CTX *ctx, uint8_t *buf)
+{
+	uint8_t		 iv[12];
+	uint64_t	 t0;
+	unsigned int	 i;
+	int		 n;
+
+	memset(iv, 0, sizeof(iv));
+	t0 = cpu_ns();
+	for (i = 0; i < AEAD_N; i++) {
+		sodium_increment(iv, sizeof(iv));
+		if (EVP_EncryptInit_ex(ctx, NULL, NULL, NULL, iv) != 1 ||
+		    EVP_EncryptUpdate(ctx, buf + 1600, &n, buf, AEAD_LEN) != 1 ||
+		    EVP_EncryptFinal_ex(ctx, buf + 1600 + n, &n) != 1 ||
+		    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, 16,
+		    buf + 3200) != 1)
+			return -1;
+	}
+	return (double)AEAD_N * AEAD_LEN * 8 / (double)(cpu_ns() - t0);
+}
+
+/*
+ * HMAC-SHA-256 alone over 1400 bytes, keyed once, the state copied per
+ * packet: libsodium's (what lcrypto uses for the ICV) or, for
+ * comparison, OpenSSL's SHA-256 (SHA extensions when the CPU has them)
+ * in the same construction.
+ */
+static double
+raw_hmac_pass(const crypto_auth_hmacsha256_state *key, const SHA256_CTX *oi,
+    const SHA256_CTX *oo, uint8_t *buf)
+{
+	crypto_auth_hmacsha256_state	 st;
+	SHA256_CTX			 c;
+	uint8_t				 in[32];
+	uint64_t			 t0;
+	unsigned int			 i;
+
+	t0 = cpu_ns();
+	for (i = 0; i < AEAD_N; i++) {
+		buf[0] = (uint8_t)i;
+		if (key != NULL) {
+			memcpy(&st, key, sizeof(st));
+			crypto_auth_hmacsha256_update(&st, buf, AEAD_LEN);
+			crypto_auth_hmacsha256_final(&st, buf + 3200);
+		} else {
+			c = *oi;
+			SHA256_Update(&c, buf, AEAD_LEN);
+			SHA256_Final(in, &c);
+			c = *oo;
+			SHA256_Update(&c, in, sizeof(in));
+			SHA256_Final(buf + 3200, &c);
+		}
+	}
+	return (double)AEAD_N * AEAD_LEN * 8 / (double)(cpu_ns() - t0);
+}
+
+/* ITR path with LISP-crypto at 1400 bytes, one pass over AEAD_N packets. */
 static double
 crypto_pass(struct dp_path *p, struct sink *sk, const uint8_t *pkts)
 {
@@ -486,32 +559,36 @@ crypto_pass(struct dp_path *p, struct sink *sk, const uint8_t *pkts)
 	return (double)AEAD_N * AEAD_LEN * 8 / (double)(cpu_ns() - t0);
 }
 
+enum cfig {
+	CF_ENCAP, CF_AEAD, CF_GCM, CF_HMAC, CF_HMAC_OSSL, CF_MAX
+};
+
 /*
- * replay.encap_crypto.gbps next to libsodium alone, passes interleaved,
- * medians.  64 different 1400-byte packets (one flow each) cycle.
+ * The crypto figures, passes interleaved, medians.  64 different
+ * 1400-byte packets (one flow each) cycle through the ITR path of p1,
+ * whose one RLOC has a key slot (dp_keys, as a map-cache add with keys
+ * gives): the data path encrypts in place (dp_crypto.c, lcrypto.c).
+ * The ceiling of lispers.net's format on one core is two passes over
+ * every byte, AES-128-GCM then HMAC-SHA-256: 1 / (1/gcm + 1/hmac).
  */
 static void
 crypto_figures(struct dp_path *p1, struct sink *sk)
 {
 	crypto_aead_aes256gcm_state st;
-	struct lcrypto_key	*key;
-	uint8_t			 k16[16], icv[20], k32[32], *pkts, *buf;
-	double			 ve[PASSES], vr[PASSES], e, r;
-	unsigned int		 k, i;
-	int			 aes, err = 0;
+	crypto_auth_hmacsha256_state hst;
+	SHA256_CTX		 oi, oo;
+	EVP_CIPHER_CTX		*ctx;
+	uint8_t			 k16[16], k32[32], icv[20], pad[64], *pkts;
+	uint8_t			*buf;
+	double			 v[CF_MAX][PASSES], m[CF_MAX], ceil, ceil_o;
+	unsigned int		 k, i, f;
+	int			 aes;
 
 	pkts = malloc((size_t)64 * AEAD_LEN);
 	buf = malloc(4096);
-	randombytes_buf(k16, sizeof(k16));
-	randombytes_buf(icv, sizeof(icv));
-	randombytes_buf(k32, sizeof(k32));
-	key = lcrypto_key_new(1, k16, icv, sizeof(icv), LCRYPTO_AES128_GCM,
-	    LCRYPTO_ENCAP, 1, &err);
-	sodium_memzero(k16, sizeof(k16));
-	sodium_memzero(icv, sizeof(icv));
-	if (pkts == NULL || buf == NULL || key == NULL) {
-		printf("replay.encap_crypto.gbps: n/a (set-up failed: %s)\n",
-		    key == NULL ? lcrypto_strerror(err) : "memory");
+	ctx = EVP_CIPHER_CTX_new();
+	if (pkts == NULL || buf == NULL || ctx == NULL) {
+		printf("replay.encap_crypto.gbps: n/a (set-up failed)\n");
 		goto out;
 	}
 	for (i = 0; i < 64; i++) {
@@ -532,35 +609,101 @@ crypto_figures(struct dp_path *p1, struct sink *sk)
 		memset(q + 28, 0x5A, AEAD_LEN - 28);
 	}
 	memset(buf, 0x5A, 4096);
+	randombytes_buf(k16, sizeof(k16));
+	randombytes_buf(k32, sizeof(k32));
+	randombytes_buf(icv, sizeof(icv));
 	aes = crypto_aead_aes256gcm_is_available();
 	if (aes)
 		crypto_aead_aes256gcm_beforenm(&st, k32);
-	sk->key = key;
-	sk->cfail = 0;
+	if (EVP_EncryptInit_ex(ctx, EVP_aes_128_gcm(), NULL, k16, NULL) != 1) {
+		printf("replay.raw_aes128gcm.gbps: n/a (OpenSSL set-up)\n");
+		goto out;
+	}
+	crypto_auth_hmacsha256_init(&hst, icv, sizeof(icv));
+	/* RFC 2104 with OpenSSL's SHA-256: inner and outer keyed states. */
+	memset(pad, 0x36, sizeof(pad));
+	for (i = 0; i < sizeof(icv); i++)
+		pad[i] ^= icv[i];
+	SHA256_Init(&oi);
+	SHA256_Update(&oi, pad, sizeof(pad));
+	memset(pad, 0x5c, sizeof(pad));
+	for (i = 0; i < sizeof(icv); i++)
+		pad[i] ^= icv[i];
+	SHA256_Init(&oo);
+	SHA256_Update(&oo, pad, sizeof(pad));
+	sodium_memzero(pad, sizeof(pad));
+
 	for (k = 0; k < PASSES; k++) {
 		uint64_t before = sk->pkts;
 
-		ve[k] = crypto_pass(p1, sk, pkts);
-		if (sk->pkts - before != AEAD_N || sk->cfail) {
-			printf("replay.encap_crypto.gbps: n/a (%llu of %u "
-			    "packets out, encrypt %s)\n",
-			    (unsigned long long)(sk->pkts - before), AEAD_N,
-			    sk->cfail ? "failed" : "ok");
-			goto out;
+		for (f = 0; f < CF_MAX; f++) {
+			switch (f) {
+			case CF_ENCAP:
+				sk->kk = 0;
+				v[f][k] = crypto_pass(p1, sk, pkts);
+				if (sk->pkts - before != AEAD_N ||
+				    sk->kk != AEAD_N) {
+					printf("replay.encap_crypto.gbps: n/a "
+					    "(%llu of %u packets out, %llu "
+					    "encrypted)\n", (unsigned long long)
+					    (sk->pkts - before), AEAD_N,
+					    (unsigned long long)sk->kk);
+					goto out;
+				}
+				break;
+			case CF_AEAD:
+				v[f][k] = raw_aead_pass(aes, &st, k32, buf);
+				break;
+			case CF_GCM:
+				v[f][k] = raw_gcm_pass(ctx, buf);
+				break;
+			case CF_HMAC:
+				v[f][k] = raw_hmac_pass(&hst, NULL, NULL, buf);
+				break;
+			case CF_HMAC_OSSL:
+				v[f][k] = raw_hmac_pass(NULL, &oi, &oo, buf);
+				break;
+			}
 		}
-		vr[k] = raw_aead_pass(aes, &st, k32, buf);
 	}
-	e = median(ve, PASSES);
-	r = median(vr, PASSES);
-	printf("replay.encap_crypto.gbps: %.2f Gbit/s\n", e);
-	printf("replay.raw_aead.gbps: %.2f Gbit/s (libsodium %s)\n", r,
-	    aes ? "aes256gcm" : "chacha20poly1305_ietf");
-	printf("replay.encap_crypto_over_raw_aead: %.2f x\n", e / r);
+	for (f = 0; f < CF_MAX; f++)
+		m[f] = median(v[f], PASSES);
+	if (m[CF_GCM] <= 0) {
+		printf("replay.raw_aes128gcm.gbps: n/a (OpenSSL failed)\n");
+		goto out;
+	}
+	ceil = 1 / (1 / m[CF_GCM] + 1 / m[CF_HMAC]);
+	ceil_o = 1 / (1 / m[CF_GCM] + 1 / m[CF_HMAC_OSSL]);
+	printf("replay.encap_crypto.gbps: %.2f Gbit/s\n", m[CF_ENCAP]);
+	printf("replay.raw_aead.gbps: %.2f Gbit/s (libsodium %s)\n",
+	    m[CF_AEAD], aes ? "aes256gcm" : "chacha20poly1305_ietf");
+	printf("replay.encap_crypto_over_raw_aead: %.2f x\n",
+	    m[CF_ENCAP] / m[CF_AEAD]);
+	printf("replay.raw_aes128gcm.gbps: %.2f Gbit/s (OpenSSL EVP)\n",
+	    m[CF_GCM]);
+	printf("replay.raw_hmac_sha256.gbps: %.2f Gbit/s (libsodium)\n",
+	    m[CF_HMAC]);
+	printf("replay.encap_crypto_ceiling.gbps: %.2f Gbit/s "
+	    "(1/(1/aes + 1/hmac))\n", ceil);
+	printf("replay.encap_crypto_ceiling_over_raw_aead: %.2f x\n",
+	    ceil / m[CF_AEAD]);
+	printf("replay.encap_crypto_over_ceiling: %.2f x\n",
+	    m[CF_ENCAP] / ceil);
+	printf("replay.raw_hmac_sha256_openssl.gbps: %.2f Gbit/s (OpenSSL "
+	    "SHA-256, for comparison)\n", m[CF_HMAC_OSSL]);
+	printf("replay.encap_crypto_ceiling_openssl_hmac.gbps: %.2f Gbit/s\n",
+	    ceil_o);
+	printf("replay.encap_crypto_ceiling_openssl_hmac_over_raw_aead: "
+	    "%.2f x\n", ceil_o / m[CF_AEAD]);
 out:
-	sk->key = NULL;
+	sodium_memzero(k16, sizeof(k16));
 	sodium_memzero(k32, sizeof(k32));
+	sodium_memzero(icv, sizeof(icv));
 	sodium_memzero(&st, sizeof(st));
-	lcrypto_key_free(key);
+	sodium_memzero(&hst, sizeof(hst));
+	OPENSSL_cleanse(&oi, sizeof(oi));
+	OPENSSL_cleanse(&oo, sizeof(oo));
+	EVP_CIPHER_CTX_free(ctx);
 	free(pkts);
 	free(buf);
 }
@@ -571,11 +714,12 @@ main(void)
 	static char		 dev[4][IFNAMSIZ];
 	struct mapcache_config	 mcc;
 	struct mapcache_prefix	 one;
-	struct mapcache_rloc	 r1;
+	struct mapcache_rloc	 r1, r2;
+	struct dp_keyset	 ks;
 	struct lisp_config	*cfg;
 	struct dp_tables	*t;
-	struct mapcache		*mc, *mc1;
-	struct dp_path		*p, *p1;
+	struct mapcache		*mc, *mc1, *mc2;
+	struct dp_path		*p, *p1, *p2;
 	struct dp_path_io	 io;
 	struct sink		 sk;
 	struct pfx		*v;
@@ -583,7 +727,7 @@ main(void)
 	struct lisp_data_hdr	 h;
 	uint8_t			*pkts, *pkts1, *pl, *pl0, key[16];
 	uint32_t		 dst;
-	int			 sister[4] = { 0 }, nerr = 0;
+	int			 sister[4] = { 0 }, nerr = 0, conly;
 	unsigned int		 ndev, i, f;
 	uint64_t		 t0;
 	const struct pfx	*x;
@@ -591,6 +735,8 @@ main(void)
 	log_init(1, LOG_LVL_WARN, 0);
 	if (getenv("BENCH_REPLAY_SMALL") != NULL)
 		NPFX = NPKT = 1u << 16;
+	if ((conly = getenv("BENCH_REPLAY_CRYPTO") != NULL))
+		NPFX = NPKT = 1u << 10;
 	if (sodium_init() < 0)
 		return 1;
 	cfg = config_parse_buffer("bench", bench_conf, sizeof(bench_conf) - 1,
@@ -611,13 +757,17 @@ main(void)
 	rcu_register_thread();
 	rcu_thread_offline();
 	if ((mc = mapcache_new(&mcc)) == NULL ||
-	    (mc1 = mapcache_new(&mcc)) == NULL)
+	    (mc1 = mapcache_new(&mcc)) == NULL ||
+	    (mc2 = mapcache_new(&mcc)) == NULL)
 		return 1;
 	v = gen_prefixes();
 	t0 = mono_ns();
 	load_mapcache(mc, v, NPFX);
-	printf("replay.prefixes: %u count\n", NPFX);
-	printf("replay.load_s: %.1f s\n", (double)(mono_ns() - t0) / 1e9);
+	if (!conly) {
+		printf("replay.prefixes: %u count\n", NPFX);
+		printf("replay.load_s: %.1f s\n",
+		    (double)(mono_ns() - t0) / 1e9);
+	}
 
 	memset(&one, 0, sizeof(one));
 	one.iid = IID;
@@ -631,6 +781,23 @@ main(void)
 	r1.up = 1;
 	r1.key_slot = MAPCACHE_NO_KEY;
 	if (mapcache_insert(mc1, &one, MAPCACHE_POSITIVE, 86400, &r1, 1, 0))
+		return 1;
+	/* The same RLOC with a LISP-crypto key, as a map-cache add gives. */
+	dp_keys_setup(1, LCRYPTO_AES128_GCM);
+	memset(&ks, 0, sizeof(ks));
+	ks.afi = MAPCACHE_AF_IPV4;
+	memcpy(ks.addr, r1.addr, 4);
+	ks.port = 4341;
+	ks.nkeys = 1;
+	ks.keys[0].key_id = 1;
+	ks.keys[0].icv_len = LCRYPTO_ICV_KEY_LEN;
+	randombytes_buf(ks.keys[0].key, sizeof(ks.keys[0].key));
+	randombytes_buf(ks.keys[0].icv, sizeof(ks.keys[0].icv));
+	r2 = r1;
+	r2.key_slot = dp_keys_encap_set(&ks);
+	sodium_memzero(&ks, sizeof(ks));
+	if (r2.key_slot == MAPCACHE_NO_KEY ||
+	    mapcache_insert(mc2, &one, MAPCACHE_POSITIVE, 86400, &r2, 1, 0))
 		return 1;
 	rcu_thread_online();
 
@@ -674,12 +841,13 @@ main(void)
 	io.emit = sink_emit;
 	io.arg = &sk;
 	if ((p = dp_path_new(mc, 0, &io)) == NULL ||
-	    (p1 = dp_path_new(mc1, 0, &io)) == NULL)
+	    (p1 = dp_path_new(mc1, 0, &io)) == NULL ||
+	    (p2 = dp_path_new(mc2, 0, &io)) == NULL)
 		return 1;
-	p->t = p1->t = t;
-	p->now = p1->now = 1;
+	p->t = p1->t = p2->t = t;
+	p->now = p1->now = p2->now = 1;
 
-	{
+	if (!conly) {
 		struct fig fg[] = {
 			{ "replay.copy.mpps", p, M_COPY, pkts, { 0 }, 0 },
 			{ "replay.encap_1prefix.mpps", p1, M_BURST, pkts1,
@@ -692,10 +860,11 @@ main(void)
 
 		figures(fg, sizeof(fg) / sizeof(fg[0]), &sk, pl, pl0);
 	}
-	crypto_figures(p1, &sk);
+	crypto_figures(p2, &sk);
 
 	dp_path_free(p);
 	dp_path_free(p1);
+	dp_path_free(p2);
 	for (f = 0; f < 2; f++)
 		for (i = 0; i < BATCH; i++)
 			free(sk.slot[f][i]);
@@ -706,6 +875,8 @@ main(void)
 	rcu_thread_offline();
 	mapcache_free(mc);
 	mapcache_free(mc1);
+	mapcache_free(mc2);
+	dp_keys_free_all();
 	rcu_unregister_thread();
 	dp_tables_free(t);
 	config_free(cfg);
