@@ -480,7 +480,8 @@ raw_aead_pass(int aes, const crypto_aead_aes256gcm_state *st,
  * OpenSSL's AES-128-GCM alone, as lcrypto runs it: the context keyed
  * once, per packet a new IV, the 1400 bytes, the tag.  Gbit/s, or -1.
  */
-static double
+/* noinline: callgrind --toggle-collect=NAME */
+static __attribute__((noinline)) double
 raw_gcm_pass(EVP_CIPHER_CTX *ctx, uint8_t *buf)
 {
 	uint8_t		 iv[12];
@@ -508,7 +509,8 @@ raw_gcm_pass(EVP_CIPHER_CTX *ctx, uint8_t *buf)
  * comparison, OpenSSL's SHA-256 (SHA extensions when the CPU has them)
  * in the same construction.
  */
-static double
+/* noinline: callgrind --toggle-collect=NAME */
+static __attribute__((noinline)) double
 raw_hmac_pass(const crypto_auth_hmacsha256_state *key, const SHA256_CTX *oi,
     const SHA256_CTX *oo, uint8_t *buf)
 {

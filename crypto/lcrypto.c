@@ -501,11 +501,17 @@ lcrypto_encrypt(struct lcrypto_key *k, unsigned int slot,
 	iv = out + LCRYPTO_HDR_LEN;
 	ct = iv + ivl;
 
-	/*
-	 * Save the partial last block first: in place, the ciphertext of the
-	 * full blocks does not reach it, but its own ciphertext does.
-	 */
-	if (rem > 0) {
+	if (in == ct) {
+		/*
+		 * In place (the data path): the padding goes right behind
+		 * the plaintext, inside cap, and one cipher call does it
+		 * all (each call costs OpenSSL's dispatch).
+		 */
+		memset(ct + len, LCRYPTO_PAD_BYTE, padded - len);
+		full = padded;
+		rem = 0;
+	} else if (rem > 0) {
+		/* Out of place (`in` is read-only): a padded copy. */
 		memcpy(last, in + full, rem);
 		memset(last + rem, LCRYPTO_PAD_BYTE, LCRYPTO_BLOCK - rem);
 	}
