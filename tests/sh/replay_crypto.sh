@@ -28,7 +28,9 @@
 #      byte for byte; without the keys every packet is no-decrypt-key;
 #   4. a copy with one ciphertext bit flipped in packet 3 and key-id 2 in
 #      packet 7: ICV-error 1, no-decrypt-key 1, and the output is
-#      inner100.pcap without packets 3 and 7.
+#      inner100.pcap without packets 3 and 7;
+#   5. a database-mappings record overrides the config's (IPv6 prefix
+#      gone: the IPv6 packets are not-local-eid).
 #
 # UPDATE=1 rewrites crypto-*100.pcap from the current code (review!).
 set -u
@@ -152,6 +154,26 @@ EOF
 	    "$(ctr "$tmp/$s.bsum" ICV-error), no-decrypt-key" \
 	    "$(ctr "$tmp/$s.bsum" no-decrypt-key)"
 done
+
+# 5. database-mappings from the records override the config's: with only
+# site 2's IPv4 prefix left, the IPv6 packets are not-local-eid.
+{ cat $dir/crypto-etr.ipc
+  echo '{"type": "database-mappings", "database-mappings": [{"instance-id": "100", "eid-prefix": "192.0.2.32/28"}]}'
+} >"$tmp/dbm.ipc"
+"$replay" -f $dir/site2.config --etr --ipc "$tmp/dbm.ipc" \
+    $dir/crypto-gcm100.pcap "$tmp/dbm.pcap" 2>"$tmp/dbm.sum" ||
+    bad "database-mappings override: exit status"
+n6=$(python3 -c 'import struct, sys
+d = open(sys.argv[1], "rb").read(); off, n = 24, 0
+while off + 16 <= len(d):
+    incl = struct.unpack("<I", d[off + 8:off + 12])[0]
+    n += d[off + 16] >> 4 == 6
+    off += 16 + incl
+print(n)' $dir/inner100.pcap)
+[ "$n6" -gt 0 ] || bad "inner100.pcap has no IPv6 packet"
+want "$tmp/dbm.sum" not-local-eid "$n6"
+want "$tmp/dbm.sum" packets-out $((fwd - n6))
+want "$tmp/dbm.sum" ipc-records 3
 
 [ $fail -eq 0 ] && echo "replay_crypto: ok"
 exit $fail
