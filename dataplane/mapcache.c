@@ -503,120 +503,6 @@ pt_lookup(const struct mapcache *mc, const struct mc_table *t, uint64_t hi,
 	return id;
 }
 
-/*
- * IPv4 and MAC keys are short: a walk takes at most
- * ceil((bits - dbits) / 6) levels (3 for IPv4 at 18 bits).  These walks
- * run that many steps and have no data-dependent branch: a walk that
- * has ended, at a leaf or a tail record, goes on through pt_stop (a
- * node without children) and keeps its result in conditional moves.
- * The loop above mispredicts where a walk ends, once per lookup, and
- * the flush keeps the core from starting the next lookup's misses
- * early; without it, independent lookups overlap.
- *
- * lp points at the answer (a leaf, the direct slot itself, or zero);
- * tl is the tail record the walk ended on (pt_notail if none, a record
- * answering 0 whatever the key), tp its bit position.
- */
-struct pt_nwalk {
-	const struct pt_node	*n;
-	const struct pt_node	*tl;
-	const uint32_t		*lp;
-	unsigned		 p, tp;
-	uint32_t		 live;
-};
-
-static const struct pt_node pt_stop = { 0, 0, 0, 0 };
-static const struct pt_node pt_notail = { 0, 128, 0, PT_TAIL };
-static const uint32_t pt_zero = 0;
-
-/* c ? a : b, for c 0 or 1, as masks: compilers turn ?: into branches. */
-static inline __attribute__((always_inline)) uintptr_t
-sel(uint32_t c, uintptr_t a, uintptr_t b)
-{
-	uintptr_t m = -(uintptr_t)c;
-
-	return (a & m) | (b & ~m);
-}
-
-static inline __attribute__((always_inline)) void
-nwalk_start(const struct mapcache *mc, struct pt_nwalk *w,
-    const struct pt_dir *ds, unsigned p)
-{
-	uint32_t v = CONSUME(ds->v);
-
-	w->live = (v & PT_LEAF) == 0;
-	w->n = (const struct pt_node *)sel(w->live,
-	    (uintptr_t)mc->nodes + (uintptr_t)v * sizeof(struct pt_node),
-	    (uintptr_t)&pt_stop);
-	w->lp = &ds->v;		/* PT_LEAF | id, masked at the end */
-	w->tl = &pt_notail;
-	w->p = w->tp = p;
-}
-
-static inline __attribute__((always_inline)) void
-nwalk_step(const struct mapcache *mc, struct pt_nwalk *w, uint64_t hi,
-    int pf)
-{
-	const struct pt_node *n = w->n;
-	unsigned s = (hi >> (58 - w->p)) & 63;
-	uint64_t m = (2ULL << s) - 1;
-	uint32_t tail = n->base1 >> 31;
-	uint32_t child = (uint32_t)(n->vec >> s) & 1 & ~tail;
-	uint32_t end = w->live & ~child;
-	uint32_t ci = n->base1 + __builtin_popcountll(n->vec & m) - 1;
-	uint32_t li = n->base0 + __builtin_popcountll(n->leafvec & m) - 1;
-
-	uintptr_t lf;
-
-	/* Indices are garbage where they are not selected: never read. */
-	lf = sel(tail, (uintptr_t)&pt_zero,
-	    (uintptr_t)mc->leaves + (uintptr_t)li * sizeof(uint32_t));
-	w->lp = (const uint32_t *)sel(end, lf, (uintptr_t)w->lp);
-	w->tl = (const struct pt_node *)sel(end & tail, (uintptr_t)n,
-	    (uintptr_t)w->tl);
-	w->tp = (unsigned)sel(end & tail, w->p, w->tp);
-	w->n = (const struct pt_node *)sel(child,
-	    (uintptr_t)mc->nodes + (uintptr_t)ci * sizeof(struct pt_node),
-	    (uintptr_t)&pt_stop);
-	w->live &= child;
-	w->p += 6;
-	if (pf) {
-		__builtin_prefetch(w->n);
-		__builtin_prefetch(w->lp);
-	}
-}
-
-static inline __attribute__((always_inline)) uint32_t
-nwalk_id(const struct pt_nwalk *w, uint64_t hi, const struct pt_dir *ds,
-    uint32_t def)
-{
-	uint32_t id, sd;
-
-	id = (*w->lp & ~PT_LEAF) | tail_match(w->tl, hi, 0, w->tp);
-	sd = CONSUME(ds->sd);
-	id = (uint32_t)sel(id == 0, sd, id);
-	return (uint32_t)sel(id == 0, def, id);
-}
-
-static inline __attribute__((always_inline)) uint32_t
-pt_lookup_narrow(const struct mapcache *mc, const struct mc_table *t,
-    uint64_t hi, unsigned bits)
-{
-	const struct pt_dirtab *dir;
-	const struct pt_dir *ds;
-	struct pt_nwalk w;
-	unsigned k, levels;
-
-	if ((dir = CONSUME(t->dir)) == NULL)
-		return CONSUME(t->def);
-	ds = &dir->s[hi >> (64 - dir->dbits)];
-	levels = (bits - dir->dbits + 5) / 6;
-	nwalk_start(mc, &w, ds, dir->dbits);
-	for (k = 0; k < levels; k++)
-		nwalk_step(mc, &w, hi, 0);
-	return nwalk_id(&w, hi, ds, CONSUME(t->def));
-}
-
 /* Arena ------------------------------------------------------------------ */
 
 static int
@@ -2441,15 +2327,15 @@ lookup_one(const struct mapcache *mc, uint32_t iid, uint8_t afi,
 	switch (afi) {
 	case MAPCACHE_AF_IPV4:
 		memcpy(&v4, addr, 4);
-		id = pt_lookup_narrow(mc, &g->t[0],
-		    (uint64_t)__builtin_bswap32(v4) << 32, 32);
+		id = pt_lookup(mc, &g->t[0],
+		    (uint64_t)__builtin_bswap32(v4) << 32, 0, 0, 0);
 		break;
 	case MAPCACHE_AF_IPV6:
 		id = pt_lookup(mc, &g->t[1], be64(addr), be64(addr + 8), 1, 1);
 		break;
 	case MAPCACHE_AF_MAC:
 		key_load(2, addr, &hi, &lo);
-		id = pt_lookup_narrow(mc, &g->t[2], hi, 48);
+		id = pt_lookup(mc, &g->t[2], hi, lo, 2, 0);
 		break;
 	default:
 		return NULL;
@@ -2582,44 +2468,6 @@ burst_run(const struct mapcache *mc, const struct mc_table *t,
 	}
 }
 
-/* IPv4 and MAC: the branch-free walks above, level by level. */
-static inline __attribute__((always_inline)) void
-burst_narrow(const struct mapcache *mc, const struct mc_table *t,
-    const uint8_t *const *addrs, unsigned n,
-    const struct mapcache_entry **out, int ai, unsigned bits)
-{
-	struct pt_nwalk w[BURST];
-	const struct pt_dirtab *dir;
-	const struct pt_dir *ds[BURST];
-	uint64_t hi[BURST], lo;
-	uint32_t def, id;
-	unsigned i, k, levels;
-
-	def = CONSUME(t->def);
-	if ((dir = CONSUME(t->dir)) == NULL) {
-		for (i = 0; i < n; i++)
-			out[i] = def ? entry_of(mc, def) : NULL;
-		return;
-	}
-	for (i = 0; i < n; i++) {
-		key_load(ai, addrs[i], &hi[i], &lo);
-		ds[i] = &dir->s[hi[i] >> (64 - dir->dbits)];
-		__builtin_prefetch(ds[i]);
-	}
-	for (i = 0; i < n; i++) {
-		nwalk_start(mc, &w[i], ds[i], dir->dbits);
-		__builtin_prefetch(w[i].n);
-	}
-	levels = (bits - dir->dbits + 5) / 6;
-	for (k = 0; k < levels; k++)
-		for (i = 0; i < n; i++)
-			nwalk_step(mc, &w[i], hi[i], 1);
-	for (i = 0; i < n; i++) {
-		id = nwalk_id(&w[i], hi[i], ds[i], def);
-		out[i] = id ? entry_of(mc, id) : NULL;
-	}
-}
-
 static inline __attribute__((always_inline)) void
 lookup_burst(const struct mapcache *mc, uint32_t iid, uint8_t afi,
     const uint8_t *const *addrs, unsigned n,
@@ -2638,12 +2486,8 @@ lookup_burst(const struct mapcache *mc, uint32_t iid, uint8_t afi,
 		k = n - i < BURST ? n - i : BURST;
 		if (ai == 1)
 			burst_run(mc, &g->t[1], addrs + i, k, out + i, 1, 1);
-		else if (ai == 0)
-			burst_narrow(mc, &g->t[0], addrs + i, k, out + i, 0,
-			    32);
 		else
-			burst_narrow(mc, &g->t[2], addrs + i, k, out + i, 2,
-			    48);
+			burst_run(mc, &g->t[ai], addrs + i, k, out + i, ai, 0);
 	}
 }
 
