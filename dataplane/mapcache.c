@@ -149,6 +149,7 @@ struct pt_arena {
 	uint32_t		 top, cap;
 	uint32_t		*fl[65];
 	uint32_t		 fln[65], flcap[65];
+	uint64_t		 flmask;	/* bit n - 1: fln[n] > 0 */
 	uint64_t		 used, spare;	/* elements */
 };
 
@@ -302,10 +303,14 @@ static const uint8_t af_bits[3] = { 32, 128, 48 };
 /*
  * Direct-pointing widths.  A full table uses af_dbits (Poptrie's 18 for
  * IPv4); a table starts at PT_DBITS_MIN, 2 KiB, and is rebuilt 4 bits
- * wider (at most af_dbits) when 1 << wider <= 4 * prefixes, so that
- * the array never costs more than 32 bytes per prefix and an instance
- * with a handful of prefixes does not cost 2 MiB.  Tail records need
- * dbits >= 8: they hold up to 128 - 8 key bits.
+ * wider (at most af_dbits) when 1 << wider <= 8 * prefixes: the wider
+ * array costs at most 64 bytes per prefix then, less as the table grows
+ * on, and an instance with a handful of prefixes does not cost 2 MiB.
+ * A rebuild reinserts every prefix, so the steps are 4 bits (16 times
+ * the prefixes) apart: on the way to a full table the rebuilds reinsert
+ * 512 + 8192 + 32768 prefixes (IPv4; 512 + 8192 for IPv6 and MAC).
+ * Arrays do not shrink until the table is empty.  Tail records need dbits >= 8: they hold up to
+ * 128 - 8 key bits.
  */
 #define PT_DBITS_MIN	8
 static const uint8_t af_dbits[3] = { 18, 16, 16 };
@@ -553,6 +558,7 @@ pa_put(struct pt_arena *a, uint32_t start, unsigned n)
 		a->flcap[n] = cap;
 	}
 	a->fl[n][a->fln[n]++] = start;
+	a->flmask |= 1ULL << (n - 1);
 	POISON(a->base + (size_t)start * a->elsz, n * a->elsz);
 }
 
@@ -594,6 +600,7 @@ pa_alloc(struct mapcache *mc, unsigned kind, unsigned n)
 {
 	struct pt_arena *a = &mc->pa[kind];
 	uint32_t start;
+	uint64_t big;
 	unsigned m;
 	int tries;
 
@@ -602,6 +609,8 @@ pa_alloc(struct mapcache *mc, unsigned kind, unsigned n)
 			rready_drain(mc);
 		if (a->fln[n] > 0) {
 			start = a->fl[n][--a->fln[n]];
+			if (a->fln[n] == 0)
+				a->flmask &= ~(1ULL << (n - 1));
 			a->spare -= n;
 			goto got;
 		}
@@ -611,11 +620,12 @@ pa_alloc(struct mapcache *mc, unsigned kind, unsigned n)
 		 * smaller and larger ones pile up.  Split the smallest larger
 		 * free block rather than grow the arena.
 		 */
-		for (m = n + 1; m <= 64; m++)
-			if (a->fln[m] > 0)
-				break;
-		if (m <= 64) {
+		big = n < 64 ? a->flmask >> n : 0;
+		if (big != 0) {
+			m = n + 1 + __builtin_ctzll(big);
 			start = a->fl[m][--a->fln[m]];
+			if (a->fln[m] == 0)
+				a->flmask &= ~(1ULL << (m - 1));
 			pa_put(a, start + n, m - n);
 			a->spare -= n;
 			goto got;
@@ -874,27 +884,30 @@ tail_make(struct mapcache *mc, uint32_t x, uint32_t d, unsigned p)
 	return r;
 }
 
-/* Slot s of the node at p that the tail record r stands for. */
+/* The 64 slots of the node at p that the tail record r stands for. */
 static void
-tail_slot(struct mapcache *mc, const struct pt_node *r, unsigned p,
-    unsigned s, struct pt_slot *out)
+tail_decode(struct mapcache *mc, const struct pt_node *r, unsigned p,
+    struct pt_slot *sl)
 {
 	const struct mapcache_entry *e = entry_of(mc, r->base0);
+	uint32_t d = r->base1 & ~PT_TAIL;
 	uint64_t hi, lo;
-	unsigned x, k;
+	unsigned x, k, s;
 
 	key_load(af_index(e->afi), e->eid, &hi, &lo);
 	x = bits6(hi, lo, p);
-	out->node = 0;
+	for (s = 0; s < 64; s++) {
+		sl[s].node = 0;
+		sl[s].leaf = d;
+	}
 	if (e->plen <= p + 6) {
 		k = p + 6 - e->plen;
-		out->leaf = (s >> k) == (x >> k) ? r->base0 :
-		    r->base1 & ~PT_TAIL;
-	} else if (s == x) {
-		out->node = 1;
-		out->rec = tail_make(mc, r->base0, r->base1 & ~PT_TAIL, p + 6);
-	} else
-		out->leaf = r->base1 & ~PT_TAIL;
+		for (s = x >> k << k; s < (x >> k << k) + (1u << k); s++)
+			sl[s].leaf = r->base0;
+	} else {
+		sl[x].node = 1;
+		sl[x].rec = tail_make(mc, r->base0, d, p + 6);
+	}
 }
 
 /*
@@ -1008,9 +1021,11 @@ pt_apply(struct mapcache *mc, const struct pt_slot *in, unsigned p,
 		return 0;
 	}
 	/* Decode (a leaf that must grow a node: 64 equal leaves). */
+	if (in->node && pt_is_tail(&in->rec))
+		tail_decode(mc, &in->rec, p, sl);
 	for (s = 0, i = 0, j = 0; s < 64; s++) {
 		if (in->node && pt_is_tail(&in->rec)) {
-			tail_slot(mc, &in->rec, p, s, &sl[s]);
+			break;
 		} else if (!in->node) {
 			sl[s].node = 0;
 			sl[s].leaf = in->leaf;
@@ -1427,7 +1442,7 @@ pt_grow(struct mapcache *mc, struct mc_grp *g, int ai)
 	if (nb > af_dbits[ai])
 		nb = af_dbits[ai];
 	if (t->dir == NULL || nb <= t->dbits ||
-	    ((uint64_t)1 << nb) > 4ULL * t->npfx)
+	    ((uint64_t)1 << nb) > 8ULL * t->npfx)
 		return;
 	if (pt_regrow(mc, g, ai, nb) == -1)
 		log_warnx("%s: out of memory, table stays at %u bits",

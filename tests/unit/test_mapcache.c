@@ -411,9 +411,9 @@ lpm_regrow(unsigned alen, size_t n)
 			mapcache_info(mc, &info);
 			ck_assert_uint_le(info.mem_trie, 16384);
 		}
-		/* Around each rebuild (at 1024, 16384, 65536 prefixes). */
-		if (i == next || i == 1023 || i == 1025 || i == 16383 ||
-		    i == 16385 || i == 65535 || i == 65537) {
+		/* Around each rebuild (at 512, 8192, 32768 prefixes). */
+		if (i == next || i == 511 || i == 513 || i == 8191 ||
+		    i == 8193 || i == 32767 || i == 32769) {
 			check_iid0(mc, r, i, alen, 480);
 			if (i == next)
 				next *= 3;
@@ -449,7 +449,7 @@ lpm_regrow(unsigned alen, size_t n)
 
 /*
  * MAC tables hold exact /48s: many of them, clustered so that the trie
- * has nodes at every level, through the rebuilds at 1024 and 16384;
+ * has nodes at every level, through the rebuilds at 512 and 8192;
  * every address maps to itself or to nothing, alone and in bursts.
  */
 START_TEST(lpm_mac)
@@ -459,9 +459,9 @@ START_TEST(lpm_mac)
 	struct mapcache_prefix p;
 	const struct mapcache_entry *e, *res[16];
 	const uint8_t *ap[16];
-	static uint8_t mac[20000][6];
+	static uint8_t mac[10000][6];
 	uint8_t q[16][16];
-	size_t n = 20000, i, j, k;
+	size_t n = 10000, i, j, k;
 
 	for (i = 0; i < n; i++) {
 		/* Few distinct bytes per position: shared prefixes. */
@@ -470,7 +470,7 @@ START_TEST(lpm_mac)
 		p = pfx(9, MAPCACHE_AF_MAC, (const char *)mac[i], 6, 48);
 		ck_assert_int_eq(mapcache_insert(mc, &p, MAPCACHE_POSITIVE,
 		    60, &rl, 1, 0), 0);
-		if (i != 1023 && i != 1025 && i != 16385 && i != n - 1)
+		if (i != 511 && i != 513 && i != 8193 && i != n - 1)
 			continue;
 		for (k = 0; k < 4000; k += 16) {
 			for (j = 0; j < 16; j++) {
@@ -500,13 +500,13 @@ END_TEST
 
 START_TEST(lpm_v4_regrow)
 {
-	lpm_regrow(4, 70000);
+	lpm_regrow(4, 36000);
 }
 END_TEST
 
 START_TEST(lpm_v6_regrow)
 {
-	lpm_regrow(16, 20000);
+	lpm_regrow(16, 10000);
 }
 END_TEST
 

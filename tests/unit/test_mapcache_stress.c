@@ -198,7 +198,7 @@ START_TEST(stress)
 		/*
 		 * A static table in one more iid, filled while the workers
 		 * look it up, so that its direct arrays are rebuilt wider
-		 * (at 1024 prefixes) under their feet; later emptied again.
+		 * (at 512 prefixes) under their feet; later emptied again.
 		 * Four changes per round: the writer is slow under TSan.
 		 */
 		for (i = 0; i < 4 && (big < 2 * NBIG ||
