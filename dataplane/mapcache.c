@@ -2391,10 +2391,10 @@ mapcache_lookup(const struct mapcache *mc, uint32_t iid, uint8_t afi,
 /*
  * Burst lookup: up to BURST lookups walk the trie in lock step, each step
  * prefetching the next record (node or leaf), so that their cache misses
- * overlap instead of queueing one after the other.  32, the data plane's
- * burst: 16 left half the misses of a 32-packet burst waiting for the
- * first half (bench, same run: IPv4 36 -> 27 ns, IPv6 65 -> 52 ns).
- * (dp_itr_burst() passes up to DP_BURST_MAX = 64 per family: two runs.)
+ * overlap instead of queueing one after the other.  32 rather than 16:
+ * with 16, a 32-address call ran as two bursts, the second waiting for
+ * the first's misses (bench, same run: IPv4 36 -> 27 ns, IPv6 65 -> 52
+ * ns).  dp_itr_burst() passes up to DP_BURST_MAX = 64 per family.
  */
 #define BURST	32
 
