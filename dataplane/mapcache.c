@@ -6,8 +6,10 @@
  * -----------------------------
  * Each (instance-id, AFI) table is a Poptrie (Asai and Ohara, SIGCOMM
  * 2015): a direct-pointing array indexed by the first D address bits
- * (D = 18 for IPv4, 16 for IPv6 and MAC), then multibit nodes of stride
- * 6 at bit positions D, D + 6, D + 12, ...  A direct slot is a pair:
+ * (D = 18 for IPv4, 16 for IPv6 and MAC in a full table; small tables
+ * start at 8 and are rebuilt wider as they grow), then multibit nodes of
+ * stride 6 at bit positions D, D + 6, D + 12, ...  A direct slot is a
+ * pair:
  * the slot proper, either a leaf (bit 31 set, the low bits an entry id)
  * or the index of a node record, and the slot default, the longest
  * prefix of at most D bits covering the slot.  A node record is 24
@@ -309,8 +311,8 @@ static const uint8_t af_bits[3] = { 32, 128, 48 };
  * A rebuild reinserts every prefix, so the steps are 4 bits (16 times
  * the prefixes) apart: on the way to a full table the rebuilds reinsert
  * 512 + 8192 + 32768 prefixes (IPv4; 512 + 8192 for IPv6 and MAC).
- * Arrays do not shrink until the table is empty.  Tail records need dbits >= 8: they hold up to
- * 128 - 8 key bits.
+ * Arrays do not shrink until the table is empty.  Tail records need
+ * dbits >= 8: they hold up to 128 - 8 key bits.
  */
 #define PT_DBITS_MIN	8
 static const uint8_t af_dbits[3] = { 18, 16, 16 };
