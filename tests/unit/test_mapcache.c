@@ -334,6 +334,182 @@ START_TEST(lpm_v6_random)
 }
 END_TEST
 
+/*
+ * One instance-id growing through every direct-array width and back:
+ * prefixes spread over the whole address space plus nested clusters,
+ * checked against the brute-force reference around each rebuild.
+ */
+static void
+check_iid0(struct mapcache *mc, const struct ref *r, size_t n, unsigned alen,
+    unsigned probes)
+{
+	const struct mapcache_entry *e, *res[24];
+	const uint8_t *ap[24];
+	uint8_t a[24][16];
+	unsigned i, j;
+	int b;
+
+	for (i = 0; i < probes; i += 24) {
+		for (j = 0; j < 24; j++) {
+			random_addr(r, n, alen, a[j]);
+			ap[j] = a[j];
+		}
+		mapcache_lookup_burst(mc, 0, r[0].afi, ap, 24, res);
+		for (j = 0; j < 24; j++) {
+			e = mapcache_lookup(mc, 0, r[0].afi, a[j]);
+			ck_assert_ptr_eq(res[j], e);
+			b = ref_lookup(r, n, 0, r[0].afi, a[j]);
+			if (b < 0) {
+				ck_assert_ptr_null(e);
+				continue;
+			}
+			ck_assert_msg(e != NULL, "n %zu: got none, want /%u",
+			    n, r[b].plen);
+			ck_assert_msg(e->plen == r[b].plen,
+			    "n %zu: got /%u, want /%u", n, e->plen, r[b].plen);
+			ck_assert_mem_eq(e->eid, r[b].addr, 16);
+		}
+	}
+}
+
+static void
+lpm_regrow(unsigned alen, size_t n)
+{
+	struct mapcache *mc = mc_new(1, 0);
+	struct mapcache_rloc rl = rloc4(1, 1, 1);
+	struct mapcache_prefix p;
+	struct mapcache_info info;
+	struct ref *r;
+	size_t i, k, next = 3;
+	unsigned bits = alen * 8;
+
+	r = calloc(n, sizeof(*r));
+	ck_assert_ptr_nonnull(r);
+	for (i = 0; i < n;) {
+		if (rnd() % 2)
+			ref_gen(&r[i], alen);
+		else {
+			memset(&r[i], 0, sizeof(r[i]));
+			r[i].afi = alen == 4 ? MAPCACHE_AF_IPV4 :
+			    MAPCACHE_AF_IPV6;
+			for (k = 0; k < alen; k++)
+				r[i].addr[k] = rnd();
+			r[i].plen = rnd() % 8 == 0 ? bits :
+			    16 + rnd() % (bits / 2 - 15);
+			mask_bytes(r[i].addr, r[i].plen, alen);
+		}
+		r[i].iid = 0;
+		p = pfx(0, r[i].afi, (const char *)r[i].addr, 16, r[i].plen);
+		if (mapcache_find(mc, &p) != NULL)
+			continue;
+		ck_assert_int_eq(mapcache_insert(mc, &p, MAPCACHE_POSITIVE, 60,
+		    &rl, 1, 0), 0);
+		r[i].live = 1;
+		i++;
+		if (i == 3) {
+			/* A small table does not cost a full direct array. */
+			mapcache_info(mc, &info);
+			ck_assert_uint_le(info.mem_trie, 16384);
+		}
+		/* Around each rebuild (at 512, 8192, 32768 prefixes). */
+		if (i == next || i == 511 || i == 513 || i == 8191 ||
+		    i == 8193 || i == 32767 || i == 32769) {
+			check_iid0(mc, r, i, alen, 480);
+			if (i == next)
+				next *= 3;
+		}
+	}
+	check_iid0(mc, r, n, alen, 2400);
+	/* Deletes, down to nothing: the direct array goes too. */
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i < n; i++) {
+			if (!r[i].live || (k == 0 && rnd() % 2))
+				continue;
+			p = pfx(0, r[i].afi, (const char *)r[i].addr, 16,
+			    r[i].plen);
+			ck_assert_int_eq(mapcache_delete(mc, &p), 0);
+			r[i].live = 0;
+		}
+		check_iid0(mc, r, n, alen, 960);
+	}
+	mapcache_info(mc, &info);
+	ck_assert_uint_eq(info.entries, 0);
+	ck_assert_uint_eq(info.mem_trie, 0);
+	/* And a fresh start is a small table again. */
+	r[0].live = 1;
+	p = pfx(0, r[0].afi, (const char *)r[0].addr, 16, r[0].plen);
+	ck_assert_int_eq(mapcache_insert(mc, &p, MAPCACHE_POSITIVE, 60, &rl,
+	    1, 0), 0);
+	check_iid0(mc, r, n, alen, 240);
+	mapcache_info(mc, &info);
+	ck_assert_uint_le(info.mem_trie, 16384);
+	free(r);
+	mapcache_free(mc);
+}
+
+/*
+ * MAC tables hold exact /48s: many of them, clustered so that the trie
+ * has nodes at every level, through the rebuilds at 512 and 8192;
+ * every address maps to itself or to nothing, alone and in bursts.
+ */
+START_TEST(lpm_mac)
+{
+	struct mapcache *mc = mc_new(1, 0);
+	struct mapcache_rloc rl = rloc4(1, 1, 1);
+	struct mapcache_prefix p;
+	const struct mapcache_entry *e, *res[16];
+	const uint8_t *ap[16];
+	static uint8_t mac[10000][6];
+	uint8_t q[16][16];
+	size_t n = 10000, i, j, k;
+
+	for (i = 0; i < n; i++) {
+		/* Few distinct bytes per position: shared prefixes. */
+		for (j = 0; j < 6; j++)
+			mac[i][j] = j < 3 ? rnd() % 4 : rnd();
+		p = pfx(9, MAPCACHE_AF_MAC, (const char *)mac[i], 6, 48);
+		ck_assert_int_eq(mapcache_insert(mc, &p, MAPCACHE_POSITIVE,
+		    60, &rl, 1, 0), 0);
+		if (i != 511 && i != 513 && i != 8193 && i != n - 1)
+			continue;
+		for (k = 0; k < 4000; k += 16) {
+			for (j = 0; j < 16; j++) {
+				memset(q[j], 0, 16);
+				memcpy(q[j], mac[rnd() % (i + 1)], 6);
+				if (j % 2)	/* a neighbour, mostly absent */
+					q[j][rnd() % 6] ^= 1 << (rnd() % 8);
+				ap[j] = q[j];
+			}
+			mapcache_lookup_burst(mc, 9, MAPCACHE_AF_MAC, ap, 16,
+			    res);
+			for (j = 0; j < 16; j++) {
+				e = mapcache_lookup(mc, 9, MAPCACHE_AF_MAC,
+				    q[j]);
+				ck_assert_ptr_eq(res[j], e);
+				p = pfx(9, MAPCACHE_AF_MAC, (const char *)q[j],
+				    6, 48);
+				ck_assert_ptr_eq(e, mapcache_find(mc, &p));
+				if (j % 2 == 0)
+					ck_assert_ptr_nonnull(e);
+			}
+		}
+	}
+	mapcache_free(mc);
+}
+END_TEST
+
+START_TEST(lpm_v4_regrow)
+{
+	lpm_regrow(4, 36000);
+}
+END_TEST
+
+START_TEST(lpm_v6_regrow)
+{
+	lpm_regrow(16, 10000);
+}
+END_TEST
+
 START_TEST(lpm_basic)
 {
 	struct mapcache *mc = mc_new(1, 0);
@@ -838,6 +1014,9 @@ mapcache_suite(void)
 	tcase_add_test(tc, lpm_basic);
 	tcase_add_test(tc, lpm_v4_random);
 	tcase_add_test(tc, lpm_v6_random);
+	tcase_add_test(tc, lpm_mac);
+	tcase_add_test(tc, lpm_v4_regrow);
+	tcase_add_test(tc, lpm_v6_regrow);
 	tcase_add_test(tc, replace_and_refresh);
 	tcase_add_test(tc, expiry_order);
 	tcase_add_test(tc, lru_eviction);

@@ -24,6 +24,7 @@
 #include "mapcache.h"
 
 #define NIID	3
+#define NBIG	1200	/* static prefixes per family in iid NIID */
 
 static struct mapcache *mc;
 static int stop;
@@ -75,6 +76,30 @@ mkaddr(uint64_t r, int v6, uint8_t *a)
 	}
 }
 
+/*
+ * Prefix j (a /24 or /48) of the big table in iid NIID, or an address
+ * in it (host bits from h).
+ */
+static void
+mkbig(unsigned j, int v6, uint64_t h, uint8_t *a)
+{
+	memset(a, 0, 16);
+	if (v6) {
+		a[0] = 0x20;
+		a[1] = 0x01;
+		a[2] = 0x0d;
+		a[3] = 0xb8;
+		a[4] = 0x80 | ((j >> 8) & 0x7f);
+		a[5] = j & 0xff;
+		a[15] = h;
+	} else {
+		a[0] = 10;
+		a[1] = 0x80 | ((j >> 8) & 0x3f);
+		a[2] = j & 0xff;
+		a[3] = h;
+	}
+}
+
 static void *
 worker(void *arg)
 {
@@ -92,8 +117,11 @@ worker(void *arg)
 			uint64_t x = xs(&s);
 
 			v6 = x & 1;
-			iid = (x >> 1) % NIID;
-			mkaddr(x >> 8, v6, a);
+			iid = (x >> 1) % (NIID + 1);
+			if (iid == NIID)
+				mkbig((x >> 8) % NBIG, v6, x >> 40, a);
+			else
+				mkaddr(x >> 8, v6, a);
 			e = mapcache_lookup(mc, iid, v6 ? MAPCACHE_AF_IPV6 :
 			    MAPCACHE_AF_IPV4, a);
 			lookups[w]++;
@@ -154,7 +182,7 @@ START_TEST(stress)
 	pthread_t th[2];
 	uint64_t s = 42, x;
 	uint32_t now = 1;
-	unsigned i, walked = 0, ops = 0;
+	unsigned i, walked = 0, ops = 0, big = 0, bigdone = ~0u - 128;
 	long ms = env_ms();
 
 	rcu_register_thread();
@@ -167,6 +195,35 @@ START_TEST(stress)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
 		x = xs(&s);
+		/*
+		 * A static table in one more iid, filled while the workers
+		 * look it up, so that its direct arrays are rebuilt wider
+		 * (at 512 prefixes) under their feet; later emptied again.
+		 * Four changes per round: the writer is slow under TSan.
+		 */
+		for (i = 0; i < 4 && (big < 2 * NBIG ||
+		    (ops >= bigdone + 128 && big < 4 * NBIG)); i++, big++) {
+			memset(&p, 0, sizeof(p));
+			p.iid = NIID;
+			p.afi = big & 1 ? MAPCACHE_AF_IPV6 : MAPCACHE_AF_IPV4;
+			p.plen = big & 1 ? 48 : 24;
+			mkbig((big % (2 * NBIG)) / 2, big & 1, 0, p.addr);
+			memset(&rl[0], 0, sizeof(rl[0]));
+			rl[0].afi = MAPCACHE_AF_IPV4;
+			rl[0].addr[0] = 192;
+			rl[0].addr[2] = p.plen;
+			rl[0].priority = 1;
+			rl[0].weight = 10;
+			rl[0].up = 1;
+			if (big < 2 * NBIG)
+				ck_assert_int_eq(mapcache_insert(mc, &p,
+				    MAPCACHE_POSITIVE, 1, rl, 1,
+				    MAPCACHE_F_STATIC), 0);
+			else
+				ck_assert_int_eq(mapcache_delete(mc, &p), 0);
+			if (big == 2 * NBIG - 1)
+				bigdone = ops;
+		}
 		memset(&p, 0, sizeof(p));
 		p.iid = (x >> 1) % NIID;
 		p.afi = x & 1 ? MAPCACHE_AF_IPV6 : MAPCACHE_AF_IPV4;
@@ -212,7 +269,8 @@ START_TEST(stress)
 			clock_gettime(CLOCK_MONOTONIC, &t);
 			(void)mapcache_expire(mc, ++now, 0);
 			if ((t.tv_sec - t0.tv_sec) * 1000 +
-			    (t.tv_nsec - t0.tv_nsec) / 1000000 > ms)
+			    (t.tv_nsec - t0.tv_nsec) / 1000000 > ms &&
+			    big == 4 * NBIG)
 				break;
 		}
 	}
@@ -225,6 +283,7 @@ START_TEST(stress)
 	ck_assert_uint_gt(hits[0] + hits[1], 100);
 	ck_assert_uint_gt(info.evictions + info.expirations, 0);
 	ck_assert_uint_gt(walked, 0);
+	ck_assert_uint_eq(big, 4 * NBIG);	/* the big table came and went */
 	mapcache_free(mc);
 	rcu_unregister_thread();
 }
