@@ -20,9 +20,11 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
+#include <linux/filter.h>
 #include <linux/if_packet.h>
 #include <linux/sock_diag.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 
 #include <errno.h>
 #include <pcap/pcap.h>
@@ -48,6 +50,14 @@
 
 #define DP_BATCH		64
 #define DP_RX_SIZE		(DP_PKT_MAX + 64)
+/* With UDP_GRO a datagram may hold up to 64 KB of coalesced segments. */
+#define DP_RX_GRO_SIZE		65536
+/* UDP_SEGMENT limits: segments per send, bytes of UDP payload. */
+#define DP_GSO_SEGS		64
+#define DP_GSO_BYTES		(65535 - 8 - 20)
+/* Per-(source, RLOC, source port) UDP sockets for UDP_SEGMENT sends. */
+#define DP_GSO_SOCKS		64
+#define DP_IP4_UDP		28		/* IPv4 20 + UDP 8 */
 /* Captured frames up to this size are staged for dp_itr_burst(). */
 #define DP_STAGE_SIZE		2048
 
@@ -62,6 +72,22 @@ struct dp_txq {
 		char		 buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
 	}			 cmsg[DP_BATCH];
 	uint8_t			*slot[DP_BATCH];	/* DP_SLOT_SIZE each */
+	uint8_t			 encap[DP_BATCH];	/* emit_encap() */
+};
+
+/*
+ * A UDP socket bound to (src, sport) and connected to (dst, dport): the
+ * kernel then writes the outer IPv4/UDP headers of a UDP_SEGMENT send
+ * as encap_packet() would (dp_worker.c gso_eligible() has the
+ * differences).  fd -1 with failed set: this flow goes the raw way.
+ */
+struct dp_gso_sock {
+	int			 fd;
+	int			 failed;
+	uint8_t			 src[4];
+	uint8_t			 dst[4];
+	uint16_t		 sport;
+	uint16_t		 dport;
 };
 
 struct dp_rxq {
@@ -69,7 +95,8 @@ struct dp_rxq {
 	struct iovec		 iov[DP_BATCH];
 	struct sockaddr_storage	 from[DP_BATCH];
 	char			 cmsg[DP_BATCH][128];
-	uint8_t			*buf;		/* DP_BATCH * DP_RX_SIZE */
+	uint8_t			*buf;		/* DP_BATCH * size */
+	size_t			 size;		/* per message */
 };
 
 struct dp_worker {
@@ -94,6 +121,9 @@ struct dp_worker {
 	uint32_t		 seen_mc_gen;
 	int			 natfd;		/* NAT capture, -1 */
 	int			 natfd_next;	/* mailbox from main, -1 */
+	int			 gso;		/* UDP_SEGMENT in use */
+	struct dp_gso_sock	 gsock[DP_GSO_SOCKS];
+	struct iovec		 gso_iov[DP_GSO_SEGS];
 };
 
 static inline void
@@ -119,14 +149,16 @@ now_ns(void)
 
 /* --- send batches ------------------------------------------------------ */
 
+/* sendmmsg of q->msg[from..to): raw sockets, one message a packet. */
 static void
-txq_flush(struct dp_worker *w, struct dp_txq *q)
+txq_send_raw(struct dp_worker *w, struct dp_txq *q, unsigned int from,
+    unsigned int to)
 {
-	unsigned int	 off = 0;
+	unsigned int	 off = from;
 	int		 r;
 
-	while (off < q->n) {
-		r = sendmmsg(q->fd, q->msg + off, q->n - off, MSG_DONTWAIT);
+	while (off < to) {
+		r = sendmmsg(q->fd, q->msg + off, to - off, MSG_DONTWAIT);
 		ctr_add(w, DPC_TX_BATCHES, 1);
 		if (r <= 0) {
 			if (r == -1 && errno == EINTR)
@@ -140,6 +172,275 @@ txq_flush(struct dp_worker *w, struct dp_txq *q)
 		}
 		off += (unsigned int)r;
 	}
+}
+
+/* --- UDP_SEGMENT ------------------------------------------------------- */
+
+/*
+ * What of an encapsulated IPv4 packet a UDP_SEGMENT send must repeat:
+ *
+ *     0                   1                   2                   3
+ *    +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *    |Ver=4| IHL=5 |  TOS (key)    |     Total Length = len        |
+ *    |        Identification         |DF |    Fragment Offset = 0    |
+ *    |   TTL (key)   |  Proto = 17   |        Header Checksum        |
+ *    |                    Source RLOC (key)                          |
+ *    |                  Destination RLOC (key)                       |
+ *    |     Source Port (key)         |    Destination Port (key)     |
+ *    |          UDP Length           |         UDP Checksum          |
+ *    +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *
+ * Packets of a run share every (key) field; the kernel rebuilds the
+ * rest per segment: lengths, a fresh Identification (RFC 6864: an
+ * atomic datagram's ID carries nothing), DF (IP_PMTUDISC_PROBE) and a
+ * computed UDP checksum (GSO needs one; RFC 9300 5.3 allows a correct
+ * non-zero checksum, the ETR accepts both).
+ */
+struct gso_key {
+	uint8_t		 tos;
+	uint8_t		 ttl;
+	uint8_t		 src[4];
+	uint8_t		 dst[4];
+	uint16_t	 sport;
+	uint16_t	 dport;
+};
+
+static int
+gso_key_of(const uint8_t *pkt, size_t len, struct gso_key *k)
+{
+	struct rbuf	 rb;
+	uint16_t	 totlen, frag, ulen;
+	uint8_t		 vihl, proto;
+
+	rbuf_init(&rb, pkt, len);
+	if (rbuf_get_u8(&rb, &vihl) == -1 || vihl != 0x45 ||
+	    rbuf_get_u8(&rb, &k->tos) == -1 ||
+	    rbuf_get_u16(&rb, &totlen) == -1 || totlen != len ||
+	    rbuf_skip(&rb, 2) == -1 ||
+	    rbuf_get_u16(&rb, &frag) == -1 || frag != 0x4000 ||
+	    rbuf_get_u8(&rb, &k->ttl) == -1 || k->ttl == 0 ||
+	    rbuf_get_u8(&rb, &proto) == -1 || proto != 17 ||
+	    rbuf_skip(&rb, 2) == -1 ||
+	    rbuf_get_bytes(&rb, k->src, 4) == -1 ||
+	    rbuf_get_bytes(&rb, k->dst, 4) == -1 ||
+	    rbuf_get_u16(&rb, &k->sport) == -1 ||
+	    rbuf_get_u16(&rb, &k->dport) == -1 ||
+	    rbuf_get_u16(&rb, &ulen) == -1 ||
+	    ulen != len - 20 || len <= DP_IP4_UDP)
+		return -1;
+	return 0;
+}
+
+static int
+gso_key_eq(const struct gso_key *a, const struct gso_key *b)
+{
+	return a->tos == b->tos && a->ttl == b->ttl &&
+	    memcmp(a->src, b->src, 4) == 0 && memcmp(a->dst, b->dst, 4) == 0 &&
+	    a->sport == b->sport && a->dport == b->dport;
+}
+
+static void
+gso_sock_close(struct dp_gso_sock *g)
+{
+	if (g->fd != -1)
+		close(g->fd);
+	memset(g, 0, sizeof(*g));
+	g->fd = -1;
+}
+
+/*
+ * The socket of key k, opened on first use (in the sandbox: AF_INET
+ * sockets, bind and connect are allowed to the data plane).  Datagrams
+ * sent to it are dropped by a filter: it only sends.  Returns -1 when
+ * it cannot be had (the port is taken, the source is not ours): the
+ * packets then go the raw way, and so does this flow until the slot is
+ * reused.
+ */
+static int
+gso_sock(struct dp_worker *w, const struct gso_key *k)
+{
+	static struct sock_filter	 drop[] = {
+		BPF_STMT(BPF_RET | BPF_K, 0),
+	};
+	struct sock_fprog		 fp = { 1, drop };
+	struct dp_gso_sock		*g;
+	struct sockaddr_in		 sin;
+	unsigned int			 h;
+	int				 fd, one = 1, v = IP_PMTUDISC_PROBE;
+
+	h = ((unsigned int)k->sport * 31u + k->dst[3] + k->dst[2] * 7u) %
+	    DP_GSO_SOCKS;
+	g = &w->gsock[h];
+	if ((g->fd != -1 || g->failed) && g->sport == k->sport &&
+	    g->dport == k->dport && memcmp(g->src, k->src, 4) == 0 &&
+	    memcmp(g->dst, k->dst, 4) == 0)
+		return g->fd;
+	gso_sock_close(g);
+	memcpy(g->src, k->src, 4);
+	memcpy(g->dst, k->dst, 4);
+	g->sport = k->sport;
+	g->dport = k->dport;
+	g->failed = 1;
+	if ((fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+	    IPPROTO_UDP)) == -1)
+		goto fail;
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &fp,
+	    sizeof(fp)) == -1 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1 ||
+	    setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &v, sizeof(v)) == -1)
+		goto fail_close;
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	memcpy(&sin.sin_addr, k->src, 4);
+	sin.sin_port = htons(k->sport);
+	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1)
+		goto fail_close;
+	memcpy(&sin.sin_addr, k->dst, 4);
+	sin.sin_port = htons(k->dport);
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1)
+		goto fail_close;
+	g->fd = fd;
+	g->failed = 0;
+	return fd;
+fail_close:
+	close(fd);
+fail:
+	LOG_RL(LOG_LVL_DEBUG, "worker %u: UDP socket for source port %u: %s",
+	    w->id, (unsigned int)k->sport, strerror(errno));
+	return -1;
+}
+
+/*
+ * Send q->msg[from..to) (one run: same key, equal sizes, the last one
+ * possibly shorter) as one UDP_SEGMENT datagram.  The iovecs point at
+ * the UDP payloads where encap_packet() built them: nothing is copied.
+ * Returns 0 when sent, -1 when the run must go the raw way.
+ */
+static int
+gso_send(struct dp_worker *w, struct dp_txq *q, unsigned int from,
+    unsigned int to, const struct gso_key *k)
+{
+	union {
+		struct cmsghdr	 hdr;
+		char		 buf[CMSG_SPACE(sizeof(uint16_t)) +
+				     2 * CMSG_SPACE(sizeof(int))];
+	}			 cb;
+	struct msghdr		 m;
+	struct cmsghdr		*c;
+	uint16_t		 seg;
+	unsigned int		 i;
+	int			 fd, v;
+
+	if ((fd = gso_sock(w, k)) == -1)
+		return -1;
+	for (i = from; i < to; i++) {
+		w->gso_iov[i - from].iov_base =
+		    (uint8_t *)q->iov[i].iov_base + DP_IP4_UDP;
+		w->gso_iov[i - from].iov_len = q->iov[i].iov_len - DP_IP4_UDP;
+	}
+	seg = (uint16_t)(q->iov[from].iov_len - DP_IP4_UDP);
+	memset(&m, 0, sizeof(m));
+	memset(&cb, 0, sizeof(cb));
+	m.msg_iov = w->gso_iov;
+	m.msg_iovlen = to - from;
+	m.msg_control = cb.buf;
+	m.msg_controllen = sizeof(cb.buf);
+	c = CMSG_FIRSTHDR(&m);
+	c->cmsg_level = IPPROTO_UDP;
+	c->cmsg_type = UDP_SEGMENT;
+	c->cmsg_len = CMSG_LEN(sizeof(seg));
+	memcpy(CMSG_DATA(c), &seg, sizeof(seg));
+	/* Outer TTL and TOS (DSCP and ECN) as encap_packet() set them. */
+	c = CMSG_NXTHDR(&m, c);
+	c->cmsg_level = IPPROTO_IP;
+	c->cmsg_type = IP_TTL;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	v = k->ttl;
+	memcpy(CMSG_DATA(c), &v, sizeof(v));
+	c = CMSG_NXTHDR(&m, c);
+	c->cmsg_level = IPPROTO_IP;
+	c->cmsg_type = IP_TOS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	v = k->tos;
+	memcpy(CMSG_DATA(c), &v, sizeof(v));
+	ctr_add(w, DPC_TX_BATCHES, 1);
+	while (sendmsg(fd, &m, MSG_DONTWAIT) == -1) {
+		if (errno == EINTR)
+			continue;
+		/* No UDP_SEGMENT here (old kernel, no checksum offload). */
+		if (errno == EINVAL || errno == EIO || errno == EOPNOTSUPP ||
+		    errno == ENOPROTOOPT) {
+			log_warn("worker %u: UDP_SEGMENT send; sending "
+			    "unbatched", w->id);
+			w->gso = 0;
+		} else
+			LOG_RL(LOG_LVL_DEBUG, "worker %u: UDP_SEGMENT send: "
+			    "%s", w->id, strerror(errno));
+		return -1;
+	}
+	ctr_add(w, DPC_TX_GSO_BATCHES, 1);
+	ctr_add(w, DPC_TX_GSO_SEGMENTS, to - from);
+	return 0;
+}
+
+/*
+ * The IPv4 queue: runs of consecutive encapsulated packets of one flow
+ * (gso_key) with equal sizes, the last possibly shorter, go out as one
+ * UDP_SEGMENT datagram each; everything else, in order between them,
+ * through the raw socket.
+ */
+static void
+txq_flush_gso(struct dp_worker *w, struct dp_txq *q)
+{
+	struct gso_key	 k, k2;
+	unsigned int	 i = 0, j, rs = 0;
+	size_t		 seg, bytes;
+
+	while (i < q->n) {
+		if (!q->encap[i] || gso_key_of(q->iov[i].iov_base,
+		    q->iov[i].iov_len, &k) == -1) {
+			i++;
+			continue;
+		}
+		seg = q->iov[i].iov_len;
+		bytes = seg - DP_IP4_UDP;
+		for (j = i + 1; j < q->n && j - i < DP_GSO_SEGS; j++) {
+			if (!q->encap[j] || q->iov[j].iov_len > seg ||
+			    bytes + q->iov[j].iov_len - DP_IP4_UDP >
+			    DP_GSO_BYTES ||
+			    gso_key_of(q->iov[j].iov_base, q->iov[j].iov_len,
+			    &k2) == -1 || !gso_key_eq(&k, &k2))
+				break;
+			bytes += q->iov[j].iov_len - DP_IP4_UDP;
+			if (q->iov[j].iov_len < seg) {
+				j++;		/* a shorter one ends the run */
+				break;
+			}
+		}
+		if (j - i < 2) {
+			i = j;
+			continue;
+		}
+		/* In order: what came before goes first. */
+		if (rs < i)
+			txq_send_raw(w, q, rs, i);
+		if (gso_send(w, q, i, j, &k) == -1)
+			txq_send_raw(w, q, i, j);
+		rs = i = j;
+		if (!w->gso)
+			break;
+	}
+	if (rs < q->n)
+		txq_send_raw(w, q, rs, q->n);
+}
+
+static void
+txq_flush(struct dp_worker *w, struct dp_txq *q)
+{
+	if (w->gso && q == &w->tx4 && q->n > 1)
+		txq_flush_gso(w, q);
+	else
+		txq_send_raw(w, q, 0, q->n);
 	q->n = 0;
 }
 
@@ -158,7 +459,7 @@ tx_flush_all(struct dp_worker *w)
  */
 static void
 txq_add(struct dp_worker *w, struct dp_txq *q, int af, const uint8_t *dst,
-    int oif, const uint8_t *data, size_t len)
+    int oif, const uint8_t *data, size_t len, int encap)
 {
 	struct msghdr	*m = &q->msg[q->n].msg_hdr;
 	struct cmsghdr	*c;
@@ -180,6 +481,7 @@ txq_add(struct dp_worker *w, struct dp_txq *q, int af, const uint8_t *dst,
 		m->msg_namelen = sizeof(*sin6);
 	}
 	m->msg_name = &q->to[q->n];
+	q->encap[q->n] = (uint8_t)encap;
 	q->iov[q->n].iov_base = (void *)(uintptr_t)data;
 	q->iov[q->n].iov_len = len;
 	m->msg_iov = &q->iov[q->n];
@@ -251,7 +553,16 @@ io_emit(void *arg, int af, const uint8_t *dst, int oif, const uint8_t *data,
 {
 	struct dp_worker	*w = arg;
 
-	txq_add(w, txq_of(w, af), af, dst, oif, data, len);
+	txq_add(w, txq_of(w, af), af, dst, oif, data, len, 0);
+}
+
+static void
+io_emit_encap(void *arg, int af, const uint8_t *dst, const uint8_t *data,
+    size_t len)
+{
+	struct dp_worker	*w = arg;
+
+	txq_add(w, txq_of(w, af), af, dst, 0, data, len, 1);
 }
 
 /* A miss: a `discovery` punt to the control plane (dp_cpchan.c). */
@@ -352,18 +663,37 @@ etr_one(struct dp_worker *w, int af, uint8_t *data, size_t len,
 	dp_etr_packet(w->path, &o, data, len);
 }
 
+/* The UDP_GRO segment size of a received datagram; 0 when not coalesced. */
+static size_t
+etr_gro_size(const struct msghdr *m)
+{
+	struct cmsghdr	*c;
+	int		 v;
+
+	for (c = CMSG_FIRSTHDR(m); c != NULL;
+	    c = CMSG_NXTHDR((struct msghdr *)(uintptr_t)m, c))
+		if (c->cmsg_level == IPPROTO_UDP && c->cmsg_type == UDP_GRO &&
+		    c->cmsg_len >= CMSG_LEN(sizeof(int))) {
+			memcpy(&v, CMSG_DATA(c), sizeof(v));
+			return v > 0 ? (size_t)v : 0;
+		}
+	return 0;
+}
+
 static void
 etr_drain(struct dp_worker *w, int fd, int af)
 {
 	struct dp_rxq	*rx = &w->rx;
+	uint8_t		*p;
+	size_t		 len, seg, n1;
 	int		 n, k, rounds;
 
 	for (rounds = 0; rounds < 4; rounds++) {
 		for (k = 0; k < DP_BATCH; k++) {
 			struct msghdr *m = &rx->msg[k].msg_hdr;
 
-			rx->iov[k].iov_base = rx->buf + (size_t)k * DP_RX_SIZE;
-			rx->iov[k].iov_len = DP_RX_SIZE;
+			rx->iov[k].iov_base = rx->buf + (size_t)k * rx->size;
+			rx->iov[k].iov_len = rx->size;
 			m->msg_name = &rx->from[k];
 			m->msg_namelen = sizeof(rx->from[k]);
 			m->msg_iov = &rx->iov[k];
@@ -383,8 +713,24 @@ etr_drain(struct dp_worker *w, int fd, int af)
 				ctr_add(w, DP_DROP_NO_BUFFER, 1);
 				continue;
 			}
-			etr_one(w, af, rx->iov[k].iov_base, rx->msg[k].msg_len,
-			    m);
+			p = rx->iov[k].iov_base;
+			len = rx->msg[k].msg_len;
+			seg = etr_gro_size(m);
+			if (seg == 0 || seg >= len) {
+				etr_one(w, af, p, len, m);
+				continue;
+			}
+			/*
+			 * UDP_GRO: datagrams of one sender with the same
+			 * outer header but the length, seg bytes each but
+			 * the last; each is decapsulated on its own.
+			 */
+			ctr_add(w, DPC_RX_GRO_DATAGRAMS, 1);
+			ctr_add(w, DPC_RX_GRO_SEGMENTS, (len + seg - 1) / seg);
+			for (; len > 0; p += n1, len -= n1) {
+				n1 = len < seg ? len : seg;
+				etr_one(w, af, p, n1, m);
+			}
 		}
 		/* Re-injected packets point into rx->buf: send them now. */
 		tx_flush_all(w);
@@ -460,8 +806,8 @@ nat_drain(struct dp_worker *w)
 		for (k = 0; k < DP_BATCH; k++) {
 			struct msghdr *m = &rx->msg[k].msg_hdr;
 
-			rx->iov[k].iov_base = rx->buf + (size_t)k * DP_RX_SIZE;
-			rx->iov[k].iov_len = DP_RX_SIZE;
+			rx->iov[k].iov_base = rx->buf + (size_t)k * rx->size;
+			rx->iov[k].iov_len = rx->size;
 			m->msg_name = &rx->from[k];
 			m->msg_namelen = sizeof(rx->from[k]);
 			m->msg_iov = &rx->iov[k];
@@ -678,6 +1024,23 @@ txq_free(struct dp_txq *q)
 		free(q->slot[k]);
 }
 
+/* UDP_GRO on (one of) the 4341 sockets: receive buffers for 64 KB. */
+static int
+worker_gro(const struct dp_worker *w)
+{
+	socklen_t	 len;
+	int		 v, k;
+
+	for (k = 0; k < 2; k++) {
+		v = 0;
+		len = sizeof(v);
+		if (getsockopt(w->fd[k == 0 ? PROC_SOCK_UDP4 : PROC_SOCK_UDP6],
+		    IPPROTO_UDP, UDP_GRO, &v, &len) == 0 && v != 0)
+			return 1;
+	}
+	return 0;
+}
+
 struct dp_worker *
 dp_worker_new(unsigned int id)
 {
@@ -692,16 +1055,21 @@ dp_worker_new(unsigned int id)
 	memset(&io, 0, sizeof(io));
 	io.slot = io_slot;
 	io.emit = io_emit;
+	io.emit_encap = io_emit_encap;
 	io.resolve = io_resolve;
 	io.arg = w;
 	for (k = 0; k < PROC_SOCK_MAX; k++)
 		w->fd[k] = dp_g.fds[id][k];
 	w->ncap = dp_g.caps->nifaces;
 	w->cap = &dp_g.caps->cap[id * dp_g.caps->nifaces];
+	for (k = 0; k < DP_GSO_SOCKS; k++)
+		w->gsock[k].fd = -1;
+	w->gso = (dp_offloads() & DP_OFFLOAD_GSO) != 0;
+	w->rx.size = worker_gro(w) ? DP_RX_GRO_SIZE : DP_RX_SIZE;
 	if ((w->path = dp_path_new(dp_g.mc, id, &io)) == NULL ||
 	    txq_init(&w->tx4, w->fd[PROC_SOCK_RAW4]) == -1 ||
 	    txq_init(&w->tx6, w->fd[PROC_SOCK_RAW6]) == -1 ||
-	    (w->rx.buf = malloc((size_t)DP_BATCH * DP_RX_SIZE)) == NULL ||
+	    (w->rx.buf = malloc((size_t)DP_BATCH * w->rx.size)) == NULL ||
 	    (w->stage = malloc((size_t)DP_BATCH * DP_STAGE_SIZE)) == NULL) {
 		dp_worker_free(w);
 		return NULL;
@@ -730,12 +1098,17 @@ dp_worker_join(struct dp_worker *w)
 void
 dp_worker_free(struct dp_worker *w)
 {
+	unsigned int	 k;
+
 	if (w == NULL)
 		return;
 	if (w->natfd != -1)
 		close(w->natfd);
 	if (w->natfd_next != -1)
 		close(w->natfd_next);
+	for (k = 0; k < DP_GSO_SOCKS; k++)
+		if (w->gsock[k].fd != -1)
+			close(w->gsock[k].fd);
 	txq_free(&w->tx4);
 	txq_free(&w->tx6);
 	free(w->rx.buf);

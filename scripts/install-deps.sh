@@ -21,4 +21,4 @@ as_root apt-get install -y -qq --no-install-recommends \
 	libcap-ng-dev check \
 	clang libclang-rt-14-dev \
 	tshark tcpdump iproute2 iputils-ping iperf3 netcat-openbsd procps \
-	psmisc kmod xxd jq python3 man-db groff-base mandoc >/dev/null
+	psmisc kmod xxd jq python3 man-db groff-base mandoc ethtool >/dev/null
