@@ -228,6 +228,13 @@ gso_key_of(const uint8_t *pkt, size_t len, struct gso_key *k)
 	    rbuf_get_u16(&rb, &ulen) == -1 ||
 	    ulen != len - 20 || len <= DP_IP4_UDP)
 		return -1;
+	/*
+	 * Flow-hash ports only: a fixed source port (NAT traversal sends
+	 * from 4341) belongs to the 4341 sockets, and a socket connected
+	 * from it would take the peer's packets away from them.
+	 */
+	if (k->sport < ENCAP_SPORT_BASE)
+		return -1;
 	return 0;
 }
 
