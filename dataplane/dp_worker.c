@@ -255,6 +255,25 @@ gso_sock_close(struct dp_gso_sock *g)
 	g->fd = -1;
 }
 
+static struct dp_gso_sock *
+gso_slot(struct dp_worker *w, const struct gso_key *k)
+{
+	return &w->gsock[((unsigned int)k->sport * 31u + k->dst[3] +
+	    k->dst[2] * 7u) % DP_GSO_SOCKS];
+}
+
+/* Key k's flow goes the raw way until its slot is reused. */
+static void
+gso_sock_fail(struct dp_worker *w, const struct gso_key *k)
+{
+	struct dp_gso_sock	*g = gso_slot(w, k);
+
+	if (g->fd != -1)
+		close(g->fd);
+	g->fd = -1;
+	g->failed = 1;
+}
+
 /*
  * The socket of key k, opened on first use (in the sandbox: AF_INET
  * sockets, bind and connect are allowed to the data plane).  Datagrams
@@ -272,12 +291,9 @@ gso_sock(struct dp_worker *w, const struct gso_key *k)
 	struct sock_fprog		 fp = { 1, drop };
 	struct dp_gso_sock		*g;
 	struct sockaddr_in		 sin;
-	unsigned int			 h;
 	int				 fd, one = 1, v = IP_PMTUDISC_PROBE;
 
-	h = ((unsigned int)k->sport * 31u + k->dst[3] + k->dst[2] * 7u) %
-	    DP_GSO_SOCKS;
-	g = &w->gsock[h];
+	g = gso_slot(w, k);
 	if ((g->fd != -1 || g->failed) && g->sport == k->sport &&
 	    g->dport == k->dport && memcmp(g->src, k->src, 4) == 0 &&
 	    memcmp(g->dst, k->dst, 4) == 0)
@@ -374,12 +390,21 @@ gso_send(struct dp_worker *w, struct dp_txq *q, unsigned int from,
 	while (sendmsg(fd, &m, MSG_DONTWAIT) == -1) {
 		if (errno == EINTR)
 			continue;
-		/* No UDP_SEGMENT here (old kernel, no checksum offload). */
-		if (errno == EINVAL || errno == EIO || errno == EOPNOTSUPP ||
-		    errno == ENOPROTOOPT) {
+		if (errno == EIO || errno == EOPNOTSUPP) {
+			/* The device cannot (no checksum offload): off. */
 			log_warn("worker %u: UDP_SEGMENT send; sending "
 			    "unbatched", w->id);
 			w->gso = 0;
+		} else if (errno == EINVAL || errno == EMSGSIZE) {
+			/*
+			 * The route's MTU is below the configured path MTU
+			 * (the kernel refuses segments that do not fit):
+			 * this flow goes the raw way, as before.
+			 */
+			LOG_RL(LOG_LVL_DEBUG, "worker %u: UDP_SEGMENT send "
+			    "to source port %u: %s", w->id,
+			    (unsigned int)k->sport, strerror(errno));
+			gso_sock_fail(w, k);
 		} else
 			LOG_RL(LOG_LVL_DEBUG, "worker %u: UDP_SEGMENT send: "
 			    "%s", w->id, strerror(errno));
@@ -1031,6 +1056,30 @@ txq_free(struct dp_txq *q)
 		free(q->slot[k]);
 }
 
+/*
+ * UDP_SEGMENT known to this kernel (4.18+)?  An older one would ignore
+ * the cmsg and send the whole run as one datagram: probe once.
+ */
+static int
+worker_gso(void)
+{
+	static int	 warned;
+	int		 fd, v = 1400, ok;
+
+	if ((dp_offloads() & DP_OFFLOAD_GSO) == 0)
+		return 0;
+	if ((fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP)) ==
+	    -1)
+		return 0;
+	ok = setsockopt(fd, IPPROTO_UDP, UDP_SEGMENT, &v, sizeof(v)) == 0;
+	if (!ok && !warned) {
+		warned = 1;
+		log_warn("UDP_SEGMENT; sending unbatched");
+	}
+	close(fd);
+	return ok;
+}
+
 /* UDP_GRO on (one of) the 4341 sockets: receive buffers for 64 KB. */
 static int
 worker_gro(const struct dp_worker *w)
@@ -1071,7 +1120,7 @@ dp_worker_new(unsigned int id)
 	w->cap = &dp_g.caps->cap[id * dp_g.caps->nifaces];
 	for (k = 0; k < DP_GSO_SOCKS; k++)
 		w->gsock[k].fd = -1;
-	w->gso = (dp_offloads() & DP_OFFLOAD_GSO) != 0;
+	w->gso = worker_gso();
 	w->rx.size = worker_gro(w) ? DP_RX_GRO_SIZE : DP_RX_SIZE;
 	if ((w->path = dp_path_new(dp_g.mc, id, &io)) == NULL ||
 	    txq_init(&w->tx4, w->fd[PROC_SOCK_RAW4]) == -1 ||
