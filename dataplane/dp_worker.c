@@ -78,12 +78,14 @@ struct dp_txq {
 /*
  * A UDP socket bound to (src, sport) and connected to (dst, dport): the
  * kernel then writes the outer IPv4/UDP headers of a UDP_SEGMENT send
- * as encap_packet() would (dp_worker.c gso_eligible() has the
- * differences).  fd -1 with failed set: this flow goes the raw way.
+ * as encap_packet() would (the differences: above gso_key_of()).  fd -1
+ * with failed set: this flow goes the raw way until retry (ns).
  */
+#define DP_GSO_RETRY_NS		(10ULL * 1000000000ULL)
 struct dp_gso_sock {
 	int			 fd;
 	int			 failed;
+	uint64_t		 retry;
 	uint8_t			 src[4];
 	uint8_t			 dst[4];
 	uint16_t		 sport;
@@ -272,6 +274,7 @@ gso_sock_fail(struct dp_worker *w, const struct gso_key *k)
 		close(g->fd);
 	g->fd = -1;
 	g->failed = 1;
+	g->retry = w->path->now + DP_GSO_RETRY_NS;
 }
 
 /*
@@ -279,8 +282,8 @@ gso_sock_fail(struct dp_worker *w, const struct gso_key *k)
  * sockets, bind and connect are allowed to the data plane).  Datagrams
  * sent to it are dropped by a filter: it only sends.  Returns -1 when
  * it cannot be had (the port is taken, the source is not ours): the
- * packets then go the raw way, and so does this flow until the slot is
- * reused.
+ * packets then go the raw way, and so does this flow for
+ * DP_GSO_RETRY_NS or until the slot is taken by another flow.
  */
 static int
 gso_sock(struct dp_worker *w, const struct gso_key *k)
@@ -294,9 +297,9 @@ gso_sock(struct dp_worker *w, const struct gso_key *k)
 	int				 fd, one = 1, v = IP_PMTUDISC_PROBE;
 
 	g = gso_slot(w, k);
-	if ((g->fd != -1 || g->failed) && g->sport == k->sport &&
-	    g->dport == k->dport && memcmp(g->src, k->src, 4) == 0 &&
-	    memcmp(g->dst, k->dst, 4) == 0)
+	if ((g->fd != -1 || (g->failed && w->path->now < g->retry)) &&
+	    g->sport == k->sport && g->dport == k->dport &&
+	    memcmp(g->src, k->src, 4) == 0 && memcmp(g->dst, k->dst, 4) == 0)
 		return g->fd;
 	gso_sock_close(g);
 	memcpy(g->src, k->src, 4);
@@ -304,6 +307,7 @@ gso_sock(struct dp_worker *w, const struct gso_key *k)
 	g->sport = k->sport;
 	g->dport = k->dport;
 	g->failed = 1;
+	g->retry = w->path->now + DP_GSO_RETRY_NS;
 	if ((fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
 	    IPPROTO_UDP)) == -1)
 		goto fail;

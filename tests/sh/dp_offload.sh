@@ -16,6 +16,12 @@
 #    kernel segments on the way into x2's socket; the flows still arrive
 #    and x2 counts no GRO datagrams.
 # 3. x1 without offloads: x1 counts no GSO batches; the flows arrive.
+# 4. The wire: with x1's RLOC device segmenting in software (as a NIC
+#    without USO; dp_lib.inc dp_wire_segment), tshark decodes what a GSO
+#    run became on the underlay: one frame per packet (outer IP length =
+#    inner + 36), none above the MTU, DF set, one outer TTL for the
+#    flow, UDP to 4341 from one source port >= 49152, I bit with IID
+#    100, nonces that differ.
 set -u
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
@@ -132,4 +138,52 @@ flows "no GSO -> GRO"
 gb=$(dp_counter 1 tx-gso-batches)
 [ "$gb" -eq 0 ] || dp_fail "no-GSO: x1 tx-gso-batches $gb with offloads off"
 echo "ok: no GSO -> GRO: burst $got, ping and TCP intact; x1 tx-gso-batches 0"
+stop
+
+# --- 4. the segments on the wire --------------------------------------
+command -v tshark >/dev/null || { echo "ok: no tshark, wire check not run"; exit 0; }
+dp_wire_segment 1 || { echo "ok: no ethtool, wire check not run"; exit 0; }
+start default default
+topo_wait_ping h1 "$e4_2" 5 || dp_fail "wire: h1 -> h2 no ping"
+pcap=$DP_TMP/wire.pcap
+topo_capture u x1-0 "$pcap" udp dst port 4341
+cap=$TOPO_LAST_PID
+i0=$(dp_counter 1 itr-packets)
+got=$(burst)
+sleep 0.5
+topo_capture_stop "$cap"
+i1=$(dp_counter 1 itr-packets) gb=$(dp_counter 1 tx-gso-batches)
+[ "$gb" -gt 0 ] || dp_fail "wire: x1 tx-gso-batches is 0"
+tshark -r "$pcap" -Y 'lisp-data' -T fields -E separator='|' \
+    -e frame.len -e ip.len -e ip.flags.df -e ip.ttl -e udp.srcport \
+    -e udp.dstport -e lisp-data.flags.iid -e lisp-data.iid \
+    -e lisp-data.nonce >"$DP_TMP/wire.txt" 2>/dev/null || dp_fail "tshark"
+awk -F'|' -v want=$((i1 - i0)) -v iid="$DP_IID0" '
+{
+	# Outer and inner IP and UDP: the fields read "outer,inner".
+	split($2, il, ","); split($3, df, ","); split($4, tl, ",")
+	split($5, sp, ",")
+	if (il[1] + 0 > 1450) { print "frame of IP length " il[1]; bad++ }
+	# One inner packet per frame: outer = inner + IPv4, UDP, LISP.
+	if (il[1] != il[2] + 36) { print "outer " il[1] " inner " il[2]; bad++ }
+	if (df[1] != 1 && df[1] != "True") { print "DF clear"; bad++ }
+	if (sp[1] < 49152) { print "source port " sp[1]; bad++ }
+	if ($6 !~ /^4341/) { print "dport " $6; bad++ }
+	if ($7 != 1 && $7 != "True") { print "I bit clear"; bad++ }
+	if ($8 != iid) { print "iid " $8; bad++ }
+	ports[sp[1]] = 1; ttl[tl[1]] = 1; nonce[$9]++
+}
+END {
+	np = 0; for (p in ports) np++
+	nt = 0; for (t in ttl) nt++
+	nn = 0; for (x in nonce) nn++
+	printf "%d frames for %d itr-packets, %d source port(s), %d TTL value(s), %d distinct nonces\n", NR, want, np, nt, nn
+	# tcpdump may lose a few at this rate; the lengths above tell.
+	if (NR < want * 0.95) { print "fewer frames than packets"; bad++ }
+	if (np != 1) { print "one flow on " np " source ports"; bad++ }
+	if (nt != 1) { print "TTL not the same for the flow"; bad++ }
+	if (nn < NR * 0.95) { print "nonces repeat"; bad++ }
+	exit bad > 0
+}' "$DP_TMP/wire.txt" || dp_fail "wire check"
+echo "ok: wire: burst $got, x1 tx-gso-batches $gb, every packet its own frame <= MTU with DF, one source port, LISP header per packet"
 stop

@@ -21,18 +21,9 @@ TOPO_RLOCS=1 dp_bed
 
 dp_config 1 2 4 "$DP_TMP/x1.conf"
 dp_config 2 1 4 "$DP_TMP/x2.conf"
-# x1 sends runs of a flow as UDP_SEGMENT datagrams; a veth passes those
-# on whole, so the capture would see super-packets.  With the device's
-# UDP segmentation offload off the kernel segments them before it, as a
-# NIC without USO does: the capture sees the packets of the wire.
-# Without ethtool x1 does not batch (LISP_ZTR_OFFLOAD=gro).
+# Captures on the underlay must see wire packets (dp_lib.inc).
 x1_offload=${LISP_ZTR_OFFLOAD:-gro,gso}
-if command -v ethtool >/dev/null; then
-	topo_exec x1 ethtool -K rloc0 tx-udp-segmentation off ||
-	    dp_fail "ethtool -K rloc0 tx-udp-segmentation off"
-else
-	x1_offload=gro
-fi
+dp_wire_segment 1 || x1_offload=gro
 LISP_ZTR_OFFLOAD=$x1_offload dp_start 1 "$DP_TMP/x1.conf" "$DP_TMP/x1.log"
 dp_start 2 "$DP_TMP/x2.conf" "$DP_TMP/x2.log"
 topo_wait_ping h1 "$(topo_eid4 2)" 5 || dp_fail "no forwarding"
