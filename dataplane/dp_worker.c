@@ -650,9 +650,12 @@ itr_frame(u_char *arg, const struct pcap_pkthdr *h, const u_char *frame)
 
 /* --- ETR --------------------------------------------------------------- */
 
+/*
+ * What the socket told about a datagram's outer header (source, port,
+ * TTL, TOS); the same for every segment of a UDP_GRO datagram.
+ */
 static void
-etr_one(struct dp_worker *w, int af, uint8_t *data, size_t len,
-    const struct msghdr *m)
+etr_outer(int af, const struct msghdr *m, struct decap_outer *op)
 {
 	struct decap_outer	 o;
 	struct cmsghdr		*c;
@@ -695,8 +698,7 @@ etr_one(struct dp_worker *w, int af, uint8_t *data, size_t len,
 			o.tos = (uint8_t)v;
 		}
 	}
-	/* The inner packet stays in the receive buffer until the flush. */
-	dp_etr_packet(w->path, &o, data, len);
+	*op = o;
 }
 
 /* The UDP_GRO segment size of a received datagram; 0 when not coalesced. */
@@ -719,10 +721,11 @@ etr_gro_size(const struct msghdr *m)
 static void
 etr_drain(struct dp_worker *w, int fd, int af)
 {
-	struct dp_rxq	*rx = &w->rx;
-	uint8_t		*p;
-	size_t		 len, seg, n1;
-	int		 n, k, rounds;
+	struct dp_rxq		*rx = &w->rx;
+	struct decap_outer	 o;
+	uint8_t			*p;
+	size_t			 len, seg, n1;
+	int			 n, k, rounds;
 
 	for (rounds = 0; rounds < 4; rounds++) {
 		for (k = 0; k < DP_BATCH; k++) {
@@ -749,11 +752,16 @@ etr_drain(struct dp_worker *w, int fd, int af)
 				ctr_add(w, DP_DROP_NO_BUFFER, 1);
 				continue;
 			}
+			/*
+			 * The inner packets stay in the receive buffer until
+			 * the flush below.
+			 */
 			p = rx->iov[k].iov_base;
 			len = rx->msg[k].msg_len;
+			etr_outer(af, m, &o);
 			seg = etr_gro_size(m);
 			if (seg == 0 || seg >= len) {
-				etr_one(w, af, p, len, m);
+				dp_etr_packet(w->path, &o, p, len);
 				continue;
 			}
 			/*
@@ -765,7 +773,7 @@ etr_drain(struct dp_worker *w, int fd, int af)
 			ctr_add(w, DPC_RX_GRO_SEGMENTS, (len + seg - 1) / seg);
 			for (; len > 0; p += n1, len -= n1) {
 				n1 = len < seg ? len : seg;
-				etr_one(w, af, p, n1, m);
+				dp_etr_packet(w->path, &o, p, n1);
 			}
 		}
 		/* Re-injected packets point into rx->buf: send them now. */
