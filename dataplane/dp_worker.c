@@ -58,11 +58,37 @@
 /* Per-(source, RLOC, source port) UDP sockets for UDP_SEGMENT sends. */
 #define DP_GSO_SOCKS		64
 #define DP_IP4_UDP		28		/* IPv4 20 + UDP 8 */
+#define DP_IP6_UDP		48		/* IPv6 40 + UDP 8 */
+
+/*
+ * The IPv6 flow label manager's request (linux/in6.h, which cannot be
+ * included after glibc's netinet/in.h without losing in6_pktinfo).
+ */
+#ifndef IPV6_FLOWLABEL_MGR
+#define IPV6_FLOWLABEL_MGR	32
+#endif
+#ifndef IPV6_FLOWINFO_SEND
+#define IPV6_FLOWINFO_SEND	33
+#endif
+#define DP_FL_A_GET		0
+#define DP_FL_F_CREATE		1
+#define DP_FL_S_ANY		255
+struct dp_flowlabel_req {
+	struct in6_addr	 flr_dst;
+	uint32_t	 flr_label;	/* network order */
+	uint8_t		 flr_action;
+	uint8_t		 flr_share;
+	uint16_t	 flr_flags;
+	uint16_t	 flr_expires;
+	uint16_t	 flr_linger;
+	uint32_t	 flr_pad;
+};
 /* Captured frames up to this size are staged for dp_itr_burst(). */
 #define DP_STAGE_SIZE		2048
 
 struct dp_txq {
 	int			 fd;
+	int			 af;
 	unsigned int		 n;
 	struct mmsghdr		 msg[DP_BATCH];
 	struct iovec		 iov[DP_BATCH];
@@ -75,21 +101,31 @@ struct dp_txq {
 	uint8_t			 encap[DP_BATCH];	/* emit_encap() */
 };
 
+/* What the packets of one UDP_SEGMENT send share (see gso_key_of()). */
+struct gso_key {
+	int		 af;
+	uint8_t		 tos;		/* IPv4 TOS, IPv6 traffic class */
+	uint8_t		 ttl;		/* TTL, hop limit */
+	uint32_t	 flow;		/* IPv6 flow label */
+	uint8_t		 src[16];
+	uint8_t		 dst[16];
+	uint16_t	 sport;
+	uint16_t	 dport;
+};
+
 /*
- * A UDP socket bound to (src, sport) and connected to (dst, dport): the
- * kernel then writes the outer IPv4/UDP headers of a UDP_SEGMENT send
- * as encap_packet() would (the differences: above gso_key_of()).  fd -1
- * with failed set: this flow goes the raw way until retry (ns).
+ * A UDP socket bound to (src, sport) and connected to (dst, dport) (and,
+ * for IPv6, holding the flow label): the kernel then writes the outer
+ * IP/UDP headers of a UDP_SEGMENT send as encap_packet() would (the
+ * differences: above gso_key_of()).  fd -1 with failed set: this flow
+ * goes the raw way until retry (ns).
  */
 #define DP_GSO_RETRY_NS		(10ULL * 1000000000ULL)
 struct dp_gso_sock {
 	int			 fd;
 	int			 failed;
 	uint64_t		 retry;
-	uint8_t			 src[4];
-	uint8_t			 dst[4];
-	uint16_t		 sport;
-	uint16_t		 dport;
+	struct gso_key		 key;		/* tos, ttl unused */
 };
 
 struct dp_rxq {
@@ -179,7 +215,7 @@ txq_send_raw(struct dp_worker *w, struct dp_txq *q, unsigned int from,
 /* --- UDP_SEGMENT ------------------------------------------------------- */
 
 /*
- * What of an encapsulated IPv4 packet a UDP_SEGMENT send must repeat:
+ * What of an encapsulated packet a UDP_SEGMENT send must repeat, IPv4:
  *
  *     0                   1                   2                   3
  *    +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
@@ -192,43 +228,68 @@ txq_send_raw(struct dp_worker *w, struct dp_txq *q, unsigned int from,
  *    |          UDP Length           |         UDP Checksum          |
  *    +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  *
+ * and IPv6:
+ *
+ *    +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *    |Ver=6| Class (key)   |          Flow Label (key)             |
+ *    |   Payload Length = len - 40   |  Next = 17    | Hops (key)    |
+ *    |                    Source RLOC (key, 16 bytes)                |
+ *    |                 Destination RLOC (key, 16 bytes)              |
+ *    |     Source Port (key)         |    Destination Port (key)     |
+ *    |          UDP Length           |         UDP Checksum          |
+ *    +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *
  * Packets of a run share every (key) field; the kernel rebuilds the
- * rest per segment: lengths, a fresh Identification (RFC 6864: an
- * atomic datagram's ID carries nothing), DF (IP_PMTUDISC_PROBE) and a
- * computed UDP checksum (GSO needs one; RFC 9300 5.3 allows a correct
- * non-zero checksum, the ETR accepts both).
+ * rest per segment: lengths, for IPv4 a fresh Identification (RFC 6864:
+ * an atomic datagram's ID carries nothing) and DF (IP_PMTUDISC_PROBE),
+ * and a computed UDP checksum (GSO needs one; RFC 9300 5.3 allows a
+ * correct non-zero checksum, the ETR accepts both, and for IPv6 it is
+ * the RFC 8200 default).  The IPv6 flow label is encap's, held by the
+ * socket (a flow label lease), so that a flow keeps one label whichever
+ * way its packets leave.
  */
-struct gso_key {
-	uint8_t		 tos;
-	uint8_t		 ttl;
-	uint8_t		 src[4];
-	uint8_t		 dst[4];
-	uint16_t	 sport;
-	uint16_t	 dport;
-};
-
 static int
-gso_key_of(const uint8_t *pkt, size_t len, struct gso_key *k)
+gso_key_of(int af, const uint8_t *pkt, size_t len, struct gso_key *k)
 {
 	struct rbuf	 rb;
+	uint32_t	 w0;
 	uint16_t	 totlen, frag, ulen;
 	uint8_t		 vihl, proto;
 
 	rbuf_init(&rb, pkt, len);
-	if (rbuf_get_u8(&rb, &vihl) == -1 || vihl != 0x45 ||
-	    rbuf_get_u8(&rb, &k->tos) == -1 ||
-	    rbuf_get_u16(&rb, &totlen) == -1 || totlen != len ||
-	    rbuf_skip(&rb, 2) == -1 ||
-	    rbuf_get_u16(&rb, &frag) == -1 || frag != 0x4000 ||
-	    rbuf_get_u8(&rb, &k->ttl) == -1 || k->ttl == 0 ||
-	    rbuf_get_u8(&rb, &proto) == -1 || proto != 17 ||
-	    rbuf_skip(&rb, 2) == -1 ||
-	    rbuf_get_bytes(&rb, k->src, 4) == -1 ||
-	    rbuf_get_bytes(&rb, k->dst, 4) == -1 ||
-	    rbuf_get_u16(&rb, &k->sport) == -1 ||
+	k->af = af;
+	k->flow = 0;
+	if (af == AF_INET) {
+		memset(k->src + 4, 0, 12);
+		memset(k->dst + 4, 0, 12);
+		if (rbuf_get_u8(&rb, &vihl) == -1 || vihl != 0x45 ||
+		    rbuf_get_u8(&rb, &k->tos) == -1 ||
+		    rbuf_get_u16(&rb, &totlen) == -1 || totlen != len ||
+		    rbuf_skip(&rb, 2) == -1 ||
+		    rbuf_get_u16(&rb, &frag) == -1 || frag != 0x4000 ||
+		    rbuf_get_u8(&rb, &k->ttl) == -1 || k->ttl == 0 ||
+		    rbuf_get_u8(&rb, &proto) == -1 || proto != 17 ||
+		    rbuf_skip(&rb, 2) == -1 ||
+		    rbuf_get_bytes(&rb, k->src, 4) == -1 ||
+		    rbuf_get_bytes(&rb, k->dst, 4) == -1 ||
+		    len <= DP_IP4_UDP)
+			return -1;
+		totlen = (uint16_t)(len - 20);
+	} else {
+		if (rbuf_get_u32(&rb, &w0) == -1 || w0 >> 28 != 6 ||
+		    rbuf_get_u16(&rb, &totlen) == -1 || totlen != len - 40 ||
+		    rbuf_get_u8(&rb, &proto) == -1 || proto != 17 ||
+		    rbuf_get_u8(&rb, &k->ttl) == -1 || k->ttl == 0 ||
+		    rbuf_get_bytes(&rb, k->src, 16) == -1 ||
+		    rbuf_get_bytes(&rb, k->dst, 16) == -1 ||
+		    len <= DP_IP6_UDP)
+			return -1;
+		k->tos = (uint8_t)(w0 >> 20);
+		k->flow = w0 & 0xFFFFF;
+	}
+	if (rbuf_get_u16(&rb, &k->sport) == -1 ||
 	    rbuf_get_u16(&rb, &k->dport) == -1 ||
-	    rbuf_get_u16(&rb, &ulen) == -1 ||
-	    ulen != len - 20 || len <= DP_IP4_UDP)
+	    rbuf_get_u16(&rb, &ulen) == -1 || ulen != totlen)
 		return -1;
 	/*
 	 * Flow-hash ports only: a fixed source port (NAT traversal sends
@@ -240,12 +301,26 @@ gso_key_of(const uint8_t *pkt, size_t len, struct gso_key *k)
 	return 0;
 }
 
+/* Same socket: addresses, ports, flow label. */
+static int
+gso_key_sock_eq(const struct gso_key *a, const struct gso_key *b)
+{
+	return a->af == b->af && a->sport == b->sport &&
+	    a->dport == b->dport && a->flow == b->flow &&
+	    memcmp(a->src, b->src, 16) == 0 && memcmp(a->dst, b->dst, 16) == 0;
+}
+
+/* Same run: the socket and TTL, TOS. */
 static int
 gso_key_eq(const struct gso_key *a, const struct gso_key *b)
 {
-	return a->tos == b->tos && a->ttl == b->ttl &&
-	    memcmp(a->src, b->src, 4) == 0 && memcmp(a->dst, b->dst, 4) == 0 &&
-	    a->sport == b->sport && a->dport == b->dport;
+	return a->tos == b->tos && a->ttl == b->ttl && gso_key_sock_eq(a, b);
+}
+
+static size_t
+gso_hdr_len(int af)
+{
+	return af == AF_INET ? DP_IP4_UDP : DP_IP6_UDP;
 }
 
 static void
@@ -260,8 +335,8 @@ gso_sock_close(struct dp_gso_sock *g)
 static struct dp_gso_sock *
 gso_slot(struct dp_worker *w, const struct gso_key *k)
 {
-	return &w->gsock[((unsigned int)k->sport * 31u + k->dst[3] +
-	    k->dst[2] * 7u) % DP_GSO_SOCKS];
+	return &w->gsock[((unsigned int)k->sport * 31u + k->dst[15] +
+	    k->dst[3] * 7u + k->flow) % DP_GSO_SOCKS];
 }
 
 /* Key k's flow goes the raw way until its slot is reused. */
@@ -278,12 +353,38 @@ gso_sock_fail(struct dp_worker *w, const struct gso_key *k)
 }
 
 /*
- * The socket of key k, opened on first use (in the sandbox: AF_INET
- * sockets, bind and connect are allowed to the data plane).  Datagrams
- * sent to it are dropped by a filter: it only sends.  Returns -1 when
- * it cannot be had (the port is taken, the source is not ours): the
- * packets then go the raw way, and so does this flow for
- * DP_GSO_RETRY_NS or until the slot is taken by another flow.
+ * IPv6: lease encap's flow label for dst (share "any": the sockets of
+ * other workers may hold it too) and send with it.  The label then
+ * goes into the socket's address at connect().
+ */
+static int
+gso_sock_flowlabel(int fd, const struct gso_key *k)
+{
+	struct dp_flowlabel_req		 fr;
+	int				 one = 1;
+
+	memset(&fr, 0, sizeof(fr));
+	memcpy(&fr.flr_dst, k->dst, 16);
+	fr.flr_label = htonl(k->flow);
+	fr.flr_action = DP_FL_A_GET;
+	fr.flr_share = DP_FL_S_ANY;
+	fr.flr_flags = DP_FL_F_CREATE;
+	if (setsockopt(fd, IPPROTO_IPV6, IPV6_FLOWLABEL_MGR, &fr,
+	    sizeof(fr)) == -1 ||
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_FLOWINFO_SEND, &one,
+	    sizeof(one)) == -1)
+		return -1;
+	return 0;
+}
+
+/*
+ * The socket of key k, opened on first use (in the sandbox: AF_INET and
+ * AF_INET6 sockets, bind and connect are allowed to the data plane).
+ * Datagrams sent to it are dropped by a filter: it only sends.  Returns
+ * -1 when it cannot be had (the port is taken, the source is not ours,
+ * no flow label lease): the packets then go the raw way, and so does
+ * this flow for DP_GSO_RETRY_NS or until the slot is taken by another
+ * flow.
  */
 static int
 gso_sock(struct dp_worker *w, const struct gso_key *k)
@@ -293,38 +394,65 @@ gso_sock(struct dp_worker *w, const struct gso_key *k)
 	};
 	struct sock_fprog		 fp = { 1, drop };
 	struct dp_gso_sock		*g;
-	struct sockaddr_in		 sin;
-	int				 fd, one = 1, v = IP_PMTUDISC_PROBE;
+	struct sockaddr_storage		 ss;
+	struct sockaddr_in		*sin = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6		*sin6 = (struct sockaddr_in6 *)&ss;
+	socklen_t			 sl;
+	int				 fd, one = 1, v;
 
 	g = gso_slot(w, k);
 	if ((g->fd != -1 || (g->failed && w->path->now < g->retry)) &&
-	    g->sport == k->sport && g->dport == k->dport &&
-	    memcmp(g->src, k->src, 4) == 0 && memcmp(g->dst, k->dst, 4) == 0)
+	    gso_key_sock_eq(&g->key, k))
 		return g->fd;
 	gso_sock_close(g);
-	memcpy(g->src, k->src, 4);
-	memcpy(g->dst, k->dst, 4);
-	g->sport = k->sport;
-	g->dport = k->dport;
+	g->key = *k;
 	g->failed = 1;
 	g->retry = w->path->now + DP_GSO_RETRY_NS;
-	if ((fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+	if ((fd = socket(k->af, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
 	    IPPROTO_UDP)) == -1)
 		goto fail;
 	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &fp,
 	    sizeof(fp)) == -1 ||
-	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1 ||
-	    setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &v, sizeof(v)) == -1)
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1)
 		goto fail_close;
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	memcpy(&sin.sin_addr, k->src, 4);
-	sin.sin_port = htons(k->sport);
-	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1)
+	if (k->af == AF_INET) {
+		/* DF, and the path MTU is encap's business. */
+		v = IP_PMTUDISC_PROBE;
+		if (setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &v,
+		    sizeof(v)) == -1)
+			goto fail_close;
+	} else {
+		v = IPV6_PMTUDISC_PROBE;
+		if (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one,
+		    sizeof(one)) == -1 ||
+		    setsockopt(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &v,
+		    sizeof(v)) == -1 ||
+		    gso_sock_flowlabel(fd, k) == -1)
+			goto fail_close;
+	}
+	memset(&ss, 0, sizeof(ss));
+	if (k->af == AF_INET) {
+		sin->sin_family = AF_INET;
+		memcpy(&sin->sin_addr, k->src, 4);
+		sin->sin_port = htons(k->sport);
+		sl = sizeof(*sin);
+	} else {
+		sin6->sin6_family = AF_INET6;
+		memcpy(&sin6->sin6_addr, k->src, 16);
+		sin6->sin6_port = htons(k->sport);
+		sl = sizeof(*sin6);
+	}
+	if (bind(fd, (struct sockaddr *)&ss, sl) == -1)
 		goto fail_close;
-	memcpy(&sin.sin_addr, k->dst, 4);
-	sin.sin_port = htons(k->dport);
-	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1)
+	if (k->af == AF_INET) {
+		memcpy(&sin->sin_addr, k->dst, 4);
+		sin->sin_port = htons(k->dport);
+	} else {
+		memcpy(&sin6->sin6_addr, k->dst, 16);
+		sin6->sin6_port = htons(k->dport);
+		sin6->sin6_flowinfo = htonl(k->flow);
+	}
+	if (connect(fd, (struct sockaddr *)&ss, sl) == -1)
 		goto fail_close;
 	g->fd = fd;
 	g->failed = 0;
@@ -354,6 +482,7 @@ gso_send(struct dp_worker *w, struct dp_txq *q, unsigned int from,
 	}			 cb;
 	struct msghdr		 m;
 	struct cmsghdr		*c;
+	size_t			 hl = gso_hdr_len(k->af);
 	uint16_t		 seg;
 	unsigned int		 i;
 	int			 fd, v;
@@ -362,10 +491,10 @@ gso_send(struct dp_worker *w, struct dp_txq *q, unsigned int from,
 		return -1;
 	for (i = from; i < to; i++) {
 		w->gso_iov[i - from].iov_base =
-		    (uint8_t *)q->iov[i].iov_base + DP_IP4_UDP;
-		w->gso_iov[i - from].iov_len = q->iov[i].iov_len - DP_IP4_UDP;
+		    (uint8_t *)q->iov[i].iov_base + hl;
+		w->gso_iov[i - from].iov_len = q->iov[i].iov_len - hl;
 	}
-	seg = (uint16_t)(q->iov[from].iov_len - DP_IP4_UDP);
+	seg = (uint16_t)(q->iov[from].iov_len - hl);
 	memset(&m, 0, sizeof(m));
 	memset(&cb, 0, sizeof(cb));
 	m.msg_iov = w->gso_iov;
@@ -379,14 +508,14 @@ gso_send(struct dp_worker *w, struct dp_txq *q, unsigned int from,
 	memcpy(CMSG_DATA(c), &seg, sizeof(seg));
 	/* Outer TTL and TOS (DSCP and ECN) as encap_packet() set them. */
 	c = CMSG_NXTHDR(&m, c);
-	c->cmsg_level = IPPROTO_IP;
-	c->cmsg_type = IP_TTL;
+	c->cmsg_level = k->af == AF_INET ? IPPROTO_IP : IPPROTO_IPV6;
+	c->cmsg_type = k->af == AF_INET ? IP_TTL : IPV6_HOPLIMIT;
 	c->cmsg_len = CMSG_LEN(sizeof(int));
 	v = k->ttl;
 	memcpy(CMSG_DATA(c), &v, sizeof(v));
 	c = CMSG_NXTHDR(&m, c);
-	c->cmsg_level = IPPROTO_IP;
-	c->cmsg_type = IP_TOS;
+	c->cmsg_level = k->af == AF_INET ? IPPROTO_IP : IPPROTO_IPV6;
+	c->cmsg_type = k->af == AF_INET ? IP_TOS : IPV6_TCLASS;
 	c->cmsg_len = CMSG_LEN(sizeof(int));
 	v = k->tos;
 	memcpy(CMSG_DATA(c), &v, sizeof(v));
@@ -420,9 +549,9 @@ gso_send(struct dp_worker *w, struct dp_txq *q, unsigned int from,
 }
 
 /*
- * The IPv4 queue: runs of consecutive encapsulated packets of one flow
- * (gso_key) with equal sizes, the last possibly shorter, go out as one
- * UDP_SEGMENT datagram each; everything else, in order between them,
+ * Runs of consecutive encapsulated packets of one flow (gso_key) with
+ * equal sizes, the last possibly shorter, go out as one UDP_SEGMENT
+ * datagram each; everything else, in order between them,
  * through the raw socket.
  */
 static void
@@ -430,24 +559,24 @@ txq_flush_gso(struct dp_worker *w, struct dp_txq *q)
 {
 	struct gso_key	 k, k2;
 	unsigned int	 i = 0, j, rs = 0;
-	size_t		 seg, bytes;
+	size_t		 seg, bytes, hl = gso_hdr_len(q->af);
 
 	while (i < q->n) {
-		if (!q->encap[i] || gso_key_of(q->iov[i].iov_base,
+		if (!q->encap[i] || gso_key_of(q->af, q->iov[i].iov_base,
 		    q->iov[i].iov_len, &k) == -1) {
 			i++;
 			continue;
 		}
 		seg = q->iov[i].iov_len;
-		bytes = seg - DP_IP4_UDP;
+		bytes = seg - hl;
 		for (j = i + 1; j < q->n && j - i < DP_GSO_SEGS; j++) {
 			if (!q->encap[j] || q->iov[j].iov_len > seg ||
-			    bytes + q->iov[j].iov_len - DP_IP4_UDP >
-			    DP_GSO_BYTES ||
-			    gso_key_of(q->iov[j].iov_base, q->iov[j].iov_len,
-			    &k2) == -1 || !gso_key_eq(&k, &k2))
+			    bytes + q->iov[j].iov_len - hl > DP_GSO_BYTES ||
+			    gso_key_of(q->af, q->iov[j].iov_base,
+			    q->iov[j].iov_len, &k2) == -1 ||
+			    !gso_key_eq(&k, &k2))
 				break;
-			bytes += q->iov[j].iov_len - DP_IP4_UDP;
+			bytes += q->iov[j].iov_len - hl;
 			if (q->iov[j].iov_len < seg) {
 				j++;		/* a shorter one ends the run */
 				break;
@@ -473,7 +602,7 @@ txq_flush_gso(struct dp_worker *w, struct dp_txq *q)
 static void
 txq_flush(struct dp_worker *w, struct dp_txq *q)
 {
-	if (w->gso && q == &w->tx4 && q->n > 1)
+	if (w->gso && q->n > 1)
 		txq_flush_gso(w, q);
 	else
 		txq_send_raw(w, q, 0, q->n);
@@ -1048,11 +1177,12 @@ quiesce:
 }
 
 static int
-txq_init(struct dp_txq *q, int fd)
+txq_init(struct dp_txq *q, int fd, int af)
 {
 	unsigned int	 k;
 
 	q->fd = fd;
+	q->af = af;
 	for (k = 0; k < DP_BATCH; k++)
 		if ((q->slot[k] = malloc(DP_SLOT_SIZE)) == NULL)
 			return -1;
@@ -1135,8 +1265,8 @@ dp_worker_new(unsigned int id)
 	w->gso = worker_gso();
 	w->rx.size = worker_gro(w) ? DP_RX_GRO_SIZE : DP_RX_SIZE;
 	if ((w->path = dp_path_new(dp_g.mc, id, &io)) == NULL ||
-	    txq_init(&w->tx4, w->fd[PROC_SOCK_RAW4]) == -1 ||
-	    txq_init(&w->tx6, w->fd[PROC_SOCK_RAW6]) == -1 ||
+	    txq_init(&w->tx4, w->fd[PROC_SOCK_RAW4], AF_INET) == -1 ||
+	    txq_init(&w->tx6, w->fd[PROC_SOCK_RAW6], AF_INET6) == -1 ||
 	    (w->rx.buf = malloc((size_t)DP_BATCH * w->rx.size)) == NULL ||
 	    (w->stage = malloc((size_t)DP_BATCH * DP_STAGE_SIZE)) == NULL) {
 		dp_worker_free(w);

@@ -142,7 +142,7 @@ static const struct {
 } sandbox_af[] = {
 	{ AF_UNIX, R_ALL },	/* syslog(3) reconnects, IPC mode peers */
 	{ AF_INET, R_ALL },	/* route lookups, UDP_SEGMENT sockets */
-	{ AF_INET6, R_ALL },
+	{ AF_INET6, R_ALL },	/* the same for IPv6 */
 	{ AF_NETLINK, R_ALL },	/* getifaddrs, if_nametoindex, monitoring */
 	{ AF_PACKET, R_P },	/* captures */
 };

@@ -16,12 +16,16 @@
 #    kernel segments on the way into x2's socket; the flows still arrive
 #    and x2 counts no GRO datagrams.
 # 3. x1 without offloads: x1 counts no GSO batches; the flows arrive.
-# 4. The wire: with x1's RLOC device segmenting in software (as a NIC
+# 4. IPv6 outer headers (IPv6 RLOCs): the same, UDP_SEGMENT on IPv6
+#    sockets holding encap's flow label, UDP_GRO on [::]:4341.
+# 5. The wire: with x1's RLOC device segmenting in software (as a NIC
 #    without USO; dp_lib.inc dp_wire_segment), tshark decodes what a GSO
-#    run became on the underlay: one frame per packet (outer IP length =
-#    inner + 36), none above the MTU, DF set, one outer TTL for the
-#    flow, UDP to 4341 from one source port >= 49152, I bit with IID
-#    100, nonces that differ.
+#    run became on the underlay, for IPv4 and IPv6 outer headers: one
+#    frame per packet (outer IP length = inner + overhead), none above
+#    the MTU, one outer TTL for the flow, DF (IPv4), one non-zero flow
+#    label for the flow whether a packet left in a run or alone (IPv6),
+#    UDP to 4341 from one source port >= 49152, I bit with IID 100,
+#    nonces that differ.
 set -u
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
@@ -140,50 +144,95 @@ gb=$(dp_counter 1 tx-gso-batches)
 echo "ok: no GSO -> GRO: burst $got, ping and TCP intact; x1 tx-gso-batches 0"
 stop
 
-# --- 4. the segments on the wire --------------------------------------
+# --- 4. IPv6 outer headers -------------------------------------------
+dp_config 1 2 6 "$DP_TMP/x1.conf"
+dp_config 2 1 6 "$DP_TMP/x2.conf"
+start default default
+got=$(burst)
+[ -n "$got" ] && [ "$got" -gt 0 ] || dp_fail "IPv6 outer: h2 received nothing"
+flows "IPv6 outer"
+gb=$(dp_counter 1 tx-gso-batches) rd=$(dp_counter 2 rx-gro-datagrams)
+[ "$gb" -gt 0 ] || dp_fail "IPv6 outer: x1 tx-gso-batches is 0"
+[ "$rd" -gt 0 ] || dp_fail "IPv6 outer: x2 rx-gro-datagrams is 0"
+d=$(etr_drops 2)
+[ "$d" -eq 0 ] || dp_fail "IPv6 outer: x2 ETR drops: $d"
+echo "ok: IPv6 outer: burst $got, ping and TCP intact; x1 tx-gso-batches $gb, x2 rx-gro-datagrams $rd"
+stop
+
+# --- 5. the segments on the wire --------------------------------------
 command -v tshark >/dev/null || { echo "ok: no tshark, wire check not run"; exit 0; }
 dp_wire_segment 1 || { echo "ok: no ethtool, wire check not run"; exit 0; }
-start default default
-topo_wait_ping h1 "$e4_2" 5 || dp_fail "wire: h1 -> h2 no ping"
-pcap=$DP_TMP/wire.pcap
-topo_capture u x1-0 "$pcap" udp dst port 4341
-cap=$TOPO_LAST_PID
-i0=$(dp_counter 1 itr-packets)
-got=$(burst)
-sleep 0.5
-topo_capture_stop "$cap"
-i1=$(dp_counter 1 itr-packets) gb=$(dp_counter 1 tx-gso-batches)
-[ "$gb" -gt 0 ] || dp_fail "wire: x1 tx-gso-batches is 0"
-tshark -r "$pcap" -Y 'lisp-data' -T fields -E separator='|' \
-    -e frame.len -e ip.len -e ip.flags.df -e ip.ttl -e udp.srcport \
-    -e udp.dstport -e lisp-data.flags.iid -e lisp-data.iid \
-    -e lisp-data.nonce >"$DP_TMP/wire.txt" 2>/dev/null || dp_fail "tshark"
-awk -F'|' -v want=$((i1 - i0)) -v iid="$DP_IID0" '
-{
-	# Outer and inner IP and UDP: the fields read "outer,inner".
-	split($2, il, ","); split($3, df, ","); split($4, tl, ",")
-	split($5, sp, ",")
-	if (il[1] + 0 > 1450) { print "frame of IP length " il[1]; bad++ }
-	# One inner packet per frame: outer = inner + IPv4, UDP, LISP.
-	if (il[1] != il[2] + 36) { print "outer " il[1] " inner " il[2]; bad++ }
-	if (df[1] != 1 && df[1] != "True") { print "DF clear"; bad++ }
-	if (sp[1] < 49152) { print "source port " sp[1]; bad++ }
-	if ($6 !~ /^4341/) { print "dport " $6; bad++ }
-	if ($7 != 1 && $7 != "True") { print "I bit clear"; bad++ }
-	if ($8 != iid) { print "iid " $8; bad++ }
-	ports[sp[1]] = 1; ttl[tl[1]] = 1; nonce[$9]++
+
+# Outer family FAM: capture a burst on the underlay and check each frame.
+# IPv4 and IPv6 fields read "outer,inner" for IPv4-in-IPv4 (the inner
+# packets are IPv4 UDP).
+wire_check() {	# FAM
+	local fam=$1 pcap=$DP_TMP/wire$1.pcap cap i0 i1 gb got f last what
+	dp_config 1 2 "$fam" "$DP_TMP/x1.conf"
+	dp_config 2 1 "$fam" "$DP_TMP/x2.conf"
+	start default default
+	topo_wait_ping h1 "$e4_2" 5 || dp_fail "wire: h1 -> h2 no ping"
+	topo_capture u x1-0 "$pcap" udp dst port 4341
+	cap=$TOPO_LAST_PID
+	i0=$(dp_counter 1 itr-packets)
+	got=$(burst)
+	sleep 0.5
+	topo_capture_stop "$cap"
+	i1=$(dp_counter 1 itr-packets) gb=$(dp_counter 1 tx-gso-batches)
+	[ "$gb" -gt 0 ] || dp_fail "wire IPv$fam: x1 tx-gso-batches is 0"
+	# Last column: the inner length (IPv4: already in the first).
+	if [ "$fam" = 4 ]; then
+		f="-e ip.len -e ip.flags.df -e ip.ttl"
+		last="-e frame.len" what="DF"
+	else
+		f="-e ipv6.plen -e ipv6.flow -e ipv6.hlim"
+		last="-e ip.len" what="flow label"
+	fi
+	# shellcheck disable=SC2086
+	tshark -r "$pcap" -Y 'lisp-data' -T fields -E separator='|' $f \
+	    -e udp.srcport -e udp.dstport -e lisp-data.flags.iid \
+	    -e lisp-data.iid -e lisp-data.nonce $last \
+	    >"$DP_TMP/wire.txt" 2>/dev/null || dp_fail "tshark"
+	awk -F'|' -v fam="$fam" -v want=$((i1 - i0)) -v iid="$DP_IID0" '
+	{
+		split($1, ln, ","); split($2, fl, ","); split($3, tl, ",")
+		split($4, sp, ","); split($9, il, ",")
+		inner = fam == 4 ? ln[2] : il[1]
+		if (fam == 4) {
+			olen = ln[1]
+			if (fl[1] != 1 && fl[1] != "True") { print "DF clear"; bad++ }
+		} else {
+			olen = ln[1] + 40
+			if (fl[1] + 0 == 0) { print "flow label 0"; bad++ }
+			flow[fl[1]] = 1
+		}
+		if (olen > 1450) { print "frame of IP length " olen; bad++ }
+		# One inner packet per frame: outer = inner + IP, UDP, LISP.
+		if (olen != inner + (fam == 4 ? 36 : 56)) {
+			print "outer " olen " inner " inner; bad++
+		}
+		if (sp[1] < 49152) { print "source port " sp[1]; bad++ }
+		if ($5 !~ /^4341/) { print "dport " $5; bad++ }
+		if ($6 != 1 && $6 != "True") { print "I bit clear"; bad++ }
+		if ($7 != iid) { print "iid " $7; bad++ }
+		ports[sp[1]] = 1; ttl[tl[1]] = 1; nonce[$8]++
+	}
+	END {
+		np = 0; for (p in ports) np++
+		nt = 0; for (t in ttl) nt++
+		nn = 0; for (x in nonce) nn++
+		nf = 0; for (x in flow) nf++
+		printf "IPv%d: %d frames for %d itr-packets, %d source port(s), %d TTL value(s), %d flow label(s), %d distinct nonces\n", fam, NR, want, np, nt, nf, nn
+		# tcpdump may lose a few at this rate; the lengths above tell.
+		if (NR < want * 0.95) { print "fewer frames than packets"; bad++ }
+		if (np != 1) { print "one flow on " np " source ports"; bad++ }
+		if (nt != 1) { print "TTL not the same for the flow"; bad++ }
+		if (fam == 6 && nf != 1) { print "one flow with " nf " flow labels"; bad++ }
+		if (nn < NR * 0.95) { print "nonces repeat"; bad++ }
+		exit bad > 0
+	}' "$DP_TMP/wire.txt" || dp_fail "wire check IPv$fam"
+	echo "ok: wire IPv$fam: burst $got, x1 tx-gso-batches $gb ($(dp_counter 1 tx-gso-segments) of $((i1 - i0)) packets), every packet its own frame <= MTU, one source port, one TTL and $what for the flow, LISP header per packet"
+	stop
 }
-END {
-	np = 0; for (p in ports) np++
-	nt = 0; for (t in ttl) nt++
-	nn = 0; for (x in nonce) nn++
-	printf "%d frames for %d itr-packets, %d source port(s), %d TTL value(s), %d distinct nonces\n", NR, want, np, nt, nn
-	# tcpdump may lose a few at this rate; the lengths above tell.
-	if (NR < want * 0.95) { print "fewer frames than packets"; bad++ }
-	if (np != 1) { print "one flow on " np " source ports"; bad++ }
-	if (nt != 1) { print "TTL not the same for the flow"; bad++ }
-	if (nn < NR * 0.95) { print "nonces repeat"; bad++ }
-	exit bad > 0
-}' "$DP_TMP/wire.txt" || dp_fail "wire check"
-echo "ok: wire: burst $got, x1 tx-gso-batches $gb, every packet its own frame <= MTU with DF, one source port, LISP header per packet"
-stop
+wire_check 4
+wire_check 6
