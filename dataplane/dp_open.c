@@ -262,6 +262,42 @@ dp_sockbuf(int s, int opt_force, int opt)
 		(void)setsockopt(s, SOL_SOCKET, opt, &v, sizeof(v));
 }
 
+unsigned int
+dp_offloads(void)
+{
+	const char	*v = getenv("LISP_ZTR_OFFLOAD");
+	unsigned int	 m = 0;
+
+	if (v == NULL)
+		return DP_OFFLOAD_GRO | DP_OFFLOAD_GSO;
+	if (strstr(v, "gro") != NULL)
+		m |= DP_OFFLOAD_GRO;
+	if (strstr(v, "gso") != NULL)
+		m |= DP_OFFLOAD_GSO;
+	return m;
+}
+
+/*
+ * UDP_GRO: the kernel may hand over several datagrams of one sender,
+ * equal-sized but the last, as one, with their size in a cmsg
+ * (dp_worker.c splits them).  GSO datagrams of a peer then arrive
+ * whole instead of being segmented on the way into the socket.
+ */
+static void
+dp_udp_gro(int s)
+{
+	static int	 warned;
+	int		 one = 1;
+
+	if ((dp_offloads() & DP_OFFLOAD_GRO) == 0)
+		return;
+	if (setsockopt(s, IPPROTO_UDP, UDP_GRO, &one, sizeof(one)) == -1 &&
+	    !warned) {
+		warned = 1;
+		log_warn("UDP_GRO on the 4341 sockets; receiving unbatched");
+	}
+}
+
 static int
 dp_udp_open(int af)
 {
@@ -287,6 +323,7 @@ dp_udp_open(int af)
 			goto fail;
 		if (bind(s, (struct sockaddr *)&sin, sizeof(sin)) == -1)
 			goto fail;
+		dp_udp_gro(s);
 	} else {
 		if (setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &one,
 		    sizeof(one)) == -1)
@@ -309,6 +346,7 @@ dp_udp_open(int af)
 		sin6.sin6_port = htons(LISP_DATA_PORT);
 		if (bind(s, (struct sockaddr *)&sin6, sizeof(sin6)) == -1)
 			goto fail;
+		dp_udp_gro(s);
 	}
 	return s;
 fail:

@@ -63,6 +63,20 @@ void	dp_captures_free(struct dp_captures *);
 int	dp_sockets_open(int fds[PROC_SOCK_MAX]);
 
 /*
+ * Segmentation offloads of the data path (docs/ARCHITECTURE.md):
+ * DP_OFFLOAD_GRO: UDP_GRO on the 4341 sockets (coalesced datagrams are
+ * split by the worker); DP_OFFLOAD_GSO: runs of equal-sized encapsulated
+ * packets to one RLOC leave as one UDP_SEGMENT datagram.  Both by
+ * default; the environment variable LISP_ZTR_OFFLOAD ("none", "gro",
+ * "gso", "gro,gso") narrows them, for measurements and for testing the
+ * fallback paths.  A kernel without the feature gets the old path (the
+ * setsockopt failure is logged once).
+ */
+#define DP_OFFLOAD_GRO		0x01
+#define DP_OFFLOAD_GSO		0x02
+unsigned int	dp_offloads(void);
+
+/*
  * NAT-translated data (lispers.net `etr-nat-port`, lispers-net-compat
  * 2.6): behind a NAT, RTRs encapsulate to the translated form of lisp-
  * etr's Info-Request port P, from UDP port 4341.  That port belongs to

@@ -60,6 +60,10 @@ static const char *const dp_ctr_names[DPC_MAX - DP_DROP_MAX] = {
 	[DPC_TX_BATCHES - DP_DROP_MAX] = "tx-syscalls",
 	[DPC_UDP_DROPS - DP_DROP_MAX] = "udp-socket-drops",
 	[DPC_NAT_CAPTURED - DP_DROP_MAX] = "etr-nat-captured",
+	[DPC_RX_GRO_DATAGRAMS - DP_DROP_MAX] = "rx-gro-datagrams",
+	[DPC_RX_GRO_SEGMENTS - DP_DROP_MAX] = "rx-gro-segments",
+	[DPC_TX_GSO_BATCHES - DP_DROP_MAX] = "tx-gso-batches",
+	[DPC_TX_GSO_SEGMENTS - DP_DROP_MAX] = "tx-gso-segments",
 };
 
 const char *
@@ -262,7 +266,12 @@ itr_send(struct dp_path *p, const struct mapcache_entry *e,
 		itr_too_big(p, &ep, pi, slot + ENCAP_HEADROOM, ci);
 	if (d != DP_DROP_NONE)
 		return d;
-	p->io.emit(p->io.arg, ep.af, ep.dst, 0, out[0].data, out[0].len);
+	if (p->io.emit_encap != NULL)
+		p->io.emit_encap(p->io.arg, ep.af, ep.dst, out[0].data,
+		    out[0].len);
+	else
+		p->io.emit(p->io.arg, ep.af, ep.dst, 0, out[0].data,
+		    out[0].len);
 sent:
 	dp_path_count(p, DPC_ITR_PACKETS, 1);
 	dp_path_count(p, DPC_ITR_BYTES, pi->tot_len);

@@ -75,6 +75,10 @@ enum dp_ctr {
 	DPC_TX_BATCHES,			/* tx-syscalls: sendmmsg calls */
 	DPC_UDP_DROPS,			/* udp-socket-drops: 4341 queue full */
 	DPC_NAT_CAPTURED,		/* etr-nat-captured: NAT capture rx */
+	DPC_RX_GRO_DATAGRAMS,		/* rx-gro-datagrams: coalesced rx */
+	DPC_RX_GRO_SEGMENTS,		/* rx-gro-segments: packets in them */
+	DPC_TX_GSO_BATCHES,		/* tx-gso-batches: UDP_SEGMENT sends */
+	DPC_TX_GSO_SEGMENTS,		/* tx-gso-segments: packets in them */
 	DPC_MAX
 };
 
@@ -89,6 +93,13 @@ struct dp_path_io {
 	 * (4 or 16 bytes), out of interface oif when > 0.
 	 */
 	void	 (*emit)(void *arg, int af, const uint8_t *dst, int oif,
+		    const uint8_t *data, size_t len);
+	/*
+	 * Optional, else emit(): an encapsulated packet as encap_packet()
+	 * built it (not a fragment, not an ICMP error), which the worker
+	 * may send together with others of its flow (UDP_SEGMENT).
+	 */
+	void	 (*emit_encap)(void *arg, int af, const uint8_t *dst,
 		    const uint8_t *data, size_t len);
 	/*
 	 * Optional: ask the control plane to resolve (iid, afi, dst) for

@@ -20,9 +20,11 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
+#include <linux/filter.h>
 #include <linux/if_packet.h>
 #include <linux/sock_diag.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 
 #include <errno.h>
 #include <pcap/pcap.h>
@@ -48,11 +50,45 @@
 
 #define DP_BATCH		64
 #define DP_RX_SIZE		(DP_PKT_MAX + 64)
+/* With UDP_GRO a datagram may hold up to 64 KB of coalesced segments. */
+#define DP_RX_GRO_SIZE		65536
+/* UDP_SEGMENT limits: segments per send, bytes of UDP payload. */
+#define DP_GSO_SEGS		64
+#define DP_GSO_BYTES		(65535 - 8 - 20)
+/* Per-(source, RLOC, source port) UDP sockets for UDP_SEGMENT sends. */
+#define DP_GSO_SOCKS		64
+#define DP_IP4_UDP		28		/* IPv4 20 + UDP 8 */
+#define DP_IP6_UDP		48		/* IPv6 40 + UDP 8 */
+
+/*
+ * The IPv6 flow label manager's request (linux/in6.h, which cannot be
+ * included after glibc's netinet/in.h without losing in6_pktinfo).
+ */
+#ifndef IPV6_FLOWLABEL_MGR
+#define IPV6_FLOWLABEL_MGR	32
+#endif
+#ifndef IPV6_FLOWINFO_SEND
+#define IPV6_FLOWINFO_SEND	33
+#endif
+#define DP_FL_A_GET		0
+#define DP_FL_F_CREATE		1
+#define DP_FL_S_ANY		255
+struct dp_flowlabel_req {
+	struct in6_addr	 flr_dst;
+	uint32_t	 flr_label;	/* network order */
+	uint8_t		 flr_action;
+	uint8_t		 flr_share;
+	uint16_t	 flr_flags;
+	uint16_t	 flr_expires;
+	uint16_t	 flr_linger;
+	uint32_t	 flr_pad;
+};
 /* Captured frames up to this size are staged for dp_itr_burst(). */
 #define DP_STAGE_SIZE		2048
 
 struct dp_txq {
 	int			 fd;
+	int			 af;
 	unsigned int		 n;
 	struct mmsghdr		 msg[DP_BATCH];
 	struct iovec		 iov[DP_BATCH];
@@ -62,6 +98,34 @@ struct dp_txq {
 		char		 buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
 	}			 cmsg[DP_BATCH];
 	uint8_t			*slot[DP_BATCH];	/* DP_SLOT_SIZE each */
+	uint8_t			 encap[DP_BATCH];	/* emit_encap() */
+};
+
+/* What the packets of one UDP_SEGMENT send share (see gso_key_of()). */
+struct gso_key {
+	int		 af;
+	uint8_t		 tos;		/* IPv4 TOS, IPv6 traffic class */
+	uint8_t		 ttl;		/* TTL, hop limit */
+	uint32_t	 flow;		/* IPv6 flow label */
+	uint8_t		 src[16];
+	uint8_t		 dst[16];
+	uint16_t	 sport;
+	uint16_t	 dport;
+};
+
+/*
+ * A UDP socket bound to (src, sport) and connected to (dst, dport) (and,
+ * for IPv6, holding the flow label): the kernel then writes the outer
+ * IP/UDP headers of a UDP_SEGMENT send as encap_packet() would (the
+ * differences: above gso_key_of()).  fd -1 with failed set: this flow
+ * goes the raw way until retry (ns).
+ */
+#define DP_GSO_RETRY_NS		(10ULL * 1000000000ULL)
+struct dp_gso_sock {
+	int			 fd;
+	int			 failed;
+	uint64_t		 retry;
+	struct gso_key		 key;		/* tos, ttl unused */
 };
 
 struct dp_rxq {
@@ -69,7 +133,8 @@ struct dp_rxq {
 	struct iovec		 iov[DP_BATCH];
 	struct sockaddr_storage	 from[DP_BATCH];
 	char			 cmsg[DP_BATCH][128];
-	uint8_t			*buf;		/* DP_BATCH * DP_RX_SIZE */
+	uint8_t			*buf;		/* DP_BATCH * size */
+	size_t			 size;		/* per message */
 };
 
 struct dp_worker {
@@ -94,6 +159,9 @@ struct dp_worker {
 	uint32_t		 seen_mc_gen;
 	int			 natfd;		/* NAT capture, -1 */
 	int			 natfd_next;	/* mailbox from main, -1 */
+	int			 gso;		/* UDP_SEGMENT in use */
+	struct dp_gso_sock	 gsock[DP_GSO_SOCKS];
+	struct iovec		 gso_iov[DP_GSO_SEGS];
 };
 
 static inline void
@@ -119,14 +187,16 @@ now_ns(void)
 
 /* --- send batches ------------------------------------------------------ */
 
+/* sendmmsg of q->msg[from..to): raw sockets, one message a packet. */
 static void
-txq_flush(struct dp_worker *w, struct dp_txq *q)
+txq_send_raw(struct dp_worker *w, struct dp_txq *q, unsigned int from,
+    unsigned int to)
 {
-	unsigned int	 off = 0;
+	unsigned int	 off = from;
 	int		 r;
 
-	while (off < q->n) {
-		r = sendmmsg(q->fd, q->msg + off, q->n - off, MSG_DONTWAIT);
+	while (off < to) {
+		r = sendmmsg(q->fd, q->msg + off, to - off, MSG_DONTWAIT);
 		ctr_add(w, DPC_TX_BATCHES, 1);
 		if (r <= 0) {
 			if (r == -1 && errno == EINTR)
@@ -140,6 +210,402 @@ txq_flush(struct dp_worker *w, struct dp_txq *q)
 		}
 		off += (unsigned int)r;
 	}
+}
+
+/* --- UDP_SEGMENT ------------------------------------------------------- */
+
+/*
+ * What of an encapsulated packet a UDP_SEGMENT send must repeat, IPv4:
+ *
+ *     0                   1                   2                   3
+ *    +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *    |Ver=4| IHL=5 |  TOS (key)    |     Total Length = len        |
+ *    |        Identification         |DF |    Fragment Offset = 0    |
+ *    |   TTL (key)   |  Proto = 17   |        Header Checksum        |
+ *    |                    Source RLOC (key)                          |
+ *    |                  Destination RLOC (key)                       |
+ *    |     Source Port (key)         |    Destination Port (key)     |
+ *    |          UDP Length           |         UDP Checksum          |
+ *    +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *
+ * and IPv6:
+ *
+ *    +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *    |Ver=6| Class (key)   |          Flow Label (key)             |
+ *    |   Payload Length = len - 40   |  Next = 17    | Hops (key)    |
+ *    |                    Source RLOC (key, 16 bytes)                |
+ *    |                 Destination RLOC (key, 16 bytes)              |
+ *    |     Source Port (key)         |    Destination Port (key)     |
+ *    |          UDP Length           |         UDP Checksum          |
+ *    +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *
+ * Packets of a run share every (key) field; the kernel rebuilds the
+ * rest per segment: lengths, for IPv4 a fresh Identification (RFC 6864:
+ * an atomic datagram's ID carries nothing) and DF (IP_PMTUDISC_PROBE),
+ * and a computed UDP checksum (GSO needs one; RFC 9300 5.3 allows a
+ * correct non-zero checksum, the ETR accepts both, and for IPv6 it is
+ * the RFC 8200 default).  The IPv6 flow label is encap's, held by the
+ * socket (a flow label lease), so that a flow keeps one label whichever
+ * way its packets leave.
+ */
+static int
+gso_key_of(int af, const uint8_t *pkt, size_t len, struct gso_key *k)
+{
+	struct rbuf	 rb;
+	uint32_t	 w0;
+	uint16_t	 totlen, frag, ulen;
+	uint8_t		 vihl, proto;
+
+	rbuf_init(&rb, pkt, len);
+	k->af = af;
+	k->flow = 0;
+	if (af == AF_INET) {
+		memset(k->src + 4, 0, 12);
+		memset(k->dst + 4, 0, 12);
+		if (rbuf_get_u8(&rb, &vihl) == -1 || vihl != 0x45 ||
+		    rbuf_get_u8(&rb, &k->tos) == -1 ||
+		    rbuf_get_u16(&rb, &totlen) == -1 || totlen != len ||
+		    rbuf_skip(&rb, 2) == -1 ||
+		    rbuf_get_u16(&rb, &frag) == -1 || frag != 0x4000 ||
+		    rbuf_get_u8(&rb, &k->ttl) == -1 || k->ttl == 0 ||
+		    rbuf_get_u8(&rb, &proto) == -1 || proto != 17 ||
+		    rbuf_skip(&rb, 2) == -1 ||
+		    rbuf_get_bytes(&rb, k->src, 4) == -1 ||
+		    rbuf_get_bytes(&rb, k->dst, 4) == -1 ||
+		    len <= DP_IP4_UDP)
+			return -1;
+		totlen = (uint16_t)(len - 20);
+	} else {
+		if (rbuf_get_u32(&rb, &w0) == -1 || w0 >> 28 != 6 ||
+		    rbuf_get_u16(&rb, &totlen) == -1 || totlen != len - 40 ||
+		    rbuf_get_u8(&rb, &proto) == -1 || proto != 17 ||
+		    rbuf_get_u8(&rb, &k->ttl) == -1 || k->ttl == 0 ||
+		    rbuf_get_bytes(&rb, k->src, 16) == -1 ||
+		    rbuf_get_bytes(&rb, k->dst, 16) == -1 ||
+		    len <= DP_IP6_UDP)
+			return -1;
+		k->tos = (uint8_t)(w0 >> 20);
+		k->flow = w0 & 0xFFFFF;
+	}
+	if (rbuf_get_u16(&rb, &k->sport) == -1 ||
+	    rbuf_get_u16(&rb, &k->dport) == -1 ||
+	    rbuf_get_u16(&rb, &ulen) == -1 || ulen != totlen)
+		return -1;
+	/*
+	 * Flow-hash ports only: a fixed source port (NAT traversal sends
+	 * from 4341) belongs to the 4341 sockets, and a socket connected
+	 * from it would take the peer's packets away from them.
+	 */
+	if (k->sport < ENCAP_SPORT_BASE)
+		return -1;
+	return 0;
+}
+
+/* Same socket: addresses, ports, flow label. */
+static int
+gso_key_sock_eq(const struct gso_key *a, const struct gso_key *b)
+{
+	return a->af == b->af && a->sport == b->sport &&
+	    a->dport == b->dport && a->flow == b->flow &&
+	    memcmp(a->src, b->src, 16) == 0 && memcmp(a->dst, b->dst, 16) == 0;
+}
+
+/* Same run: the socket and TTL, TOS. */
+static int
+gso_key_eq(const struct gso_key *a, const struct gso_key *b)
+{
+	return a->tos == b->tos && a->ttl == b->ttl && gso_key_sock_eq(a, b);
+}
+
+static size_t
+gso_hdr_len(int af)
+{
+	return af == AF_INET ? DP_IP4_UDP : DP_IP6_UDP;
+}
+
+static void
+gso_sock_close(struct dp_gso_sock *g)
+{
+	if (g->fd != -1)
+		close(g->fd);
+	memset(g, 0, sizeof(*g));
+	g->fd = -1;
+}
+
+static struct dp_gso_sock *
+gso_slot(struct dp_worker *w, const struct gso_key *k)
+{
+	return &w->gsock[((unsigned int)k->sport * 31u + k->dst[15] +
+	    k->dst[3] * 7u + k->flow) % DP_GSO_SOCKS];
+}
+
+/* Key k's flow goes the raw way until its slot is reused. */
+static void
+gso_sock_fail(struct dp_worker *w, const struct gso_key *k)
+{
+	struct dp_gso_sock	*g = gso_slot(w, k);
+
+	if (g->fd != -1)
+		close(g->fd);
+	g->fd = -1;
+	g->failed = 1;
+	g->retry = w->path->now + DP_GSO_RETRY_NS;
+}
+
+/*
+ * IPv6: lease encap's flow label for dst (share "any": the sockets of
+ * other workers may hold it too) and send with it.  The label then
+ * goes into the socket's address at connect().
+ */
+static int
+gso_sock_flowlabel(int fd, const struct gso_key *k)
+{
+	struct dp_flowlabel_req		 fr;
+	int				 one = 1;
+
+	memset(&fr, 0, sizeof(fr));
+	memcpy(&fr.flr_dst, k->dst, 16);
+	fr.flr_label = htonl(k->flow);
+	fr.flr_action = DP_FL_A_GET;
+	fr.flr_share = DP_FL_S_ANY;
+	fr.flr_flags = DP_FL_F_CREATE;
+	if (setsockopt(fd, IPPROTO_IPV6, IPV6_FLOWLABEL_MGR, &fr,
+	    sizeof(fr)) == -1 ||
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_FLOWINFO_SEND, &one,
+	    sizeof(one)) == -1)
+		return -1;
+	return 0;
+}
+
+/*
+ * The socket of key k, opened on first use (in the sandbox: AF_INET and
+ * AF_INET6 sockets, bind and connect are allowed to the data plane).
+ * Datagrams sent to it are dropped by a filter: it only sends.  Returns
+ * -1 when it cannot be had (the port is taken, the source is not ours,
+ * no flow label lease): the packets then go the raw way, and so does
+ * this flow for DP_GSO_RETRY_NS or until the slot is taken by another
+ * flow.
+ */
+static int
+gso_sock(struct dp_worker *w, const struct gso_key *k)
+{
+	static struct sock_filter	 drop[] = {
+		BPF_STMT(BPF_RET | BPF_K, 0),
+	};
+	struct sock_fprog		 fp = { 1, drop };
+	struct dp_gso_sock		*g;
+	struct sockaddr_storage		 ss;
+	struct sockaddr_in		*sin = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6		*sin6 = (struct sockaddr_in6 *)&ss;
+	socklen_t			 sl;
+	int				 fd, one = 1, v;
+
+	g = gso_slot(w, k);
+	if ((g->fd != -1 || (g->failed && w->path->now < g->retry)) &&
+	    gso_key_sock_eq(&g->key, k))
+		return g->fd;
+	gso_sock_close(g);
+	g->key = *k;
+	g->failed = 1;
+	g->retry = w->path->now + DP_GSO_RETRY_NS;
+	if ((fd = socket(k->af, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+	    IPPROTO_UDP)) == -1)
+		goto fail;
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &fp,
+	    sizeof(fp)) == -1 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1)
+		goto fail_close;
+	if (k->af == AF_INET) {
+		/* DF, and the path MTU is encap's business. */
+		v = IP_PMTUDISC_PROBE;
+		if (setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &v,
+		    sizeof(v)) == -1)
+			goto fail_close;
+	} else {
+		v = IPV6_PMTUDISC_PROBE;
+		if (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one,
+		    sizeof(one)) == -1 ||
+		    setsockopt(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &v,
+		    sizeof(v)) == -1 ||
+		    gso_sock_flowlabel(fd, k) == -1)
+			goto fail_close;
+	}
+	memset(&ss, 0, sizeof(ss));
+	if (k->af == AF_INET) {
+		sin->sin_family = AF_INET;
+		memcpy(&sin->sin_addr, k->src, 4);
+		sin->sin_port = htons(k->sport);
+		sl = sizeof(*sin);
+	} else {
+		sin6->sin6_family = AF_INET6;
+		memcpy(&sin6->sin6_addr, k->src, 16);
+		sin6->sin6_port = htons(k->sport);
+		sl = sizeof(*sin6);
+	}
+	if (bind(fd, (struct sockaddr *)&ss, sl) == -1)
+		goto fail_close;
+	if (k->af == AF_INET) {
+		memcpy(&sin->sin_addr, k->dst, 4);
+		sin->sin_port = htons(k->dport);
+	} else {
+		memcpy(&sin6->sin6_addr, k->dst, 16);
+		sin6->sin6_port = htons(k->dport);
+		sin6->sin6_flowinfo = htonl(k->flow);
+	}
+	if (connect(fd, (struct sockaddr *)&ss, sl) == -1)
+		goto fail_close;
+	g->fd = fd;
+	g->failed = 0;
+	return fd;
+fail_close:
+	close(fd);
+fail:
+	LOG_RL(LOG_LVL_DEBUG, "worker %u: UDP socket for source port %u: %s",
+	    w->id, (unsigned int)k->sport, strerror(errno));
+	return -1;
+}
+
+/*
+ * Send q->msg[from..to) (one run: same key, equal sizes, the last one
+ * possibly shorter) as one UDP_SEGMENT datagram.  The iovecs point at
+ * the UDP payloads where encap_packet() built them: nothing is copied.
+ * Returns 0 when sent, -1 when the run must go the raw way.
+ */
+static int
+gso_send(struct dp_worker *w, struct dp_txq *q, unsigned int from,
+    unsigned int to, const struct gso_key *k)
+{
+	union {
+		struct cmsghdr	 hdr;
+		char		 buf[CMSG_SPACE(sizeof(uint16_t)) +
+				     2 * CMSG_SPACE(sizeof(int))];
+	}			 cb;
+	struct msghdr		 m;
+	struct cmsghdr		*c;
+	size_t			 hl = gso_hdr_len(k->af);
+	uint16_t		 seg;
+	unsigned int		 i;
+	int			 fd, v;
+
+	if ((fd = gso_sock(w, k)) == -1)
+		return -1;
+	for (i = from; i < to; i++) {
+		w->gso_iov[i - from].iov_base =
+		    (uint8_t *)q->iov[i].iov_base + hl;
+		w->gso_iov[i - from].iov_len = q->iov[i].iov_len - hl;
+	}
+	seg = (uint16_t)(q->iov[from].iov_len - hl);
+	memset(&m, 0, sizeof(m));
+	memset(&cb, 0, sizeof(cb));
+	m.msg_iov = w->gso_iov;
+	m.msg_iovlen = to - from;
+	m.msg_control = cb.buf;
+	m.msg_controllen = sizeof(cb.buf);
+	c = CMSG_FIRSTHDR(&m);
+	c->cmsg_level = IPPROTO_UDP;
+	c->cmsg_type = UDP_SEGMENT;
+	c->cmsg_len = CMSG_LEN(sizeof(seg));
+	memcpy(CMSG_DATA(c), &seg, sizeof(seg));
+	/* Outer TTL and TOS (DSCP and ECN) as encap_packet() set them. */
+	c = CMSG_NXTHDR(&m, c);
+	c->cmsg_level = k->af == AF_INET ? IPPROTO_IP : IPPROTO_IPV6;
+	c->cmsg_type = k->af == AF_INET ? IP_TTL : IPV6_HOPLIMIT;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	v = k->ttl;
+	memcpy(CMSG_DATA(c), &v, sizeof(v));
+	c = CMSG_NXTHDR(&m, c);
+	c->cmsg_level = k->af == AF_INET ? IPPROTO_IP : IPPROTO_IPV6;
+	c->cmsg_type = k->af == AF_INET ? IP_TOS : IPV6_TCLASS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	v = k->tos;
+	memcpy(CMSG_DATA(c), &v, sizeof(v));
+	ctr_add(w, DPC_TX_BATCHES, 1);
+	while (sendmsg(fd, &m, MSG_DONTWAIT) == -1) {
+		if (errno == EINTR)
+			continue;
+		if (errno == EIO || errno == EOPNOTSUPP) {
+			/* The device cannot (no checksum offload): off. */
+			log_warn("worker %u: UDP_SEGMENT send; sending "
+			    "unbatched", w->id);
+			w->gso = 0;
+		} else if (errno == EINVAL || errno == EMSGSIZE) {
+			/*
+			 * The route's MTU is below the configured path MTU
+			 * (the kernel refuses segments that do not fit):
+			 * this flow goes the raw way, as before.
+			 */
+			LOG_RL(LOG_LVL_DEBUG, "worker %u: UDP_SEGMENT send "
+			    "to source port %u: %s", w->id,
+			    (unsigned int)k->sport, strerror(errno));
+			gso_sock_fail(w, k);
+		} else
+			LOG_RL(LOG_LVL_DEBUG, "worker %u: UDP_SEGMENT send: "
+			    "%s", w->id, strerror(errno));
+		return -1;
+	}
+	ctr_add(w, DPC_TX_GSO_BATCHES, 1);
+	ctr_add(w, DPC_TX_GSO_SEGMENTS, to - from);
+	return 0;
+}
+
+/*
+ * Runs of consecutive encapsulated packets of one flow (gso_key) with
+ * equal sizes, the last possibly shorter, go out as one UDP_SEGMENT
+ * datagram each; everything else, in order between them,
+ * through the raw socket.
+ */
+static void
+txq_flush_gso(struct dp_worker *w, struct dp_txq *q)
+{
+	struct gso_key	 k, k2;
+	unsigned int	 i = 0, j, rs = 0;
+	size_t		 seg, bytes, hl = gso_hdr_len(q->af);
+
+	while (i < q->n) {
+		if (!q->encap[i] || gso_key_of(q->af, q->iov[i].iov_base,
+		    q->iov[i].iov_len, &k) == -1) {
+			i++;
+			continue;
+		}
+		seg = q->iov[i].iov_len;
+		bytes = seg - hl;
+		for (j = i + 1; j < q->n && j - i < DP_GSO_SEGS; j++) {
+			if (!q->encap[j] || q->iov[j].iov_len > seg ||
+			    bytes + q->iov[j].iov_len - hl > DP_GSO_BYTES ||
+			    gso_key_of(q->af, q->iov[j].iov_base,
+			    q->iov[j].iov_len, &k2) == -1 ||
+			    !gso_key_eq(&k, &k2))
+				break;
+			bytes += q->iov[j].iov_len - hl;
+			if (q->iov[j].iov_len < seg) {
+				j++;		/* a shorter one ends the run */
+				break;
+			}
+		}
+		if (j - i < 2) {
+			i = j;
+			continue;
+		}
+		/* In order: what came before goes first. */
+		if (rs < i)
+			txq_send_raw(w, q, rs, i);
+		if (gso_send(w, q, i, j, &k) == -1)
+			txq_send_raw(w, q, i, j);
+		rs = i = j;
+		if (!w->gso)
+			break;
+	}
+	if (rs < q->n)
+		txq_send_raw(w, q, rs, q->n);
+}
+
+static void
+txq_flush(struct dp_worker *w, struct dp_txq *q)
+{
+	if (w->gso && q->n > 1)
+		txq_flush_gso(w, q);
+	else
+		txq_send_raw(w, q, 0, q->n);
 	q->n = 0;
 }
 
@@ -158,7 +624,7 @@ tx_flush_all(struct dp_worker *w)
  */
 static void
 txq_add(struct dp_worker *w, struct dp_txq *q, int af, const uint8_t *dst,
-    int oif, const uint8_t *data, size_t len)
+    int oif, const uint8_t *data, size_t len, int encap)
 {
 	struct msghdr	*m = &q->msg[q->n].msg_hdr;
 	struct cmsghdr	*c;
@@ -180,6 +646,7 @@ txq_add(struct dp_worker *w, struct dp_txq *q, int af, const uint8_t *dst,
 		m->msg_namelen = sizeof(*sin6);
 	}
 	m->msg_name = &q->to[q->n];
+	q->encap[q->n] = (uint8_t)encap;
 	q->iov[q->n].iov_base = (void *)(uintptr_t)data;
 	q->iov[q->n].iov_len = len;
 	m->msg_iov = &q->iov[q->n];
@@ -251,7 +718,16 @@ io_emit(void *arg, int af, const uint8_t *dst, int oif, const uint8_t *data,
 {
 	struct dp_worker	*w = arg;
 
-	txq_add(w, txq_of(w, af), af, dst, oif, data, len);
+	txq_add(w, txq_of(w, af), af, dst, oif, data, len, 0);
+}
+
+static void
+io_emit_encap(void *arg, int af, const uint8_t *dst, const uint8_t *data,
+    size_t len)
+{
+	struct dp_worker	*w = arg;
+
+	txq_add(w, txq_of(w, af), af, dst, 0, data, len, 1);
 }
 
 /* A miss: a `discovery` punt to the control plane (dp_cpchan.c). */
@@ -303,9 +779,12 @@ itr_frame(u_char *arg, const struct pcap_pkthdr *h, const u_char *frame)
 
 /* --- ETR --------------------------------------------------------------- */
 
+/*
+ * What the socket told about a datagram's outer header (source, port,
+ * TTL, TOS); the same for every segment of a UDP_GRO datagram.
+ */
 static void
-etr_one(struct dp_worker *w, int af, uint8_t *data, size_t len,
-    const struct msghdr *m)
+etr_outer(int af, const struct msghdr *m, struct decap_outer *op)
 {
 	struct decap_outer	 o;
 	struct cmsghdr		*c;
@@ -348,22 +827,41 @@ etr_one(struct dp_worker *w, int af, uint8_t *data, size_t len,
 			o.tos = (uint8_t)v;
 		}
 	}
-	/* The inner packet stays in the receive buffer until the flush. */
-	dp_etr_packet(w->path, &o, data, len);
+	*op = o;
+}
+
+/* The UDP_GRO segment size of a received datagram; 0 when not coalesced. */
+static size_t
+etr_gro_size(const struct msghdr *m)
+{
+	struct cmsghdr	*c;
+	int		 v;
+
+	for (c = CMSG_FIRSTHDR(m); c != NULL;
+	    c = CMSG_NXTHDR((struct msghdr *)(uintptr_t)m, c))
+		if (c->cmsg_level == IPPROTO_UDP && c->cmsg_type == UDP_GRO &&
+		    c->cmsg_len >= CMSG_LEN(sizeof(int))) {
+			memcpy(&v, CMSG_DATA(c), sizeof(v));
+			return v > 0 ? (size_t)v : 0;
+		}
+	return 0;
 }
 
 static void
 etr_drain(struct dp_worker *w, int fd, int af)
 {
-	struct dp_rxq	*rx = &w->rx;
-	int		 n, k, rounds;
+	struct dp_rxq		*rx = &w->rx;
+	struct decap_outer	 o;
+	uint8_t			*p;
+	size_t			 len, seg, n1;
+	int			 n, k, rounds;
 
 	for (rounds = 0; rounds < 4; rounds++) {
 		for (k = 0; k < DP_BATCH; k++) {
 			struct msghdr *m = &rx->msg[k].msg_hdr;
 
-			rx->iov[k].iov_base = rx->buf + (size_t)k * DP_RX_SIZE;
-			rx->iov[k].iov_len = DP_RX_SIZE;
+			rx->iov[k].iov_base = rx->buf + (size_t)k * rx->size;
+			rx->iov[k].iov_len = rx->size;
 			m->msg_name = &rx->from[k];
 			m->msg_namelen = sizeof(rx->from[k]);
 			m->msg_iov = &rx->iov[k];
@@ -383,8 +881,29 @@ etr_drain(struct dp_worker *w, int fd, int af)
 				ctr_add(w, DP_DROP_NO_BUFFER, 1);
 				continue;
 			}
-			etr_one(w, af, rx->iov[k].iov_base, rx->msg[k].msg_len,
-			    m);
+			/*
+			 * The inner packets stay in the receive buffer until
+			 * the flush below.
+			 */
+			p = rx->iov[k].iov_base;
+			len = rx->msg[k].msg_len;
+			etr_outer(af, m, &o);
+			seg = etr_gro_size(m);
+			if (seg == 0 || seg >= len) {
+				dp_etr_packet(w->path, &o, p, len);
+				continue;
+			}
+			/*
+			 * UDP_GRO: datagrams of one sender with the same
+			 * outer header but the length, seg bytes each but
+			 * the last; each is decapsulated on its own.
+			 */
+			ctr_add(w, DPC_RX_GRO_DATAGRAMS, 1);
+			ctr_add(w, DPC_RX_GRO_SEGMENTS, (len + seg - 1) / seg);
+			for (; len > 0; p += n1, len -= n1) {
+				n1 = len < seg ? len : seg;
+				dp_etr_packet(w->path, &o, p, n1);
+			}
 		}
 		/* Re-injected packets point into rx->buf: send them now. */
 		tx_flush_all(w);
@@ -460,8 +979,8 @@ nat_drain(struct dp_worker *w)
 		for (k = 0; k < DP_BATCH; k++) {
 			struct msghdr *m = &rx->msg[k].msg_hdr;
 
-			rx->iov[k].iov_base = rx->buf + (size_t)k * DP_RX_SIZE;
-			rx->iov[k].iov_len = DP_RX_SIZE;
+			rx->iov[k].iov_base = rx->buf + (size_t)k * rx->size;
+			rx->iov[k].iov_len = rx->size;
 			m->msg_name = &rx->from[k];
 			m->msg_namelen = sizeof(rx->from[k]);
 			m->msg_iov = &rx->iov[k];
@@ -658,11 +1177,12 @@ quiesce:
 }
 
 static int
-txq_init(struct dp_txq *q, int fd)
+txq_init(struct dp_txq *q, int fd, int af)
 {
 	unsigned int	 k;
 
 	q->fd = fd;
+	q->af = af;
 	for (k = 0; k < DP_BATCH; k++)
 		if ((q->slot[k] = malloc(DP_SLOT_SIZE)) == NULL)
 			return -1;
@@ -676,6 +1196,47 @@ txq_free(struct dp_txq *q)
 
 	for (k = 0; k < DP_BATCH; k++)
 		free(q->slot[k]);
+}
+
+/*
+ * UDP_SEGMENT known to this kernel (4.18+)?  An older one would ignore
+ * the cmsg and send the whole run as one datagram: probe once.
+ */
+static int
+worker_gso(void)
+{
+	static int	 warned;
+	int		 fd, v = 1400, ok;
+
+	if ((dp_offloads() & DP_OFFLOAD_GSO) == 0)
+		return 0;
+	if ((fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP)) ==
+	    -1)
+		return 0;
+	ok = setsockopt(fd, IPPROTO_UDP, UDP_SEGMENT, &v, sizeof(v)) == 0;
+	if (!ok && !warned) {
+		warned = 1;
+		log_warn("UDP_SEGMENT; sending unbatched");
+	}
+	close(fd);
+	return ok;
+}
+
+/* UDP_GRO on (one of) the 4341 sockets: receive buffers for 64 KB. */
+static int
+worker_gro(const struct dp_worker *w)
+{
+	socklen_t	 len;
+	int		 v, k;
+
+	for (k = 0; k < 2; k++) {
+		v = 0;
+		len = sizeof(v);
+		if (getsockopt(w->fd[k == 0 ? PROC_SOCK_UDP4 : PROC_SOCK_UDP6],
+		    IPPROTO_UDP, UDP_GRO, &v, &len) == 0 && v != 0)
+			return 1;
+	}
+	return 0;
 }
 
 struct dp_worker *
@@ -692,16 +1253,21 @@ dp_worker_new(unsigned int id)
 	memset(&io, 0, sizeof(io));
 	io.slot = io_slot;
 	io.emit = io_emit;
+	io.emit_encap = io_emit_encap;
 	io.resolve = io_resolve;
 	io.arg = w;
 	for (k = 0; k < PROC_SOCK_MAX; k++)
 		w->fd[k] = dp_g.fds[id][k];
 	w->ncap = dp_g.caps->nifaces;
 	w->cap = &dp_g.caps->cap[id * dp_g.caps->nifaces];
+	for (k = 0; k < DP_GSO_SOCKS; k++)
+		w->gsock[k].fd = -1;
+	w->gso = worker_gso();
+	w->rx.size = worker_gro(w) ? DP_RX_GRO_SIZE : DP_RX_SIZE;
 	if ((w->path = dp_path_new(dp_g.mc, id, &io)) == NULL ||
-	    txq_init(&w->tx4, w->fd[PROC_SOCK_RAW4]) == -1 ||
-	    txq_init(&w->tx6, w->fd[PROC_SOCK_RAW6]) == -1 ||
-	    (w->rx.buf = malloc((size_t)DP_BATCH * DP_RX_SIZE)) == NULL ||
+	    txq_init(&w->tx4, w->fd[PROC_SOCK_RAW4], AF_INET) == -1 ||
+	    txq_init(&w->tx6, w->fd[PROC_SOCK_RAW6], AF_INET6) == -1 ||
+	    (w->rx.buf = malloc((size_t)DP_BATCH * w->rx.size)) == NULL ||
 	    (w->stage = malloc((size_t)DP_BATCH * DP_STAGE_SIZE)) == NULL) {
 		dp_worker_free(w);
 		return NULL;
@@ -730,12 +1296,17 @@ dp_worker_join(struct dp_worker *w)
 void
 dp_worker_free(struct dp_worker *w)
 {
+	unsigned int	 k;
+
 	if (w == NULL)
 		return;
 	if (w->natfd != -1)
 		close(w->natfd);
 	if (w->natfd_next != -1)
 		close(w->natfd_next);
+	for (k = 0; k < DP_GSO_SOCKS; k++)
+		if (w->gsock[k].fd != -1)
+			close(w->gsock[k].fd);
 	txq_free(&w->tx4);
 	txq_free(&w->tx6);
 	free(w->rx.buf);

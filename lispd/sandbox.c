@@ -141,8 +141,8 @@ static const struct {
 	unsigned int	 roles;
 } sandbox_af[] = {
 	{ AF_UNIX, R_ALL },	/* syslog(3) reconnects, IPC mode peers */
-	{ AF_INET, R_ALL },	/* route lookups by connected UDP */
-	{ AF_INET6, R_ALL },
+	{ AF_INET, R_ALL },	/* route lookups, UDP_SEGMENT sockets */
+	{ AF_INET6, R_ALL },	/* the same for IPv6 */
 	{ AF_NETLINK, R_ALL },	/* getifaddrs, if_nametoindex, monitoring */
 	{ AF_PACKET, R_P },	/* captures */
 };

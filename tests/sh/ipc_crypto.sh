@@ -95,6 +95,8 @@ for n in 1 2; do
 	    --script "$DP_TMP/s$n" --log "$DP_TMP/s$n.log"
 	SIMPID[$n]=$TOPO_LAST_PID
 done
+# The underlay capture below must see wire packets (dp_lib.inc).
+dp_wire_segment 1 && dp_wire_segment 2 || export LISP_ZTR_OFFLOAD=gro
 dp_start 1 "$DP_TMP/x1.conf" "$DP_TMP/x1.log" -lisp "$DP_TMP/lisp1"
 dp_start 2 "$DP_TMP/x2.conf" "$DP_TMP/x2.log" -lisp "$DP_TMP/lisp2"
 for n in 1 2; do
