@@ -454,8 +454,25 @@ START_TEST(test_outer_parse)
 			ck_assert_int_eq(decap_outer_parse(o.data, o.len,
 			    &ou, &off, &plen), DP_DROP_CHECKSUM);
 			o.data[8] ^= 1;
-			o.data[9] = 6;			/* TCP */
-			o.data[11] = (uint8_t)(o.data[11] + 11);
+			/*
+			 * Protocol 17 -> 6 (TCP) with the header checksum
+			 * updated as RFC 1624 eqn. 3 says, so that only
+			 * the protocol is wrong: HC' = ~(~HC + ~m + m').
+			 */
+			{
+				uint32_t hc, m, m2, sum;
+
+				hc = (uint32_t)o.data[10] << 8 | o.data[11];
+				m = (uint32_t)o.data[8] << 8 | o.data[9];
+				o.data[9] = 6;
+				m2 = (uint32_t)o.data[8] << 8 | o.data[9];
+				sum = (~hc & 0xffff) + (~m & 0xffff) + m2;
+				sum = (sum & 0xffff) + (sum >> 16);
+				sum = (sum & 0xffff) + (sum >> 16);
+				hc = ~sum & 0xffff;
+				o.data[10] = (uint8_t)(hc >> 8);
+				o.data[11] = (uint8_t)hc;
+			}
 			ck_assert_int_eq(decap_outer_parse(o.data, o.len,
 			    &ou, &off, &plen), DP_DROP_OUTER_HEADER);
 		} else {
