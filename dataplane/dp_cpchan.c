@@ -825,14 +825,14 @@ stats_collect(const struct mapcache_entry *e, void *arg)
 	}
 	ns = &sw->snap[sw->n++];
 	memset(ns, 0, sizeof(*ns));
-	ns->id = e->id;
+	ns->id = mapcache_entry_id(e);
 	ns->iid = e->iid;
 	ns->afi = e->afi;
 	ns->plen = e->plen;
 	memcpy(ns->eid, e->eid, 16);
 	ns->packets = ec.packets;
 	ns->bytes = ec.bytes;
-	key.id = e->id;
+	key.id = mapcache_entry_id(e);
 	/* bsearch() must not be given a NULL base (UBSan), even for 0. */
 	old = cc.nsnap == 0 ? NULL : bsearch(&key, cc.snap, cc.nsnap,
 	    sizeof(key), snap_cmp);

@@ -459,7 +459,7 @@ rtab_add_entry(struct rtab *t, const struct mapcache_entry *e)
 
 	if (n == 0)
 		return;
-	seen = rtab_set_seen(t, e->rlocs);
+	seen = rtab_set_seen(t, mapcache_entry_rlocs(e));
 	if (!seen)
 		mapcache_counters(dp_g.mc, e, &ec, rc);
 	for (k = 0; k < n; k++) {
@@ -598,7 +598,7 @@ walk_cb(const struct mapcache_entry *e, void *arg)
 			s->best[k].id = UINT32_MAX;
 		}
 		if (s->best[k].id == UINT32_MAX || e->plen > s->best[k].plen) {
-			s->best[k].id = e->id;
+			s->best[k].id = mapcache_entry_id(e);
 			s->best[k].plen = e->plen;
 		}
 		break;

@@ -57,8 +57,24 @@
  * entry ids (with 7 tag bits) keyed by (iid, afi, plen, prefix); the
  * entries themselves are the keys.
  *
- * Entries live in a slab of fixed chunks indexed by a 32-bit id (leaves
- * store ids); per-worker counters are arrays indexed by the same id.
+ * Entries live in a slab indexed by a 32-bit id (leaves store ids): one
+ * virtual reservation (MAP_NORESERVE, pages committed when first
+ * touched) aligned to SLAB_ALIGN, so an entry's id is its offset and the
+ * slab's slot 0, never an entry, holds what readers need to resolve an
+ * entry's RLOC set index without a pointer to the map-cache.  An entry
+ * is 32 bytes:
+ *
+ *    0               16      20      24      28  29  30  31
+ *    +---------------+-------+-------+-------+---+---+---+---+
+ *    | eid           | iid   |expires| rset  |len|afi|st |flg|
+ *    +---------------+-------+-------+-------+---+---+---+---+
+ *
+ * rset indexes a table of RLOC set pointers (a reservation too).  The
+ * bound per instance-id is enforced by CLOCK: one use bit per id in a
+ * writer-only bitmap, one hand per instance-id sweeping the slab (see
+ * DECISIONS.md).  Per-worker counters are arrays of CHUNK_SIZE cells
+ * indexed by id, allocated by a worker the first time it counts an
+ * entry of that chunk.
  */
 #include <errno.h>
 #include <math.h>
@@ -84,6 +100,8 @@
 #define DEFAULT_PER_IID	100000
 #define DEFAULT_MAX	(1u << 22)
 #define MC_F_LIVE	0x80		/* internal entry flag */
+#define SLAB_ALIGN	((uintptr_t)1 << 30)	/* ID_MAX 32-byte entries */
+#define GC_SETIDX	0x80000000u	/* gc_id() value: an RLOC set index */
 #define PT_LEAF		0x80000000u	/* direct slot holds a leaf */
 
 /*
@@ -165,8 +183,7 @@ struct mc_grp {
 	uint32_t		 idx;
 	struct mc_table		 t[3];	/* IPv4, IPv6, MAC */
 	uint32_t		 count;	/* non-static entries */
-	uint32_t		 lru_head;	/* most recently used */
-	uint32_t		 lru_tail;
+	uint32_t		 hand;	/* CLOCK hand: next id to look at */
 };
 
 struct mc_ctr {
@@ -194,6 +211,7 @@ struct mapcache_rlocset {
 	uint32_t		 n;
 	uint32_t		 rowlen;	/* counters per worker row */
 	uint32_t		 size;
+	uint32_t		 idx;		/* in mc->sets, entry->rset */
 	struct mapcache_rloc	 rloc[];
 };
 
@@ -202,9 +220,10 @@ struct mc_worker {
 	uint64_t		 epoch;		/* release-stored at quiescence */
 	uint32_t		 head;		/* LRU ring producer */
 	uint32_t		 drops;
-	struct mc_ctr		**ctr;		/* [chunk] */
+	struct mc_ctr		**ctr;		/* [chunk], set by the worker */
 	uint32_t		*ring;
-	char			 pad0[64 - 32];
+	uint32_t		 nctr;		/* chunks allocated */
+	char			 pad0[64 - 36];
 	uint32_t		 tail;		/* LRU ring consumer */
 	char			 pad1[64 - 4];
 };
@@ -231,13 +250,14 @@ struct pt_oplog {
 
 struct mapcache {
 	struct mc_grp		*grp_hash[GRP_BUCKETS];	/* read by workers */
-	struct mapcache_entry	**chunk;	/* [max_chunks] */
+	struct mapcache_entry	*slab;		/* [max_entries], aligned */
+	struct mapcache_rlocset	**sets;		/* [max_entries + 1] */
+	uint64_t		*ref;		/* CLOCK use bits by id */
 	struct mc_worker	*w;
 	unsigned		 workers;
 	uint32_t		 max_per_iid;
 	uint32_t		 max_entries;
-	uint32_t		 max_chunks;
-	uint32_t		 nchunks;
+	uint32_t		 max_chunks;	/* counter chunks */
 	uint32_t		 now;		/* read by workers */
 
 	struct mc_grp		**grps;
@@ -246,6 +266,9 @@ struct mapcache {
 	uint32_t		 next_id;	/* high-water mark */
 	uint32_t		*free_ids;
 	uint32_t		 nfree, freecap;
+	uint32_t		 set_top;	/* set index high-water mark */
+	uint32_t		*free_sets;
+	uint32_t		 nfreesets, freesetcap;
 
 	struct heap_item	*heap;
 	uint32_t		 nheap, heapcap;
@@ -298,10 +321,33 @@ af_index(uint8_t afi)
 	return -1;
 }
 
+/*
+ * Slot 0 of the slab (id 0 is never an entry) holds what a reader needs
+ * to go from an entry to its RLOC set.
+ */
+struct mc_slabhdr {
+	struct mapcache_rlocset	*const *sets;
+};
+
+_Static_assert(sizeof(struct mapcache_entry) == 32, "entry layout");
+_Static_assert(sizeof(struct mc_slabhdr) <= sizeof(struct mapcache_entry),
+    "slab header");
+
 static inline struct mapcache_entry *
 entry_of(const struct mapcache *mc, uint32_t id)
 {
-	return &mc->chunk[id >> CHUNK_SHIFT][id & CHUNK_MASK];
+	return &mc->slab[id];
+}
+
+static inline const struct mapcache_rlocset *
+set_of(const struct mapcache_entry *e)
+{
+	const struct mc_slabhdr *h;
+
+	if (e->rset == 0)
+		return NULL;
+	h = (const struct mc_slabhdr *)((uintptr_t)e & ~(SLAB_ALIGN - 1));
+	return LOAD(h->sets[e->rset]);
 }
 
 static inline uint64_t
@@ -1565,6 +1611,29 @@ set_rehash(struct mapcache *mc)
 	return 0;
 }
 
+static void ready_drain(struct mapcache *);
+
+/*
+ * An index for a new set in mc->sets, 0 if none is left.  Indices come
+ * back through the grace period (gc_id() with GC_SETIDX), like entry ids:
+ * a reader holding a retired entry may still resolve its index.
+ */
+static uint32_t
+setidx_alloc(struct mapcache *mc)
+{
+	if (mc->nfreesets == 0 && LOAD(mc->nready) > 0)
+		ready_drain(mc);
+	if (mc->nfreesets == 0 && mc->set_top > mc->max_entries) {
+		gc_barrier(mc);
+		ready_drain(mc);
+	}
+	if (mc->nfreesets > 0)
+		return mc->free_sets[--mc->nfreesets];
+	if (mc->set_top > mc->max_entries)
+		return 0;
+	return mc->set_top++;
+}
+
 /* Find or create the interned set; returns it with a reference taken. */
 static struct mapcache_rlocset *
 set_get(struct mapcache *mc, const struct mapcache_rloc *rl, size_t n)
@@ -1610,6 +1679,14 @@ set_get(struct mapcache *mc, const struct mapcache_rloc *rl, size_t n)
 		free(s);
 		return NULL;
 	}
+	if ((s->idx = setidx_alloc(mc)) == 0) {
+		free(s->ctr);
+		free(s->sel);
+		free(s);
+		return NULL;
+	}
+	/* Published to readers by the entry that first uses the set. */
+	STORE(mc->sets[s->idx], s);
 	memset(s->ctr, 0, row * mc->workers);
 	s->size = size + row * mc->workers + sizeof(*s->sel) +
 	    n * sizeof(s->sel->c[0]);
@@ -1636,6 +1713,7 @@ set_put(struct mapcache *mc, struct mapcache_rlocset *s)
 	gc_ptr(mc, s->sel);
 	gc_ptr(mc, s->ctr);
 	gc_ptr(mc, s);
+	gc_id(mc, GC_SETIDX | s->idx);
 }
 
 static void
@@ -1725,59 +1803,47 @@ heap_compact(struct mapcache *mc)
 
 /* Entries ---------------------------------------------------------------- */
 
+static int
+ids_reserve(uint32_t **v, uint32_t *cap, uint32_t need, uint64_t *mem)
+{
+	uint32_t c, *nv;
+
+	if (need <= *cap)
+		return 0;
+	c = *cap ? *cap : 1024;
+	while (c < need)
+		c *= 2;
+	if ((nv = realloc(*v, c * sizeof(*nv))) == NULL)
+		return -1;
+	*mem += (uint64_t)(c - *cap) * sizeof(*nv);
+	*v = nv;
+	*cap = c;
+	return 0;
+}
+
+/* Take the entry ids and set indices that are past their grace period. */
 static void
 ready_drain(struct mapcache *mc)
 {
-	uint32_t cap, *nf;
+	uint32_t i, x;
 
 	pthread_mutex_lock(&gc_lock);
-	if (mc->nfree + mc->nready > mc->freecap) {
-		cap = mc->freecap ? mc->freecap : 1024;
-		while (cap < mc->nfree + mc->nready)
-			cap *= 2;
-		if ((nf = realloc(mc->free_ids, cap * sizeof(*nf))) == NULL) {
-			pthread_mutex_unlock(&gc_lock);
-			return;
-		}
-		mc->st.mem_other += (uint64_t)(cap - mc->freecap) * sizeof(*nf);
-		mc->free_ids = nf;
-		mc->freecap = cap;
+	if (ids_reserve(&mc->free_ids, &mc->freecap, mc->nfree + mc->nready,
+	    &mc->st.mem_other) == -1 || ids_reserve(&mc->free_sets,
+	    &mc->freesetcap, mc->nfreesets + mc->nready,
+	    &mc->st.mem_other) == -1) {
+		pthread_mutex_unlock(&gc_lock);
+		return;
 	}
-	if (mc->nready > 0)
-		memcpy(mc->free_ids + mc->nfree, mc->ready,
-		    mc->nready * sizeof(uint32_t));
-	mc->nfree += mc->nready;
+	for (i = 0; i < mc->nready; i++) {
+		x = mc->ready[i];
+		if (x & GC_SETIDX)
+			mc->free_sets[mc->nfreesets++] = x & ~GC_SETIDX;
+		else
+			mc->free_ids[mc->nfree++] = x;
+	}
 	STORE(mc->nready, 0);
 	pthread_mutex_unlock(&gc_lock);
-}
-
-static int
-chunk_add(struct mapcache *mc)
-{
-	uint32_t c = mc->nchunks;
-	unsigned w;
-
-	if (c == mc->max_chunks)
-		return -1;
-	mc->chunk[c] = calloc(CHUNK_SIZE, sizeof(struct mapcache_entry));
-	if (mc->chunk[c] == NULL)
-		return -1;
-	for (w = 0; w < mc->workers; w++) {
-		mc->w[w].ctr[c] = aligned_alloc(64,
-		    CHUNK_SIZE * sizeof(struct mc_ctr));
-		if (mc->w[w].ctr[c] == NULL) {
-			while (w-- > 0)
-				free(mc->w[w].ctr[c]);
-			free(mc->chunk[c]);
-			return -1;
-		}
-		memset(mc->w[w].ctr[c], 0, CHUNK_SIZE * sizeof(struct mc_ctr));
-	}
-	mc->st.mem_entries += CHUNK_SIZE * sizeof(struct mapcache_entry);
-	mc->st.mem_counters += (uint64_t)mc->workers * CHUNK_SIZE *
-	    sizeof(struct mc_ctr);
-	mc->nchunks++;
-	return 0;
 }
 
 static uint32_t
@@ -1795,16 +1861,19 @@ id_alloc(struct mapcache *mc)
 	}
 	if (mc->nfree > 0)
 		id = mc->free_ids[--mc->nfree];
-	else if (mc->next_id < mc->max_entries) {
-		if ((mc->next_id >> CHUNK_SHIFT) >= mc->nchunks &&
-		    chunk_add(mc) == -1)
-			return 0;
+	else if (mc->next_id < mc->max_entries)
 		id = mc->next_id++;
-	} else
+	else
 		return 0;
-	/* Past a grace period: no worker touches this id's counters. */
+	/*
+	 * Past a grace period: no worker touches this id's counters.  A
+	 * worker may be adding the chunk right now, zeroed before it is
+	 * published; then there is nothing to reset.
+	 */
 	for (w = 0; w < mc->workers; w++) {
-		c = &mc->w[w].ctr[id >> CHUNK_SHIFT][id & CHUNK_MASK];
+		if ((c = CONSUME(mc->w[w].ctr[id >> CHUNK_SHIFT])) == NULL)
+			continue;
+		c += id & CHUNK_MASK;
 		STORE(c->pkts, 0);
 		STORE(c->bytes, 0);
 		STORE(c->last, 0);
@@ -1812,30 +1881,22 @@ id_alloc(struct mapcache *mc)
 	return id;
 }
 
-static void
-lru_unlink(struct mapcache *mc, struct mc_grp *g, struct mapcache_entry *e)
+/* CLOCK use bits (writer only). */
+static inline void
+ref_set(struct mapcache *mc, uint32_t id)
 {
-	if (e->lru_prev)
-		entry_of(mc, e->lru_prev)->lru_next = e->lru_next;
-	else
-		g->lru_head = e->lru_next;
-	if (e->lru_next)
-		entry_of(mc, e->lru_next)->lru_prev = e->lru_prev;
-	else
-		g->lru_tail = e->lru_prev;
-	e->lru_prev = e->lru_next = 0;
+	mc->ref[id >> 6] |= 1ULL << (id & 63);
 }
 
-static void
-lru_push(struct mapcache *mc, struct mc_grp *g, struct mapcache_entry *e)
+/* Test and clear. */
+static inline int
+ref_take(struct mapcache *mc, uint32_t id)
 {
-	e->lru_prev = 0;
-	e->lru_next = g->lru_head;
-	if (g->lru_head)
-		entry_of(mc, g->lru_head)->lru_prev = e->id;
-	else
-		g->lru_tail = e->id;
-	g->lru_head = e->id;
+	uint64_t m = 1ULL << (id & 63);
+	int was = (mc->ref[id >> 6] & m) != 0;
+
+	mc->ref[id >> 6] &= ~m;
+	return was;
 }
 
 /* Unpublish and retire a live entry. */
@@ -1851,22 +1912,51 @@ entry_remove(struct mapcache *mc, struct mapcache_entry *e)
 		return -1;
 	if (e->flags & MAPCACHE_F_STATIC)
 		mc->nstatic--;
-	else {
-		lru_unlink(mc, g, e);
+	else
 		g->count--;
-	}
 	mc->nlive--;
-	set_put(mc, (struct mapcache_rlocset *)(uintptr_t)e->rlocs);
+	set_put(mc, e->rset ? mc->sets[e->rset] : NULL);
 	STORE(e->flags, e->flags & ~MC_F_LIVE);
-	gc_id(mc, e->id);
+	gc_id(mc, (uint32_t)(e - mc->slab));
 	return 0;
+}
+
+/*
+ * Evict one non-static entry of g (g->count > 0): the CLOCK hand walks
+ * the slab from where it stopped, skips other instance-ids, clears the
+ * use bit of entries used since it last passed them and evicts the first
+ * one found unused.  Two turns at most (the first clears every bit).
+ * Returns 0, or -1 (ENOMEM from the trie, ENOSPC if nothing is found).
+ */
+static int
+clock_evict(struct mapcache *mc, struct mc_grp *g)
+{
+	struct mapcache_entry *e;
+	uint64_t n;
+	uint32_t id = g->hand;
+
+	for (n = 0; n <= 2 * (uint64_t)mc->next_id; n++, id++) {
+		if (id == 0 || id >= mc->next_id)
+			id = 1;
+		e = entry_of(mc, id);
+		if ((e->flags & (MC_F_LIVE | MAPCACHE_F_STATIC)) !=
+		    MC_F_LIVE || e->iid != g->iid || ref_take(mc, id))
+			continue;
+		g->hand = id + 1;
+		if (entry_remove(mc, e) == -1) {
+			errno = ENOMEM;
+			return -1;
+		}
+		return 0;
+	}
+	errno = ENOSPC;
+	return -1;
 }
 
 static void
 lru_drain(struct mapcache *mc)
 {
 	struct mapcache_entry *e;
-	struct mc_grp *g;
 	struct mc_worker *w;
 	uint32_t t, h, id;
 	unsigned i;
@@ -1880,13 +1970,11 @@ lru_drain(struct mapcache *mc)
 			if (id == 0 || id >= mc->next_id)
 				continue;
 			e = entry_of(mc, id);
-			/* A stale id only promotes an unrelated entry. */
+			/* A stale id only marks an unrelated entry used. */
 			if ((e->flags & (MC_F_LIVE | MAPCACHE_F_STATIC)) !=
 			    MC_F_LIVE)
 				continue;
-			g = grp_of(mc, e);
-			lru_unlink(mc, g, e);
-			lru_push(mc, g, e);
+			ref_set(mc, id);
 		}
 		PUBLISH(w->tail, h);
 	}
@@ -1943,30 +2031,30 @@ mapcache_insert(struct mapcache *mc, const struct mapcache_prefix *p,
 		return -1;
 	}
 
-	if (old != NULL && old->state == state && old->rlocs == set &&
+	if (old != NULL && old->state == state &&
+	    old->rset == (set != NULL ? set->idx : 0) &&
 	    (old->flags & MAPCACHE_F_STATIC) == (stat ? MAPCACHE_F_STATIC : 0)) {
 		/* Refresh in place. */
 		set_put(mc, set);
 		STORE(old->expires, mc->now + ttl);
 		if (!stat) {
-			if (heap_push(mc, old->expires, old->id) == -1)
+			if (heap_push(mc, old->expires, oid) == -1)
 				goto enomem;
-			lru_unlink(mc, g, old);
-			lru_push(mc, g, old);
+			ref_set(mc, oid);
 		}
 		mc->st.inserts++;
 		return 0;
 	}
-	/* Make room: evict least recently used non-static entries. */
+	/* Make room: evict entries not used recently (CLOCK). */
 	if (!stat && (old == NULL || (old->flags & MAPCACHE_F_STATIC))) {
 		while (g->count >= mc->max_per_iid) {
-			if (g->lru_tail == 0) {
+			if (g->count == 0 || clock_evict(mc, g) == -1) {
+				int err = g->count == 0 ? ENOSPC : errno;
+
 				set_put(mc, set);
-				errno = ENOSPC;
+				errno = err;
 				return -1;
 			}
-			if (entry_remove(mc, entry_of(mc, g->lru_tail)) == -1)
-				goto enomem;
 			mc->st.evictions++;
 		}
 	}
@@ -1978,8 +2066,7 @@ mapcache_insert(struct mapcache *mc, const struct mapcache_prefix *p,
 	e = entry_of(mc, id);
 	memset(e, 0, sizeof(*e));
 	key_store(ai, hi, lo, e->eid);
-	e->rlocs = set;
-	e->id = id;
+	e->rset = set != NULL ? set->idx : 0;
 	e->iid = p->iid;
 	e->expires = mc->now + ttl;
 	e->plen = p->plen;
@@ -1993,7 +2080,7 @@ mapcache_insert(struct mapcache *mc, const struct mapcache_prefix *p,
 	if (stat)
 		mc->nstatic++;
 	else {
-		lru_push(mc, g, e);
+		ref_set(mc, id);
 		g->count++;
 	}
 	mc->nlive++;
@@ -2001,12 +2088,10 @@ mapcache_insert(struct mapcache *mc, const struct mapcache_prefix *p,
 		/* The new id is published; retire the old one. */
 		if (old->flags & MAPCACHE_F_STATIC)
 			mc->nstatic--;
-		else {
-			lru_unlink(mc, g, old);
+		else
 			g->count--;
-		}
 		mc->nlive--;
-		set_put(mc, (struct mapcache_rlocset *)(uintptr_t)old->rlocs);
+		set_put(mc, old->rset ? mc->sets[old->rset] : NULL);
 		STORE(old->flags, old->flags & ~MC_F_LIVE);
 		gc_id(mc, oid);
 		mc->st.replaces++;
@@ -2218,7 +2303,7 @@ mapcache_rloc_select(const struct mapcache_entry *e, uint32_t flow_hash)
 	unsigned i;
 	int bi = -1;
 
-	if (e == NULL || (set = e->rlocs) == NULL)
+	if (e == NULL || (set = set_of(e)) == NULL)
 		return -1;
 	sel = CONSUME(set->sel);
 	if (sel->n == 0)
@@ -2246,15 +2331,31 @@ mapcache_rloc_select(const struct mapcache_entry *e, uint32_t flow_hash)
 unsigned
 mapcache_rloc_count(const struct mapcache_entry *e)
 {
-	return e != NULL && e->rlocs != NULL ? e->rlocs->n : 0;
+	const struct mapcache_rlocset *set;
+
+	return e != NULL && (set = set_of(e)) != NULL ? set->n : 0;
 }
 
 const struct mapcache_rloc *
 mapcache_rloc_get(const struct mapcache_entry *e, unsigned idx)
 {
-	if (e == NULL || e->rlocs == NULL || idx >= e->rlocs->n)
+	const struct mapcache_rlocset *set;
+
+	if (e == NULL || (set = set_of(e)) == NULL || idx >= set->n)
 		return NULL;
-	return &e->rlocs->rloc[idx];
+	return &set->rloc[idx];
+}
+
+uint32_t
+mapcache_entry_id(const struct mapcache_entry *e)
+{
+	return (uint32_t)(((uintptr_t)e & (SLAB_ALIGN - 1)) / sizeof(*e));
+}
+
+const struct mapcache_rlocset *
+mapcache_entry_rlocs(const struct mapcache_entry *e)
+{
+	return set_of(e);
 }
 
 uint32_t
@@ -2320,6 +2421,27 @@ ctr_add(struct mc_ctr *c, uint32_t bytes)
 	STORE(c->bytes, LOAD(c->bytes) + bytes);
 }
 
+/*
+ * [worker] The worker's counter chunk for ids of chunk k, allocated the
+ * first time it counts one of them: a worker that never sees an entry
+ * costs it nothing.  Zeroed before it is published to the writer (which
+ * resets cells of reused ids and sums them).
+ */
+static struct mc_ctr *
+ctr_chunk(struct mc_worker *w, uint32_t k)
+{
+	struct mc_ctr *c;
+
+	if ((c = LOAD(w->ctr[k])) != NULL)
+		return c;
+	if ((c = aligned_alloc(64, CHUNK_SIZE * sizeof(*c))) == NULL)
+		return NULL;
+	memset(c, 0, CHUNK_SIZE * sizeof(*c));
+	PUBLISH(w->ctr[k], c);
+	STORE(w->nctr, LOAD(w->nctr) + 1);
+	return c;
+}
+
 void
 mapcache_count(struct mapcache *mc, unsigned worker,
     const struct mapcache_entry *e, int rloc, uint32_t bytes)
@@ -2327,9 +2449,14 @@ mapcache_count(struct mapcache *mc, unsigned worker,
 	struct mc_worker *w = &mc->w[worker];
 	const struct mapcache_rlocset *set;
 	struct mc_ctr *c;
-	uint32_t id = e->id, now, h;
+	uint32_t id = mapcache_entry_id(e), now, h;
 
-	c = &w->ctr[id >> CHUNK_SHIFT][id & CHUNK_MASK];
+	if ((c = ctr_chunk(w, id >> CHUNK_SHIFT)) == NULL) {
+		/* Out of memory: the packet goes uncounted. */
+		STORE(w->drops, LOAD(w->drops) + 1);
+		return;
+	}
+	c += id & CHUNK_MASK;
 	ctr_add(c, bytes);
 	now = LOAD(mc->now);
 	if (LOAD(c->last) != now) {
@@ -2341,7 +2468,8 @@ mapcache_count(struct mapcache *mc, unsigned worker,
 		} else
 			STORE(w->drops, LOAD(w->drops) + 1);
 	}
-	if (rloc >= 0 && (set = e->rlocs) != NULL && (unsigned)rloc < set->n)
+	if (rloc >= 0 && (set = e->rset ? LOAD(mc->sets[e->rset]) : NULL) !=
+	    NULL && (unsigned)rloc < set->n)
 		ctr_add(&set->ctr[worker * set->rowlen + rloc], bytes);
 }
 
@@ -2350,9 +2478,11 @@ mapcache_count_prefetch(const struct mapcache *mc, unsigned worker,
     const struct mapcache_entry *e)
 {
 	const struct mc_worker *w = &mc->w[worker];
-	uint32_t id = e->id;
+	const struct mc_ctr *c;
+	uint32_t id = mapcache_entry_id(e);
 
-	__builtin_prefetch(&w->ctr[id >> CHUNK_SHIFT][id & CHUNK_MASK], 1);
+	if ((c = LOAD(w->ctr[id >> CHUNK_SHIFT])) != NULL)
+		__builtin_prefetch(c + (id & CHUNK_MASK), 1);
 }
 
 void
@@ -2368,20 +2498,22 @@ void
 mapcache_counters(struct mapcache *mc, const struct mapcache_entry *e,
     struct mapcache_counters *ec, struct mapcache_counters *rc)
 {
-	const struct mapcache_rlocset *set = e->rlocs;
+	const struct mapcache_rlocset *set = set_of(e);
 	const struct mc_ctr *c;
-	uint32_t id = e->id, last;
+	uint32_t id = mapcache_entry_id(e), last;
 	unsigned w, i;
 
 	memset(ec, 0, sizeof(*ec));
 	if (rc != NULL && set != NULL)
 		memset(rc, 0, set->n * sizeof(*rc));
 	for (w = 0; w < mc->workers; w++) {
-		c = &mc->w[w].ctr[id >> CHUNK_SHIFT][id & CHUNK_MASK];
-		ec->packets += LOAD(c->pkts);
-		ec->bytes += LOAD(c->bytes);
-		if ((last = LOAD(c->last)) > ec->last_used)
-			ec->last_used = last;
+		if ((c = CONSUME(mc->w[w].ctr[id >> CHUNK_SHIFT])) != NULL) {
+			c += id & CHUNK_MASK;
+			ec->packets += LOAD(c->pkts);
+			ec->bytes += LOAD(c->bytes);
+			if ((last = LOAD(c->last)) > ec->last_used)
+				ec->last_used = last;
+		}
 		for (i = 0; rc != NULL && set != NULL && i < set->n; i++) {
 			c = &set->ctr[w * set->rowlen + i];
 			rc[i].packets += LOAD(c->pkts);
@@ -2469,12 +2601,56 @@ mapcache_info(struct mapcache *mc, struct mapcache_info *info)
 	info->mem_index = (uint64_t)mc->xhcap * sizeof(uint32_t);
 	info->mem_trie_spare = mc->pa[0].spare * sizeof(struct pt_node) +
 	    mc->pa[1].spare * sizeof(uint32_t);
+	/* Slab and use bits up to the high-water id: touched, committed. */
+	info->mem_entries = (uint64_t)mc->next_id *
+	    sizeof(struct mapcache_entry) + (mc->next_id + 63) / 64 * 8;
+	info->mem_rlocsets += (uint64_t)mc->set_top * sizeof(*mc->sets);
 	info->lru_ring_drops = 0;
-	for (w = 0; w < mc->workers; w++)
+	info->mem_counters = 0;
+	for (w = 0; w < mc->workers; w++) {
 		info->lru_ring_drops += LOAD(mc->w[w].drops);
+		info->mem_counters += (uint64_t)LOAD(mc->w[w].nctr) *
+		    CHUNK_SIZE * sizeof(struct mc_ctr);
+	}
 }
 
 /* Lifecycle ------------------------------------------------------------------ */
+
+/* A virtual reservation: no memory until pages are touched. */
+static void *
+reserve(size_t len)
+{
+	void *p;
+
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/*
+ * The entry slab: max_entries entries at an address aligned to
+ * SLAB_ALIGN, so that an entry's id and slab header follow from its
+ * address.  Reserve SLAB_ALIGN more and give back what is around it.
+ */
+static struct mapcache_entry *
+slab_reserve(uint32_t n)
+{
+	size_t len = (size_t)n * sizeof(struct mapcache_entry);
+	uintptr_t raw, base;
+	void *p;
+
+	if ((p = reserve(SLAB_ALIGN + len)) == NULL)
+		return NULL;
+	raw = (uintptr_t)p;
+	base = (raw + SLAB_ALIGN - 1) & ~(SLAB_ALIGN - 1);
+	if (base > raw)
+		(void)munmap(p, base - raw);
+	if (raw + SLAB_ALIGN > base)
+		(void)munmap((void *)(base + len), raw + SLAB_ALIGN - base);
+	/* Entries are read right after the trie walk: spare the TLB. */
+	(void)madvise((void *)base, len, MADV_HUGEPAGE);
+	return (struct mapcache_entry *)base;
+}
 
 struct mapcache *
 mapcache_new(const struct mapcache_config *cf)
@@ -2494,10 +2670,16 @@ mapcache_new(const struct mapcache_config *cf)
 	mc->max_entries = cf->max_entries ? cf->max_entries : DEFAULT_MAX;
 	mc->max_chunks = (mc->max_entries + CHUNK_SIZE - 1) / CHUNK_SIZE;
 	mc->next_id = 1;
-	mc->chunk = calloc(mc->max_chunks, sizeof(*mc->chunk));
-	mc->w = aligned_alloc(64, mc->workers * sizeof(*mc->w));
-	if (mc->chunk == NULL || mc->w == NULL)
+	mc->set_top = 1;
+	mc->slab = slab_reserve(mc->max_entries);
+	mc->sets = reserve(((size_t)mc->max_entries + 1) * sizeof(*mc->sets));
+	mc->ref = reserve(((size_t)mc->max_entries / 64 + 1) * 8);
+	if ((mc->w = aligned_alloc(64, mc->workers * sizeof(*mc->w))) != NULL)
+		memset(mc->w, 0, mc->workers * sizeof(*mc->w));
+	if (mc->slab == NULL || mc->sets == NULL || mc->ref == NULL ||
+	    mc->w == NULL)
 		goto fail;
+	((struct mc_slabhdr *)(void *)mc->slab)->sets = mc->sets;
 	/*
 	 * Virtual reservations (no memory until touched): 32 node records
 	 * and 64 leaves per possible entry cover the deepest tries (a /128
@@ -2511,7 +2693,6 @@ mapcache_new(const struct mapcache_config *cf)
 		goto fail;
 	mc->nodes = (struct pt_node *)(void *)mc->pa[0].base;
 	mc->leaves = (uint32_t *)(void *)mc->pa[1].base;
-	memset(mc->w, 0, mc->workers * sizeof(*mc->w));
 	for (w = 0; w < mc->workers; w++) {
 		mc->w[w].ctr = calloc(mc->max_chunks, sizeof(*mc->w[w].ctr));
 		mc->w[w].ring = calloc(RING_SIZE, sizeof(uint32_t));
@@ -2519,7 +2700,7 @@ mapcache_new(const struct mapcache_config *cf)
 			goto fail;
 	}
 	mc->st.mem_other = sizeof(*mc) + mc->max_chunks * sizeof(void *) *
-	    (1 + mc->workers) + mc->workers * (sizeof(*mc->w) +
+	    mc->workers + mc->workers * (sizeof(*mc->w) +
 	    RING_SIZE * sizeof(uint32_t));
 	return mc;
  fail:
@@ -2554,18 +2735,24 @@ mapcache_free(struct mapcache *mc)
 	free(mc->rready);
 	free(mc->xh);
 	set_free_all(mc);
-	for (c = 0; c < mc->nchunks; c++) {
-		free(mc->chunk[c]);
-		for (w = 0; w < mc->workers; w++)
-			free(mc->w[w].ctr[c]);
-	}
 	if (mc->w != NULL)
 		for (w = 0; w < mc->workers; w++) {
+			for (c = 0; mc->w[w].ctr != NULL &&
+			    c < mc->max_chunks; c++)
+				free(mc->w[w].ctr[c]);
 			free(mc->w[w].ctr);
 			free(mc->w[w].ring);
 		}
 	free(mc->w);
-	free(mc->chunk);
+	if (mc->slab != NULL)
+		munmap(mc->slab, (size_t)mc->max_entries *
+		    sizeof(struct mapcache_entry));
+	if (mc->sets != NULL)
+		munmap(mc->sets, ((size_t)mc->max_entries + 1) *
+		    sizeof(*mc->sets));
+	if (mc->ref != NULL)
+		munmap(mc->ref, ((size_t)mc->max_entries / 64 + 1) * 8);
+	free(mc->free_sets);
 	free(mc->heap);
 	free(mc->free_ids);
 	free(mc->ready);

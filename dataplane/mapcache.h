@@ -33,10 +33,14 @@
  *
  * Memory and bounds: at most max_per_iid non-static entries per
  * instance-id (all address families together, default 100000).  At the
- * bound the least recently used non-static entry of that instance-id is
- * evicted.  "Used" means installed, refreshed, or counted by a worker
- * (mapcache_count()); worker use reaches the LRU list through a per-worker
- * ring drained by mapcache_expire(), at one-second granularity.  Static
+ * bound a non-static entry of that instance-id that has not been used
+ * recently is evicted, chosen by CLOCK (second chance), the usual
+ * approximation of least recently used: an entry used since the clock
+ * hand last passed it is skipped (and its use bit cleared), the first
+ * one not used since is evicted.  "Used" means installed, refreshed, or
+ * counted by a worker (mapcache_count()); worker use reaches the use
+ * bits through a per-worker ring drained by mapcache_expire(), at
+ * one-second granularity.  Static
  * entries (from configuration) are never evicted and never expire.
  */
 #ifndef LISP_MAPCACHE_H
@@ -57,7 +61,7 @@ enum mapcache_af {
  * ACT action of a negative Map-Reply.
  */
 enum mapcache_state {
-	MAPCACHE_POSITIVE	= 0,	/* rlocs != NULL */
+	MAPCACHE_POSITIVE	= 0,	/* has an RLOC set */
 	MAPCACHE_NEG_NATIVE	= 1,	/* Natively-Forward */
 	MAPCACHE_NEG_SEND_MR	= 2,	/* Send-Map-Request */
 	MAPCACHE_NEG_DROP	= 3,	/* Drop (any drop action) */
@@ -89,25 +93,38 @@ struct mapcache_rlocset;
 struct mapcache;
 
 /*
- * A published entry (48 bytes: a million of them is 48 MB).  Readers
+ * A published entry (32 bytes: a million of them is 32 MB).  Readers
  * treat it as read-only; expires is rewritten in place by a refresh (read
  * it with an __atomic load if you care about the exact value).  The TTL
  * itself is not kept: expires is what the map-cache acts on.
+ *
+ * Entries live in one virtual reservation aligned to 1 GB, so the slab
+ * id and the RLOC set are derived from the entry's address and need no
+ * field: use mapcache_entry_id() and mapcache_entry_rlocs().
  */
 struct mapcache_entry {
 	uint8_t		 eid[16];	/* prefix, host bits zero */
-	const struct mapcache_rlocset *rlocs;	/* NULL unless POSITIVE */
-	uint32_t	 id;		/* slab id, stable while published */
 	uint32_t	 iid;
 	uint32_t	 expires;	/* mapcache clock; meaningless if STATIC */
+	uint32_t	 rset;		/* internal: RLOC set index, 0 = none */
 	uint8_t		 plen;
 	uint8_t		 afi;		/* enum mapcache_af */
 	uint8_t		 state;		/* enum mapcache_state */
 	uint8_t		 flags;		/* MAPCACHE_F_* */
-	/* Internal to mapcache.c (LRU list of the instance-id). */
-	uint32_t	 lru_prev;
-	uint32_t	 lru_next;
 };
+
+/*
+ * [reader] The slab id of an entry: stable while it is published, reused
+ * only after a grace period once it is gone.
+ */
+uint32_t	 mapcache_entry_id(const struct mapcache_entry *);
+/*
+ * [reader] The entry's interned RLOC set (NULL unless POSITIVE).  Entries
+ * with identical RLOCs share one set, so the pointer identifies it; read
+ * its contents through mapcache_rloc_count() / mapcache_rloc_get().
+ */
+const struct mapcache_rlocset *mapcache_entry_rlocs(
+		    const struct mapcache_entry *);
 
 /* The key of an entry for writer-side calls. */
 struct mapcache_prefix {
@@ -231,7 +248,7 @@ void		 mapcache_quiescent(struct mapcache *, unsigned worker);
 
 /*
  * Timer: set the mapcache clock to now (seconds, monotonic, > 0), fold the
- * workers' use into the LRU lists and remove entries whose expiry is <=
+ * workers' use into the CLOCK use bits and remove entries whose expiry is <=
  * now, at most `max` of them (0 = no limit).  Expiry is driven by a heap
  * ordered by expiry time: the cost is O(expired * log n), never a scan.
  * Returns the number of entries removed.

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * Map-cache unit tests: LPM against a brute-force reference, updates
- * interleaved with lookups, LRU eviction order, expiry, negative entries,
+ * interleaved with lookups, CLOCK eviction order, expiry, negative entries,
  * RLOC selection (distribution, stickiness, minimal movement, exclusions),
  * counters and the resumable walk.
  */
@@ -411,20 +411,20 @@ START_TEST(replace_and_refresh)
 	ck_assert_uint_eq(e->state, MAPCACHE_PENDING);
 	ck_assert_uint_eq(e->expires, 105);
 	/* Pending -> positive: a new entry replaces it. */
-	id = e->id;
+	id = mapcache_entry_id(e);
 	ck_assert_int_eq(mapcache_insert(mc, &p, MAPCACHE_POSITIVE, 60,
 	    rl, 2, 0), 0);
 	e = mapcache_find(mc, &p);
-	ck_assert_uint_ne(e->id, id);
+	ck_assert_uint_ne(mapcache_entry_id(e), id);
 	ck_assert_uint_eq(e->state, MAPCACHE_POSITIVE);
 	ck_assert_uint_eq(mapcache_rloc_count(e), 2);
 	/* Same content, new TTL: refreshed in place. */
-	id = e->id;
+	id = mapcache_entry_id(e);
 	ck_assert_int_eq(mapcache_expire(mc, 150, 0), 0);
 	ck_assert_int_eq(mapcache_insert(mc, &p, MAPCACHE_POSITIVE, 60,
 	    rl, 2, 0), 0);
 	e = mapcache_find(mc, &p);
-	ck_assert_uint_eq(e->id, id);
+	ck_assert_uint_eq(mapcache_entry_id(e), id);
 	ck_assert_uint_eq(e->expires, 210);
 	/* The old expiry (160) must not remove it; the new one does. */
 	ck_assert_int_eq(mapcache_expire(mc, 200, 0), 0);
@@ -490,6 +490,11 @@ START_TEST(expiry_order)
 }
 END_TEST
 
+/*
+ * Eviction at the per-iid bound is CLOCK (second chance): an entry used
+ * (installed, refreshed or counted by a worker) since the hand last
+ * passed it survives a turn; the first one not used since goes.
+ */
 START_TEST(lru_eviction)
 {
 	struct mapcache *mc = mc_new(2, 5);
@@ -498,7 +503,7 @@ START_TEST(lru_eviction)
 	const struct mapcache_entry *e;
 	struct mapcache_info info;
 	uint8_t a[4] = { 10, 0, 0, 0 };
-	unsigned i;
+	unsigned i, gone, n, sv[4];
 
 	mapcache_expire(mc, 10, 0);
 	for (i = 0; i < 10; i++) {
@@ -512,34 +517,54 @@ START_TEST(lru_eviction)
 	for (i = 0; i < 5; i++)
 		ck_assert_int_eq(mapcache_insert(mc, &p[i], MAPCACHE_POSITIVE,
 		    1000, &rl, 1, 0), 0);
-	/* Workers use 0 and 2 (at t=11), the control plane refreshes 1. */
+	/*
+	 * All five were just installed: the hand clears every use bit in
+	 * one turn, then evicts one of them, never the static entry nor
+	 * the entry being inserted.
+	 */
+	ck_assert_int_eq(mapcache_insert(mc, &p[5], MAPCACHE_POSITIVE,
+	    1000, &rl, 1, 0), 0);
+	ck_assert_ptr_nonnull(mapcache_find(mc, &p[5]));
+	ck_assert_ptr_nonnull(mapcache_find(mc, &ps));
+	for (i = 0, gone = 0, n = 0; i < 5; i++)
+		if (mapcache_find(mc, &p[i]) == NULL)
+			gone++;
+		else
+			sv[n++] = i;
+	ck_assert_uint_eq(gone, 1);
+	ck_assert_uint_eq(n, 4);
+	/*
+	 * Workers use sv[0] and sv[1] (at t=11), the control plane
+	 * refreshes sv[2]; sv[3] is the only one not used since the hand
+	 * passed, so it is the next to go.
+	 */
 	mapcache_expire(mc, 11, 0);
 	rcu_thread_online();
-	a[2] = 0;
+	a[2] = sv[0];
 	e = mapcache_lookup(mc, 1, MAPCACHE_AF_IPV4, a);
 	mapcache_count(mc, 0, e, 0, 100);
-	a[2] = 2;
+	a[2] = sv[1];
 	e = mapcache_lookup(mc, 1, MAPCACHE_AF_IPV4, a);
 	mapcache_count(mc, 1, e, 0, 100);
 	mapcache_quiescent(mc, 0);
 	rcu_thread_offline();
-	mapcache_expire(mc, 12, 0);	/* folds the use into the LRU */
-	ck_assert_int_eq(mapcache_insert(mc, &p[1], MAPCACHE_POSITIVE,
+	mapcache_expire(mc, 12, 0);	/* folds the use into the use bits */
+	ck_assert_int_eq(mapcache_insert(mc, &p[sv[2]], MAPCACHE_POSITIVE,
 	    1000, &rl, 1, 0), 0);
-	/* LRU order now (oldest first): 3, 4, 0, 2, 1. */
-	ck_assert_int_eq(mapcache_insert(mc, &p[5], MAPCACHE_POSITIVE,
-	    1000, &rl, 1, 0), 0);
-	ck_assert_ptr_null(mapcache_find(mc, &p[3]));
 	ck_assert_int_eq(mapcache_insert(mc, &p[6], MAPCACHE_POSITIVE,
 	    1000, &rl, 1, 0), 0);
-	ck_assert_ptr_null(mapcache_find(mc, &p[4]));
+	ck_assert_ptr_null(mapcache_find(mc, &p[sv[3]]));
+	for (i = 0; i < 3; i++)
+		ck_assert_ptr_nonnull(mapcache_find(mc, &p[sv[i]]));
+	ck_assert_ptr_nonnull(mapcache_find(mc, &p[5]));
+	ck_assert_ptr_nonnull(mapcache_find(mc, &p[6]));
+	/* Everything left was used: one more turn, still never static. */
 	ck_assert_int_eq(mapcache_insert(mc, &p[7], MAPCACHE_POSITIVE,
 	    1000, &rl, 1, 0), 0);
-	ck_assert_ptr_null(mapcache_find(mc, &p[0]));
 	ck_assert_int_eq(mapcache_insert(mc, &p[8], MAPCACHE_POSITIVE,
 	    1000, &rl, 1, 0), 0);
-	ck_assert_ptr_null(mapcache_find(mc, &p[2]));
-	ck_assert_ptr_nonnull(mapcache_find(mc, &p[1]));
+	ck_assert_ptr_nonnull(mapcache_find(mc, &p[7]));
+	ck_assert_ptr_nonnull(mapcache_find(mc, &p[8]));
 	ck_assert_ptr_nonnull(mapcache_find(mc, &ps));
 	mapcache_info(mc, &info);
 	ck_assert_uint_eq(info.evictions, 4);
@@ -752,7 +777,8 @@ START_TEST(counters)
 	    rl, 2, 0), 0);
 	e1 = mapcache_find(mc, &p1);
 	e2 = mapcache_find(mc, &p2);
-	ck_assert_ptr_eq(e1->rlocs, e2->rlocs);	/* interned */
+	/* Interned: one set. */
+	ck_assert_ptr_eq(mapcache_entry_rlocs(e1), mapcache_entry_rlocs(e2));
 	for (w = 0; w < 3; w++) {
 		mapcache_count(mc, w, e1, 0, 100 * (w + 1));
 		mapcache_count(mc, w, e1, 1, 10);

@@ -107,7 +107,7 @@ worker(void *arg)
 			k = mapcache_rloc_select(e, (uint32_t)x);
 			if (e->state != MAPCACHE_POSITIVE) {
 				ck_assert_int_eq(k, -1);
-				ck_assert_ptr_null(e->rlocs);
+				ck_assert_ptr_null(mapcache_entry_rlocs(e));
 			} else {
 				ck_assert_uint_ge(mapcache_rloc_count(e), 1);
 				/* The writer tags RLOCs with the entry's plen. */
