@@ -228,9 +228,27 @@ struct mc_worker {
 	char			 pad1[64 - 4];
 };
 
-struct heap_item {
-	uint32_t		 when;
-	uint32_t		 id;
+/*
+ * Expiry timers: a hierarchical timing wheel of entry ids.  Level k has
+ * 64 slots of 64^k seconds (level 5: the top 2 bits of the clock, 4
+ * slots); an expiry time t goes to the level of the highest 6-bit group
+ * in which it differs from the wheel time wt, in the slot of that group
+ * of t.  Level 0 slots are exact seconds; when wt enters a higher slot's
+ * range its ids move down (each id moves at most five times).  A slot is
+ * a list of blocks of ids: 4 bytes per timer and no per-entry link.
+ * Deletion is lazy: an id whose entry is gone, static now, or refreshed
+ * to another time is dropped when its slot comes up (a refresh adds a
+ * new id), and the wheel is rebuilt from the slab when such stale ids
+ * outnumber the live ones.
+ */
+#define TW_LEVELS	6
+#define TW_DUE		(TW_LEVELS * 64)	/* slot: due before wt */
+#define TW_BLK		61
+
+struct tw_blk {
+	struct tw_blk		*next;
+	uint32_t		 n;
+	uint32_t		 id[TW_BLK];
 };
 
 struct gc_batch {
@@ -270,8 +288,12 @@ struct mapcache {
 	uint32_t		*free_sets;
 	uint32_t		 nfreesets, freesetcap;
 
-	struct heap_item	*heap;
-	uint32_t		 nheap, heapcap;
+	struct tw_blk		*tw[TW_DUE + 1];	/* [level * 64 + slot] */
+	uint64_t		 tw_occ[TW_LEVELS];	/* non-empty slots */
+	struct tw_blk		*tw_free;	/* spare blocks */
+	uint32_t		 tw_time;	/* wt: next second to process */
+	uint32_t		 tw_nfree;
+	uint64_t		 tw_items, tw_blocks;
 	uint64_t		 nlive, nstatic;
 
 	struct mapcache_rlocset	**set_hash;
@@ -1750,72 +1772,197 @@ set_free_all(struct mapcache *mc)
 	free(mc->set_hash);
 }
 
-/* Expiry heap (lazy: stale items are dropped when they surface) -------- */
+/* Expiry timing wheel (see struct tw_blk) ------------------------------- */
+
+static void
+tw_blk_put(struct mapcache *mc, struct tw_blk *b)
+{
+	if (mc->tw_nfree >= 64) {
+		free(b);
+		mc->tw_blocks--;
+		return;
+	}
+	b->next = mc->tw_free;
+	mc->tw_free = b;
+	mc->tw_nfree++;
+}
 
 static int
-heap_push(struct mapcache *mc, uint32_t when, uint32_t id)
+tw_add(struct mapcache *mc, unsigned slot, uint32_t id)
 {
-	struct heap_item *nh, it = { when, id };
-	uint32_t i, p, cap;
+	struct tw_blk *b = mc->tw[slot];
 
-	if (mc->nheap == mc->heapcap) {
-		cap = mc->heapcap ? mc->heapcap * 2 : 1024;
-		if ((nh = realloc(mc->heap, cap * sizeof(*nh))) == NULL)
+	if (b == NULL || b->n == TW_BLK) {
+		if ((b = mc->tw_free) != NULL) {
+			mc->tw_free = b->next;
+			mc->tw_nfree--;
+		} else if ((b = malloc(sizeof(*b))) == NULL)
 			return -1;
-		mc->st.mem_timers += (uint64_t)(cap - mc->heapcap) *
-		    sizeof(*nh);
-		mc->heap = nh;
-		mc->heapcap = cap;
+		else
+			mc->tw_blocks++;
+		b->n = 0;
+		b->next = mc->tw[slot];
+		mc->tw[slot] = b;
 	}
-	for (i = mc->nheap++; i > 0; i = p) {
-		p = (i - 1) / 2;
-		if (mc->heap[p].when <= when)
-			break;
-		mc->heap[i] = mc->heap[p];
-	}
-	mc->heap[i] = it;
+	b->id[b->n++] = id;
+	if (slot < TW_DUE)
+		mc->tw_occ[slot / 64] |= 1ULL << (slot % 64);
+	mc->tw_items++;
 	return 0;
 }
 
-static void
-heap_pop(struct mapcache *mc)
+/* The slot for expiry time t. */
+static unsigned
+tw_slot(const struct mapcache *mc, uint32_t t)
 {
-	struct heap_item last = mc->heap[--mc->nheap];
-	uint32_t i = 0, c, n = mc->nheap;
+	uint32_t x = t ^ mc->tw_time;
+	unsigned k;
 
-	if (n == 0)
-		return;
-	for (;;) {
-		c = 2 * i + 1;
-		if (c >= n)
-			break;
-		if (c + 1 < n && mc->heap[c + 1].when < mc->heap[c].when)
-			c++;
-		if (last.when <= mc->heap[c].when)
-			break;
-		mc->heap[i] = mc->heap[c];
-		i = c;
-	}
-	mc->heap[i] = last;
+	if (t < mc->tw_time)
+		return TW_DUE;
+	k = x == 0 ? 0 : (31 - __builtin_clz(x)) / 6;
+	return k * 64 + ((t >> (6 * k)) & 63);
 }
 
-/* Rebuild the heap from live entries when stale items pile up. */
+static int
+tw_push(struct mapcache *mc, uint32_t when, uint32_t id)
+{
+	return tw_add(mc, tw_slot(mc, when), id);
+}
+
+/* Take one id from a slot (not empty). */
+static uint32_t
+tw_pop(struct mapcache *mc, unsigned slot)
+{
+	struct tw_blk *b = mc->tw[slot];
+	uint32_t id = b->id[--b->n];
+
+	if (b->n == 0) {
+		mc->tw[slot] = b->next;
+		tw_blk_put(mc, b);
+		if (mc->tw[slot] == NULL && slot < TW_DUE)
+			mc->tw_occ[slot / 64] &= ~(1ULL << (slot % 64));
+	}
+	mc->tw_items--;
+	return id;
+}
+
+/* The first time >= wt at which a slot is due or moves down; none: 2^32. */
+static uint64_t
+tw_next(const struct mapcache *mc)
+{
+	uint64_t best = 1ULL << 32, m, t;
+	uint32_t wt = mc->tw_time;
+	unsigned k, g, sh;
+
+	for (k = 0; k < TW_LEVELS; k++) {
+		sh = 6 * k;
+		g = (wt >> sh) & 63;
+		/* Level 0: slot g is due now; above: slots past g only. */
+		if (k == 0)
+			m = mc->tw_occ[0] & (~0ULL << g);
+		else
+			m = g == 63 ? 0 : mc->tw_occ[k] & (~0ULL << (g + 1));
+		if (m == 0)
+			continue;
+		t = sh + 6 >= 32 ? 0 : (uint64_t)(wt >> (sh + 6)) << (sh + 6);
+		t |= (uint64_t)__builtin_ctzll(m) << sh;
+		if (t < best)
+			best = t;
+	}
+	return best;
+}
+
+/*
+ * Set wt to t, no later than the next event (tw_next()), and move down
+ * the ids of the slots whose range t enters, the highest level first.
+ * An id whose entry's expiry is no longer in the slot's range is stale
+ * (its refresh added another id) and is dropped.
+ */
 static void
-heap_compact(struct mapcache *mc)
+tw_advance(struct mapcache *mc, uint32_t t)
 {
 	struct mapcache_entry *e;
-	uint32_t id, n = 0, i;
+	struct tw_blk *b, *next;
+	unsigned k, slot, i;
+	uint32_t id;
 
+	mc->tw_time = t;
+	for (k = TW_LEVELS - 1; k >= 1; k--) {
+		if ((t & ((1u << (6 * k)) - 1)) != 0)
+			continue;
+		slot = k * 64 + ((t >> (6 * k)) & 63);
+		if ((b = mc->tw[slot]) == NULL)
+			continue;
+		mc->tw[slot] = NULL;
+		mc->tw_occ[k] &= ~(1ULL << (slot % 64));
+		for (; b != NULL; b = next) {
+			next = b->next;
+			for (i = 0; i < b->n; i++) {
+				id = b->id[i];
+				mc->tw_items--;
+				e = entry_of(mc, id);
+				if (id >= mc->next_id || (e->flags &
+				    (MC_F_LIVE | MAPCACHE_F_STATIC)) !=
+				    MC_F_LIVE || (e->expires >> (6 * k)) !=
+				    (t >> (6 * k)))
+					continue;
+				if (tw_push(mc, e->expires, id) == -1)
+					log_warnx("%s: out of memory, timer "
+					    "of entry %u lost", __func__, id);
+			}
+			tw_blk_put(mc, b);
+		}
+	}
+}
+
+/* Rebuild the wheel from live entries when stale ids pile up. */
+static void
+tw_compact(struct mapcache *mc)
+{
+	struct mapcache_entry *e;
+	struct tw_blk *b;
+	unsigned s;
+	uint32_t id;
+
+	for (s = 0; s <= TW_DUE; s++)
+		while ((b = mc->tw[s]) != NULL) {
+			mc->tw[s] = b->next;
+			b->next = mc->tw_free;
+			mc->tw_free = b;
+			mc->tw_nfree++;
+		}
+	memset(mc->tw_occ, 0, sizeof(mc->tw_occ));
+	mc->tw_items = 0;
 	for (id = 1; id < mc->next_id; id++) {
 		e = entry_of(mc, id);
+		/* Fewer ids than before: the spare blocks suffice. */
 		if ((e->flags & (MC_F_LIVE | MAPCACHE_F_STATIC)) == MC_F_LIVE)
-			mc->heap[n++] = (struct heap_item){ e->expires, id };
+			(void)tw_push(mc, e->expires, id);
 	}
-	mc->nheap = 0;
-	for (i = 0; i < n; i++) {
-		struct heap_item it = mc->heap[i];
+	while (mc->tw_nfree > 64) {
+		b = mc->tw_free;
+		mc->tw_free = b->next;
+		mc->tw_nfree--;
+		free(b);
+		mc->tw_blocks--;
+	}
+}
 
-		(void)heap_push(mc, it.when, it.id);	/* no growth */
+static void
+tw_free_all(struct mapcache *mc)
+{
+	struct tw_blk *b;
+	unsigned s;
+
+	for (s = 0; s <= TW_DUE; s++)
+		while ((b = mc->tw[s]) != NULL) {
+			mc->tw[s] = b->next;
+			free(b);
+		}
+	while ((b = mc->tw_free) != NULL) {
+		mc->tw_free = b->next;
+		free(b);
 	}
 }
 
@@ -2056,7 +2203,7 @@ mapcache_insert(struct mapcache *mc, const struct mapcache_prefix *p,
 		set_put(mc, set);
 		STORE(old->expires, mc->now + ttl);
 		if (!stat) {
-			if (heap_push(mc, old->expires, oid) == -1)
+			if (tw_push(mc, old->expires, oid) == -1)
 				goto enomem;
 			ref_set(mc, oid);
 		}
@@ -2091,7 +2238,7 @@ mapcache_insert(struct mapcache *mc, const struct mapcache_prefix *p,
 	e->afi = p->afi;
 	e->state = state;
 	e->flags = (stat ? MAPCACHE_F_STATIC : 0) | MC_F_LIVE;
-	if (!stat && heap_push(mc, e->expires, id) == -1)
+	if (!stat && tw_push(mc, e->expires, id) == -1)
 		goto enomem_id;
 	if (lpm_set(mc, g, ai, hi, lo, p->plen, id) == -1)
 		goto enomem_id;
@@ -2115,8 +2262,8 @@ mapcache_insert(struct mapcache *mc, const struct mapcache_prefix *p,
 		mc->st.replaces++;
 	} else
 		mc->st.inserts++;
-	if (mc->nheap > 2 * (mc->nlive - mc->nstatic) + 1024)
-		heap_compact(mc);
+	if (mc->tw_items > 2 * (mc->nlive - mc->nstatic) + 1024)
+		tw_compact(mc);
 	return 0;
 
  enomem_id:
@@ -2542,45 +2689,85 @@ mapcache_counters(struct mapcache *mc, const struct mapcache_entry *e,
 
 /* Timers, walk, info -------------------------------------------------------- */
 
-size_t
-mapcache_expire(struct mapcache *mc, uint32_t now, size_t max)
+/*
+ * Expire the ids of a due slot (level 0 slot of wt, or the due list);
+ * stops at max.  Returns -1 if it stopped with ids left, else 0.
+ */
+static int
+tw_fire(struct mapcache *mc, unsigned slot, uint32_t now, size_t max,
+    size_t *n)
 {
 	struct mapcache_entry *e;
-	struct heap_item it;
-	size_t n = 0;
+	uint32_t id;
 
-	STORE(mc->now, now);
-	lru_drain(mc);
-	while (mc->nheap > 0 && mc->heap[0].when <= now &&
-	    (max == 0 || n < max)) {
-		it = mc->heap[0];
-		heap_pop(mc);
-		if (it.id >= mc->next_id)
+	while (mc->tw[slot] != NULL) {
+		if (max != 0 && *n >= max)
+			return -1;
+		id = tw_pop(mc, slot);
+		if (id >= mc->next_id)
 			continue;
-		e = entry_of(mc, it.id);
-		/* Stale item: deleted, static now, or refreshed since. */
+		e = entry_of(mc, id);
+		/* Stale id: deleted, static now, or refreshed since. */
 		if ((e->flags & (MC_F_LIVE | MAPCACHE_F_STATIC)) != MC_F_LIVE ||
 		    e->expires > now)
 			continue;
 		if (entry_remove(mc, e) == -1) {
-			(void)heap_push(mc, it.when, it.id);
-			break;
+			(void)tw_add(mc, slot, id);
+			return -1;
 		}
 		mc->st.expirations++;
-		n++;
+		(*n)++;
 	}
+	return 0;
+}
+
+size_t
+mapcache_expire(struct mapcache *mc, uint32_t now, size_t max)
+{
+	uint64_t t;
+	size_t n = 0;
+
+	STORE(mc->now, now);
+	lru_drain(mc);
+	if (tw_fire(mc, TW_DUE, now, max, &n) == -1)
+		goto out;
+	while (mc->tw_time <= now) {
+		if ((t = tw_next(mc)) > now) {
+			/*
+			 * Nothing due up to now; wt = now + 1 may enter the
+			 * range of a slot (t == now + 1), never pass one.
+			 */
+			if (now + 1 != 0)
+				tw_advance(mc, now + 1);
+			break;
+		}
+		if (t > mc->tw_time) {
+			tw_advance(mc, (uint32_t)t);
+			continue;
+		}
+		if (tw_fire(mc, mc->tw_time & 63, now, max, &n) == -1)
+			break;
+	}
+ out:
 	gc_flush(mc);
 	return n;
 }
 
+/*
+ * Seconds until the next timer slot is due: the next expiry, or earlier
+ * if that slot only moves ids down a level or holds stale ones (the
+ * caller then finds nothing to do and asks again).
+ */
 int64_t
 mapcache_next_expiry(struct mapcache *mc)
 {
-	if (mc->nheap == 0)
+	uint64_t t;
+
+	if (mc->tw_items == 0)
 		return -1;
-	if (mc->heap[0].when <= mc->now)
+	if (mc->tw[TW_DUE] != NULL || (t = tw_next(mc)) <= mc->now)
 		return 0;
-	return (int64_t)mc->heap[0].when - mc->now;
+	return (int64_t)t - mc->now;
 }
 
 int
@@ -2623,6 +2810,7 @@ mapcache_info(struct mapcache *mc, struct mapcache_info *info)
 	info->mem_entries = (uint64_t)mc->next_id *
 	    sizeof(struct mapcache_entry) + (mc->next_id + 63) / 64 * 8;
 	info->mem_rlocsets += (uint64_t)mc->set_top * sizeof(*mc->sets);
+	info->mem_timers = mc->tw_blocks * sizeof(struct tw_blk);
 	info->lru_ring_drops = 0;
 	info->mem_counters = 0;
 	for (w = 0; w < mc->workers; w++) {
@@ -2771,7 +2959,7 @@ mapcache_free(struct mapcache *mc)
 	if (mc->ref != NULL)
 		munmap(mc->ref, ((size_t)mc->max_entries / 64 + 1) * 8);
 	free(mc->free_sets);
-	free(mc->heap);
+	tw_free_all(mc);
 	free(mc->free_ids);
 	free(mc->ready);
 	free(mc);

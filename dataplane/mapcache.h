@@ -156,7 +156,7 @@ struct mapcache_info {
 	uint64_t	 mem_trie;	/* LPM: direct arrays, nodes, leaves */
 	uint64_t	 mem_index;	/* exact-match hash (writer only) */
 	uint64_t	 mem_entries;	/* entry slab (allocated chunks) */
-	uint64_t	 mem_timers;	/* expiry heap */
+	uint64_t	 mem_timers;	/* expiry timing wheel */
 	uint64_t	 mem_rlocsets;	/* RLOC sets + their counters */
 	uint64_t	 mem_counters;	/* per-worker entry counters */
 	uint64_t	 mem_other;	/* iid groups, intern hash, rings */

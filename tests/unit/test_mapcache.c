@@ -491,6 +491,76 @@ START_TEST(expiry_order)
 END_TEST
 
 /*
+ * Expiry times far apart (the timer wheel's levels are 64^k seconds):
+ * each entry goes exactly at its second, however far the clock jumps,
+ * and a refresh to a nearer or a farther time takes effect.
+ */
+START_TEST(expiry_far)
+{
+	static const uint32_t ttl[] = { 1, 62, 63, 64, 65, 4095, 4096,
+	    4097, 262143, 262144, 262145, 300001, 16777217, 16777300,
+	    268435456, 1073741825 };
+	const size_t nt = sizeof(ttl) / sizeof(ttl[0]);
+	struct mapcache *mc = mc_new(1, 0);
+	struct mapcache_prefix p[16], q;
+	uint32_t t0 = 1000003, when, now;
+	uint8_t a[4] = { 198, 51, 100, 0 };
+	int64_t nx;
+	size_t i, j, r;
+
+	ck_assert_int_eq(mapcache_expire(mc, t0, 0), 0);
+	for (i = 0; i < nt; i++) {
+		a[3] = i;
+		p[i] = pfx(5, MAPCACHE_AF_IPV4, (const char *)a, 4, 32);
+		ck_assert_int_eq(mapcache_insert(mc, &p[i],
+		    MAPCACHE_NEG_SEND_MR, ttl[i], NULL, 0, 0), 0);
+	}
+	/* Refresh: one much nearer, one much farther. */
+	a[3] = 100;
+	q = pfx(5, MAPCACHE_AF_IPV4, (const char *)a, 4, 32);
+	ck_assert_int_eq(mapcache_insert(mc, &q, MAPCACHE_NEG_DROP, 5000,
+	    NULL, 0, 0), 0);
+	ck_assert_int_eq(mapcache_insert(mc, &q, MAPCACHE_NEG_DROP, 70,
+	    NULL, 0, 0), 0);
+	ck_assert_int_eq(mapcache_insert(mc, &p[0], MAPCACHE_NEG_SEND_MR,
+	    300000, NULL, 0, 0), 0);
+	now = t0;
+	for (i = 1; i < nt; i++) {
+		when = t0 + ttl[i];
+		/* The timer never fires after the entry's second. */
+		nx = mapcache_next_expiry(mc);
+		ck_assert_int_ge(nx, 0);
+		ck_assert_int_le(nx, (int64_t)when - now);
+		/*
+		 * Stop just before the 64-second boundary under when too
+		 * (where the wheel moves timers down a level), then just
+		 * before when.  q (at 70) and p[0] (at 300000) go in
+		 * between.
+		 */
+		r = 0;
+		if ((when & ~63u) - 1 > now)
+			r += mapcache_expire(mc, (when & ~63u) - 1, 0);
+		if (when - 1 > now)
+			r += mapcache_expire(mc, when - 1, 0);
+		ck_assert_uint_eq(r, (now < t0 + 70 && t0 + 70 < when) +
+		    (now < t0 + 300000 && t0 + 300000 < when));
+		ck_assert_ptr_nonnull(mapcache_find(mc, &p[i]));
+		ck_assert_uint_eq(mapcache_expire(mc, when, 0), 1);
+		now = when;
+		for (j = 1; j < nt; j++)
+			ck_assert(j <= i ? mapcache_find(mc, &p[j]) == NULL :
+			    mapcache_find(mc, &p[j]) != NULL);
+		ck_assert(now >= t0 + 300000 ? mapcache_find(mc, &p[0]) ==
+		    NULL : mapcache_find(mc, &p[0]) != NULL);
+		ck_assert(now >= t0 + 70 ? mapcache_find(mc, &q) == NULL :
+		    mapcache_find(mc, &q) != NULL);
+	}
+	ck_assert_int_eq(mapcache_next_expiry(mc), -1);
+	mapcache_free(mc);
+}
+END_TEST
+
+/*
  * Eviction at the per-iid bound is CLOCK (second chance): an entry used
  * (installed, refreshed or counted by a worker) since the hand last
  * passed it survives a turn; the first one not used since goes.
@@ -866,6 +936,7 @@ mapcache_suite(void)
 	tcase_add_test(tc, lpm_v6_random);
 	tcase_add_test(tc, replace_and_refresh);
 	tcase_add_test(tc, expiry_order);
+	tcase_add_test(tc, expiry_far);
 	tcase_add_test(tc, lru_eviction);
 	tcase_add_test(tc, only_static_full);
 	tcase_add_test(tc, rloc_weights);
