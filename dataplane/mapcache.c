@@ -99,7 +99,7 @@
 #define GC_BATCH	256
 #define DEFAULT_PER_IID	100000
 #define DEFAULT_MAX	(1u << 22)
-#define MC_F_LIVE	0x80		/* internal entry flag */
+#define GRP_MAX		65535		/* entry->grp is 16 bits */
 #define SLAB_ALIGN	((uintptr_t)1 << 30)	/* ID_MAX 32-byte entries */
 #define GC_SETIDX	0x80000000u	/* gc_id() value: an RLOC set index */
 #define PT_LEAF		0x80000000u	/* direct slot holds a leaf */
@@ -271,6 +271,8 @@ struct mapcache {
 	struct mapcache_entry	*slab;		/* [max_entries], aligned */
 	struct mapcache_rlocset	**sets;		/* [max_entries + 1] */
 	uint64_t		*ref;		/* CLOCK use bits by id */
+	uint64_t		*live;		/* published-entry bits by id */
+	uint32_t		*grp_iid;	/* [GRP_MAX], read by workers */
 	struct mc_worker	*w;
 	unsigned		 workers;
 	uint32_t		 max_per_iid;
@@ -349,9 +351,16 @@ af_index(uint8_t afi)
  */
 struct mc_slabhdr {
 	struct mapcache_rlocset	*const *sets;
+	const uint32_t		*grp_iid;
 };
 
-_Static_assert(sizeof(struct mapcache_entry) == 32, "entry layout");
+static inline const struct mc_slabhdr *
+slab_hdr(const struct mapcache_entry *e)
+{
+	return (const struct mc_slabhdr *)((uintptr_t)e & ~(SLAB_ALIGN - 1));
+}
+
+_Static_assert(sizeof(struct mapcache_entry) == 28, "entry layout");
 _Static_assert(sizeof(struct mc_slabhdr) <= sizeof(struct mapcache_entry),
     "slab header");
 
@@ -364,12 +373,40 @@ entry_of(const struct mapcache *mc, uint32_t id)
 static inline const struct mapcache_rlocset *
 set_of(const struct mapcache_entry *e)
 {
-	const struct mc_slabhdr *h;
-
 	if (e->rset == 0)
 		return NULL;
-	h = (const struct mc_slabhdr *)((uintptr_t)e & ~(SLAB_ALIGN - 1));
-	return LOAD(h->sets[e->rset]);
+	return LOAD(slab_hdr(e)->sets[e->rset]);
+}
+
+/*
+ * Writer-only bits by id: live (published, not yet retired) and the
+ * CLOCK use bit.  Kept out of the entries so that a published entry is
+ * never written but for expires.
+ */
+static inline void
+bit_set(uint64_t *v, uint32_t id)
+{
+	v[id >> 6] |= 1ULL << (id & 63);
+}
+
+static inline void
+bit_clear(uint64_t *v, uint32_t id)
+{
+	v[id >> 6] &= ~(1ULL << (id & 63));
+}
+
+static inline int
+bit_test(const uint64_t *v, uint32_t id)
+{
+	return (v[id >> 6] >> (id & 63)) & 1;
+}
+
+/* A live non-static entry: one with a timer and a place in the CLOCK. */
+static inline int
+live_dyn(const struct mapcache *mc, uint32_t id)
+{
+	return id < mc->next_id && bit_test(mc->live, id) &&
+	    !(mc->slab[id].flags & MAPCACHE_F_STATIC);
 }
 
 static inline uint64_t
@@ -1273,7 +1310,8 @@ xh_match(struct mapcache *mc, uint32_t id, uint32_t iid, unsigned ai,
 	const struct mapcache_entry *e = entry_of(mc, id);
 	uint64_t ehi, elo;
 
-	if (e->iid != iid || e->plen != plen || af_index(e->afi) != (int)ai)
+	if (mc->grp_iid[e->grp] != iid || e->plen != plen ||
+	    af_index(e->afi) != (int)ai)
 		return 0;
 	key_load(ai, e->eid, &ehi, &elo);
 	return ehi == hi && elo == lo;
@@ -1334,7 +1372,7 @@ xh_hash_of(struct mapcache *mc, uint32_t id)
 	int ai = af_index(e->afi);
 
 	key_load(ai, e->eid, &hi, &lo);
-	return xh_hash(e->iid, ai, e->plen, hi, lo);
+	return xh_hash(mc->grp_iid[e->grp], ai, e->plen, hi, lo);
 }
 
 static int
@@ -1525,7 +1563,7 @@ grp_find(const struct mapcache *mc, uint32_t iid)
 static inline struct mc_grp *
 grp_of(struct mapcache *mc, const struct mapcache_entry *e)
 {
-	return (struct mc_grp *)(uintptr_t)grp_find(mc, e->iid);
+	return mc->grps[e->grp];
 }
 
 static struct mc_grp *
@@ -1537,6 +1575,8 @@ grp_get(struct mapcache *mc, uint32_t iid)
 
 	if ((g = (struct mc_grp *)(uintptr_t)grp_find(mc, iid)) != NULL)
 		return g;
+	if (mc->ngrps >= GRP_MAX)
+		return NULL;
 	if (mc->ngrps == mc->grpcap) {
 		cap = mc->grpcap ? mc->grpcap * 2 : 16;
 		if ((ng = realloc(mc->grps, cap * sizeof(*ng))) == NULL)
@@ -1548,6 +1588,8 @@ grp_get(struct mapcache *mc, uint32_t iid)
 		return NULL;
 	g->iid = iid;
 	g->idx = mc->ngrps;
+	/* Read by workers through entries, published with them. */
+	STORE(mc->grp_iid[g->idx], iid);
 	for (i = 0; i < 3; i++) {
 		g->t[i].bits = af_bits[i];
 		g->t[i].dbits = af_dbits[i];
@@ -1555,7 +1597,7 @@ grp_get(struct mapcache *mc, uint32_t iid)
 	mc->grps[mc->ngrps++] = g;
 	g->hnext = mc->grp_hash[b];
 	PUBLISH(mc->grp_hash[b], g);
-	mc->st.mem_other += sizeof(*g);
+	mc->st.mem_other += sizeof(*g) + sizeof(*mc->grp_iid);
 	return g;
 }
 
@@ -1902,9 +1944,7 @@ tw_advance(struct mapcache *mc, uint32_t t)
 				id = b->id[i];
 				mc->tw_items--;
 				e = entry_of(mc, id);
-				if (id >= mc->next_id || (e->flags &
-				    (MC_F_LIVE | MAPCACHE_F_STATIC)) !=
-				    MC_F_LIVE || (e->expires >> (6 * k)) !=
+				if (!live_dyn(mc, id) || (e->expires >> (6 * k)) !=
 				    (t >> (6 * k)))
 					continue;
 				if (tw_push(mc, e->expires, id) == -1)
@@ -1937,7 +1977,7 @@ tw_compact(struct mapcache *mc)
 	for (id = 1; id < mc->next_id; id++) {
 		e = entry_of(mc, id);
 		/* Fewer ids than before: the spare blocks suffice. */
-		if ((e->flags & (MC_F_LIVE | MAPCACHE_F_STATIC)) == MC_F_LIVE)
+		if (live_dyn(mc, id))
 			(void)tw_push(mc, e->expires, id);
 	}
 	while (mc->tw_nfree > 64) {
@@ -2081,7 +2121,7 @@ entry_remove(struct mapcache *mc, struct mapcache_entry *e)
 		g->count--;
 	mc->nlive--;
 	set_put(mc, e->rset ? mc->sets[e->rset] : NULL);
-	STORE(e->flags, e->flags & ~MC_F_LIVE);
+	bit_clear(mc->live, (uint32_t)(e - mc->slab));
 	gc_id(mc, (uint32_t)(e - mc->slab));
 	return 0;
 }
@@ -2104,8 +2144,7 @@ clock_evict(struct mapcache *mc, struct mc_grp *g)
 		if (id == 0 || id >= mc->next_id)
 			id = 1;
 		e = entry_of(mc, id);
-		if ((e->flags & (MC_F_LIVE | MAPCACHE_F_STATIC)) !=
-		    MC_F_LIVE || e->iid != g->iid || ref_take(mc, id))
+		if (!live_dyn(mc, id) || e->grp != g->idx || ref_take(mc, id))
 			continue;
 		g->hand = id + 1;
 		if (entry_remove(mc, e) == -1) {
@@ -2121,7 +2160,6 @@ clock_evict(struct mapcache *mc, struct mc_grp *g)
 static void
 lru_drain(struct mapcache *mc)
 {
-	struct mapcache_entry *e;
 	struct mc_worker *w;
 	uint32_t t, h, id;
 	unsigned i;
@@ -2134,10 +2172,8 @@ lru_drain(struct mapcache *mc)
 			id = w->ring[t & (RING_SIZE - 1)];
 			if (id == 0 || id >= mc->next_id)
 				continue;
-			e = entry_of(mc, id);
 			/* A stale id only marks an unrelated entry used. */
-			if ((e->flags & (MC_F_LIVE | MAPCACHE_F_STATIC)) !=
-			    MC_F_LIVE)
+			if (!live_dyn(mc, id))
 				continue;
 			ref_set(mc, id);
 		}
@@ -2232,12 +2268,13 @@ mapcache_insert(struct mapcache *mc, const struct mapcache_prefix *p,
 	memset(e, 0, sizeof(*e));
 	key_store(ai, hi, lo, e->eid);
 	e->rset = set != NULL ? set->idx : 0;
-	e->iid = p->iid;
+	e->grp = g->idx;
 	e->expires = mc->now + ttl;
 	e->plen = p->plen;
 	e->afi = p->afi;
 	e->state = state;
-	e->flags = (stat ? MAPCACHE_F_STATIC : 0) | MC_F_LIVE;
+	e->flags = stat ? MAPCACHE_F_STATIC : 0;
+	bit_set(mc->live, id);
 	if (!stat && tw_push(mc, e->expires, id) == -1)
 		goto enomem_id;
 	if (lpm_set(mc, g, ai, hi, lo, p->plen, id) == -1)
@@ -2257,7 +2294,7 @@ mapcache_insert(struct mapcache *mc, const struct mapcache_prefix *p,
 			g->count--;
 		mc->nlive--;
 		set_put(mc, old->rset ? mc->sets[old->rset] : NULL);
-		STORE(old->flags, old->flags & ~MC_F_LIVE);
+		bit_clear(mc->live, oid);
 		gc_id(mc, oid);
 		mc->st.replaces++;
 	} else
@@ -2267,7 +2304,7 @@ mapcache_insert(struct mapcache *mc, const struct mapcache_prefix *p,
 	return 0;
 
  enomem_id:
-	e->flags = 0;
+	bit_clear(mc->live, id);
 	gc_id(mc, id);
  enomem:
 	set_put(mc, set);
@@ -2524,6 +2561,12 @@ mapcache_entry_rlocs(const struct mapcache_entry *e)
 }
 
 uint32_t
+mapcache_entry_iid(const struct mapcache_entry *e)
+{
+	return LOAD(slab_hdr(e)->grp_iid[e->grp]);
+}
+
+uint32_t
 mapcache_flow_hash(const uint8_t *src, const uint8_t *dst, size_t alen,
     uint8_t proto, uint16_t sport, uint16_t dport)
 {
@@ -2708,8 +2751,7 @@ tw_fire(struct mapcache *mc, unsigned slot, uint32_t now, size_t max,
 			continue;
 		e = entry_of(mc, id);
 		/* Stale id: deleted, static now, or refreshed since. */
-		if ((e->flags & (MC_F_LIVE | MAPCACHE_F_STATIC)) != MC_F_LIVE ||
-		    e->expires > now)
+		if (!live_dyn(mc, id) || e->expires > now)
 			continue;
 		if (entry_remove(mc, e) == -1) {
 			(void)tw_add(mc, slot, id);
@@ -2780,7 +2822,7 @@ mapcache_walk(struct mapcache *mc, struct mapcache_cursor *cur, size_t max,
 
 	for (; id < mc->next_id && n < max; id++) {
 		e = entry_of(mc, id);
-		if (!(e->flags & MC_F_LIVE))
+		if (!bit_test(mc->live, id))
 			continue;
 		n++;
 		if (cb(e, arg) != 0) {
@@ -2806,9 +2848,9 @@ mapcache_info(struct mapcache *mc, struct mapcache_info *info)
 	info->mem_index = (uint64_t)mc->xhcap * sizeof(uint32_t);
 	info->mem_trie_spare = mc->pa[0].spare * sizeof(struct pt_node) +
 	    mc->pa[1].spare * sizeof(uint32_t);
-	/* Slab and use bits up to the high-water id: touched, committed. */
+	/* Slab, live and use bits up to the high-water id: touched. */
 	info->mem_entries = (uint64_t)mc->next_id *
-	    sizeof(struct mapcache_entry) + (mc->next_id + 63) / 64 * 8;
+	    sizeof(struct mapcache_entry) + 2 * ((mc->next_id + 63) / 64 * 8);
 	info->mem_rlocsets += (uint64_t)mc->set_top * sizeof(*mc->sets);
 	info->mem_timers = mc->tw_blocks * sizeof(struct tw_blk);
 	info->lru_ring_drops = 0;
@@ -2880,12 +2922,16 @@ mapcache_new(const struct mapcache_config *cf)
 	mc->slab = slab_reserve(mc->max_entries);
 	mc->sets = reserve(((size_t)mc->max_entries + 1) * sizeof(*mc->sets));
 	mc->ref = reserve(((size_t)mc->max_entries / 64 + 1) * 8);
+	mc->live = reserve(((size_t)mc->max_entries / 64 + 1) * 8);
+	mc->grp_iid = reserve(GRP_MAX * sizeof(*mc->grp_iid));
 	if ((mc->w = aligned_alloc(64, mc->workers * sizeof(*mc->w))) != NULL)
 		memset(mc->w, 0, mc->workers * sizeof(*mc->w));
 	if (mc->slab == NULL || mc->sets == NULL || mc->ref == NULL ||
+	    mc->live == NULL || mc->grp_iid == NULL ||
 	    mc->w == NULL)
 		goto fail;
 	((struct mc_slabhdr *)(void *)mc->slab)->sets = mc->sets;
+	((struct mc_slabhdr *)(void *)mc->slab)->grp_iid = mc->grp_iid;
 	/*
 	 * Virtual reservations (no memory until touched): 32 node records
 	 * and 64 leaves per possible entry cover the deepest tries (a /128
@@ -2958,6 +3004,10 @@ mapcache_free(struct mapcache *mc)
 		    sizeof(*mc->sets));
 	if (mc->ref != NULL)
 		munmap(mc->ref, ((size_t)mc->max_entries / 64 + 1) * 8);
+	if (mc->live != NULL)
+		munmap(mc->live, ((size_t)mc->max_entries / 64 + 1) * 8);
+	if (mc->grp_iid != NULL)
+		munmap(mc->grp_iid, GRP_MAX * sizeof(*mc->grp_iid));
 	free(mc->free_sets);
 	tw_free_all(mc);
 	free(mc->free_ids);

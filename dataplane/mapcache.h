@@ -93,26 +93,30 @@ struct mapcache_rlocset;
 struct mapcache;
 
 /*
- * A published entry (32 bytes: a million of them is 32 MB).  Readers
+ * A published entry (28 bytes: a million of them is 28 MB).  Readers
  * treat it as read-only; expires is rewritten in place by a refresh (read
  * it with an __atomic load if you care about the exact value).  The TTL
- * itself is not kept: expires is what the map-cache acts on.
+ * itself is not kept: expires is what the map-cache acts on.  Every other
+ * field is immutable while the entry is published.
  *
  * Entries live in one virtual reservation aligned to 1 GB, so the slab
- * id and the RLOC set are derived from the entry's address and need no
- * field: use mapcache_entry_id() and mapcache_entry_rlocs().
+ * id, the instance-id and the RLOC set are derived from the entry's
+ * address and a small index and need no field of their own: use
+ * mapcache_entry_id(), mapcache_entry_iid() and mapcache_entry_rlocs().
  */
 struct mapcache_entry {
 	uint8_t		 eid[16];	/* prefix, host bits zero */
-	uint32_t	 iid;
 	uint32_t	 expires;	/* mapcache clock; meaningless if STATIC */
 	uint32_t	 rset;		/* internal: RLOC set index, 0 = none */
+	uint16_t	 grp;		/* internal: instance-id group index */
 	uint8_t		 plen;
-	uint8_t		 afi;		/* enum mapcache_af */
-	uint8_t		 state;		/* enum mapcache_state */
-	uint8_t		 flags;		/* MAPCACHE_F_* */
+	unsigned	 afi:3;		/* enum mapcache_af */
+	unsigned	 state:3;	/* enum mapcache_state */
+	unsigned	 flags:2;	/* MAPCACHE_F_* */
 };
 
+/* [reader] The instance-id of an entry. */
+uint32_t	 mapcache_entry_iid(const struct mapcache_entry *);
 /*
  * [reader] The slab id of an entry: stable while it is published, reused
  * only after a grace period once it is gone.

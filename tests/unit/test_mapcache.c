@@ -234,7 +234,7 @@ check_all(struct mapcache *mc, const struct ref *r, size_t n, unsigned alen,
 		ck_assert_msg(e != NULL, "probe %u: got none, want /%u", i,
 		    r[b].plen);
 		ck_assert_uint_eq(e->plen, r[b].plen);
-		ck_assert_uint_eq(e->iid, iid);
+		ck_assert_uint_eq(mapcache_entry_iid(e), iid);
 		ck_assert_mem_eq(e->eid, r[b].addr, 16);
 	}
 }

@@ -100,7 +100,7 @@ worker(void *arg)
 			if (e == NULL)
 				continue;
 			hits[w]++;
-			ck_assert_uint_eq(e->iid, iid);
+			ck_assert_uint_eq(mapcache_entry_iid(e), iid);
 			ck_assert_uint_eq(e->afi, v6 ? MAPCACHE_AF_IPV6 :
 			    MAPCACHE_AF_IPV4);
 			ck_assert(covers(e->eid, e->plen, a));
