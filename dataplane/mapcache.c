@@ -90,7 +90,7 @@
 #include "log.h"
 #include "mapcache.h"
 
-#define CHUNK_SHIFT	12
+#define CHUNK_SHIFT	9
 #define CHUNK_SIZE	(1u << CHUNK_SHIFT)
 #define CHUNK_MASK	(CHUNK_SIZE - 1)
 #define ID_MAX		(1u << 25)
