@@ -61,20 +61,23 @@
  * virtual reservation (MAP_NORESERVE, pages committed when first
  * touched) aligned to SLAB_ALIGN, so an entry's id is its offset and the
  * slab's slot 0, never an entry, holds what readers need to resolve an
- * entry's RLOC set index without a pointer to the map-cache.  An entry
- * is 32 bytes:
+ * entry's RLOC set index and instance-id group without a pointer to the
+ * map-cache.  An entry is 28 bytes:
  *
- *    0               16      20      24      28  29  30  31
- *    +---------------+-------+-------+-------+---+---+---+---+
- *    | eid           | iid   |expires| rset  |len|afi|st |flg|
- *    +---------------+-------+-------+-------+---+---+---+---+
+ *    0               16      20      24  26  27  (bits of byte 27)
+ *    +---------------+-------+-------+---+---+-----------------+
+ *    | eid           |expires| rset  |grp|len|afi:3 st:3 flg:2 |
+ *    +---------------+-------+-------+---+---+-----------------+
  *
- * rset indexes a table of RLOC set pointers (a reservation too).  The
- * bound per instance-id is enforced by CLOCK: one use bit per id in a
- * writer-only bitmap, one hand per instance-id sweeping the slab (see
- * DECISIONS.md).  Per-worker counters are arrays of CHUNK_SIZE cells
- * indexed by id, allocated by a worker the first time it counts an
- * entry of that chunk.
+ * rset indexes a table of RLOC set pointers, grp a table of instance-ids
+ * (reservations too, written before the first entry that uses an index
+ * is published).  Whether an id is live and its CLOCK use bit are two
+ * writer-only bitmaps, so a published entry is never written but for
+ * expires.  The bound per instance-id is enforced by CLOCK: one hand per
+ * instance-id sweeping the slab (see docs/DECISIONS.md).  Timers are a
+ * hierarchical timing wheel of ids (struct tw_blk).  Per-worker counters
+ * are arrays of CHUNK_SIZE cells indexed by id, allocated by a worker
+ * the first time it counts an entry of that chunk.
  */
 #include <errno.h>
 #include <math.h>
@@ -95,7 +98,7 @@
 #define CHUNK_MASK	(CHUNK_SIZE - 1)
 #define ID_MAX		(1u << 25)
 #define GRP_BUCKETS	1024
-#define RING_SIZE	1024		/* LRU bump ring per worker */
+#define RING_SIZE	1024		/* use ring per worker (CLOCK bits) */
 #define GC_BATCH	256
 #define DEFAULT_PER_IID	100000
 #define DEFAULT_MAX	(1u << 22)
@@ -218,13 +221,13 @@ struct mapcache_rlocset {
 /* One per worker, on its own cache lines. */
 struct mc_worker {
 	uint64_t		 epoch;		/* release-stored at quiescence */
-	uint32_t		 head;		/* LRU ring producer */
+	uint32_t		 head;		/* use ring producer */
 	uint32_t		 drops;
 	struct mc_ctr		**ctr;		/* [chunk], set by the worker */
 	uint32_t		*ring;
 	uint32_t		 nctr;		/* chunks allocated */
 	char			 pad0[64 - 36];
-	uint32_t		 tail;		/* LRU ring consumer */
+	uint32_t		 tail;		/* use ring consumer */
 	char			 pad1[64 - 4];
 };
 

@@ -32,16 +32,17 @@
  * place) and the RLOC up/down flags; a replacement gets a new entry.
  *
  * Memory and bounds: at most max_per_iid non-static entries per
- * instance-id (all address families together, default 100000).  At the
- * bound a non-static entry of that instance-id that has not been used
- * recently is evicted, chosen by CLOCK (second chance), the usual
- * approximation of least recently used: an entry used since the clock
- * hand last passed it is skipped (and its use bit cleared), the first
- * one not used since is evicted.  "Used" means installed, refreshed, or
- * counted by a worker (mapcache_count()); worker use reaches the use
- * bits through a per-worker ring drained by mapcache_expire(), at
- * one-second granularity.  Static
- * entries (from configuration) are never evicted and never expire.
+ * instance-id (all address families together, default 100000), at most
+ * 65535 instance-ids.  At the bound a non-static entry of that
+ * instance-id that has not been used recently is evicted, chosen by
+ * CLOCK (second chance), the usual approximation of least recently used
+ * (see docs/DECISIONS.md): an entry used since the clock hand last
+ * passed it is skipped (and its use bit cleared), the first one not used
+ * since is evicted.  "Used" means installed, refreshed, or counted by a
+ * worker (mapcache_count()); worker use reaches the use bits through a
+ * per-worker ring drained by mapcache_expire(), at one-second
+ * granularity.  Static entries (from configuration) are never evicted
+ * and never expire.
  */
 #ifndef LISP_MAPCACHE_H
 #define LISP_MAPCACHE_H
@@ -251,14 +252,20 @@ void		 mapcache_count_prefetch(const struct mapcache *,
 void		 mapcache_quiescent(struct mapcache *, unsigned worker);
 
 /*
- * Timer: set the mapcache clock to now (seconds, monotonic, > 0), fold the
- * workers' use into the CLOCK use bits and remove entries whose expiry is <=
- * now, at most `max` of them (0 = no limit).  Expiry is driven by a heap
- * ordered by expiry time: the cost is O(expired * log n), never a scan.
+ * Timer: set the mapcache clock to now (seconds, monotonic, > 0, below
+ * 2^32 - 1), fold the workers' use into the CLOCK use bits and remove
+ * entries whose expiry is <= now, at most `max` of them (0 = no limit).
+ * Expiry is driven by a hierarchical timing wheel of entry ids: the cost
+ * is O(expired) plus at most five moves per timer, never a scan.
  * Returns the number of entries removed.
  */
 size_t		 mapcache_expire(struct mapcache *, uint32_t now, size_t max);
-/* Seconds until the next expiry (for arming the timer), -1 if none. */
+/*
+ * Seconds until the next timer slot is due (for arming the timer), -1 if
+ * no timer is pending.  A lower bound of the next expiry: the slot may
+ * only move timers down the wheel or hold stale ones, and then a
+ * mapcache_expire() at that time removes nothing.
+ */
 int64_t		 mapcache_next_expiry(struct mapcache *);
 
 /*
