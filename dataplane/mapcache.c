@@ -315,7 +315,7 @@ struct mapcache {
 
 	/* Exact-match index (writer): entry ids, 0 = empty. */
 	uint32_t		*xh;
-	uint32_t		 xhcap, xhn;
+	uint32_t		 xhcap, xhn, xhtomb;
 
 	struct gc_batch		*gc;
 	uint32_t		*ready;		/* ids past their grace period */
@@ -1328,8 +1328,16 @@ xh_match(struct mapcache *mc, uint32_t id, uint32_t iid, unsigned ai,
  * full costs.  A slot holds id | tag << 25 (ids are below ID_MAX): the
  * tag, the low 7 bits of the hash (the home slot comes from the high
  * ones), spares most probes the read of an entry.
+ *
+ * Deletion leaves a tombstone (id 0, tag 1) unless the next slot is
+ * empty: the backward shift of a table this full would read the entry
+ * of every id after the hole to find its home slot, one cache miss
+ * each.  Inserts reuse tombstones; when live ids and tombstones reach
+ * the load limit the table is rebuilt, a quarter larger if the live ids
+ * alone are near it.
  */
 #define XH_TAG(h)	((uint32_t)(h) << 25)
+#define XH_TOMB		(1u << 25)
 #define XH_LOAD_NUM	17		/* at most 17/20 = 85% full */
 #define XH_LOAD_DEN	20
 
@@ -1345,16 +1353,28 @@ xh_next(const struct mapcache *mc, uint32_t i)
 	return i + 1 == mc->xhcap ? 0 : i + 1;
 }
 
+/*
+ * The slot of the key, or the empty slot that ends its probe sequence;
+ * *tomb (if not NULL) gets the first tombstone passed, or UINT32_MAX.
+ */
 static uint32_t
 xh_slot(struct mapcache *mc, uint32_t iid, unsigned ai, unsigned plen,
-    uint64_t hi, uint64_t lo)
+    uint64_t hi, uint64_t lo, uint32_t *tomb)
 {
 	uint32_t h = xh_hash(iid, ai, plen, hi, lo), i = xh_home(mc, h);
 	uint32_t x;
 
-	while ((x = mc->xh[i]) != 0 && ((x & ~(ID_MAX - 1)) != XH_TAG(h) ||
-	    !xh_match(mc, x & (ID_MAX - 1), iid, ai, plen, hi, lo)))
+	if (tomb != NULL)
+		*tomb = UINT32_MAX;
+	while ((x = mc->xh[i]) != 0) {
+		if (x == XH_TOMB) {
+			if (tomb != NULL && *tomb == UINT32_MAX)
+				*tomb = i;
+		} else if ((x & ~(ID_MAX - 1)) == XH_TAG(h) &&
+		    xh_match(mc, x & (ID_MAX - 1), iid, ai, plen, hi, lo))
+			break;
 		i = xh_next(mc, i);
+	}
 	return i;
 }
 
@@ -1364,7 +1384,8 @@ xh_find(struct mapcache *mc, uint32_t iid, unsigned ai, unsigned plen,
 {
 	if (mc->xhcap == 0)
 		return 0;
-	return mc->xh[xh_slot(mc, iid, ai, plen, hi, lo)] & (ID_MAX - 1);
+	return mc->xh[xh_slot(mc, iid, ai, plen, hi, lo, NULL)] &
+	    (ID_MAX - 1);
 }
 
 static uint32_t
@@ -1378,17 +1399,19 @@ xh_hash_of(struct mapcache *mc, uint32_t id)
 	return xh_hash(mc->grp_iid[e->grp], ai, e->plen, hi, lo);
 }
 
+/* Rebuild with cap slots, dropping the tombstones. */
 static int
-xh_grow(struct mapcache *mc)
+xh_rehash(struct mapcache *mc, uint32_t cap)
 {
 	uint32_t *nx, *old = mc->xh, i, j, oc = mc->xhcap;
 
-	if ((nx = calloc(oc ? oc + oc / 4 : 1024, sizeof(*nx))) == NULL)
+	if ((nx = calloc(cap, sizeof(*nx))) == NULL)
 		return -1;
 	mc->xh = nx;
-	mc->xhcap = oc ? oc + oc / 4 : 1024;
+	mc->xhcap = cap;
+	mc->xhtomb = 0;
 	for (i = 0; i < oc; i++) {
-		if (old[i] == 0)
+		if (old[i] == 0 || old[i] == XH_TOMB)
 			continue;
 		j = xh_home(mc, xh_hash_of(mc, old[i] & (ID_MAX - 1)));
 		while (nx[j] != 0)
@@ -1404,48 +1427,53 @@ static int
 xh_set(struct mapcache *mc, uint32_t id, uint32_t iid, unsigned ai,
     unsigned plen, uint64_t hi, uint64_t lo)
 {
-	uint32_t i;
+	uint64_t lim = (uint64_t)XH_LOAD_NUM * mc->xhcap;
+	uint32_t i, tomb, cap = mc->xhcap;
 
-	if ((uint64_t)XH_LOAD_DEN * (mc->xhn + 1) >
-	    (uint64_t)XH_LOAD_NUM * mc->xhcap && xh_grow(mc) == -1)
-		return -1;
-	i = xh_slot(mc, iid, ai, plen, hi, lo);
-	if (mc->xh[i] == 0)
+	if ((uint64_t)XH_LOAD_DEN * (mc->xhn + mc->xhtomb + 1) > lim) {
+		/* Grow when live ids alone are over 80 % of the limit. */
+		if (cap == 0)
+			cap = 1024;
+		else if ((uint64_t)XH_LOAD_DEN * (mc->xhn + 1) * 5 > lim * 4)
+			cap += cap / 4;
+		if (xh_rehash(mc, cap) == -1)
+			return -1;
+	}
+	i = xh_slot(mc, iid, ai, plen, hi, lo, &tomb);
+	if (mc->xh[i] == 0) {
+		if (tomb != UINT32_MAX) {
+			i = tomb;
+			mc->xhtomb--;
+		}
 		mc->xhn++;
+	}
 	mc->xh[i] = id | XH_TAG(xh_hash(iid, ai, plen, hi, lo));
 	return 0;
 }
 
-/* Remove the key (present); backward-shift deletion, no tombstones. */
+/* Remove the key (present). */
 static void
 xh_del(struct mapcache *mc, uint32_t iid, unsigned ai, unsigned plen,
     uint64_t hi, uint64_t lo)
 {
-	uint32_t i, j, h;
+	uint32_t i;
 
-	i = xh_slot(mc, iid, ai, plen, hi, lo);
+	i = xh_slot(mc, iid, ai, plen, hi, lo, NULL);
 	if (mc->xh[i] == 0)
 		return;
 	if (--mc->xhn == 0) {
 		free(mc->xh);
 		mc->xh = NULL;
 		mc->xhcap = 0;
+		mc->xhtomb = 0;
 		return;
 	}
-	for (j = i;;) {
+	/* No probe sequence goes through i if the next slot is empty. */
+	if (mc->xh[xh_next(mc, i)] == 0)
 		mc->xh[i] = 0;
-		for (;;) {
-			j = xh_next(mc, j);
-			if (mc->xh[j] == 0)
-				return;
-			h = xh_home(mc, xh_hash_of(mc, mc->xh[j] & (ID_MAX - 1)));
-			/* Stays unless its home is cyclically in (i, j]. */
-			if (i <= j ? (i < h && h <= j) : (i < h || h <= j))
-				continue;
-			break;
-		}
-		mc->xh[i] = mc->xh[j];
-		i = j;
+	else {
+		mc->xh[i] = XH_TOMB;
+		mc->xhtomb++;
 	}
 }
 

@@ -491,6 +491,55 @@ START_TEST(expiry_order)
 END_TEST
 
 /*
+ * The writer's exact-match index under churn: deletes leave tombstones
+ * that later inserts reuse and rebuilds drop; every key must stay
+ * findable exactly while it is present.
+ */
+START_TEST(index_churn)
+{
+	struct mapcache *mc = mc_new(1, 0);
+	struct mapcache_prefix p;
+	struct mapcache_info info;
+	static uint8_t live[6000];
+	uint8_t a[4] = { 10, 0, 0, 0 };
+	unsigned i, round, n = 0;
+
+	for (round = 0; round < 12; round++) {
+		for (i = 0; i < 6000; i++) {
+			/* Round 0 inserts two thirds; later rounds flip some. */
+			if (round == 0 ? i % 3 == 0 : rnd() % 4 != 0)
+				continue;
+			a[1] = i >> 8;
+			a[2] = i & 0xff;
+			p = pfx(7, MAPCACHE_AF_IPV4, (const char *)a, 4, 24);
+			if (live[i]) {
+				ck_assert_int_eq(mapcache_delete(mc, &p), 0);
+				live[i] = 0;
+				n--;
+			} else {
+				ck_assert_int_eq(mapcache_insert(mc, &p,
+				    MAPCACHE_NEG_DROP, 600, NULL, 0, 0), 0);
+				live[i] = 1;
+				n++;
+			}
+		}
+		for (i = 0; i < 6000; i++) {
+			a[1] = i >> 8;
+			a[2] = i & 0xff;
+			p = pfx(7, MAPCACHE_AF_IPV4, (const char *)a, 4, 24);
+			ck_assert(live[i] ? mapcache_find(mc, &p) != NULL :
+			    mapcache_find(mc, &p) == NULL);
+		}
+		mapcache_info(mc, &info);
+		ck_assert_uint_eq(info.entries, n);
+		/* Never more than 4 slots per live key (>= 1/4 full). */
+		ck_assert_uint_le(info.mem_index, 16 * (uint64_t)n + 4096);
+	}
+	mapcache_free(mc);
+}
+END_TEST
+
+/*
  * Expiry times far apart (the timer wheel's levels are 64^k seconds):
  * each entry goes exactly at its second, however far the clock jumps,
  * and a refresh to a nearer or a farther time takes effect.
@@ -937,6 +986,7 @@ mapcache_suite(void)
 	tcase_add_test(tc, replace_and_refresh);
 	tcase_add_test(tc, expiry_order);
 	tcase_add_test(tc, expiry_far);
+	tcase_add_test(tc, index_churn);
 	tcase_add_test(tc, lru_eviction);
 	tcase_add_test(tc, only_static_full);
 	tcase_add_test(tc, rloc_weights);
