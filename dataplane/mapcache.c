@@ -869,6 +869,7 @@ static uint32_t	xh_find(struct mapcache *, uint32_t, unsigned, unsigned,
 		    uint64_t, uint64_t);
 static inline uint32_t xh_hash(uint32_t, unsigned, unsigned, uint64_t,
 		    uint64_t);
+static inline uint32_t xh_home(const struct mapcache *, uint32_t);
 
 /*
  * The longest prefix covering the key whose length is in [1, L] if
@@ -897,8 +898,8 @@ pt_cover(struct mapcache *mc, struct mc_grp *g, int ai, uint64_t hi,
 		l[n] = lo;
 		key_mask(&h[n], &l[n], L);
 		len[n] = L;
-		__builtin_prefetch(&mc->xh[xh_hash(g->iid, ai, L, h[n], l[n]) &
-		    (mc->xhcap - 1)]);
+		__builtin_prefetch(&mc->xh[xh_home(mc, xh_hash(g->iid, ai, L,
+		    h[n], l[n]))]);
 		n++;
 	}
 	for (i = 0; i < n; i++)
