@@ -337,6 +337,14 @@ mkprefix(const struct fam *f, const struct pfx *p, struct mapcache_prefix *mp)
 	to_bytes(p->hi, p->lo, mp->addr);
 }
 
+/* Walk callback: one packet for the entry, as worker 0. */
+static int
+count_cb(const struct mapcache_entry *e, void *arg)
+{
+	mapcache_count(arg, 0, e, -1, 100);
+	return 0;
+}
+
 int
 main(void)
 {
@@ -555,6 +563,26 @@ main(void)
 	    (double)info.mem_timers / info.entries);
 	printf("mapcache.counter_bytes_per_prefix_per_worker: %.1f bytes\n",
 	    (double)info.mem_counters / info.entries / cf.workers);
+	/*
+	 * A worker's counter cells are allocated for the chunks of ids it
+	 * counts: none above, as the lookups count nothing.  With traffic
+	 * to every entry, one worker's cells cost this much more.
+	 */
+	{
+		struct mapcache_cursor cur = { 0 };
+		struct mapcache_info ci;
+
+		while (mapcache_walk(mc, &cur, 65536, count_cb, mc))
+			;
+		mapcache_info(mc, &ci);
+		printf("mapcache.counter_bytes_per_prefix_per_worker_all_used: "
+		    "%.1f bytes\n", (double)ci.mem_counters / ci.entries /
+		    cf.workers);
+		printf("mapcache.bytes_per_prefix_with_1worker_counters_all_used: "
+		    "%.1f bytes\n", (double)(ci.mem_trie + ci.mem_index +
+		    ci.mem_entries + ci.mem_timers + ci.mem_counters /
+		    cf.workers) / ci.entries);
+	}
 	printf("mapcache.rlocsets: %llu count\n",
 	    (unsigned long long)info.rlocsets);
 	printf("mapcache.rlocset_bytes_total: %llu bytes\n",

@@ -345,8 +345,9 @@ dump_entry(const struct mapcache_entry *e, void *arg)
 		return 0;
 	mapcache_counters(dp_g.mc, e, &ec, NULL);
 	off = (size_t)snprintf(line, sizeof(line), "map-cache [%u]%s/%u "
-	    "state %u packets %llu rlocs", e->iid, afi_ntop(e->afi, e->eid, a,
-	    sizeof(a)), e->plen, e->state, (unsigned long long)ec.packets);
+	    "state %u packets %llu rlocs", mapcache_entry_iid(e),
+	    afi_ntop(e->afi, e->eid, a, sizeof(a)), e->plen, e->state,
+	    (unsigned long long)ec.packets);
 	for (k = 0; k < n && off < sizeof(line); k++) {
 		const struct mapcache_rloc *r = mapcache_rloc_get(e, k);
 

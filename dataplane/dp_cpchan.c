@@ -334,7 +334,7 @@ emc_collect(const struct mapcache_entry *e, void *arg)
 	    e->afi != MAPCACHE_AF_IPV6))
 		return 0;
 	memset(&p, 0, sizeof(p));
-	p.iid = e->iid;
+	p.iid = mapcache_entry_iid(e);
 	p.afi = e->afi;
 	p.plen = e->plen;
 	memcpy(p.addr, e->eid, afi_len(e->afi));
@@ -825,21 +825,21 @@ stats_collect(const struct mapcache_entry *e, void *arg)
 	}
 	ns = &sw->snap[sw->n++];
 	memset(ns, 0, sizeof(*ns));
-	ns->id = e->id;
-	ns->iid = e->iid;
+	ns->id = mapcache_entry_id(e);
+	ns->iid = mapcache_entry_iid(e);
 	ns->afi = e->afi;
 	ns->plen = e->plen;
 	memcpy(ns->eid, e->eid, 16);
 	ns->packets = ec.packets;
 	ns->bytes = ec.bytes;
-	key.id = e->id;
+	key.id = mapcache_entry_id(e);
 	/* bsearch() must not be given a NULL base (UBSan), even for 0. */
 	old = cc.nsnap == 0 ? NULL : bsearch(&key, cc.snap, cc.nsnap,
 	    sizeof(key), snap_cmp);
 	/* An id reused by another prefix starts over. */
-	if (old != NULL && (old->iid != e->iid || old->afi != e->afi ||
-	    old->plen != e->plen || memcmp(old->eid, e->eid, 16) != 0 ||
-	    old->packets > ec.packets))
+	if (old != NULL && (old->iid != mapcache_entry_iid(e) ||
+	    old->afi != e->afi || old->plen != e->plen ||
+	    memcmp(old->eid, e->eid, 16) != 0 || old->packets > ec.packets))
 		old = NULL;
 	dp = ec.packets - (old != NULL ? old->packets : 0);
 	db = ec.bytes - (old != NULL ? old->bytes : 0);
@@ -852,7 +852,7 @@ stats_collect(const struct mapcache_entry *e, void *arg)
 		return 1;
 	}
 	sw->nv++;
-	se->iid = e->iid;
+	se->iid = mapcache_entry_iid(e);
 	se->eid.af = e->afi == MAPCACHE_AF_IPV4 ? AF_INET : AF_INET6;
 	se->eid.plen = e->plen;
 	memcpy(se->eid.a, e->eid, 16);

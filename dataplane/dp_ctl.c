@@ -331,8 +331,9 @@ fmt_entry(struct obuf *o, const struct mapcache_entry *e, uint32_t now)
 
 	mapcache_counters(dp_g.mc, e, &ec, rc);
 	ob_printf(o, "{\"iid\":%u,\"eid-prefix\":\"%s/%u\",\"state\":\"%s\","
-	    "\"static\":%s", e->iid, addr_str(e->afi, e->eid, a,
-	    sizeof(a)), e->plen, state_name(e->state),
+	    "\"static\":%s", mapcache_entry_iid(e),
+	    addr_str(e->afi, e->eid, a, sizeof(a)), e->plen,
+	    state_name(e->state),
 	    e->flags & MAPCACHE_F_STATIC ? "true" : "false");
 	/*
 	 * Static entries never expire; entries from the control plane (and
@@ -459,7 +460,7 @@ rtab_add_entry(struct rtab *t, const struct mapcache_entry *e)
 
 	if (n == 0)
 		return;
-	seen = rtab_set_seen(t, e->rlocs);
+	seen = rtab_set_seen(t, mapcache_entry_rlocs(e));
 	if (!seen)
 		mapcache_counters(dp_g.mc, e, &ec, rc);
 	for (k = 0; k < n; k++) {
@@ -564,7 +565,7 @@ walk_cb(const struct mapcache_entry *e, void *arg)
 	char			 a[INET6_ADDRSTRLEN];
 	size_t			 k, bits, n;
 
-	if (s->has_iid && e->iid != s->iid)
+	if (s->has_iid && mapcache_entry_iid(e) != s->iid)
 		return 0;
 	switch (s->kind) {
 	case ST_MAPCACHE:
@@ -583,7 +584,7 @@ walk_cb(const struct mapcache_entry *e, void *arg)
 		    (0xff00 >> (bits % 8))) != 0)
 			break;
 		for (k = 0; k < s->nbest; k++)
-			if (s->best[k].iid == e->iid)
+			if (s->best[k].iid == mapcache_entry_iid(e))
 				break;
 		if (k == s->nbest) {
 			void *nb = realloc(s->best, (k + 1) *
@@ -593,12 +594,12 @@ walk_cb(const struct mapcache_entry *e, void *arg)
 				break;
 			s->best = nb;
 			s->nbest++;
-			s->best[k].iid = e->iid;
+			s->best[k].iid = mapcache_entry_iid(e);
 			s->best[k].plen = 0;
 			s->best[k].id = UINT32_MAX;
 		}
 		if (s->best[k].id == UINT32_MAX || e->plen > s->best[k].plen) {
-			s->best[k].id = e->id;
+			s->best[k].id = mapcache_entry_id(e);
 			s->best[k].plen = e->plen;
 		}
 		break;
@@ -625,15 +626,15 @@ walk_cb(const struct mapcache_entry *e, void *arg)
 		if (ec.packets == 0)
 			break;
 		ob_printf(o, "lisp_ztr_eid_%s_total{iid=\"%u\",prefix=\"%s/%u\"}"
-		    " %llu\n", s->phase == 1 ? "packets" : "bytes", e->iid,
-		    addr_str(e->afi, e->eid, a, sizeof(a)), e->plen,
+		    " %llu\n", s->phase == 1 ? "packets" : "bytes",
+		    mapcache_entry_iid(e), addr_str(e->afi, e->eid, a, sizeof(a)), e->plen,
 		    (unsigned long long)(s->phase == 1 ? ec.packets :
 		    ec.bytes));
 		break;
 	case ST_FLUSH:
 		if (e->flags & MAPCACHE_F_STATIC)
 			break;
-		s->del[s->ndel].iid = e->iid;
+		s->del[s->ndel].iid = mapcache_entry_iid(e);
 		s->del[s->ndel].afi = e->afi;
 		s->del[s->ndel].plen = e->plen;
 		memcpy(s->del[s->ndel].addr, e->eid, 16);

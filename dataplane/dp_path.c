@@ -223,7 +223,7 @@ itr_send(struct dp_path *p, const struct mapcache_entry *e,
 	ep.af = af;
 	memcpy(ep.dst, r->addr, af == AF_INET ? 4 : 16);
 	ep.dport = r->port;
-	ep.iid = e->iid;
+	ep.iid = mapcache_entry_iid(e);
 	if ((s = src_for(p->t, r->afi, r->addr)) != NULL) {
 		memcpy(ep.src, s->src, 16);
 		ep.mtu = s->mtu;

@@ -50,7 +50,7 @@ show_entry(const struct mapcache_entry *e, void *arg)
 		return 0;
 	if (++sw->n > SHOW_MAX_ENTRIES)
 		return 0;
-	fprintf(sw->fp, "EID: [%u]%s/%u\n  RLOC-set: [", e->iid,
+	fprintf(sw->fp, "EID: [%u]%s/%u\n  RLOC-set: [", mapcache_entry_iid(e),
 	    ntop(e->afi, e->eid, a, sizeof(a)), e->plen);
 	for (k = 0; k < n; k++) {
 		const struct mapcache_rloc *r = mapcache_rloc_get(e, k);

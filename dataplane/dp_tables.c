@@ -304,7 +304,7 @@ mc_collect_static(const struct mapcache_entry *e, void *arg)
 		c->p = np;
 	}
 	memset(&c->p[c->n], 0, sizeof(c->p[c->n]));
-	c->p[c->n].iid = e->iid;
+	c->p[c->n].iid = mapcache_entry_iid(e);
 	c->p[c->n].afi = e->afi;
 	c->p[c->n].plen = e->plen;
 	memcpy(c->p[c->n].addr, e->eid, 16);

@@ -59,8 +59,27 @@
  * entry ids (with 7 tag bits) keyed by (iid, afi, plen, prefix); the
  * entries themselves are the keys.
  *
- * Entries live in a slab of fixed chunks indexed by a 32-bit id (leaves
- * store ids); per-worker counters are arrays indexed by the same id.
+ * Entries live in a slab indexed by a 32-bit id (leaves store ids): one
+ * virtual reservation (MAP_NORESERVE, pages committed when first
+ * touched) aligned to SLAB_ALIGN, so an entry's id is its offset and the
+ * slab's slot 0, never an entry, holds what readers need to resolve an
+ * entry's RLOC set index and instance-id group without a pointer to the
+ * map-cache.  An entry is 28 bytes:
+ *
+ *    0               16      20      24  26  27  (bits of byte 27)
+ *    +---------------+-------+-------+---+---+-----------------+
+ *    | eid           |expires| rset  |grp|len|afi:3 st:3 flg:2 |
+ *    +---------------+-------+-------+---+---+-----------------+
+ *
+ * rset indexes a table of RLOC set pointers, grp a table of instance-ids
+ * (reservations too, written before the first entry that uses an index
+ * is published).  Whether an id is live and its CLOCK use bit are two
+ * writer-only bitmaps, so a published entry is never written but for
+ * expires.  The bound per instance-id is enforced by CLOCK: one hand per
+ * instance-id sweeping the slab (see docs/DECISIONS.md).  Timers are a
+ * hierarchical timing wheel of ids (struct tw_blk).  Per-worker counters
+ * are arrays of CHUNK_SIZE cells indexed by id, allocated by a worker
+ * the first time it counts an entry of that chunk.
  */
 #include <errno.h>
 #include <math.h>
@@ -76,16 +95,18 @@
 #include "log.h"
 #include "mapcache.h"
 
-#define CHUNK_SHIFT	12
+#define CHUNK_SHIFT	9
 #define CHUNK_SIZE	(1u << CHUNK_SHIFT)
 #define CHUNK_MASK	(CHUNK_SIZE - 1)
 #define ID_MAX		(1u << 25)
 #define GRP_BUCKETS	1024
-#define RING_SIZE	1024		/* LRU bump ring per worker */
+#define RING_SIZE	1024		/* use ring per worker (CLOCK bits) */
 #define GC_BATCH	256
 #define DEFAULT_PER_IID	100000
 #define DEFAULT_MAX	(1u << 22)
-#define MC_F_LIVE	0x80		/* internal entry flag */
+#define GRP_MAX		65535		/* entry->grp is 16 bits */
+#define SLAB_ALIGN	((uintptr_t)1 << 30)	/* ID_MAX 32-byte entries */
+#define GC_SETIDX	0x80000000u	/* gc_id() value: an RLOC set index */
 #define PT_LEAF		0x80000000u	/* direct slot holds a leaf */
 
 /*
@@ -192,8 +213,7 @@ struct mc_grp {
 	uint32_t		 idx;
 	struct mc_table		 t[3];	/* IPv4, IPv6, MAC */
 	uint32_t		 count;	/* non-static entries */
-	uint32_t		 lru_head;	/* most recently used */
-	uint32_t		 lru_tail;
+	uint32_t		 hand;	/* CLOCK hand: next id to look at */
 };
 
 struct mc_ctr {
@@ -221,24 +241,44 @@ struct mapcache_rlocset {
 	uint32_t		 n;
 	uint32_t		 rowlen;	/* counters per worker row */
 	uint32_t		 size;
+	uint32_t		 idx;		/* in mc->sets, entry->rset */
 	struct mapcache_rloc	 rloc[];
 };
 
 /* One per worker, on its own cache lines. */
 struct mc_worker {
 	uint64_t		 epoch;		/* release-stored at quiescence */
-	uint32_t		 head;		/* LRU ring producer */
+	uint32_t		 head;		/* use ring producer */
 	uint32_t		 drops;
-	struct mc_ctr		**ctr;		/* [chunk] */
+	struct mc_ctr		**ctr;		/* [chunk], set by the worker */
 	uint32_t		*ring;
-	char			 pad0[64 - 32];
-	uint32_t		 tail;		/* LRU ring consumer */
+	uint32_t		 nctr;		/* chunks allocated */
+	char			 pad0[64 - 36];
+	uint32_t		 tail;		/* use ring consumer */
 	char			 pad1[64 - 4];
 };
 
-struct heap_item {
-	uint32_t		 when;
-	uint32_t		 id;
+/*
+ * Expiry timers: a hierarchical timing wheel of entry ids.  Level k has
+ * 64 slots of 64^k seconds (level 5: the top 2 bits of the clock, 4
+ * slots); an expiry time t goes to the level of the highest 6-bit group
+ * in which it differs from the wheel time wt, in the slot of that group
+ * of t.  Level 0 slots are exact seconds; when wt enters a higher slot's
+ * range its ids move down (each id moves at most five times).  A slot is
+ * a list of blocks of ids: 4 bytes per timer and no per-entry link.
+ * Deletion is lazy: an id whose entry is gone, static now, or refreshed
+ * to another time is dropped when its slot comes up (a refresh adds a
+ * new id), and the wheel is rebuilt from the slab when such stale ids
+ * outnumber the live ones.
+ */
+#define TW_LEVELS	6
+#define TW_DUE		(TW_LEVELS * 64)	/* slot: due before wt */
+#define TW_BLK		61
+
+struct tw_blk {
+	struct tw_blk		*next;
+	uint32_t		 n;
+	uint32_t		 id[TW_BLK];
 };
 
 struct gc_batch {
@@ -258,13 +298,16 @@ struct pt_oplog {
 
 struct mapcache {
 	struct mc_grp		*grp_hash[GRP_BUCKETS];	/* read by workers */
-	struct mapcache_entry	**chunk;	/* [max_chunks] */
+	struct mapcache_entry	*slab;		/* [max_entries], aligned */
+	struct mapcache_rlocset	**sets;		/* [max_entries + 1] */
+	uint64_t		*ref;		/* CLOCK use bits by id */
+	uint64_t		*live;		/* published-entry bits by id */
+	uint32_t		*grp_iid;	/* [GRP_MAX], read by workers */
 	struct mc_worker	*w;
 	unsigned		 workers;
 	uint32_t		 max_per_iid;
 	uint32_t		 max_entries;
-	uint32_t		 max_chunks;
-	uint32_t		 nchunks;
+	uint32_t		 max_chunks;	/* counter chunks */
 	uint32_t		 now;		/* read by workers */
 
 	struct mc_grp		**grps;
@@ -273,9 +316,16 @@ struct mapcache {
 	uint32_t		 next_id;	/* high-water mark */
 	uint32_t		*free_ids;
 	uint32_t		 nfree, freecap;
+	uint32_t		 set_top;	/* set index high-water mark */
+	uint32_t		*free_sets;
+	uint32_t		 nfreesets, freesetcap;
 
-	struct heap_item	*heap;
-	uint32_t		 nheap, heapcap;
+	struct tw_blk		*tw[TW_DUE + 1];	/* [level * 64 + slot] */
+	uint64_t		 tw_occ[TW_LEVELS];	/* non-empty slots */
+	struct tw_blk		*tw_free;	/* spare blocks */
+	uint32_t		 tw_time;	/* wt: next second to process */
+	uint32_t		 tw_nfree;
+	uint64_t		 tw_items, tw_blocks;
 	uint64_t		 nlive, nstatic;
 
 	struct mapcache_rlocset	**set_hash;
@@ -292,7 +342,7 @@ struct mapcache {
 
 	/* Exact-match index (writer): entry ids, 0 = empty. */
 	uint32_t		*xh;
-	uint32_t		 xhcap, xhn;
+	uint32_t		 xhcap, xhn, xhtomb;
 
 	struct gc_batch		*gc;
 	uint32_t		*ready;		/* ids past their grace period */
@@ -338,10 +388,68 @@ af_index(uint8_t afi)
 	return -1;
 }
 
+/*
+ * Slot 0 of the slab (id 0 is never an entry) holds what a reader needs
+ * to go from an entry to its RLOC set.
+ */
+struct mc_slabhdr {
+	struct mapcache_rlocset	*const *sets;
+	const uint32_t		*grp_iid;
+};
+
+static inline const struct mc_slabhdr *
+slab_hdr(const struct mapcache_entry *e)
+{
+	return (const struct mc_slabhdr *)((uintptr_t)e & ~(SLAB_ALIGN - 1));
+}
+
+_Static_assert(sizeof(struct mapcache_entry) == 28, "entry layout");
+_Static_assert(sizeof(struct mc_slabhdr) <= sizeof(struct mapcache_entry),
+    "slab header");
+
 static inline struct mapcache_entry *
 entry_of(const struct mapcache *mc, uint32_t id)
 {
-	return &mc->chunk[id >> CHUNK_SHIFT][id & CHUNK_MASK];
+	return &mc->slab[id];
+}
+
+static inline const struct mapcache_rlocset *
+set_of(const struct mapcache_entry *e)
+{
+	if (e->rset == 0)
+		return NULL;
+	return LOAD(slab_hdr(e)->sets[e->rset]);
+}
+
+/*
+ * Writer-only bits by id: live (published, not yet retired) and the
+ * CLOCK use bit.  Kept out of the entries so that a published entry is
+ * never written but for expires.
+ */
+static inline void
+bit_set(uint64_t *v, uint32_t id)
+{
+	v[id >> 6] |= 1ULL << (id & 63);
+}
+
+static inline void
+bit_clear(uint64_t *v, uint32_t id)
+{
+	v[id >> 6] &= ~(1ULL << (id & 63));
+}
+
+static inline int
+bit_test(const uint64_t *v, uint32_t id)
+{
+	return (v[id >> 6] >> (id & 63)) & 1;
+}
+
+/* A live non-static entry: one with a timer and a place in the CLOCK. */
+static inline int
+live_dyn(const struct mapcache *mc, uint32_t id)
+{
+	return id < mc->next_id && bit_test(mc->live, id) &&
+	    !(mc->slab[id].flags & MAPCACHE_F_STATIC);
 }
 
 static inline uint64_t
@@ -823,6 +931,7 @@ static uint32_t	xh_find(struct mapcache *, uint32_t, unsigned, unsigned,
 		    uint64_t, uint64_t);
 static inline uint32_t xh_hash(uint32_t, unsigned, unsigned, uint64_t,
 		    uint64_t);
+static inline uint32_t xh_home(const struct mapcache *, uint32_t);
 
 /*
  * The longest prefix covering the key whose length is in [1, L] if
@@ -851,8 +960,8 @@ pt_cover(struct mapcache *mc, struct mc_grp *g, int ai, uint64_t hi,
 		l[n] = lo;
 		key_mask(&h[n], &l[n], L);
 		len[n] = L;
-		__builtin_prefetch(&mc->xh[xh_hash(g->iid, ai, L, h[n], l[n]) &
-		    (mc->xhcap - 1)]);
+		__builtin_prefetch(&mc->xh[xh_home(mc, xh_hash(g->iid, ai, L,
+		    h[n], l[n]))]);
 		n++;
 	}
 	for (i = 0; i < n; i++)
@@ -1472,29 +1581,68 @@ xh_match(struct mapcache *mc, uint32_t id, uint32_t iid, unsigned ai,
 	const struct mapcache_entry *e = entry_of(mc, id);
 	uint64_t ehi, elo;
 
-	if (e->iid != iid || e->plen != plen || af_index(e->afi) != (int)ai)
+	if (mc->grp_iid[e->grp] != iid || e->plen != plen ||
+	    af_index(e->afi) != (int)ai)
 		return 0;
 	key_load(ai, e->eid, &ehi, &elo);
 	return ehi == hi && elo == lo;
 }
 
 /*
- * The slot of the key, or of the empty slot where it would go.  A slot
- * holds id | tag << 25 (ids are below ID_MAX): the tag, 7 more bits of
- * the hash, spares most probes the read of an entry.
+ * Linear probing over xhcap slots, any number of them: the home slot is
+ * the hash scaled to [0, xhcap) (multiply and shift), so the table can
+ * grow by a quarter at a time and stay between 68% and 85% full, about
+ * 5 bytes per prefix instead of the 8 a power-of-two table at most half
+ * full costs.  A slot holds id | tag << 25 (ids are below ID_MAX): the
+ * tag, the low 7 bits of the hash (the home slot comes from the high
+ * ones), spares most probes the read of an entry.
+ *
+ * Deletion leaves a tombstone (id 0, tag 1) unless the next slot is
+ * empty: the backward shift of a table this full would read the entry
+ * of every id after the hole to find its home slot, one cache miss
+ * each.  Inserts reuse tombstones; when live ids and tombstones reach
+ * the load limit the table is rebuilt, a quarter larger if the live ids
+ * alone are near it.
  */
-#define XH_TAG(h)	((h) >> 25 << 25)
+#define XH_TAG(h)	((uint32_t)(h) << 25)
+#define XH_TOMB		(1u << 25)
+#define XH_LOAD_NUM	17		/* at most 17/20 = 85% full */
+#define XH_LOAD_DEN	20
 
+static inline uint32_t
+xh_home(const struct mapcache *mc, uint32_t h)
+{
+	return (uint32_t)(((uint64_t)h * mc->xhcap) >> 32);
+}
+
+static inline uint32_t
+xh_next(const struct mapcache *mc, uint32_t i)
+{
+	return i + 1 == mc->xhcap ? 0 : i + 1;
+}
+
+/*
+ * The slot of the key, or the empty slot that ends its probe sequence;
+ * *tomb (if not NULL) gets the first tombstone passed, or UINT32_MAX.
+ */
 static uint32_t
 xh_slot(struct mapcache *mc, uint32_t iid, unsigned ai, unsigned plen,
-    uint64_t hi, uint64_t lo)
+    uint64_t hi, uint64_t lo, uint32_t *tomb)
 {
-	uint32_t h = xh_hash(iid, ai, plen, hi, lo), i = h & (mc->xhcap - 1);
+	uint32_t h = xh_hash(iid, ai, plen, hi, lo), i = xh_home(mc, h);
 	uint32_t x;
 
-	while ((x = mc->xh[i]) != 0 && (XH_TAG(x) != XH_TAG(h) ||
-	    !xh_match(mc, x & (ID_MAX - 1), iid, ai, plen, hi, lo)))
-		i = (i + 1) & (mc->xhcap - 1);
+	if (tomb != NULL)
+		*tomb = UINT32_MAX;
+	while ((x = mc->xh[i]) != 0) {
+		if (x == XH_TOMB) {
+			if (tomb != NULL && *tomb == UINT32_MAX)
+				*tomb = i;
+		} else if ((x & ~(ID_MAX - 1)) == XH_TAG(h) &&
+		    xh_match(mc, x & (ID_MAX - 1), iid, ai, plen, hi, lo))
+			break;
+		i = xh_next(mc, i);
+	}
 	return i;
 }
 
@@ -1504,7 +1652,8 @@ xh_find(struct mapcache *mc, uint32_t iid, unsigned ai, unsigned plen,
 {
 	if (mc->xhcap == 0)
 		return 0;
-	return mc->xh[xh_slot(mc, iid, ai, plen, hi, lo)] & (ID_MAX - 1);
+	return mc->xh[xh_slot(mc, iid, ai, plen, hi, lo, NULL)] &
+	    (ID_MAX - 1);
 }
 
 static uint32_t
@@ -1515,28 +1664,29 @@ xh_hash_of(struct mapcache *mc, uint32_t id)
 	int ai = af_index(e->afi);
 
 	key_load(ai, e->eid, &hi, &lo);
-	return xh_hash(e->iid, ai, e->plen, hi, lo);
+	return xh_hash(mc->grp_iid[e->grp], ai, e->plen, hi, lo);
 }
 
+/* Rebuild with cap slots, dropping the tombstones. */
 static int
-xh_grow(struct mapcache *mc)
+xh_rehash(struct mapcache *mc, uint32_t cap)
 {
-	uint32_t cap = mc->xhcap ? mc->xhcap * 2 : 1024, *nx, *old = mc->xh;
-	uint32_t i, j, oc = mc->xhcap;
+	uint32_t *nx, *old = mc->xh, i, j, oc = mc->xhcap;
 
 	if ((nx = calloc(cap, sizeof(*nx))) == NULL)
 		return -1;
+	mc->xh = nx;
+	mc->xhcap = cap;
+	mc->xhtomb = 0;
 	for (i = 0; i < oc; i++) {
-		if (old[i] == 0)
+		if (old[i] == 0 || old[i] == XH_TOMB)
 			continue;
-		j = xh_hash_of(mc, old[i] & (ID_MAX - 1)) & (cap - 1);
+		j = xh_home(mc, xh_hash_of(mc, old[i] & (ID_MAX - 1)));
 		while (nx[j] != 0)
-			j = (j + 1) & (cap - 1);
+			j = xh_next(mc, j);
 		nx[j] = old[i];
 	}
 	free(old);
-	mc->xh = nx;
-	mc->xhcap = cap;
 	return 0;
 }
 
@@ -1545,47 +1695,53 @@ static int
 xh_set(struct mapcache *mc, uint32_t id, uint32_t iid, unsigned ai,
     unsigned plen, uint64_t hi, uint64_t lo)
 {
-	uint32_t i;
+	uint64_t lim = (uint64_t)XH_LOAD_NUM * mc->xhcap;
+	uint32_t i, tomb, cap = mc->xhcap;
 
-	if (2 * (mc->xhn + 1) > mc->xhcap && xh_grow(mc) == -1)
-		return -1;
-	i = xh_slot(mc, iid, ai, plen, hi, lo);
-	if (mc->xh[i] == 0)
+	if ((uint64_t)XH_LOAD_DEN * (mc->xhn + mc->xhtomb + 1) > lim) {
+		/* Grow when live ids alone are over 80 % of the limit. */
+		if (cap == 0)
+			cap = 1024;
+		else if ((uint64_t)XH_LOAD_DEN * (mc->xhn + 1) * 5 > lim * 4)
+			cap += cap / 4;
+		if (xh_rehash(mc, cap) == -1)
+			return -1;
+	}
+	i = xh_slot(mc, iid, ai, plen, hi, lo, &tomb);
+	if (mc->xh[i] == 0) {
+		if (tomb != UINT32_MAX) {
+			i = tomb;
+			mc->xhtomb--;
+		}
 		mc->xhn++;
+	}
 	mc->xh[i] = id | XH_TAG(xh_hash(iid, ai, plen, hi, lo));
 	return 0;
 }
 
-/* Remove the key (present); backward-shift deletion, no tombstones. */
+/* Remove the key (present). */
 static void
 xh_del(struct mapcache *mc, uint32_t iid, unsigned ai, unsigned plen,
     uint64_t hi, uint64_t lo)
 {
-	uint32_t m = mc->xhcap - 1, i, j, h;
+	uint32_t i;
 
-	i = xh_slot(mc, iid, ai, plen, hi, lo);
+	i = xh_slot(mc, iid, ai, plen, hi, lo, NULL);
 	if (mc->xh[i] == 0)
 		return;
 	if (--mc->xhn == 0) {
 		free(mc->xh);
 		mc->xh = NULL;
 		mc->xhcap = 0;
+		mc->xhtomb = 0;
 		return;
 	}
-	for (j = i;;) {
+	/* No probe sequence goes through i if the next slot is empty. */
+	if (mc->xh[xh_next(mc, i)] == 0)
 		mc->xh[i] = 0;
-		for (;;) {
-			j = (j + 1) & m;
-			if (mc->xh[j] == 0)
-				return;
-			h = xh_hash_of(mc, mc->xh[j] & (ID_MAX - 1)) & m;
-			/* Stays unless its home is cyclically in (i, j]. */
-			if (i <= j ? (i < h && h <= j) : (i < h || h <= j))
-				continue;
-			break;
-		}
-		mc->xh[i] = mc->xh[j];
-		i = j;
+	else {
+		mc->xh[i] = XH_TOMB;
+		mc->xhtomb++;
 	}
 }
 
@@ -1709,7 +1865,7 @@ grp_find(const struct mapcache *mc, uint32_t iid)
 static inline struct mc_grp *
 grp_of(struct mapcache *mc, const struct mapcache_entry *e)
 {
-	return (struct mc_grp *)(uintptr_t)grp_find(mc, e->iid);
+	return mc->grps[e->grp];
 }
 
 static struct mc_grp *
@@ -1721,6 +1877,8 @@ grp_get(struct mapcache *mc, uint32_t iid)
 
 	if ((g = (struct mc_grp *)(uintptr_t)grp_find(mc, iid)) != NULL)
 		return g;
+	if (mc->ngrps >= GRP_MAX)
+		return NULL;
 	if (mc->ngrps == mc->grpcap) {
 		cap = mc->grpcap ? mc->grpcap * 2 : 16;
 		if ((ng = realloc(mc->grps, cap * sizeof(*ng))) == NULL)
@@ -1732,6 +1890,8 @@ grp_get(struct mapcache *mc, uint32_t iid)
 		return NULL;
 	g->iid = iid;
 	g->idx = mc->ngrps;
+	/* Read by workers through entries, published with them. */
+	STORE(mc->grp_iid[g->idx], iid);
 	for (i = 0; i < 3; i++) {
 		g->t[i].bits = af_bits[i];
 		g->t[i].dbits = PT_DBITS_MIN;
@@ -1739,7 +1899,7 @@ grp_get(struct mapcache *mc, uint32_t iid)
 	mc->grps[mc->ngrps++] = g;
 	g->hnext = mc->grp_hash[b];
 	PUBLISH(mc->grp_hash[b], g);
-	mc->st.mem_other += sizeof(*g);
+	mc->st.mem_other += sizeof(*g) + sizeof(*mc->grp_iid);
 	return g;
 }
 
@@ -1835,6 +1995,29 @@ set_rehash(struct mapcache *mc)
 	return 0;
 }
 
+static void ready_drain(struct mapcache *);
+
+/*
+ * An index for a new set in mc->sets, 0 if none is left.  Indices come
+ * back through the grace period (gc_id() with GC_SETIDX), like entry ids:
+ * a reader holding a retired entry may still resolve its index.
+ */
+static uint32_t
+setidx_alloc(struct mapcache *mc)
+{
+	if (mc->nfreesets == 0 && LOAD(mc->nready) > 0)
+		ready_drain(mc);
+	if (mc->nfreesets == 0 && mc->set_top > mc->max_entries) {
+		gc_barrier(mc);
+		ready_drain(mc);
+	}
+	if (mc->nfreesets > 0)
+		return mc->free_sets[--mc->nfreesets];
+	if (mc->set_top > mc->max_entries)
+		return 0;
+	return mc->set_top++;
+}
+
 /* Find or create the interned set; returns it with a reference taken. */
 static struct mapcache_rlocset *
 set_get(struct mapcache *mc, const struct mapcache_rloc *rl, size_t n)
@@ -1880,6 +2063,14 @@ set_get(struct mapcache *mc, const struct mapcache_rloc *rl, size_t n)
 		free(s);
 		return NULL;
 	}
+	if ((s->idx = setidx_alloc(mc)) == 0) {
+		free(s->ctr);
+		free(s->sel);
+		free(s);
+		return NULL;
+	}
+	/* Published to readers by the entry that first uses the set. */
+	STORE(mc->sets[s->idx], s);
 	memset(s->ctr, 0, row * mc->workers);
 	s->size = size + row * mc->workers + sizeof(*s->sel) +
 	    n * sizeof(s->sel->c[0]);
@@ -1906,6 +2097,7 @@ set_put(struct mapcache *mc, struct mapcache_rlocset *s)
 	gc_ptr(mc, s->sel);
 	gc_ptr(mc, s->ctr);
 	gc_ptr(mc, s);
+	gc_id(mc, GC_SETIDX | s->idx);
 }
 
 static void
@@ -1924,130 +2116,241 @@ set_free_all(struct mapcache *mc)
 	free(mc->set_hash);
 }
 
-/* Expiry heap (lazy: stale items are dropped when they surface) -------- */
+/* Expiry timing wheel (see struct tw_blk) ------------------------------- */
+
+static void
+tw_blk_put(struct mapcache *mc, struct tw_blk *b)
+{
+	if (mc->tw_nfree >= 64) {
+		free(b);
+		mc->tw_blocks--;
+		return;
+	}
+	b->next = mc->tw_free;
+	mc->tw_free = b;
+	mc->tw_nfree++;
+}
 
 static int
-heap_push(struct mapcache *mc, uint32_t when, uint32_t id)
+tw_add(struct mapcache *mc, unsigned slot, uint32_t id)
 {
-	struct heap_item *nh, it = { when, id };
-	uint32_t i, p, cap;
+	struct tw_blk *b = mc->tw[slot];
 
-	if (mc->nheap == mc->heapcap) {
-		cap = mc->heapcap ? mc->heapcap * 2 : 1024;
-		if ((nh = realloc(mc->heap, cap * sizeof(*nh))) == NULL)
+	if (b == NULL || b->n == TW_BLK) {
+		if ((b = mc->tw_free) != NULL) {
+			mc->tw_free = b->next;
+			mc->tw_nfree--;
+		} else if ((b = malloc(sizeof(*b))) == NULL)
 			return -1;
-		mc->st.mem_timers += (uint64_t)(cap - mc->heapcap) *
-		    sizeof(*nh);
-		mc->heap = nh;
-		mc->heapcap = cap;
+		else
+			mc->tw_blocks++;
+		b->n = 0;
+		b->next = mc->tw[slot];
+		mc->tw[slot] = b;
 	}
-	for (i = mc->nheap++; i > 0; i = p) {
-		p = (i - 1) / 2;
-		if (mc->heap[p].when <= when)
-			break;
-		mc->heap[i] = mc->heap[p];
-	}
-	mc->heap[i] = it;
+	b->id[b->n++] = id;
+	if (slot < TW_DUE)
+		mc->tw_occ[slot / 64] |= 1ULL << (slot % 64);
+	mc->tw_items++;
 	return 0;
 }
 
-static void
-heap_pop(struct mapcache *mc)
+/* The slot for expiry time t. */
+static unsigned
+tw_slot(const struct mapcache *mc, uint32_t t)
 {
-	struct heap_item last = mc->heap[--mc->nheap];
-	uint32_t i = 0, c, n = mc->nheap;
+	uint32_t x = t ^ mc->tw_time;
+	unsigned k;
 
-	if (n == 0)
-		return;
-	for (;;) {
-		c = 2 * i + 1;
-		if (c >= n)
-			break;
-		if (c + 1 < n && mc->heap[c + 1].when < mc->heap[c].when)
-			c++;
-		if (last.when <= mc->heap[c].when)
-			break;
-		mc->heap[i] = mc->heap[c];
-		i = c;
-	}
-	mc->heap[i] = last;
+	if (t < mc->tw_time)
+		return TW_DUE;
+	k = x == 0 ? 0 : (31 - __builtin_clz(x)) / 6;
+	return k * 64 + ((t >> (6 * k)) & 63);
 }
 
-/* Rebuild the heap from live entries when stale items pile up. */
+static int
+tw_push(struct mapcache *mc, uint32_t when, uint32_t id)
+{
+	return tw_add(mc, tw_slot(mc, when), id);
+}
+
+/* Take one id from a slot (not empty). */
+static uint32_t
+tw_pop(struct mapcache *mc, unsigned slot)
+{
+	struct tw_blk *b = mc->tw[slot];
+	uint32_t id = b->id[--b->n];
+
+	if (b->n == 0) {
+		mc->tw[slot] = b->next;
+		tw_blk_put(mc, b);
+		if (mc->tw[slot] == NULL && slot < TW_DUE)
+			mc->tw_occ[slot / 64] &= ~(1ULL << (slot % 64));
+	}
+	mc->tw_items--;
+	return id;
+}
+
+/* The first time >= wt at which a slot is due or moves down; none: 2^32. */
+static uint64_t
+tw_next(const struct mapcache *mc)
+{
+	uint64_t best = 1ULL << 32, m, t;
+	uint32_t wt = mc->tw_time;
+	unsigned k, g, sh;
+
+	for (k = 0; k < TW_LEVELS; k++) {
+		sh = 6 * k;
+		g = (wt >> sh) & 63;
+		/* Level 0: slot g is due now; above: slots past g only. */
+		if (k == 0)
+			m = mc->tw_occ[0] & (~0ULL << g);
+		else
+			m = g == 63 ? 0 : mc->tw_occ[k] & (~0ULL << (g + 1));
+		if (m == 0)
+			continue;
+		t = sh + 6 >= 32 ? 0 : (uint64_t)(wt >> (sh + 6)) << (sh + 6);
+		t |= (uint64_t)__builtin_ctzll(m) << sh;
+		if (t < best)
+			best = t;
+	}
+	return best;
+}
+
+/*
+ * Set wt to t, no later than the next event (tw_next()), and move down
+ * the ids of the slots whose range t enters, the highest level first.
+ * An id whose entry's expiry is no longer in the slot's range is stale
+ * (its refresh added another id) and is dropped.
+ */
 static void
-heap_compact(struct mapcache *mc)
+tw_advance(struct mapcache *mc, uint32_t t)
 {
 	struct mapcache_entry *e;
-	uint32_t id, n = 0, i;
+	struct tw_blk *b, *next;
+	unsigned k, slot, i;
+	uint32_t id;
 
+	mc->tw_time = t;
+	for (k = TW_LEVELS - 1; k >= 1; k--) {
+		if ((t & ((1u << (6 * k)) - 1)) != 0)
+			continue;
+		slot = k * 64 + ((t >> (6 * k)) & 63);
+		if ((b = mc->tw[slot]) == NULL)
+			continue;
+		mc->tw[slot] = NULL;
+		mc->tw_occ[k] &= ~(1ULL << (slot % 64));
+		for (; b != NULL; b = next) {
+			next = b->next;
+			for (i = 0; i < b->n; i++) {
+				id = b->id[i];
+				mc->tw_items--;
+				e = entry_of(mc, id);
+				if (!live_dyn(mc, id) || (e->expires >> (6 * k)) !=
+				    (t >> (6 * k)))
+					continue;
+				if (tw_push(mc, e->expires, id) == -1)
+					log_warnx("%s: out of memory, timer "
+					    "of entry %u lost", __func__, id);
+			}
+			tw_blk_put(mc, b);
+		}
+	}
+}
+
+/* Rebuild the wheel from live entries when stale ids pile up. */
+static void
+tw_compact(struct mapcache *mc)
+{
+	struct mapcache_entry *e;
+	struct tw_blk *b;
+	unsigned s;
+	uint32_t id;
+
+	for (s = 0; s <= TW_DUE; s++)
+		while ((b = mc->tw[s]) != NULL) {
+			mc->tw[s] = b->next;
+			b->next = mc->tw_free;
+			mc->tw_free = b;
+			mc->tw_nfree++;
+		}
+	memset(mc->tw_occ, 0, sizeof(mc->tw_occ));
+	mc->tw_items = 0;
 	for (id = 1; id < mc->next_id; id++) {
 		e = entry_of(mc, id);
-		if ((e->flags & (MC_F_LIVE | MAPCACHE_F_STATIC)) == MC_F_LIVE)
-			mc->heap[n++] = (struct heap_item){ e->expires, id };
+		/* Fewer ids than before: the spare blocks suffice. */
+		if (live_dyn(mc, id))
+			(void)tw_push(mc, e->expires, id);
 	}
-	mc->nheap = 0;
-	for (i = 0; i < n; i++) {
-		struct heap_item it = mc->heap[i];
+	while (mc->tw_nfree > 64) {
+		b = mc->tw_free;
+		mc->tw_free = b->next;
+		mc->tw_nfree--;
+		free(b);
+		mc->tw_blocks--;
+	}
+}
 
-		(void)heap_push(mc, it.when, it.id);	/* no growth */
+static void
+tw_free_all(struct mapcache *mc)
+{
+	struct tw_blk *b;
+	unsigned s;
+
+	for (s = 0; s <= TW_DUE; s++)
+		while ((b = mc->tw[s]) != NULL) {
+			mc->tw[s] = b->next;
+			free(b);
+		}
+	while ((b = mc->tw_free) != NULL) {
+		mc->tw_free = b->next;
+		free(b);
 	}
 }
 
 /* Entries ---------------------------------------------------------------- */
 
+static int
+ids_reserve(uint32_t **v, uint32_t *cap, uint32_t need, uint64_t *mem)
+{
+	uint32_t c, *nv;
+
+	if (need <= *cap)
+		return 0;
+	c = *cap ? *cap : 1024;
+	while (c < need)
+		c *= 2;
+	if ((nv = realloc(*v, c * sizeof(*nv))) == NULL)
+		return -1;
+	*mem += (uint64_t)(c - *cap) * sizeof(*nv);
+	*v = nv;
+	*cap = c;
+	return 0;
+}
+
+/* Take the entry ids and set indices that are past their grace period. */
 static void
 ready_drain(struct mapcache *mc)
 {
-	uint32_t cap, *nf;
+	uint32_t i, x;
 
 	pthread_mutex_lock(&gc_lock);
-	if (mc->nfree + mc->nready > mc->freecap) {
-		cap = mc->freecap ? mc->freecap : 1024;
-		while (cap < mc->nfree + mc->nready)
-			cap *= 2;
-		if ((nf = realloc(mc->free_ids, cap * sizeof(*nf))) == NULL) {
-			pthread_mutex_unlock(&gc_lock);
-			return;
-		}
-		mc->st.mem_other += (uint64_t)(cap - mc->freecap) * sizeof(*nf);
-		mc->free_ids = nf;
-		mc->freecap = cap;
+	if (ids_reserve(&mc->free_ids, &mc->freecap, mc->nfree + mc->nready,
+	    &mc->st.mem_other) == -1 || ids_reserve(&mc->free_sets,
+	    &mc->freesetcap, mc->nfreesets + mc->nready,
+	    &mc->st.mem_other) == -1) {
+		pthread_mutex_unlock(&gc_lock);
+		return;
 	}
-	if (mc->nready > 0)
-		memcpy(mc->free_ids + mc->nfree, mc->ready,
-		    mc->nready * sizeof(uint32_t));
-	mc->nfree += mc->nready;
+	for (i = 0; i < mc->nready; i++) {
+		x = mc->ready[i];
+		if (x & GC_SETIDX)
+			mc->free_sets[mc->nfreesets++] = x & ~GC_SETIDX;
+		else
+			mc->free_ids[mc->nfree++] = x;
+	}
 	STORE(mc->nready, 0);
 	pthread_mutex_unlock(&gc_lock);
-}
-
-static int
-chunk_add(struct mapcache *mc)
-{
-	uint32_t c = mc->nchunks;
-	unsigned w;
-
-	if (c == mc->max_chunks)
-		return -1;
-	mc->chunk[c] = calloc(CHUNK_SIZE, sizeof(struct mapcache_entry));
-	if (mc->chunk[c] == NULL)
-		return -1;
-	for (w = 0; w < mc->workers; w++) {
-		mc->w[w].ctr[c] = aligned_alloc(64,
-		    CHUNK_SIZE * sizeof(struct mc_ctr));
-		if (mc->w[w].ctr[c] == NULL) {
-			while (w-- > 0)
-				free(mc->w[w].ctr[c]);
-			free(mc->chunk[c]);
-			return -1;
-		}
-		memset(mc->w[w].ctr[c], 0, CHUNK_SIZE * sizeof(struct mc_ctr));
-	}
-	mc->st.mem_entries += CHUNK_SIZE * sizeof(struct mapcache_entry);
-	mc->st.mem_counters += (uint64_t)mc->workers * CHUNK_SIZE *
-	    sizeof(struct mc_ctr);
-	mc->nchunks++;
-	return 0;
 }
 
 static uint32_t
@@ -2065,16 +2368,19 @@ id_alloc(struct mapcache *mc)
 	}
 	if (mc->nfree > 0)
 		id = mc->free_ids[--mc->nfree];
-	else if (mc->next_id < mc->max_entries) {
-		if ((mc->next_id >> CHUNK_SHIFT) >= mc->nchunks &&
-		    chunk_add(mc) == -1)
-			return 0;
+	else if (mc->next_id < mc->max_entries)
 		id = mc->next_id++;
-	} else
+	else
 		return 0;
-	/* Past a grace period: no worker touches this id's counters. */
+	/*
+	 * Past a grace period: no worker touches this id's counters.  A
+	 * worker may be adding the chunk right now, zeroed before it is
+	 * published; then there is nothing to reset.
+	 */
 	for (w = 0; w < mc->workers; w++) {
-		c = &mc->w[w].ctr[id >> CHUNK_SHIFT][id & CHUNK_MASK];
+		if ((c = CONSUME(mc->w[w].ctr[id >> CHUNK_SHIFT])) == NULL)
+			continue;
+		c += id & CHUNK_MASK;
 		STORE(c->pkts, 0);
 		STORE(c->bytes, 0);
 		STORE(c->last, 0);
@@ -2082,30 +2388,22 @@ id_alloc(struct mapcache *mc)
 	return id;
 }
 
-static void
-lru_unlink(struct mapcache *mc, struct mc_grp *g, struct mapcache_entry *e)
+/* CLOCK use bits (writer only). */
+static inline void
+ref_set(struct mapcache *mc, uint32_t id)
 {
-	if (e->lru_prev)
-		entry_of(mc, e->lru_prev)->lru_next = e->lru_next;
-	else
-		g->lru_head = e->lru_next;
-	if (e->lru_next)
-		entry_of(mc, e->lru_next)->lru_prev = e->lru_prev;
-	else
-		g->lru_tail = e->lru_prev;
-	e->lru_prev = e->lru_next = 0;
+	mc->ref[id >> 6] |= 1ULL << (id & 63);
 }
 
-static void
-lru_push(struct mapcache *mc, struct mc_grp *g, struct mapcache_entry *e)
+/* Test and clear. */
+static inline int
+ref_take(struct mapcache *mc, uint32_t id)
 {
-	e->lru_prev = 0;
-	e->lru_next = g->lru_head;
-	if (g->lru_head)
-		entry_of(mc, g->lru_head)->lru_prev = e->id;
-	else
-		g->lru_tail = e->id;
-	g->lru_head = e->id;
+	uint64_t m = 1ULL << (id & 63);
+	int was = (mc->ref[id >> 6] & m) != 0;
+
+	mc->ref[id >> 6] &= ~m;
+	return was;
 }
 
 /* Unpublish and retire a live entry. */
@@ -2121,22 +2419,49 @@ entry_remove(struct mapcache *mc, struct mapcache_entry *e)
 		return -1;
 	if (e->flags & MAPCACHE_F_STATIC)
 		mc->nstatic--;
-	else {
-		lru_unlink(mc, g, e);
+	else
 		g->count--;
-	}
 	mc->nlive--;
-	set_put(mc, (struct mapcache_rlocset *)(uintptr_t)e->rlocs);
-	STORE(e->flags, e->flags & ~MC_F_LIVE);
-	gc_id(mc, e->id);
+	set_put(mc, e->rset ? mc->sets[e->rset] : NULL);
+	bit_clear(mc->live, (uint32_t)(e - mc->slab));
+	gc_id(mc, (uint32_t)(e - mc->slab));
 	return 0;
+}
+
+/*
+ * Evict one non-static entry of g (g->count > 0): the CLOCK hand walks
+ * the slab from where it stopped, skips other instance-ids, clears the
+ * use bit of entries used since it last passed them and evicts the first
+ * one found unused.  Two turns at most (the first clears every bit).
+ * Returns 0, or -1 (ENOMEM from the trie, ENOSPC if nothing is found).
+ */
+static int
+clock_evict(struct mapcache *mc, struct mc_grp *g)
+{
+	struct mapcache_entry *e;
+	uint64_t n;
+	uint32_t id = g->hand;
+
+	for (n = 0; n <= 2 * (uint64_t)mc->next_id; n++, id++) {
+		if (id == 0 || id >= mc->next_id)
+			id = 1;
+		e = entry_of(mc, id);
+		if (!live_dyn(mc, id) || e->grp != g->idx || ref_take(mc, id))
+			continue;
+		g->hand = id + 1;
+		if (entry_remove(mc, e) == -1) {
+			errno = ENOMEM;
+			return -1;
+		}
+		return 0;
+	}
+	errno = ENOSPC;
+	return -1;
 }
 
 static void
 lru_drain(struct mapcache *mc)
 {
-	struct mapcache_entry *e;
-	struct mc_grp *g;
 	struct mc_worker *w;
 	uint32_t t, h, id;
 	unsigned i;
@@ -2149,14 +2474,10 @@ lru_drain(struct mapcache *mc)
 			id = w->ring[t & (RING_SIZE - 1)];
 			if (id == 0 || id >= mc->next_id)
 				continue;
-			e = entry_of(mc, id);
-			/* A stale id only promotes an unrelated entry. */
-			if ((e->flags & (MC_F_LIVE | MAPCACHE_F_STATIC)) !=
-			    MC_F_LIVE)
+			/* A stale id only marks an unrelated entry used. */
+			if (!live_dyn(mc, id))
 				continue;
-			g = grp_of(mc, e);
-			lru_unlink(mc, g, e);
-			lru_push(mc, g, e);
+			ref_set(mc, id);
 		}
 		PUBLISH(w->tail, h);
 	}
@@ -2213,30 +2534,30 @@ mapcache_insert(struct mapcache *mc, const struct mapcache_prefix *p,
 		return -1;
 	}
 
-	if (old != NULL && old->state == state && old->rlocs == set &&
+	if (old != NULL && old->state == state &&
+	    old->rset == (set != NULL ? set->idx : 0) &&
 	    (old->flags & MAPCACHE_F_STATIC) == (stat ? MAPCACHE_F_STATIC : 0)) {
 		/* Refresh in place. */
 		set_put(mc, set);
 		STORE(old->expires, mc->now + ttl);
 		if (!stat) {
-			if (heap_push(mc, old->expires, old->id) == -1)
+			if (tw_push(mc, old->expires, oid) == -1)
 				goto enomem;
-			lru_unlink(mc, g, old);
-			lru_push(mc, g, old);
+			ref_set(mc, oid);
 		}
 		mc->st.inserts++;
 		return 0;
 	}
-	/* Make room: evict least recently used non-static entries. */
+	/* Make room: evict entries not used recently (CLOCK). */
 	if (!stat && (old == NULL || (old->flags & MAPCACHE_F_STATIC))) {
 		while (g->count >= mc->max_per_iid) {
-			if (g->lru_tail == 0) {
+			if (g->count == 0 || clock_evict(mc, g) == -1) {
+				int err = g->count == 0 ? ENOSPC : errno;
+
 				set_put(mc, set);
-				errno = ENOSPC;
+				errno = err;
 				return -1;
 			}
-			if (entry_remove(mc, entry_of(mc, g->lru_tail)) == -1)
-				goto enomem;
 			mc->st.evictions++;
 		}
 	}
@@ -2248,22 +2569,22 @@ mapcache_insert(struct mapcache *mc, const struct mapcache_prefix *p,
 	e = entry_of(mc, id);
 	memset(e, 0, sizeof(*e));
 	key_store(ai, hi, lo, e->eid);
-	e->rlocs = set;
-	e->id = id;
-	e->iid = p->iid;
+	e->rset = set != NULL ? set->idx : 0;
+	e->grp = g->idx;
 	e->expires = mc->now + ttl;
 	e->plen = p->plen;
 	e->afi = p->afi;
 	e->state = state;
-	e->flags = (stat ? MAPCACHE_F_STATIC : 0) | MC_F_LIVE;
-	if (!stat && heap_push(mc, e->expires, id) == -1)
+	e->flags = stat ? MAPCACHE_F_STATIC : 0;
+	bit_set(mc->live, id);
+	if (!stat && tw_push(mc, e->expires, id) == -1)
 		goto enomem_id;
 	if (lpm_set(mc, g, ai, hi, lo, p->plen, id) == -1)
 		goto enomem_id;
 	if (stat)
 		mc->nstatic++;
 	else {
-		lru_push(mc, g, e);
+		ref_set(mc, id);
 		g->count++;
 	}
 	mc->nlive++;
@@ -2271,23 +2592,21 @@ mapcache_insert(struct mapcache *mc, const struct mapcache_prefix *p,
 		/* The new id is published; retire the old one. */
 		if (old->flags & MAPCACHE_F_STATIC)
 			mc->nstatic--;
-		else {
-			lru_unlink(mc, g, old);
+		else
 			g->count--;
-		}
 		mc->nlive--;
-		set_put(mc, (struct mapcache_rlocset *)(uintptr_t)old->rlocs);
-		STORE(old->flags, old->flags & ~MC_F_LIVE);
+		set_put(mc, old->rset ? mc->sets[old->rset] : NULL);
+		bit_clear(mc->live, oid);
 		gc_id(mc, oid);
 		mc->st.replaces++;
 	} else
 		mc->st.inserts++;
-	if (mc->nheap > 2 * (mc->nlive - mc->nstatic) + 1024)
-		heap_compact(mc);
+	if (mc->tw_items > 2 * (mc->nlive - mc->nstatic) + 1024)
+		tw_compact(mc);
 	return 0;
 
  enomem_id:
-	e->flags = 0;
+	bit_clear(mc->live, id);
 	gc_id(mc, id);
  enomem:
 	set_put(mc, set);
@@ -2556,7 +2875,7 @@ mapcache_rloc_select(const struct mapcache_entry *e, uint32_t flow_hash)
 	unsigned i;
 	int bi = -1;
 
-	if (e == NULL || (set = e->rlocs) == NULL)
+	if (e == NULL || (set = set_of(e)) == NULL)
 		return -1;
 	sel = CONSUME(set->sel);
 	if (sel->n == 0)
@@ -2584,15 +2903,37 @@ mapcache_rloc_select(const struct mapcache_entry *e, uint32_t flow_hash)
 unsigned
 mapcache_rloc_count(const struct mapcache_entry *e)
 {
-	return e != NULL && e->rlocs != NULL ? e->rlocs->n : 0;
+	const struct mapcache_rlocset *set;
+
+	return e != NULL && (set = set_of(e)) != NULL ? set->n : 0;
 }
 
 const struct mapcache_rloc *
 mapcache_rloc_get(const struct mapcache_entry *e, unsigned idx)
 {
-	if (e == NULL || e->rlocs == NULL || idx >= e->rlocs->n)
+	const struct mapcache_rlocset *set;
+
+	if (e == NULL || (set = set_of(e)) == NULL || idx >= set->n)
 		return NULL;
-	return &e->rlocs->rloc[idx];
+	return &set->rloc[idx];
+}
+
+uint32_t
+mapcache_entry_id(const struct mapcache_entry *e)
+{
+	return (uint32_t)(((uintptr_t)e & (SLAB_ALIGN - 1)) / sizeof(*e));
+}
+
+const struct mapcache_rlocset *
+mapcache_entry_rlocs(const struct mapcache_entry *e)
+{
+	return set_of(e);
+}
+
+uint32_t
+mapcache_entry_iid(const struct mapcache_entry *e)
+{
+	return LOAD(slab_hdr(e)->grp_iid[e->grp]);
 }
 
 uint32_t
@@ -2658,6 +2999,27 @@ ctr_add(struct mc_ctr *c, uint32_t bytes)
 	STORE(c->bytes, LOAD(c->bytes) + bytes);
 }
 
+/*
+ * [worker] The worker's counter chunk for ids of chunk k, allocated the
+ * first time it counts one of them: a worker that never sees an entry
+ * costs it nothing.  Zeroed before it is published to the writer (which
+ * resets cells of reused ids and sums them).
+ */
+static struct mc_ctr *
+ctr_chunk(struct mc_worker *w, uint32_t k)
+{
+	struct mc_ctr *c;
+
+	if ((c = LOAD(w->ctr[k])) != NULL)
+		return c;
+	if ((c = aligned_alloc(64, CHUNK_SIZE * sizeof(*c))) == NULL)
+		return NULL;
+	memset(c, 0, CHUNK_SIZE * sizeof(*c));
+	PUBLISH(w->ctr[k], c);
+	STORE(w->nctr, LOAD(w->nctr) + 1);
+	return c;
+}
+
 void
 mapcache_count(struct mapcache *mc, unsigned worker,
     const struct mapcache_entry *e, int rloc, uint32_t bytes)
@@ -2665,9 +3027,14 @@ mapcache_count(struct mapcache *mc, unsigned worker,
 	struct mc_worker *w = &mc->w[worker];
 	const struct mapcache_rlocset *set;
 	struct mc_ctr *c;
-	uint32_t id = e->id, now, h;
+	uint32_t id = mapcache_entry_id(e), now, h;
 
-	c = &w->ctr[id >> CHUNK_SHIFT][id & CHUNK_MASK];
+	if ((c = ctr_chunk(w, id >> CHUNK_SHIFT)) == NULL) {
+		/* Out of memory: the packet goes uncounted. */
+		STORE(w->drops, LOAD(w->drops) + 1);
+		return;
+	}
+	c += id & CHUNK_MASK;
 	ctr_add(c, bytes);
 	now = LOAD(mc->now);
 	if (LOAD(c->last) != now) {
@@ -2679,7 +3046,8 @@ mapcache_count(struct mapcache *mc, unsigned worker,
 		} else
 			STORE(w->drops, LOAD(w->drops) + 1);
 	}
-	if (rloc >= 0 && (set = e->rlocs) != NULL && (unsigned)rloc < set->n)
+	if (rloc >= 0 && (set = e->rset ? LOAD(mc->sets[e->rset]) : NULL) !=
+	    NULL && (unsigned)rloc < set->n)
 		ctr_add(&set->ctr[worker * set->rowlen + rloc], bytes);
 }
 
@@ -2688,9 +3056,11 @@ mapcache_count_prefetch(const struct mapcache *mc, unsigned worker,
     const struct mapcache_entry *e)
 {
 	const struct mc_worker *w = &mc->w[worker];
-	uint32_t id = e->id;
+	const struct mc_ctr *c;
+	uint32_t id = mapcache_entry_id(e);
 
-	__builtin_prefetch(&w->ctr[id >> CHUNK_SHIFT][id & CHUNK_MASK], 1);
+	if ((c = LOAD(w->ctr[id >> CHUNK_SHIFT])) != NULL)
+		__builtin_prefetch(c + (id & CHUNK_MASK), 1);
 }
 
 void
@@ -2706,20 +3076,22 @@ void
 mapcache_counters(struct mapcache *mc, const struct mapcache_entry *e,
     struct mapcache_counters *ec, struct mapcache_counters *rc)
 {
-	const struct mapcache_rlocset *set = e->rlocs;
+	const struct mapcache_rlocset *set = set_of(e);
 	const struct mc_ctr *c;
-	uint32_t id = e->id, last;
+	uint32_t id = mapcache_entry_id(e), last;
 	unsigned w, i;
 
 	memset(ec, 0, sizeof(*ec));
 	if (rc != NULL && set != NULL)
 		memset(rc, 0, set->n * sizeof(*rc));
 	for (w = 0; w < mc->workers; w++) {
-		c = &mc->w[w].ctr[id >> CHUNK_SHIFT][id & CHUNK_MASK];
-		ec->packets += LOAD(c->pkts);
-		ec->bytes += LOAD(c->bytes);
-		if ((last = LOAD(c->last)) > ec->last_used)
-			ec->last_used = last;
+		if ((c = CONSUME(mc->w[w].ctr[id >> CHUNK_SHIFT])) != NULL) {
+			c += id & CHUNK_MASK;
+			ec->packets += LOAD(c->pkts);
+			ec->bytes += LOAD(c->bytes);
+			if ((last = LOAD(c->last)) > ec->last_used)
+				ec->last_used = last;
+		}
 		for (i = 0; rc != NULL && set != NULL && i < set->n; i++) {
 			c = &set->ctr[w * set->rowlen + i];
 			rc[i].packets += LOAD(c->pkts);
@@ -2730,45 +3102,84 @@ mapcache_counters(struct mapcache *mc, const struct mapcache_entry *e,
 
 /* Timers, walk, info -------------------------------------------------------- */
 
+/*
+ * Expire the ids of a due slot (level 0 slot of wt, or the due list);
+ * stops at max.  Returns -1 if it stopped with ids left, else 0.
+ */
+static int
+tw_fire(struct mapcache *mc, unsigned slot, uint32_t now, size_t max,
+    size_t *n)
+{
+	struct mapcache_entry *e;
+	uint32_t id;
+
+	while (mc->tw[slot] != NULL) {
+		if (max != 0 && *n >= max)
+			return -1;
+		id = tw_pop(mc, slot);
+		if (id >= mc->next_id)
+			continue;
+		e = entry_of(mc, id);
+		/* Stale id: deleted, static now, or refreshed since. */
+		if (!live_dyn(mc, id) || e->expires > now)
+			continue;
+		if (entry_remove(mc, e) == -1) {
+			(void)tw_add(mc, slot, id);
+			return -1;
+		}
+		mc->st.expirations++;
+		(*n)++;
+	}
+	return 0;
+}
+
 size_t
 mapcache_expire(struct mapcache *mc, uint32_t now, size_t max)
 {
-	struct mapcache_entry *e;
-	struct heap_item it;
+	uint64_t t;
 	size_t n = 0;
 
 	STORE(mc->now, now);
 	lru_drain(mc);
-	while (mc->nheap > 0 && mc->heap[0].when <= now &&
-	    (max == 0 || n < max)) {
-		it = mc->heap[0];
-		heap_pop(mc);
-		if (it.id >= mc->next_id)
-			continue;
-		e = entry_of(mc, it.id);
-		/* Stale item: deleted, static now, or refreshed since. */
-		if ((e->flags & (MC_F_LIVE | MAPCACHE_F_STATIC)) != MC_F_LIVE ||
-		    e->expires > now)
-			continue;
-		if (entry_remove(mc, e) == -1) {
-			(void)heap_push(mc, it.when, it.id);
+	if (tw_fire(mc, TW_DUE, now, max, &n) == -1)
+		goto out;
+	while (mc->tw_time <= now) {
+		if ((t = tw_next(mc)) > now) {
+			/*
+			 * Nothing due up to now; wt = now + 1 may enter the
+			 * range of a slot (t == now + 1), never pass one.
+			 */
+			if (now + 1 != 0)
+				tw_advance(mc, now + 1);
 			break;
 		}
-		mc->st.expirations++;
-		n++;
+		if (t > mc->tw_time) {
+			tw_advance(mc, (uint32_t)t);
+			continue;
+		}
+		if (tw_fire(mc, mc->tw_time & 63, now, max, &n) == -1)
+			break;
 	}
+ out:
 	gc_flush(mc);
 	return n;
 }
 
+/*
+ * Seconds until the next timer slot is due: the next expiry, or earlier
+ * if that slot only moves ids down a level or holds stale ones (the
+ * caller then finds nothing to do and asks again).
+ */
 int64_t
 mapcache_next_expiry(struct mapcache *mc)
 {
-	if (mc->nheap == 0)
+	uint64_t t;
+
+	if (mc->tw_items == 0)
 		return -1;
-	if (mc->heap[0].when <= mc->now)
+	if (mc->tw[TW_DUE] != NULL || (t = tw_next(mc)) <= mc->now)
 		return 0;
-	return (int64_t)mc->heap[0].when - mc->now;
+	return (int64_t)t - mc->now;
 }
 
 int
@@ -2781,7 +3192,7 @@ mapcache_walk(struct mapcache *mc, struct mapcache_cursor *cur, size_t max,
 
 	for (; id < mc->next_id && n < max; id++) {
 		e = entry_of(mc, id);
-		if (!(e->flags & MC_F_LIVE))
+		if (!bit_test(mc->live, id))
 			continue;
 		n++;
 		if (cb(e, arg) != 0) {
@@ -2807,12 +3218,57 @@ mapcache_info(struct mapcache *mc, struct mapcache_info *info)
 	info->mem_index = (uint64_t)mc->xhcap * sizeof(uint32_t);
 	info->mem_trie_spare = mc->pa[0].spare * sizeof(struct pt_node) +
 	    mc->pa[1].spare * sizeof(uint32_t);
+	/* Slab, live and use bits up to the high-water id: touched. */
+	info->mem_entries = (uint64_t)mc->next_id *
+	    sizeof(struct mapcache_entry) + 2 * ((mc->next_id + 63) / 64 * 8);
+	info->mem_rlocsets += (uint64_t)mc->set_top * sizeof(*mc->sets);
+	info->mem_timers = mc->tw_blocks * sizeof(struct tw_blk);
 	info->lru_ring_drops = 0;
-	for (w = 0; w < mc->workers; w++)
+	info->mem_counters = 0;
+	for (w = 0; w < mc->workers; w++) {
 		info->lru_ring_drops += LOAD(mc->w[w].drops);
+		info->mem_counters += (uint64_t)LOAD(mc->w[w].nctr) *
+		    CHUNK_SIZE * sizeof(struct mc_ctr);
+	}
 }
 
 /* Lifecycle ------------------------------------------------------------------ */
+
+/* A virtual reservation: no memory until pages are touched. */
+static void *
+reserve(size_t len)
+{
+	void *p;
+
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/*
+ * The entry slab: max_entries entries at an address aligned to
+ * SLAB_ALIGN, so that an entry's id and slab header follow from its
+ * address.  Reserve SLAB_ALIGN more and give back what is around it.
+ */
+static struct mapcache_entry *
+slab_reserve(uint32_t n)
+{
+	size_t len = (size_t)n * sizeof(struct mapcache_entry);
+	uintptr_t raw, base;
+	void *p;
+
+	if ((p = reserve(SLAB_ALIGN + len)) == NULL)
+		return NULL;
+	raw = (uintptr_t)p;
+	base = (raw + SLAB_ALIGN - 1) & ~(SLAB_ALIGN - 1);
+	if (base > raw)
+		(void)munmap(p, base - raw);
+	if (raw + SLAB_ALIGN > base)
+		(void)munmap((void *)(base + len), raw + SLAB_ALIGN - base);
+	/* Entries are read right after the trie walk: spare the TLB. */
+	(void)madvise((void *)base, len, MADV_HUGEPAGE);
+	return (struct mapcache_entry *)base;
+}
 
 struct mapcache *
 mapcache_new(const struct mapcache_config *cf)
@@ -2832,10 +3288,20 @@ mapcache_new(const struct mapcache_config *cf)
 	mc->max_entries = cf->max_entries ? cf->max_entries : DEFAULT_MAX;
 	mc->max_chunks = (mc->max_entries + CHUNK_SIZE - 1) / CHUNK_SIZE;
 	mc->next_id = 1;
-	mc->chunk = calloc(mc->max_chunks, sizeof(*mc->chunk));
-	mc->w = aligned_alloc(64, mc->workers * sizeof(*mc->w));
-	if (mc->chunk == NULL || mc->w == NULL)
+	mc->set_top = 1;
+	mc->slab = slab_reserve(mc->max_entries);
+	mc->sets = reserve(((size_t)mc->max_entries + 1) * sizeof(*mc->sets));
+	mc->ref = reserve(((size_t)mc->max_entries / 64 + 1) * 8);
+	mc->live = reserve(((size_t)mc->max_entries / 64 + 1) * 8);
+	mc->grp_iid = reserve(GRP_MAX * sizeof(*mc->grp_iid));
+	if ((mc->w = aligned_alloc(64, mc->workers * sizeof(*mc->w))) != NULL)
+		memset(mc->w, 0, mc->workers * sizeof(*mc->w));
+	if (mc->slab == NULL || mc->sets == NULL || mc->ref == NULL ||
+	    mc->live == NULL || mc->grp_iid == NULL ||
+	    mc->w == NULL)
 		goto fail;
+	((struct mc_slabhdr *)(void *)mc->slab)->sets = mc->sets;
+	((struct mc_slabhdr *)(void *)mc->slab)->grp_iid = mc->grp_iid;
 	/*
 	 * Virtual reservations (no memory until touched): 32 node records
 	 * and 64 leaves per possible entry cover the deepest tries (a /128
@@ -2849,7 +3315,6 @@ mapcache_new(const struct mapcache_config *cf)
 		goto fail;
 	mc->nodes = (struct pt_node *)(void *)mc->pa[0].base;
 	mc->leaves = (uint32_t *)(void *)mc->pa[1].base;
-	memset(mc->w, 0, mc->workers * sizeof(*mc->w));
 	for (w = 0; w < mc->workers; w++) {
 		mc->w[w].ctr = calloc(mc->max_chunks, sizeof(*mc->w[w].ctr));
 		mc->w[w].ring = calloc(RING_SIZE, sizeof(uint32_t));
@@ -2857,7 +3322,7 @@ mapcache_new(const struct mapcache_config *cf)
 			goto fail;
 	}
 	mc->st.mem_other = sizeof(*mc) + mc->max_chunks * sizeof(void *) *
-	    (1 + mc->workers) + mc->workers * (sizeof(*mc->w) +
+	    mc->workers + mc->workers * (sizeof(*mc->w) +
 	    RING_SIZE * sizeof(uint32_t));
 	return mc;
  fail:
@@ -2892,19 +3357,29 @@ mapcache_free(struct mapcache *mc)
 	free(mc->rready);
 	free(mc->xh);
 	set_free_all(mc);
-	for (c = 0; c < mc->nchunks; c++) {
-		free(mc->chunk[c]);
-		for (w = 0; w < mc->workers; w++)
-			free(mc->w[w].ctr[c]);
-	}
 	if (mc->w != NULL)
 		for (w = 0; w < mc->workers; w++) {
+			for (c = 0; mc->w[w].ctr != NULL &&
+			    c < mc->max_chunks; c++)
+				free(mc->w[w].ctr[c]);
 			free(mc->w[w].ctr);
 			free(mc->w[w].ring);
 		}
 	free(mc->w);
-	free(mc->chunk);
-	free(mc->heap);
+	if (mc->slab != NULL)
+		munmap(mc->slab, (size_t)mc->max_entries *
+		    sizeof(struct mapcache_entry));
+	if (mc->sets != NULL)
+		munmap(mc->sets, ((size_t)mc->max_entries + 1) *
+		    sizeof(*mc->sets));
+	if (mc->ref != NULL)
+		munmap(mc->ref, ((size_t)mc->max_entries / 64 + 1) * 8);
+	if (mc->live != NULL)
+		munmap(mc->live, ((size_t)mc->max_entries / 64 + 1) * 8);
+	if (mc->grp_iid != NULL)
+		munmap(mc->grp_iid, GRP_MAX * sizeof(*mc->grp_iid));
+	free(mc->free_sets);
+	tw_free_all(mc);
 	free(mc->free_ids);
 	free(mc->ready);
 	free(mc);

@@ -32,12 +32,17 @@
  * place) and the RLOC up/down flags; a replacement gets a new entry.
  *
  * Memory and bounds: at most max_per_iid non-static entries per
- * instance-id (all address families together, default 100000).  At the
- * bound the least recently used non-static entry of that instance-id is
- * evicted.  "Used" means installed, refreshed, or counted by a worker
- * (mapcache_count()); worker use reaches the LRU list through a per-worker
- * ring drained by mapcache_expire(), at one-second granularity.  Static
- * entries (from configuration) are never evicted and never expire.
+ * instance-id (all address families together, default 100000), at most
+ * 65535 instance-ids.  At the bound a non-static entry of that
+ * instance-id that has not been used recently is evicted, chosen by
+ * CLOCK (second chance), the usual approximation of least recently used
+ * (see docs/DECISIONS.md): an entry used since the clock hand last
+ * passed it is skipped (and its use bit cleared), the first one not used
+ * since is evicted.  "Used" means installed, refreshed, or counted by a
+ * worker (mapcache_count()); worker use reaches the use bits through a
+ * per-worker ring drained by mapcache_expire(), at one-second
+ * granularity.  Static entries (from configuration) are never evicted
+ * and never expire.
  */
 #ifndef LISP_MAPCACHE_H
 #define LISP_MAPCACHE_H
@@ -57,7 +62,7 @@ enum mapcache_af {
  * ACT action of a negative Map-Reply.
  */
 enum mapcache_state {
-	MAPCACHE_POSITIVE	= 0,	/* rlocs != NULL */
+	MAPCACHE_POSITIVE	= 0,	/* has an RLOC set */
 	MAPCACHE_NEG_NATIVE	= 1,	/* Natively-Forward */
 	MAPCACHE_NEG_SEND_MR	= 2,	/* Send-Map-Request */
 	MAPCACHE_NEG_DROP	= 3,	/* Drop (any drop action) */
@@ -89,25 +94,42 @@ struct mapcache_rlocset;
 struct mapcache;
 
 /*
- * A published entry (48 bytes: a million of them is 48 MB).  Readers
+ * A published entry (28 bytes: a million of them is 28 MB).  Readers
  * treat it as read-only; expires is rewritten in place by a refresh (read
  * it with an __atomic load if you care about the exact value).  The TTL
- * itself is not kept: expires is what the map-cache acts on.
+ * itself is not kept: expires is what the map-cache acts on.  Every other
+ * field is immutable while the entry is published.
+ *
+ * Entries live in one virtual reservation aligned to 1 GB, so the slab
+ * id, the instance-id and the RLOC set are derived from the entry's
+ * address and a small index and need no field of their own: use
+ * mapcache_entry_id(), mapcache_entry_iid() and mapcache_entry_rlocs().
  */
 struct mapcache_entry {
 	uint8_t		 eid[16];	/* prefix, host bits zero */
-	const struct mapcache_rlocset *rlocs;	/* NULL unless POSITIVE */
-	uint32_t	 id;		/* slab id, stable while published */
-	uint32_t	 iid;
 	uint32_t	 expires;	/* mapcache clock; meaningless if STATIC */
+	uint32_t	 rset;		/* internal: RLOC set index, 0 = none */
+	uint16_t	 grp;		/* internal: instance-id group index */
 	uint8_t		 plen;
-	uint8_t		 afi;		/* enum mapcache_af */
-	uint8_t		 state;		/* enum mapcache_state */
-	uint8_t		 flags;		/* MAPCACHE_F_* */
-	/* Internal to mapcache.c (LRU list of the instance-id). */
-	uint32_t	 lru_prev;
-	uint32_t	 lru_next;
+	unsigned	 afi:3;		/* enum mapcache_af */
+	unsigned	 state:3;	/* enum mapcache_state */
+	unsigned	 flags:2;	/* MAPCACHE_F_* */
 };
+
+/* [reader] The instance-id of an entry. */
+uint32_t	 mapcache_entry_iid(const struct mapcache_entry *);
+/*
+ * [reader] The slab id of an entry: stable while it is published, reused
+ * only after a grace period once it is gone.
+ */
+uint32_t	 mapcache_entry_id(const struct mapcache_entry *);
+/*
+ * [reader] The entry's interned RLOC set (NULL unless POSITIVE).  Entries
+ * with identical RLOCs share one set, so the pointer identifies it; read
+ * its contents through mapcache_rloc_count() / mapcache_rloc_get().
+ */
+const struct mapcache_rlocset *mapcache_entry_rlocs(
+		    const struct mapcache_entry *);
 
 /* The key of an entry for writer-side calls. */
 struct mapcache_prefix {
@@ -139,7 +161,7 @@ struct mapcache_info {
 	uint64_t	 mem_trie;	/* LPM: direct arrays, nodes, leaves */
 	uint64_t	 mem_index;	/* exact-match hash (writer only) */
 	uint64_t	 mem_entries;	/* entry slab (allocated chunks) */
-	uint64_t	 mem_timers;	/* expiry heap */
+	uint64_t	 mem_timers;	/* expiry timing wheel */
 	uint64_t	 mem_rlocsets;	/* RLOC sets + their counters */
 	uint64_t	 mem_counters;	/* per-worker entry counters */
 	uint64_t	 mem_other;	/* iid groups, intern hash, rings */
@@ -230,14 +252,20 @@ void		 mapcache_count_prefetch(const struct mapcache *,
 void		 mapcache_quiescent(struct mapcache *, unsigned worker);
 
 /*
- * Timer: set the mapcache clock to now (seconds, monotonic, > 0), fold the
- * workers' use into the LRU lists and remove entries whose expiry is <=
- * now, at most `max` of them (0 = no limit).  Expiry is driven by a heap
- * ordered by expiry time: the cost is O(expired * log n), never a scan.
+ * Timer: set the mapcache clock to now (seconds, monotonic, > 0, below
+ * 2^32 - 1), fold the workers' use into the CLOCK use bits and remove
+ * entries whose expiry is <= now, at most `max` of them (0 = no limit).
+ * Expiry is driven by a hierarchical timing wheel of entry ids: the cost
+ * is O(expired) plus at most five moves per timer, never a scan.
  * Returns the number of entries removed.
  */
 size_t		 mapcache_expire(struct mapcache *, uint32_t now, size_t max);
-/* Seconds until the next expiry (for arming the timer), -1 if none. */
+/*
+ * Seconds until the next timer slot is due (for arming the timer), -1 if
+ * no timer is pending.  A lower bound of the next expiry: the slot may
+ * only move timers down the wheel or hold stale ones, and then a
+ * mapcache_expire() at that time removes nothing.
+ */
 int64_t		 mapcache_next_expiry(struct mapcache *);
 
 /*

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * Map-cache unit tests: LPM against a brute-force reference, updates
- * interleaved with lookups, LRU eviction order, expiry, negative entries,
+ * interleaved with lookups, CLOCK eviction order, expiry, negative entries,
  * RLOC selection (distribution, stickiness, minimal movement, exclusions),
  * counters and the resumable walk.
  */
@@ -234,7 +234,7 @@ check_all(struct mapcache *mc, const struct ref *r, size_t n, unsigned alen,
 		ck_assert_msg(e != NULL, "probe %u: got none, want /%u", i,
 		    r[b].plen);
 		ck_assert_uint_eq(e->plen, r[b].plen);
-		ck_assert_uint_eq(e->iid, iid);
+		ck_assert_uint_eq(mapcache_entry_iid(e), iid);
 		ck_assert_mem_eq(e->eid, r[b].addr, 16);
 	}
 }
@@ -587,20 +587,20 @@ START_TEST(replace_and_refresh)
 	ck_assert_uint_eq(e->state, MAPCACHE_PENDING);
 	ck_assert_uint_eq(e->expires, 105);
 	/* Pending -> positive: a new entry replaces it. */
-	id = e->id;
+	id = mapcache_entry_id(e);
 	ck_assert_int_eq(mapcache_insert(mc, &p, MAPCACHE_POSITIVE, 60,
 	    rl, 2, 0), 0);
 	e = mapcache_find(mc, &p);
-	ck_assert_uint_ne(e->id, id);
+	ck_assert_uint_ne(mapcache_entry_id(e), id);
 	ck_assert_uint_eq(e->state, MAPCACHE_POSITIVE);
 	ck_assert_uint_eq(mapcache_rloc_count(e), 2);
 	/* Same content, new TTL: refreshed in place. */
-	id = e->id;
+	id = mapcache_entry_id(e);
 	ck_assert_int_eq(mapcache_expire(mc, 150, 0), 0);
 	ck_assert_int_eq(mapcache_insert(mc, &p, MAPCACHE_POSITIVE, 60,
 	    rl, 2, 0), 0);
 	e = mapcache_find(mc, &p);
-	ck_assert_uint_eq(e->id, id);
+	ck_assert_uint_eq(mapcache_entry_id(e), id);
 	ck_assert_uint_eq(e->expires, 210);
 	/* The old expiry (160) must not remove it; the new one does. */
 	ck_assert_int_eq(mapcache_expire(mc, 200, 0), 0);
@@ -666,6 +666,130 @@ START_TEST(expiry_order)
 }
 END_TEST
 
+/*
+ * The writer's exact-match index under churn: deletes leave tombstones
+ * that later inserts reuse and rebuilds drop; every key must stay
+ * findable exactly while it is present.
+ */
+START_TEST(index_churn)
+{
+	struct mapcache *mc = mc_new(1, 0);
+	struct mapcache_prefix p;
+	struct mapcache_info info;
+	static uint8_t live[6000];
+	uint8_t a[4] = { 10, 0, 0, 0 };
+	unsigned i, round, n = 0;
+
+	for (round = 0; round < 12; round++) {
+		for (i = 0; i < 6000; i++) {
+			/* Round 0 inserts two thirds; later rounds flip some. */
+			if (round == 0 ? i % 3 == 0 : rnd() % 4 != 0)
+				continue;
+			a[1] = i >> 8;
+			a[2] = i & 0xff;
+			p = pfx(7, MAPCACHE_AF_IPV4, (const char *)a, 4, 24);
+			if (live[i]) {
+				ck_assert_int_eq(mapcache_delete(mc, &p), 0);
+				live[i] = 0;
+				n--;
+			} else {
+				ck_assert_int_eq(mapcache_insert(mc, &p,
+				    MAPCACHE_NEG_DROP, 600, NULL, 0, 0), 0);
+				live[i] = 1;
+				n++;
+			}
+		}
+		for (i = 0; i < 6000; i++) {
+			a[1] = i >> 8;
+			a[2] = i & 0xff;
+			p = pfx(7, MAPCACHE_AF_IPV4, (const char *)a, 4, 24);
+			ck_assert(live[i] ? mapcache_find(mc, &p) != NULL :
+			    mapcache_find(mc, &p) == NULL);
+		}
+		mapcache_info(mc, &info);
+		ck_assert_uint_eq(info.entries, n);
+		/* Never more than 4 slots per live key (>= 1/4 full). */
+		ck_assert_uint_le(info.mem_index, 16 * (uint64_t)n + 4096);
+	}
+	mapcache_free(mc);
+}
+END_TEST
+
+/*
+ * Expiry times far apart (the timer wheel's levels are 64^k seconds):
+ * each entry goes exactly at its second, however far the clock jumps,
+ * and a refresh to a nearer or a farther time takes effect.
+ */
+START_TEST(expiry_far)
+{
+	static const uint32_t ttl[] = { 1, 62, 63, 64, 65, 4095, 4096,
+	    4097, 262143, 262144, 262145, 300001, 16777217, 16777300,
+	    268435456, 1073741825 };
+	const size_t nt = sizeof(ttl) / sizeof(ttl[0]);
+	struct mapcache *mc = mc_new(1, 0);
+	struct mapcache_prefix p[16], q;
+	uint32_t t0 = 1000003, when, now;
+	uint8_t a[4] = { 198, 51, 100, 0 };
+	int64_t nx;
+	size_t i, j, r;
+
+	ck_assert_int_eq(mapcache_expire(mc, t0, 0), 0);
+	for (i = 0; i < nt; i++) {
+		a[3] = i;
+		p[i] = pfx(5, MAPCACHE_AF_IPV4, (const char *)a, 4, 32);
+		ck_assert_int_eq(mapcache_insert(mc, &p[i],
+		    MAPCACHE_NEG_SEND_MR, ttl[i], NULL, 0, 0), 0);
+	}
+	/* Refresh: one much nearer, one much farther. */
+	a[3] = 100;
+	q = pfx(5, MAPCACHE_AF_IPV4, (const char *)a, 4, 32);
+	ck_assert_int_eq(mapcache_insert(mc, &q, MAPCACHE_NEG_DROP, 5000,
+	    NULL, 0, 0), 0);
+	ck_assert_int_eq(mapcache_insert(mc, &q, MAPCACHE_NEG_DROP, 70,
+	    NULL, 0, 0), 0);
+	ck_assert_int_eq(mapcache_insert(mc, &p[0], MAPCACHE_NEG_SEND_MR,
+	    300000, NULL, 0, 0), 0);
+	now = t0;
+	for (i = 1; i < nt; i++) {
+		when = t0 + ttl[i];
+		/* The timer never fires after the entry's second. */
+		nx = mapcache_next_expiry(mc);
+		ck_assert_int_ge(nx, 0);
+		ck_assert_int_le(nx, (int64_t)when - now);
+		/*
+		 * Stop just before the 64-second boundary under when too
+		 * (where the wheel moves timers down a level), then just
+		 * before when.  q (at 70) and p[0] (at 300000) go in
+		 * between.
+		 */
+		r = 0;
+		if ((when & ~63u) - 1 > now)
+			r += mapcache_expire(mc, (when & ~63u) - 1, 0);
+		if (when - 1 > now)
+			r += mapcache_expire(mc, when - 1, 0);
+		ck_assert_uint_eq(r, (now < t0 + 70 && t0 + 70 < when) +
+		    (now < t0 + 300000 && t0 + 300000 < when));
+		ck_assert_ptr_nonnull(mapcache_find(mc, &p[i]));
+		ck_assert_uint_eq(mapcache_expire(mc, when, 0), 1);
+		now = when;
+		for (j = 1; j < nt; j++)
+			ck_assert(j <= i ? mapcache_find(mc, &p[j]) == NULL :
+			    mapcache_find(mc, &p[j]) != NULL);
+		ck_assert(now >= t0 + 300000 ? mapcache_find(mc, &p[0]) ==
+		    NULL : mapcache_find(mc, &p[0]) != NULL);
+		ck_assert(now >= t0 + 70 ? mapcache_find(mc, &q) == NULL :
+		    mapcache_find(mc, &q) != NULL);
+	}
+	ck_assert_int_eq(mapcache_next_expiry(mc), -1);
+	mapcache_free(mc);
+}
+END_TEST
+
+/*
+ * Eviction at the per-iid bound is CLOCK (second chance): an entry used
+ * (installed, refreshed or counted by a worker) since the hand last
+ * passed it survives a turn; the first one not used since goes.
+ */
 START_TEST(lru_eviction)
 {
 	struct mapcache *mc = mc_new(2, 5);
@@ -674,7 +798,7 @@ START_TEST(lru_eviction)
 	const struct mapcache_entry *e;
 	struct mapcache_info info;
 	uint8_t a[4] = { 10, 0, 0, 0 };
-	unsigned i;
+	unsigned i, gone, n, sv[4];
 
 	mapcache_expire(mc, 10, 0);
 	for (i = 0; i < 10; i++) {
@@ -688,34 +812,54 @@ START_TEST(lru_eviction)
 	for (i = 0; i < 5; i++)
 		ck_assert_int_eq(mapcache_insert(mc, &p[i], MAPCACHE_POSITIVE,
 		    1000, &rl, 1, 0), 0);
-	/* Workers use 0 and 2 (at t=11), the control plane refreshes 1. */
+	/*
+	 * All five were just installed: the hand clears every use bit in
+	 * one turn, then evicts one of them, never the static entry nor
+	 * the entry being inserted.
+	 */
+	ck_assert_int_eq(mapcache_insert(mc, &p[5], MAPCACHE_POSITIVE,
+	    1000, &rl, 1, 0), 0);
+	ck_assert_ptr_nonnull(mapcache_find(mc, &p[5]));
+	ck_assert_ptr_nonnull(mapcache_find(mc, &ps));
+	for (i = 0, gone = 0, n = 0; i < 5; i++)
+		if (mapcache_find(mc, &p[i]) == NULL)
+			gone++;
+		else
+			sv[n++] = i;
+	ck_assert_uint_eq(gone, 1);
+	ck_assert_uint_eq(n, 4);
+	/*
+	 * Workers use sv[0] and sv[1] (at t=11), the control plane
+	 * refreshes sv[2]; sv[3] is the only one not used since the hand
+	 * passed, so it is the next to go.
+	 */
 	mapcache_expire(mc, 11, 0);
 	rcu_thread_online();
-	a[2] = 0;
+	a[2] = sv[0];
 	e = mapcache_lookup(mc, 1, MAPCACHE_AF_IPV4, a);
 	mapcache_count(mc, 0, e, 0, 100);
-	a[2] = 2;
+	a[2] = sv[1];
 	e = mapcache_lookup(mc, 1, MAPCACHE_AF_IPV4, a);
 	mapcache_count(mc, 1, e, 0, 100);
 	mapcache_quiescent(mc, 0);
 	rcu_thread_offline();
-	mapcache_expire(mc, 12, 0);	/* folds the use into the LRU */
-	ck_assert_int_eq(mapcache_insert(mc, &p[1], MAPCACHE_POSITIVE,
+	mapcache_expire(mc, 12, 0);	/* folds the use into the use bits */
+	ck_assert_int_eq(mapcache_insert(mc, &p[sv[2]], MAPCACHE_POSITIVE,
 	    1000, &rl, 1, 0), 0);
-	/* LRU order now (oldest first): 3, 4, 0, 2, 1. */
-	ck_assert_int_eq(mapcache_insert(mc, &p[5], MAPCACHE_POSITIVE,
-	    1000, &rl, 1, 0), 0);
-	ck_assert_ptr_null(mapcache_find(mc, &p[3]));
 	ck_assert_int_eq(mapcache_insert(mc, &p[6], MAPCACHE_POSITIVE,
 	    1000, &rl, 1, 0), 0);
-	ck_assert_ptr_null(mapcache_find(mc, &p[4]));
+	ck_assert_ptr_null(mapcache_find(mc, &p[sv[3]]));
+	for (i = 0; i < 3; i++)
+		ck_assert_ptr_nonnull(mapcache_find(mc, &p[sv[i]]));
+	ck_assert_ptr_nonnull(mapcache_find(mc, &p[5]));
+	ck_assert_ptr_nonnull(mapcache_find(mc, &p[6]));
+	/* Everything left was used: one more turn, still never static. */
 	ck_assert_int_eq(mapcache_insert(mc, &p[7], MAPCACHE_POSITIVE,
 	    1000, &rl, 1, 0), 0);
-	ck_assert_ptr_null(mapcache_find(mc, &p[0]));
 	ck_assert_int_eq(mapcache_insert(mc, &p[8], MAPCACHE_POSITIVE,
 	    1000, &rl, 1, 0), 0);
-	ck_assert_ptr_null(mapcache_find(mc, &p[2]));
-	ck_assert_ptr_nonnull(mapcache_find(mc, &p[1]));
+	ck_assert_ptr_nonnull(mapcache_find(mc, &p[7]));
+	ck_assert_ptr_nonnull(mapcache_find(mc, &p[8]));
 	ck_assert_ptr_nonnull(mapcache_find(mc, &ps));
 	mapcache_info(mc, &info);
 	ck_assert_uint_eq(info.evictions, 4);
@@ -928,7 +1072,8 @@ START_TEST(counters)
 	    rl, 2, 0), 0);
 	e1 = mapcache_find(mc, &p1);
 	e2 = mapcache_find(mc, &p2);
-	ck_assert_ptr_eq(e1->rlocs, e2->rlocs);	/* interned */
+	/* Interned: one set. */
+	ck_assert_ptr_eq(mapcache_entry_rlocs(e1), mapcache_entry_rlocs(e2));
 	for (w = 0; w < 3; w++) {
 		mapcache_count(mc, w, e1, 0, 100 * (w + 1));
 		mapcache_count(mc, w, e1, 1, 10);
@@ -1019,6 +1164,8 @@ mapcache_suite(void)
 	tcase_add_test(tc, lpm_v6_regrow);
 	tcase_add_test(tc, replace_and_refresh);
 	tcase_add_test(tc, expiry_order);
+	tcase_add_test(tc, expiry_far);
+	tcase_add_test(tc, index_churn);
 	tcase_add_test(tc, lru_eviction);
 	tcase_add_test(tc, only_static_full);
 	tcase_add_test(tc, rloc_weights);

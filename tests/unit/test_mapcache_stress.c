@@ -128,14 +128,14 @@ worker(void *arg)
 			if (e == NULL)
 				continue;
 			hits[w]++;
-			ck_assert_uint_eq(e->iid, iid);
+			ck_assert_uint_eq(mapcache_entry_iid(e), iid);
 			ck_assert_uint_eq(e->afi, v6 ? MAPCACHE_AF_IPV6 :
 			    MAPCACHE_AF_IPV4);
 			ck_assert(covers(e->eid, e->plen, a));
 			k = mapcache_rloc_select(e, (uint32_t)x);
 			if (e->state != MAPCACHE_POSITIVE) {
 				ck_assert_int_eq(k, -1);
-				ck_assert_ptr_null(e->rlocs);
+				ck_assert_ptr_null(mapcache_entry_rlocs(e));
 			} else {
 				ck_assert_uint_ge(mapcache_rloc_count(e), 1);
 				/* The writer tags RLOCs with the entry's plen. */
