@@ -135,12 +135,17 @@ dp_path_pending_count(const struct dp_path *p)
 static const struct dp_src *
 src_for(const struct dp_tables *t, uint8_t afi, const uint8_t *dst)
 {
-	size_t	 k, alen = afi == MAPCACHE_AF_IPV4 ? 4 : 16;
+	size_t	 k;
 
-	for (k = 0; k < t->nsrc; k++)
-		if (t->src[k].afi == afi &&
-		    memcmp(t->src[k].dst, dst, alen) == 0)
+	/* Constant lengths: the compares inline (one per packet). */
+	for (k = 0; k < t->nsrc; k++) {
+		if (t->src[k].afi != afi)
+			continue;
+		if (afi == MAPCACHE_AF_IPV4 ?
+		    memcmp(t->src[k].dst, dst, 4) == 0 :
+		    memcmp(t->src[k].dst, dst, 16) == 0)
 			return &t->src[k];
+	}
 	return NULL;
 }
 

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 #include <sys/random.h>
 
+#include <endian.h>
+
 #include <errno.h>
 #include <pthread.h>
 #include <stddef.h>
@@ -218,10 +220,11 @@ static uint64_t		 pkt_k0, pkt_k1;
 static uint64_t
 le64(const uint8_t *p)
 {
-	return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 |
-	    (uint64_t)p[3] << 24 | (uint64_t)p[4] << 32 |
-	    (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 |
-	    (uint64_t)p[7] << 56;
+	uint64_t	 v;
+
+	/* One load (and a swap on big-endian hosts). */
+	memcpy(&v, p, 8);
+	return le64toh(v);
 }
 
 static void
@@ -294,33 +297,85 @@ siphash24(const uint8_t *in, size_t n)
 	return v0 ^ v1 ^ v2 ^ v3;
 }
 
+/*
+ * The IPv4 case of the input below (version, protocol, source,
+ * destination, ports when hashed: 14 or 10 bytes) put together as its
+ * two little-endian message words, the second with the length in its
+ * top byte as SipHash's last block has it, without the byte buffer: the
+ * same value as siphash24() of those bytes, in about half the
+ * instructions (the ITR hashes every packet).
+ */
+static uint64_t
+flow_hash4(const struct pkt_info *pi, int ports)
+{
+	uint64_t	 v0 = 0x736f6d6570736575ULL ^ pkt_k0;
+	uint64_t	 v1 = 0x646f72616e646f6dULL ^ pkt_k1;
+	uint64_t	 v2 = 0x6c7967656e657261ULL ^ pkt_k0;
+	uint64_t	 v3 = 0x7465646279746573ULL ^ pkt_k1;
+	uint64_t	 m0, m1;
+	uint32_t	 s;
+
+	memcpy(&s, pi->src, 4);
+	m0 = (uint64_t)pi->version | (uint64_t)pi->proto << 8 |
+	    (uint64_t)le32toh(s) << 16 | (uint64_t)pi->dst[0] << 48 |
+	    (uint64_t)pi->dst[1] << 56;
+	m1 = (uint64_t)pi->dst[2] | (uint64_t)pi->dst[3] << 8;
+	if (ports)
+		m1 |= (uint64_t)(pi->sport >> 8) << 16 |
+		    (uint64_t)(pi->sport & 0xFF) << 24 |
+		    (uint64_t)(pi->dport >> 8) << 32 |
+		    (uint64_t)(pi->dport & 0xFF) << 40 | (uint64_t)14 << 56;
+	else
+		m1 |= (uint64_t)10 << 56;
+	v3 ^= m0;
+	SIP_ROUND(v0, v1, v2, v3);
+	SIP_ROUND(v0, v1, v2, v3);
+	v0 ^= m0;
+	v3 ^= m1;
+	SIP_ROUND(v0, v1, v2, v3);
+	SIP_ROUND(v0, v1, v2, v3);
+	v0 ^= m1;
+	v2 ^= 0xFF;
+	SIP_ROUND(v0, v1, v2, v3);
+	SIP_ROUND(v0, v1, v2, v3);
+	SIP_ROUND(v0, v1, v2, v3);
+	SIP_ROUND(v0, v1, v2, v3);
+	return v0 ^ v1 ^ v2 ^ v3;
+}
+
 uint64_t
 pkt_flow_hash(const struct pkt_info *pi)
 {
 	uint8_t		 in[2 + 16 + 16 + 4 + 2];
 	size_t		 alen = pkt_addr_len(pi), n = 0;
+	int		 ports;
+	uint64_t	 h;
 
 	if (!__atomic_load_n(&pkt_key_set, __ATOMIC_ACQUIRE))
 		(void)pthread_once(&pkt_key_once, pkt_key_init);
+	/*
+	 * Fragments hash on addresses only, even the first one that has
+	 * the ports, so that all pieces of a datagram take one path.
+	 */
+	ports = (pi->flags & (PKT_F_PORTS | PKT_F_FRAG)) == PKT_F_PORTS;
+	if (alen == 4)
+		return __builtin_bswap64(flow_hash4(pi, ports));
 	in[n++] = pi->version;
 	in[n++] = pi->proto;
 	memcpy(in + n, pi->src, alen);
 	n += alen;
 	memcpy(in + n, pi->dst, alen);
 	n += alen;
-	/*
-	 * Fragments hash on addresses only, even the first one that has
-	 * the ports, so that all pieces of a datagram take one path.
-	 */
-	if ((pi->flags & (PKT_F_PORTS | PKT_F_FRAG)) == PKT_F_PORTS) {
+	if (ports) {
 		in[n++] = (uint8_t)(pi->sport >> 8);
 		in[n++] = (uint8_t)pi->sport;
 		in[n++] = (uint8_t)(pi->dport >> 8);
 		in[n++] = (uint8_t)pi->dport;
 	}
+	h = siphash24(in, n);
 	/* The 8 output bytes (little-endian) read as a big-endian number,
 	 * as the byte-wise crypto_shorthash() result always was. */
-	return __builtin_bswap64(siphash24(in, n));
+	return __builtin_bswap64(h);
 }
 
 /*
