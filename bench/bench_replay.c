@@ -42,7 +42,8 @@
  *				same HMAC on OpenSSL's SHA-256, for comparison
  *
  * BENCH_REPLAY_CRYPTO=1: the crypto figures only (no 2^20-prefix set-up).
- * BENCH_REPLAY_ENCAP=1: the two burst encap lines only.
+ * BENCH_REPLAY_ENCAP=1: the two burst encap lines only (=1prefix or
+ * =full: one of them, for callgrind --toggle-collect=dp_itr_burst).
  *
  * Packets are prepared in memory first (2^20 of them, 64 MiB, so that
  * they do not sit in the caches); the map-cache holds 2^20 IPv4 prefixes
@@ -401,6 +402,16 @@ run_pass(struct dp_path *p, struct sink *sk, enum mode m, uint8_t *pkts,
 		mapcache_quiescent(p->mc, 0);
 	}
 	t1 = cpu_ns();
+#ifdef DP_PHASE_PROF
+	{
+		extern uint64_t dp_phase[4];
+		if (dp_phase[3])
+			fprintf(stderr, "phase cyc/pkt prep %.1f lookup %.1f finish %.1f\n",
+			    (double)dp_phase[0] / dp_phase[3], (double)dp_phase[1] / dp_phase[3],
+			    (double)dp_phase[2] / dp_phase[3]);
+		memset(dp_phase, 0, sizeof(dp_phase));
+	}
+#endif
 	*out = sk->pkts - before;
 	return (double)NPKT / ((double)(t1 - t0) / 1e9) / 1e6;
 }
@@ -869,7 +880,11 @@ main(void)
 			{ "replay.encap.mpps", p, M_BURST, pkts, { 0 }, 0 },
 		};
 
-		if (eonly)
+		if (eonly && strcmp(getenv("BENCH_REPLAY_ENCAP"), "1prefix") == 0)
+			figures(fe, 1, &sk, pl, pl0);
+		else if (eonly && strcmp(getenv("BENCH_REPLAY_ENCAP"), "full") == 0)
+			figures(fe + 1, 1, &sk, pl, pl0);
+		else if (eonly)
 			figures(fe, sizeof(fe) / sizeof(fe[0]), &sk, pl, pl0);
 		else
 			figures(fg, sizeof(fg) / sizeof(fg[0]), &sk, pl, pl0);

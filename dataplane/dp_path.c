@@ -500,6 +500,20 @@ dp_itr_frame(struct dp_path *p, unsigned int ci, int dlt,
  * miss queue is consulted in the finish pass), so the outcome is that of
  * dp_itr_frame() one packet at a time.
  */
+#ifdef DP_PHASE_PROF
+uint64_t dp_phase[4];
+#endif
+#ifndef DP_CTR_AHEAD
+#define DP_CTR_AHEAD	8	/* finish-pass distance of counter prefetches */
+#endif
+
+static inline void
+entry_prefetch(const struct mapcache_entry *e)
+{
+	__builtin_prefetch(e);
+	__builtin_prefetch((const uint8_t *)e + sizeof(*e) - 1);
+}
+
 void
 dp_itr_burst(struct dp_path *p, unsigned int ci, int dlt,
     const struct dp_frame *f, unsigned int n)
@@ -513,6 +527,9 @@ dp_itr_burst(struct dp_path *p, unsigned int ci, int dlt,
 	unsigned int			 k, m, n4 = 0, n6 = 0, i4 = 0, i6 = 0;
 	uint32_t			 iid = 0;
 
+#ifdef DP_PHASE_PROF
+	uint64_t t0 = __builtin_ia32_rdtsc(), t1, t2, t3;
+#endif
 	while (n > DP_BURST_MAX) {
 		dp_itr_burst(p, ci, dlt, f, DP_BURST_MAX);
 		f += DP_BURST_MAX;
@@ -529,29 +546,63 @@ dp_itr_burst(struct dp_path *p, unsigned int ci, int dlt,
 		else
 			a6[n6++] = pi[k].dst;
 	}
+#ifdef DP_PHASE_PROF
+	t1 = __builtin_ia32_rdtsc();
+#endif
 	if (n4 > 0)
 		mapcache_lookup_burst(p->mc, iid, MAPCACHE_AF_IPV4, a4, n4, e4);
 	if (n6 > 0)
 		mapcache_lookup_burst(p->mc, iid, MAPCACHE_AF_IPV6, a6, n6, e6);
+	/*
+	 * The entries, both ends: an entry need not start a cache line,
+	 * and the fields the finish reads (state, rlocs, id) may lie in
+	 * the second one.
+	 */
 	for (m = 0; m < n4; m++)
 		if (e4[m] != NULL)
-			__builtin_prefetch(e4[m]);
+			entry_prefetch(e4[m]);
 	for (m = 0; m < n6; m++)
 		if (e6[m] != NULL)
-			__builtin_prefetch(e6[m]);
-	/* The entries' counter cells, written when a packet is sent. */
-	for (m = 0; m < n4; m++)
+			entry_prefetch(e6[m]);
+#ifdef DP_PHASE_PROF
+	t2 = __builtin_ia32_rdtsc();
+#endif
+	/*
+	 * The entries' counter cells, written when a packet is sent: their
+	 * address is in the entry (its id), so they are prefetched
+	 * DP_CTR_AHEAD entries ahead of the finish, when that entry has
+	 * had time to arrive, rather than all at once right after the
+	 * entries' prefetches, where each would wait for its entry.
+	 */
+	for (m = 0; m < n4 && m < DP_CTR_AHEAD; m++)
 		if (e4[m] != NULL)
 			mapcache_count_prefetch(p->mc, p->worker, e4[m]);
-	for (m = 0; m < n6; m++)
+	for (m = 0; m < n6 && m < DP_CTR_AHEAD; m++)
 		if (e6[m] != NULL)
 			mapcache_count_prefetch(p->mc, p->worker, e6[m]);
 	for (k = 0; k < n; k++) {
 		if (!ok[k])
 			continue;
-		e = pi[k].version == 4 ? e4[i4++] : e6[i6++];
+		if (pi[k].version == 4) {
+			if (i4 + DP_CTR_AHEAD < n4 &&
+			    e4[i4 + DP_CTR_AHEAD] != NULL)
+				mapcache_count_prefetch(p->mc, p->worker,
+				    e4[i4 + DP_CTR_AHEAD]);
+			e = e4[i4++];
+		} else {
+			if (i6 + DP_CTR_AHEAD < n6 &&
+			    e6[i6 + DP_CTR_AHEAD] != NULL)
+				mapcache_count_prefetch(p->mc, p->worker,
+				    e6[i6 + DP_CTR_AHEAD]);
+			e = e6[i6++];
+		}
 		itr_finish(p, ci, iid, e, &pi[k], ip[k]);
 	}
+#ifdef DP_PHASE_PROF
+	t3 = __builtin_ia32_rdtsc();
+	dp_phase[0] += t1 - t0; dp_phase[1] += t2 - t1; dp_phase[2] += t3 - t2;
+	dp_phase[3] += n;
+#endif
 }
 
 /* --- ETR --------------------------------------------------------------- */
