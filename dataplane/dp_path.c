@@ -242,7 +242,7 @@ itr_send(struct dp_path *p, const struct mapcache_entry *e,
 		return DP_DROP_NO_MAPPING;
 	}
 	/* LISP-crypto when the RLOC has keys (dp_crypto.h). */
-	if ((d = dp_crypto_encap(p->worker, r->key_slot, DP_SLOT_SIZE -
+	if (r->key_slot != MAPCACHE_NO_KEY && (d = dp_crypto_encap(p->worker, r->key_slot, DP_SLOT_SIZE -
 	    ENCAP_HEADROOM - pi->tot_len, &ep)) != DP_DROP_NONE)
 		return d;
 	slot = p->io.slot(p->io.arg, af);

@@ -386,16 +386,10 @@ pkt_flow_hash(const struct pkt_info *pi)
  * a CSPRNG: the values it makes (24-bit nonces, IPv4 IDs) are either
  * public on the wire or only need to differ per packet.
  */
-static __thread uint32_t	 pkt_rng[4];
-static __thread int		 pkt_rng_seeded;
+__thread uint32_t	 pkt_rng[4];
+__thread int		 pkt_rng_seeded;
 
-static inline uint32_t
-rotl32(uint32_t x, int k)
-{
-	return (x << k) | (x >> (32 - k));
-}
-
-static void
+void
 pkt_rng_seed(void)
 {
 	uint8_t		*p = (uint8_t *)pkt_rng;
@@ -440,24 +434,6 @@ pkt_rand_seed(uint64_t seed)
 	if ((pkt_rng[0] | pkt_rng[1] | pkt_rng[2] | pkt_rng[3]) == 0)
 		pkt_rng[0] = 1;
 	pkt_rng_seeded = 1;
-}
-
-uint32_t
-pkt_rand32(void)
-{
-	uint32_t	 r, t;
-
-	if (!pkt_rng_seeded)
-		pkt_rng_seed();
-	r = rotl32(pkt_rng[1] * 5, 7) * 9;
-	t = pkt_rng[1] << 9;
-	pkt_rng[2] ^= pkt_rng[0];
-	pkt_rng[3] ^= pkt_rng[1];
-	pkt_rng[1] ^= pkt_rng[2];
-	pkt_rng[0] ^= pkt_rng[3];
-	pkt_rng[2] ^= t;
-	pkt_rng[3] = rotl32(pkt_rng[3], 11);
-	return r;
 }
 
 uint16_t
