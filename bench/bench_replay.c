@@ -402,16 +402,6 @@ run_pass(struct dp_path *p, struct sink *sk, enum mode m, uint8_t *pkts,
 		mapcache_quiescent(p->mc, 0);
 	}
 	t1 = cpu_ns();
-#ifdef DP_PHASE_PROF
-	{
-		extern uint64_t dp_phase[4];
-		if (dp_phase[3])
-			fprintf(stderr, "phase cyc/pkt prep %.1f lookup %.1f finish %.1f\n",
-			    (double)dp_phase[0] / dp_phase[3], (double)dp_phase[1] / dp_phase[3],
-			    (double)dp_phase[2] / dp_phase[3]);
-		memset(dp_phase, 0, sizeof(dp_phase));
-	}
-#endif
 	*out = sk->pkts - before;
 	return (double)NPKT / ((double)(t1 - t0) / 1e9) / 1e6;
 }

@@ -500,9 +500,6 @@ dp_itr_frame(struct dp_path *p, unsigned int ci, int dlt,
  * miss queue is consulted in the finish pass), so the outcome is that of
  * dp_itr_frame() one packet at a time.
  */
-#ifdef DP_PHASE_PROF
-uint64_t dp_phase[4];
-#endif
 #ifndef DP_CTR_AHEAD
 #define DP_CTR_AHEAD	8	/* finish-pass distance of counter prefetches */
 #endif
@@ -527,9 +524,6 @@ dp_itr_burst(struct dp_path *p, unsigned int ci, int dlt,
 	unsigned int			 k, m, n4 = 0, n6 = 0, i4 = 0, i6 = 0;
 	uint32_t			 iid = 0;
 
-#ifdef DP_PHASE_PROF
-	uint64_t t0 = __builtin_ia32_rdtsc(), t1, t2, t3;
-#endif
 	while (n > DP_BURST_MAX) {
 		dp_itr_burst(p, ci, dlt, f, DP_BURST_MAX);
 		f += DP_BURST_MAX;
@@ -546,9 +540,6 @@ dp_itr_burst(struct dp_path *p, unsigned int ci, int dlt,
 		else
 			a6[n6++] = pi[k].dst;
 	}
-#ifdef DP_PHASE_PROF
-	t1 = __builtin_ia32_rdtsc();
-#endif
 	if (n4 > 0)
 		mapcache_lookup_burst(p->mc, iid, MAPCACHE_AF_IPV4, a4, n4, e4);
 	if (n6 > 0)
@@ -564,9 +555,6 @@ dp_itr_burst(struct dp_path *p, unsigned int ci, int dlt,
 	for (m = 0; m < n6; m++)
 		if (e6[m] != NULL)
 			entry_prefetch(e6[m]);
-#ifdef DP_PHASE_PROF
-	t2 = __builtin_ia32_rdtsc();
-#endif
 	/*
 	 * The entries' counter cells, written when a packet is sent: their
 	 * address is in the entry (its id), so they are prefetched
@@ -598,11 +586,6 @@ dp_itr_burst(struct dp_path *p, unsigned int ci, int dlt,
 		}
 		itr_finish(p, ci, iid, e, &pi[k], ip[k]);
 	}
-#ifdef DP_PHASE_PROF
-	t3 = __builtin_ia32_rdtsc();
-	dp_phase[0] += t1 - t0; dp_phase[1] += t2 - t1; dp_phase[2] += t3 - t2;
-	dp_phase[3] += n;
-#endif
 }
 
 /* --- ETR --------------------------------------------------------------- */
