@@ -424,7 +424,10 @@ itr_prep(struct dp_path *p, unsigned int ci, int dlt, const uint8_t *frame,
 	size_t			 off;
 	enum dp_drop		 d;
 
-	if (dp_link_ip(dlt, frame, caplen, &off) == -1) {
+	/* Raw IP (tun devices, the replay harness): no link header. */
+	if (dlt != DLT_EN10MB && dlt != DLT_LINUX_SLL)
+		off = 0;
+	else if (dp_link_ip(dlt, frame, caplen, &off) == -1) {
 		dp_path_count(p, DPC_NOT_IP, 1);
 		return -1;
 	}
