@@ -346,23 +346,17 @@ flow_hash4(const struct pkt_info *pi, int ports)
 	return v0 ^ v1 ^ v2 ^ v3;
 }
 
-uint64_t
-pkt_flow_hash(const struct pkt_info *pi)
+/*
+ * The general case: the input as bytes (version, protocol, source,
+ * destination, then the ports when hashed).  Out of line, so that the
+ * IPv4 path carries no byte buffer (nor its stack guard).
+ */
+static __attribute__((noinline)) uint64_t
+flow_hash_bytes(const struct pkt_info *pi, int ports)
 {
 	uint8_t		 in[2 + 16 + 16 + 4 + 2];
 	size_t		 alen = pkt_addr_len(pi), n = 0;
-	int		 ports;
-	uint64_t	 h;
 
-	if (!__atomic_load_n(&pkt_key_set, __ATOMIC_ACQUIRE))
-		(void)pthread_once(&pkt_key_once, pkt_key_init);
-	/*
-	 * Fragments hash on addresses only, even the first one that has
-	 * the ports, so that all pieces of a datagram take one path.
-	 */
-	ports = (pi->flags & (PKT_F_PORTS | PKT_F_FRAG)) == PKT_F_PORTS;
-	if (alen == 4)
-		return __builtin_bswap64(flow_hash4(pi, ports));
 	in[n++] = pi->version;
 	in[n++] = pi->proto;
 	memcpy(in + n, pi->src, alen);
@@ -375,7 +369,26 @@ pkt_flow_hash(const struct pkt_info *pi)
 		in[n++] = (uint8_t)(pi->dport >> 8);
 		in[n++] = (uint8_t)pi->dport;
 	}
-	h = siphash24(in, n);
+	return siphash24(in, n);
+}
+
+uint64_t
+pkt_flow_hash(const struct pkt_info *pi)
+{
+	int		 ports;
+	uint64_t	 h;
+
+	if (!__atomic_load_n(&pkt_key_set, __ATOMIC_ACQUIRE))
+		(void)pthread_once(&pkt_key_once, pkt_key_init);
+	/*
+	 * Fragments hash on addresses only, even the first one that has
+	 * the ports, so that all pieces of a datagram take one path.
+	 */
+	ports = (pi->flags & (PKT_F_PORTS | PKT_F_FRAG)) == PKT_F_PORTS;
+	if (pi->version == 4)
+		h = flow_hash4(pi, ports);
+	else
+		h = flow_hash_bytes(pi, ports);
 	/* The 8 output bytes (little-endian) read as a big-endian number,
 	 * as the byte-wise crypto_shorthash() result always was. */
 	return __builtin_bswap64(h);

@@ -39,8 +39,10 @@ lisp_net_cksum_add(uint32_t sum, const void *data, size_t len)
 uint16_t
 lisp_net_cksum_fold(uint32_t sum)
 {
-	while (sum >> 16)
-		sum = (sum & 0xFFFF) + (sum >> 16);
+	/* Two folds are enough for 32 bits: the first leaves at most
+	 * 0x1FFFE, whose carry the second adds back. */
+	sum = (sum & 0xFFFF) + (sum >> 16);
+	sum += sum >> 16;
 	return (uint16_t)~sum;
 }
 
