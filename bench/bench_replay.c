@@ -42,6 +42,8 @@
  *				same HMAC on OpenSSL's SHA-256, for comparison
  *
  * BENCH_REPLAY_CRYPTO=1: the crypto figures only (no 2^20-prefix set-up).
+ * BENCH_REPLAY_ENCAP=1: the two burst encap lines only (=1prefix or
+ * =full: one of them, for callgrind --toggle-collect=dp_itr_burst).
  *
  * Packets are prepared in memory first (2^20 of them, 64 MiB, so that
  * they do not sit in the caches); the map-cache holds 2^20 IPv4 prefixes
@@ -729,7 +731,7 @@ main(void)
 	struct lisp_data_hdr	 h;
 	uint8_t			*pkts, *pkts1, *pl, *pl0, key[16];
 	uint32_t		 dst;
-	int			 sister[4] = { 0 }, nerr = 0, conly;
+	int			 sister[4] = { 0 }, nerr = 0, conly, eonly;
 	unsigned int		 ndev, i, f;
 	uint64_t		 t0;
 	const struct pfx	*x;
@@ -739,6 +741,8 @@ main(void)
 		NPFX = NPKT = 1u << 16;
 	if ((conly = getenv("BENCH_REPLAY_CRYPTO") != NULL))
 		NPFX = NPKT = 1u << 10;
+	/* Only the two burst encap lines (the ITR's profile runs). */
+	eonly = getenv("BENCH_REPLAY_ENCAP") != NULL;
 	if (sodium_init() < 0)
 		return 1;
 	cfg = config_parse_buffer("bench", bench_conf, sizeof(bench_conf) - 1,
@@ -860,9 +864,23 @@ main(void)
 			{ "replay.decap.mpps", p, M_DECAP, pkts, { 0 }, 0 },
 		};
 
-		figures(fg, sizeof(fg) / sizeof(fg[0]), &sk, pl, pl0);
+		struct fig fe[] = {
+			{ "replay.encap_1prefix.mpps", p1, M_BURST, pkts1,
+			    { 0 }, 0 },
+			{ "replay.encap.mpps", p, M_BURST, pkts, { 0 }, 0 },
+		};
+
+		if (eonly && strcmp(getenv("BENCH_REPLAY_ENCAP"), "1prefix") == 0)
+			figures(fe, 1, &sk, pl, pl0);
+		else if (eonly && strcmp(getenv("BENCH_REPLAY_ENCAP"), "full") == 0)
+			figures(fe + 1, 1, &sk, pl, pl0);
+		else if (eonly)
+			figures(fe, sizeof(fe) / sizeof(fe[0]), &sk, pl, pl0);
+		else
+			figures(fg, sizeof(fg) / sizeof(fg[0]), &sk, pl, pl0);
 	}
-	crypto_figures(p2, &sk);
+	if (!eonly)
+		crypto_figures(p2, &sk);
 
 	dp_path_free(p);
 	dp_path_free(p1);

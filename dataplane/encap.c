@@ -83,8 +83,8 @@ encap_outer(const struct encap_params *ep, uint64_t flow_hash,
 	uint8_t			 hdr[LISP_DATA_HDR_LEN];
 	uint8_t			*p;
 	size_t			 ovh = encap_overhead(ep->af), iplen, grow;
-	uint32_t		 fl;
-	uint16_t		 udplen, ck;
+	uint32_t		 fl, sum = 0;
+	uint16_t		 udplen, ck, id;
 	int			 n;
 
 	if (ttl == 0)
@@ -146,16 +146,28 @@ encap_outer(const struct encap_params *ep, uint64_t flow_hash,
 		wbuf_put_bytes(&wb, ep->src, 16);
 		wbuf_put_bytes(&wb, ep->dst, 16);
 	} else {
+		id = (uint16_t)pkt_rand32();
 		wbuf_put_u8(&wb, 0x45);
 		wbuf_put_u8(&wb, tos);
 		wbuf_put_u16(&wb, (uint16_t)iplen);
-		wbuf_put_u16(&wb, (uint16_t)pkt_rand32());
+		wbuf_put_u16(&wb, id);
 		wbuf_put_u16(&wb, 0x4000);		/* DF */
 		wbuf_put_u8(&wb, ttl);
 		wbuf_put_u8(&wb, IPPROTO_UDP_);
 		wbuf_put_u16(&wb, 0);			/* checksum below */
 		wbuf_put_bytes(&wb, ep->src, 4);
 		wbuf_put_bytes(&wb, ep->dst, 4);
+		/*
+		 * The header checksum from the values just written, not by
+		 * reading the 20 bytes back: the same one's-complement sum
+		 * of its ten 16-bit words (the checksum word is 0).
+		 */
+		sum = (uint32_t)(0x4500 | tos) + (uint32_t)iplen + id +
+		    0x4000 + (uint32_t)(ttl << 8 | IPPROTO_UDP_) +
+		    (uint32_t)(ep->src[0] << 8 | ep->src[1]) +
+		    (uint32_t)(ep->src[2] << 8 | ep->src[3]) +
+		    (uint32_t)(ep->dst[0] << 8 | ep->dst[1]) +
+		    (uint32_t)(ep->dst[2] << 8 | ep->dst[3]);
 	}
 	wbuf_put_u16(&wb, ep->sport != 0 ? ep->sport :
 	    encap_sport(flow_hash));
@@ -167,10 +179,8 @@ encap_outer(const struct encap_params *ep, uint64_t flow_hash,
 	if (wbuf_failed(&wb) || wbuf_len(&wb) != ovh)
 		return DP_DROP_NO_BUFFER;
 
-	if (ep->af == AF_INET) {
-		ck = lisp_net_cksum(p, PKT_IP4_HDR_LEN);
-		wbuf_set_u16(&wb, PKT_IP4_OFF_CKSUM, ck);
-	}
+	if (ep->af == AF_INET)
+		wbuf_set_u16(&wb, PKT_IP4_OFF_CKSUM, lisp_net_cksum_fold(sum));
 	if (ep->flags & ENCAP_F_UDP_CSUM) {
 		if (ep->af == AF_INET6) {
 			memcpy(&s6, ep->src, 16);

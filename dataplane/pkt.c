@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 #include <sys/random.h>
 
+#include <endian.h>
+
 #include <errno.h>
 #include <pthread.h>
 #include <stddef.h>
@@ -64,22 +66,25 @@ static enum dp_drop
 pkt_parse4(struct rbuf *rb, size_t len, struct pkt_info *pi)
 {
 	struct rbuf	 l4;
-	uint8_t		 vihl;
-	uint16_t	 totlen, id, frag, cksum;
+	uint8_t		 h[PKT_IP4_HDR_LEN];
+	uint16_t	 totlen, id, frag;
 	size_t		 ihl;
 
-	if (rbuf_get_u8(rb, &vihl) == -1 ||
-	    rbuf_get_u8(rb, &pi->tos) == -1 ||
-	    rbuf_get_u16(rb, &totlen) == -1 ||
-	    rbuf_get_u16(rb, &id) == -1 ||
-	    rbuf_get_u16(rb, &frag) == -1 ||
-	    rbuf_get_u8(rb, &pi->ttl) == -1 ||
-	    rbuf_get_u8(rb, &pi->proto) == -1 ||
-	    rbuf_get_u16(rb, &cksum) == -1 ||
-	    rbuf_get_bytes(rb, pi->src, 4) == -1 ||
-	    rbuf_get_bytes(rb, pi->dst, 4) == -1)
+	/*
+	 * The fixed header in one bounds check and one copy (every ITR
+	 * packet comes through here), then its fields from the copy.
+	 */
+	if (rbuf_get_bytes(rb, h, sizeof(h)) == -1)
 		return DP_DROP_INNER_HEADER;
-	ihl = (size_t)(vihl & 0x0F) * 4;
+	pi->tos = h[1];
+	totlen = (uint16_t)(h[2] << 8 | h[3]);
+	id = (uint16_t)(h[4] << 8 | h[5]);
+	frag = (uint16_t)(h[6] << 8 | h[7]);
+	pi->ttl = h[8];
+	pi->proto = h[9];
+	memcpy(pi->src, h + 12, 4);
+	memcpy(pi->dst, h + 16, 4);
+	ihl = (size_t)(h[0] & 0x0F) * 4;
 	if (ihl < PKT_IP4_HDR_LEN || ihl > totlen || totlen > len)
 		return DP_DROP_INNER_HEADER;
 	if (rbuf_skip(rb, ihl - PKT_IP4_HDR_LEN) == -1)
@@ -218,10 +223,11 @@ static uint64_t		 pkt_k0, pkt_k1;
 static uint64_t
 le64(const uint8_t *p)
 {
-	return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 |
-	    (uint64_t)p[3] << 24 | (uint64_t)p[4] << 32 |
-	    (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 |
-	    (uint64_t)p[7] << 56;
+	uint64_t	 v;
+
+	/* One load (and a swap on big-endian hosts). */
+	memcpy(&v, p, 8);
+	return le64toh(v);
 }
 
 static void
@@ -294,33 +300,98 @@ siphash24(const uint8_t *in, size_t n)
 	return v0 ^ v1 ^ v2 ^ v3;
 }
 
-uint64_t
-pkt_flow_hash(const struct pkt_info *pi)
+/*
+ * The IPv4 case of the input below (version, protocol, source,
+ * destination, ports when hashed: 14 or 10 bytes) put together as its
+ * two little-endian message words, the second with the length in its
+ * top byte as SipHash's last block has it, without the byte buffer: the
+ * same value as siphash24() of those bytes, in about half the
+ * instructions (the ITR hashes every packet).
+ */
+static uint64_t
+flow_hash4(const struct pkt_info *pi, int ports)
+{
+	uint64_t	 v0 = 0x736f6d6570736575ULL ^ pkt_k0;
+	uint64_t	 v1 = 0x646f72616e646f6dULL ^ pkt_k1;
+	uint64_t	 v2 = 0x6c7967656e657261ULL ^ pkt_k0;
+	uint64_t	 v3 = 0x7465646279746573ULL ^ pkt_k1;
+	uint64_t	 m0, m1;
+	uint32_t	 s;
+
+	memcpy(&s, pi->src, 4);
+	m0 = (uint64_t)pi->version | (uint64_t)pi->proto << 8 |
+	    (uint64_t)le32toh(s) << 16 | (uint64_t)pi->dst[0] << 48 |
+	    (uint64_t)pi->dst[1] << 56;
+	m1 = (uint64_t)pi->dst[2] | (uint64_t)pi->dst[3] << 8;
+	if (ports)
+		m1 |= (uint64_t)(pi->sport >> 8) << 16 |
+		    (uint64_t)(pi->sport & 0xFF) << 24 |
+		    (uint64_t)(pi->dport >> 8) << 32 |
+		    (uint64_t)(pi->dport & 0xFF) << 40 | (uint64_t)14 << 56;
+	else
+		m1 |= (uint64_t)10 << 56;
+	v3 ^= m0;
+	SIP_ROUND(v0, v1, v2, v3);
+	SIP_ROUND(v0, v1, v2, v3);
+	v0 ^= m0;
+	v3 ^= m1;
+	SIP_ROUND(v0, v1, v2, v3);
+	SIP_ROUND(v0, v1, v2, v3);
+	v0 ^= m1;
+	v2 ^= 0xFF;
+	SIP_ROUND(v0, v1, v2, v3);
+	SIP_ROUND(v0, v1, v2, v3);
+	SIP_ROUND(v0, v1, v2, v3);
+	SIP_ROUND(v0, v1, v2, v3);
+	return v0 ^ v1 ^ v2 ^ v3;
+}
+
+/*
+ * The general case: the input as bytes (version, protocol, source,
+ * destination, then the ports when hashed).  Out of line, so that the
+ * IPv4 path carries no byte buffer (nor its stack guard).
+ */
+static __attribute__((noinline)) uint64_t
+flow_hash_bytes(const struct pkt_info *pi, int ports)
 {
 	uint8_t		 in[2 + 16 + 16 + 4 + 2];
 	size_t		 alen = pkt_addr_len(pi), n = 0;
 
-	if (!__atomic_load_n(&pkt_key_set, __ATOMIC_ACQUIRE))
-		(void)pthread_once(&pkt_key_once, pkt_key_init);
 	in[n++] = pi->version;
 	in[n++] = pi->proto;
 	memcpy(in + n, pi->src, alen);
 	n += alen;
 	memcpy(in + n, pi->dst, alen);
 	n += alen;
-	/*
-	 * Fragments hash on addresses only, even the first one that has
-	 * the ports, so that all pieces of a datagram take one path.
-	 */
-	if ((pi->flags & (PKT_F_PORTS | PKT_F_FRAG)) == PKT_F_PORTS) {
+	if (ports) {
 		in[n++] = (uint8_t)(pi->sport >> 8);
 		in[n++] = (uint8_t)pi->sport;
 		in[n++] = (uint8_t)(pi->dport >> 8);
 		in[n++] = (uint8_t)pi->dport;
 	}
+	return siphash24(in, n);
+}
+
+uint64_t
+pkt_flow_hash(const struct pkt_info *pi)
+{
+	int		 ports;
+	uint64_t	 h;
+
+	if (!__atomic_load_n(&pkt_key_set, __ATOMIC_ACQUIRE))
+		(void)pthread_once(&pkt_key_once, pkt_key_init);
+	/*
+	 * Fragments hash on addresses only, even the first one that has
+	 * the ports, so that all pieces of a datagram take one path.
+	 */
+	ports = (pi->flags & (PKT_F_PORTS | PKT_F_FRAG)) == PKT_F_PORTS;
+	if (pi->version == 4)
+		h = flow_hash4(pi, ports);
+	else
+		h = flow_hash_bytes(pi, ports);
 	/* The 8 output bytes (little-endian) read as a big-endian number,
 	 * as the byte-wise crypto_shorthash() result always was. */
-	return __builtin_bswap64(siphash24(in, n));
+	return __builtin_bswap64(h);
 }
 
 /*
@@ -328,16 +399,10 @@ pkt_flow_hash(const struct pkt_info *pi)
  * a CSPRNG: the values it makes (24-bit nonces, IPv4 IDs) are either
  * public on the wire or only need to differ per packet.
  */
-static __thread uint32_t	 pkt_rng[4];
-static __thread int		 pkt_rng_seeded;
+__thread uint32_t	 pkt_rng[4];
+__thread int		 pkt_rng_seeded;
 
-static inline uint32_t
-rotl32(uint32_t x, int k)
-{
-	return (x << k) | (x >> (32 - k));
-}
-
-static void
+void
 pkt_rng_seed(void)
 {
 	uint8_t		*p = (uint8_t *)pkt_rng;
@@ -382,24 +447,6 @@ pkt_rand_seed(uint64_t seed)
 	if ((pkt_rng[0] | pkt_rng[1] | pkt_rng[2] | pkt_rng[3]) == 0)
 		pkt_rng[0] = 1;
 	pkt_rng_seeded = 1;
-}
-
-uint32_t
-pkt_rand32(void)
-{
-	uint32_t	 r, t;
-
-	if (!pkt_rng_seeded)
-		pkt_rng_seed();
-	r = rotl32(pkt_rng[1] * 5, 7) * 9;
-	t = pkt_rng[1] << 9;
-	pkt_rng[2] ^= pkt_rng[0];
-	pkt_rng[3] ^= pkt_rng[1];
-	pkt_rng[1] ^= pkt_rng[2];
-	pkt_rng[0] ^= pkt_rng[3];
-	pkt_rng[2] ^= t;
-	pkt_rng[3] = rotl32(pkt_rng[3], 11);
-	return r;
 }
 
 uint16_t

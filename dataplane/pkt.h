@@ -104,13 +104,40 @@ void		pkt_flow_hash_setkey(const uint8_t key[16]);
  * use in each thread) for per-packet values that must look random but
  * need not be secret for long: LISP nonces, IPv4 IDs.
  */
-uint32_t	pkt_rand32(void);
+static inline uint32_t	pkt_rand32(void);
 /*
  * Seed the calling thread's pkt_rand32() state from seed (splitmix64):
  * the same seed gives the same sequence, for the replay harness and
  * tests.  Other threads keep their own states.
  */
 void		pkt_rand_seed(uint64_t seed);
+
+/*
+ * pkt_rand32() is inline (two calls per encapsulated packet: nonce and
+ * IPv4 ID); its state is pkt.c's, seeded there on first use.
+ */
+extern __thread uint32_t pkt_rng[4];
+extern __thread int	 pkt_rng_seeded;
+void		pkt_rng_seed(void);
+
+static inline uint32_t
+pkt_rand32(void)
+{
+	uint32_t	 r, t;
+
+	if (__builtin_expect(!pkt_rng_seeded, 0))
+		pkt_rng_seed();
+	r = pkt_rng[1] * 5;
+	r = ((r << 7) | (r >> 25)) * 9;
+	t = pkt_rng[1] << 9;
+	pkt_rng[2] ^= pkt_rng[0];
+	pkt_rng[3] ^= pkt_rng[1];
+	pkt_rng[1] ^= pkt_rng[2];
+	pkt_rng[0] ^= pkt_rng[3];
+	pkt_rng[2] ^= t;
+	pkt_rng[3] = (pkt_rng[3] << 11) | (pkt_rng[3] >> 21);
+	return r;
+}
 
 /*
  * Rewrite TTL/hop limit and DSCP/ECN (traffic class) of the parsed IP
