@@ -225,6 +225,7 @@ struct mc_ctr {
 
 struct mc_sel {
 	unsigned		 n;
+	unsigned		 eqw;	/* every candidate has the same weight */
 	struct {
 		uint64_t	 seed;
 		double		 w;
@@ -1971,6 +1972,10 @@ sel_build(const struct mapcache_rlocset *set)
 		n++;
 	}
 	sel->n = n;
+	sel->eqw = 1;
+	for (i = 1; i < n; i++)
+		if (sel->c[i].w != sel->c[0].w)
+			sel->eqw = 0;
 	return sel;
 }
 
@@ -2865,13 +2870,40 @@ mapcache_lookup_burst(const struct mapcache *mc, uint32_t iid, uint8_t afi,
 
 /* RLOC selection ----------------------------------------------------------- */
 
+/* The draw in (0,1) of candidate i for a flow. */
+static inline double
+sel_draw(const struct mc_sel *sel, unsigned i, uint32_t flow_hash)
+{
+	uint64_t u;
+
+	u = mix64(sel->c[i].seed ^ (flow_hash * 0x9e3779b97f4a7c15ULL));
+	return ((double)(u >> 11) + 0.5) * 0x1p-53;
+}
+
+/* The reference: highest w / -ln(x), the first candidate on a tie. */
+static int
+sel_score(const struct mc_sel *sel, uint32_t flow_hash)
+{
+	double score, best = -1.0;
+	unsigned i;
+	int bi = -1;
+
+	for (i = 0; i < sel->n; i++) {
+		score = sel->c[i].w / -log(sel_draw(sel, i, flow_hash));
+		if (score > best) {
+			best = score;
+			bi = sel->c[i].idx;
+		}
+	}
+	return bi;
+}
+
 int
 mapcache_rloc_select(const struct mapcache_entry *e, uint32_t flow_hash)
 {
 	const struct mapcache_rlocset *set;
 	const struct mc_sel *sel;
-	double score, best = -1.0, x;
-	uint64_t u;
+	double x, xb = -1.0, x2 = -1.0;
 	unsigned i;
 	int bi = -1;
 
@@ -2888,15 +2920,35 @@ mapcache_rloc_select(const struct mapcache_entry *e, uint32_t flow_hash)
 	 * wins.  P(win) = w / sum(w), and a flow's draws do not depend on
 	 * the other RLOCs, so removing one moves only its own flows.
 	 */
+	if (!sel->eqw)
+		return sel_score(sel, flow_hash);
+	/*
+	 * Equal weights (the common case): the same winner without a log.
+	 * Every draw x lies in [2^-54, 1 - 2^-54], so L = -log(x) lies in
+	 * (0, 37.5] and score = w / L is finite and positive.  If the best
+	 * draw xb beats every other draw x by a margin, x < xb (1 - 2^-32),
+	 * then the true logs differ by more than 2^-33 (after the rounding
+	 * of the threshold product); libm's log is within a few ulps, and an
+	 * ulp of a value below 64 is at most 2^-47, so the computed L of x
+	 * stays above that of xb by more than 2^-34.  Relative to L <= 37.5
+	 * that is more than 2^-40, far above the 2^-53 rounding of the
+	 * division, so score(x) < score(xb) strictly: the reference has a
+	 * unique maximum, at xb.  Without the margin (equal draws, or draws
+	 * too close to trust log's rounding) fall back to the reference,
+	 * which also settles its tie rule (the first candidate).  That
+	 * happens for about n 2^-32 of the flows.
+	 */
 	for (i = 0; i < sel->n; i++) {
-		u = mix64(sel->c[i].seed ^ (flow_hash * 0x9e3779b97f4a7c15ULL));
-		x = ((double)(u >> 11) + 0.5) * 0x1p-53;
-		score = sel->c[i].w / -log(x);
-		if (score > best) {
-			best = score;
+		x = sel_draw(sel, i, flow_hash);
+		if (x > xb) {
+			x2 = xb;
+			xb = x;
 			bi = sel->c[i].idx;
-		}
+		} else if (x > x2)
+			x2 = x;
 	}
+	if (x2 >= xb * (1.0 - 0x1p-32))
+		return sel_score(sel, flow_hash);
 	return bi;
 }
 

@@ -1004,6 +1004,158 @@ START_TEST(rloc_unusable)
 }
 END_TEST
 
+/*
+ * Reference copy of the selection as it was before the equal-weight fast
+ * path: candidates are the up RLOCs of the lowest priority below 255,
+ * weight-0 ones dropped if any weight is set (all weight 1 otherwise);
+ * each scores w / -ln(x) with x drawn from (flow, address, port); the
+ * highest score wins, the first on a tie.
+ */
+static uint64_t
+ref_mix64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	x ^= x >> 31;
+	return x;
+}
+
+static uint64_t
+ref_be64(const uint8_t *p)
+{
+	uint64_t v = 0;
+	unsigned i;
+
+	for (i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static int
+ref_select(const struct mapcache_rloc *rl, unsigned n, uint32_t flow_hash)
+{
+	unsigned i, minprio = 255, anyw = 0;
+	double w, x, score, best = -1.0;
+	uint64_t seed, u;
+	int bi = -1;
+
+	for (i = 0; i < n; i++)
+		if (rl[i].up && rl[i].priority < minprio)
+			minprio = rl[i].priority;
+	for (i = 0; i < n; i++)
+		if (rl[i].up && rl[i].priority == minprio && rl[i].weight > 0)
+			anyw = 1;
+	for (i = 0; minprio < 255 && i < n; i++) {
+		if (!rl[i].up || rl[i].priority != minprio ||
+		    (anyw && rl[i].weight == 0))
+			continue;
+		seed = ref_mix64(ref_be64(rl[i].addr) ^ rl[i].afi);
+		seed = ref_mix64(seed ^ ref_be64(rl[i].addr + 8) ^
+		    ((uint64_t)rl[i].port << 32));
+		w = anyw ? rl[i].weight : 1;
+		u = ref_mix64(seed ^ (flow_hash * 0x9e3779b97f4a7c15ULL));
+		x = ((double)(u >> 11) + 0.5) * 0x1p-53;
+		score = w / -log(x);
+		if (score > best) {
+			best = score;
+			bi = (int)i;
+		}
+	}
+	return bi;
+}
+
+static void
+ref_compare(const struct mapcache_entry *e, const struct mapcache_rloc *rl,
+    unsigned n, unsigned flows)
+{
+	unsigned i;
+	uint32_t h;
+
+	for (i = 0; i < flows; i++) {
+		h = (uint32_t)rnd();
+		ck_assert_int_eq(mapcache_rloc_select(e, h),
+		    ref_select(rl, n, h));
+	}
+}
+
+START_TEST(rloc_select_reference)
+{
+	struct mapcache *mc = mc_new(1, 0);
+	struct mapcache_rloc sets[9][8];
+	const struct mapcache_entry *e;
+	unsigned ns[9], i, k, flows = 200000;
+	uint8_t a[4] = { 192, 0, 2, 2 };
+
+	/* Equal weights, 2 and 4 RLOCs, a lower preference unused. */
+	ns[0] = 2;
+	sets[0][0] = rloc4(1, 1, 10);
+	sets[0][1] = rloc4(2, 1, 10);
+	ns[1] = 5;
+	for (i = 0; i < 4; i++)
+		sets[1][i] = rloc4(i + 1, 1, 25);
+	sets[1][4] = rloc4(9, 2, 100);
+	/* Unequal weights. */
+	ns[2] = 4;
+	sets[2][0] = rloc4(1, 1, 50);
+	sets[2][1] = rloc4(2, 1, 30);
+	sets[2][2] = rloc4(3, 1, 20);
+	sets[2][3] = rloc4(4, 2, 100);
+	/* All weight 0 (equal split), and 0 next to equal non-zero. */
+	ns[3] = 3;
+	for (i = 0; i < 3; i++)
+		sets[3][i] = rloc4(i + 1, 1, 0);
+	ns[4] = 3;
+	sets[4][0] = rloc4(1, 1, 0);
+	sets[4][1] = rloc4(2, 1, 10);
+	sets[4][2] = rloc4(3, 1, 10);
+	/* Down RLOCs: one of three equal, and the whole first preference. */
+	ns[5] = 4;
+	for (i = 0; i < 3; i++)
+		sets[5][i] = rloc4(i + 1, 1, 7);
+	sets[5][3] = rloc4(4, 3, 7);
+	sets[5][1].up = 0;
+	ns[6] = 4;
+	sets[6][0] = rloc4(1, 1, 5);
+	sets[6][1] = rloc4(2, 2, 40);
+	sets[6][2] = rloc4(3, 2, 40);
+	sets[6][3] = rloc4(4, 2, 20);
+	sets[6][0].up = 0;
+	/* Eight IPv6 RLOCs with ports, equal weights; one single winner. */
+	ns[7] = 8;
+	for (i = 0; i < 8; i++) {
+		sets[7][i] = rloc4(i + 1, 1, 1);
+		sets[7][i].afi = MAPCACHE_AF_IPV6;
+		memcpy(sets[7][i].addr, "\x20\x01\x0d\xb8", 4);
+		sets[7][i].addr[15] = i + 1;
+		sets[7][i].port = i & 1 ? 4341 : 0;
+	}
+	ns[8] = 3;
+	sets[8][0] = rloc4(1, 2, 10);
+	sets[8][1] = rloc4(2, 1, 10);
+	sets[8][2] = rloc4(3, 2, 10);
+	for (k = 0; k < 9; k++) {
+		e = put_set(mc, sets[k], ns[k]);
+		ref_compare(e, sets[k], ns[k], flows);
+	}
+	/*
+	 * Two RLOCs with the same address and port draw the same x: a tie,
+	 * which the reference gives to the first of them.
+	 */
+	sets[0][2] = rloc4(1, 1, 10);
+	sets[0][2].key_slot = 1;
+	e = put_set(mc, sets[0], 3);
+	ref_compare(e, sets[0], 3, flows);
+	/* Marked down later: the selection table is rebuilt. */
+	e = put_set(mc, sets[1], ns[1]);
+	ck_assert_uint_eq(mapcache_rloc_state(mc, MAPCACHE_AF_IPV4, a, 0), 1);
+	sets[1][1].up = 0;
+	ref_compare(e, sets[1], ns[1], flows);
+	mapcache_free(mc);
+}
+END_TEST
+
 START_TEST(rloc_stickiness)
 {
 	struct mapcache *mc = mc_new(1, 0);
@@ -1172,6 +1324,7 @@ mapcache_suite(void)
 	tcase_add_test(tc, rloc_zero_weights);
 	tcase_add_test(tc, rloc_unusable);
 	tcase_add_test(tc, rloc_stickiness);
+	tcase_add_test(tc, rloc_select_reference);
 	tcase_add_test(tc, counters);
 	tcase_add_test(tc, walk_resumable);
 	suite_add_tcase(s, tc);
