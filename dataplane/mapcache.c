@@ -2898,6 +2898,57 @@ sel_score(const struct mc_sel *sel, uint32_t flow_hash)
 	return bi;
 }
 
+/*
+ * Unequal weights: the same winner as sel_score() with fewer logs.  For
+ * x in (0,1), t = 1 - x: 2t / (1 + x) <= -ln(x) <= t (1 + x) / (2x), so
+ * the score s = w / -ln(x) lies in [2wx / (t (1 + x)), w (1 + x) / (2t)].
+ * Take m with the highest lower bound.  A candidate j whose upper bound
+ * stays below m's lower bound by a relative margin of 2^-30,
+ *	w_j (1 + x_j) t_m (1 + x_m) < 4 w_m x_m (1 - 2^-30) t_j
+ * (products only, each side rounded by less than 2^-49 relative), has a
+ * true score below s_m (1 - 2^-31); the computed scores are within a few
+ * ulps (about 2^-50 relative) of the true ones, so j's computed score is
+ * strictly below m's: j is never the reference's maximum, nor part of a
+ * tie for it.  So the reference loop over the other candidates, in the
+ * same order and with the same score expression, picks the same winner;
+ * with no other candidate left it is m, and no log is taken at all.
+ */
+static int
+sel_bound(const struct mc_sel *sel, uint32_t flow_hash)
+{
+	double x[MAPCACHE_MAX_RLOCS], t[MAPCACHE_MAX_RLOCS], lo, score;
+	double best = -1.0;
+	uint32_t keep = 0;
+	unsigned i, m = 0;
+	int bi = -1;
+
+	for (i = 0; i < sel->n; i++) {
+		x[i] = sel_draw(sel, i, flow_hash);
+		t[i] = 1.0 - x[i];
+		if (i > 0 && sel->c[i].w * x[i] * t[m] * (1.0 + x[m]) >
+		    sel->c[m].w * x[m] * t[i] * (1.0 + x[i]))
+			m = i;
+	}
+	lo = 4.0 * sel->c[m].w * x[m] * (1.0 - 0x1p-30);
+	for (i = 0; i < sel->n; i++)
+		if (i != m && sel->c[i].w * (1.0 + x[i]) * t[m] *
+		    (1.0 + x[m]) >= lo * t[i])
+			keep |= 1u << i;
+	if (keep == 0)
+		return sel->c[m].idx;
+	keep |= 1u << m;
+	for (i = 0; i < sel->n; i++) {
+		if ((keep & (1u << i)) == 0)
+			continue;
+		score = sel->c[i].w / -log(x[i]);
+		if (score > best) {
+			best = score;
+			bi = sel->c[i].idx;
+		}
+	}
+	return bi;
+}
+
 int
 mapcache_rloc_select(const struct mapcache_entry *e, uint32_t flow_hash)
 {
@@ -2921,7 +2972,7 @@ mapcache_rloc_select(const struct mapcache_entry *e, uint32_t flow_hash)
 	 * the other RLOCs, so removing one moves only its own flows.
 	 */
 	if (!sel->eqw)
-		return sel_score(sel, flow_hash);
+		return sel_bound(sel, flow_hash);
 	/*
 	 * Equal weights (the common case): the same winner without a log.
 	 * Every draw x lies in [2^-54, 1 - 2^-54], so L = -log(x) lies in

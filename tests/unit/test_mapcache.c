@@ -1139,6 +1139,17 @@ START_TEST(rloc_select_reference)
 		e = put_set(mc, sets[k], ns[k]);
 		ref_compare(e, sets[k], ns[k], flows);
 	}
+	/* Random weights 0..100 (as bench_replay), 2 to 8 RLOCs. */
+	for (k = 0; k < 8; k++) {
+		ns[0] = 2 + (unsigned)(rnd() % 7);
+		for (i = 0; i < ns[0]; i++)
+			sets[0][i] = rloc4(100 + k * 8 + i, 1,
+			    (uint8_t)(rnd() % 101));
+		e = put_set(mc, sets[0], ns[0]);
+		ref_compare(e, sets[0], ns[0], flows / 4);
+	}
+	sets[0][0] = rloc4(1, 1, 10);
+	sets[0][1] = rloc4(2, 1, 10);
 	/*
 	 * Two RLOCs with the same address and port draw the same x: a tie,
 	 * which the reference gives to the first of them.
@@ -1147,6 +1158,11 @@ START_TEST(rloc_select_reference)
 	sets[0][2].key_slot = 1;
 	e = put_set(mc, sets[0], 3);
 	ref_compare(e, sets[0], 3, flows);
+	sets[0][2].weight = 20;
+	sets[0][3] = rloc4(1, 1, 20);
+	sets[0][3].key_slot = 2;
+	e = put_set(mc, sets[0], 4);
+	ref_compare(e, sets[0], 4, flows);
 	/* Marked down later: the selection table is rebuilt. */
 	e = put_set(mc, sets[1], ns[1]);
 	ck_assert_uint_eq(mapcache_rloc_state(mc, MAPCACHE_AF_IPV4, a, 0), 1);
