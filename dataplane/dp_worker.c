@@ -847,6 +847,30 @@ etr_gro_size(const struct msghdr *m)
 	return 0;
 }
 
+/*
+ * Point every message of the receive batch at its buffer, address and
+ * control space again: recvmmsg() overwrote the lengths and flags.
+ */
+static void
+rxq_arm(struct dp_rxq *rx)
+{
+	struct msghdr	*m;
+	int		 k;
+
+	for (k = 0; k < DP_BATCH; k++) {
+		m = &rx->msg[k].msg_hdr;
+		rx->iov[k].iov_base = rx->buf + (size_t)k * rx->size;
+		rx->iov[k].iov_len = rx->size;
+		m->msg_name = &rx->from[k];
+		m->msg_namelen = sizeof(rx->from[k]);
+		m->msg_iov = &rx->iov[k];
+		m->msg_iovlen = 1;
+		m->msg_control = rx->cmsg[k];
+		m->msg_controllen = sizeof(rx->cmsg[k]);
+		m->msg_flags = 0;
+	}
+}
+
 static void
 etr_drain(struct dp_worker *w, int fd, int af)
 {
@@ -857,19 +881,7 @@ etr_drain(struct dp_worker *w, int fd, int af)
 	int			 n, k, rounds;
 
 	for (rounds = 0; rounds < 4; rounds++) {
-		for (k = 0; k < DP_BATCH; k++) {
-			struct msghdr *m = &rx->msg[k].msg_hdr;
-
-			rx->iov[k].iov_base = rx->buf + (size_t)k * rx->size;
-			rx->iov[k].iov_len = rx->size;
-			m->msg_name = &rx->from[k];
-			m->msg_namelen = sizeof(rx->from[k]);
-			m->msg_iov = &rx->iov[k];
-			m->msg_iovlen = 1;
-			m->msg_control = rx->cmsg[k];
-			m->msg_controllen = sizeof(rx->cmsg[k]);
-			m->msg_flags = 0;
-		}
+		rxq_arm(rx);
 		n = recvmmsg(fd, rx->msg, DP_BATCH, MSG_DONTWAIT, NULL);
 		ctr_add(w, DPC_RX_BATCHES, 1);
 		if (n <= 0)
@@ -976,19 +988,7 @@ nat_drain(struct dp_worker *w)
 	int			 n, k, rounds;
 
 	for (rounds = 0; rounds < 4; rounds++) {
-		for (k = 0; k < DP_BATCH; k++) {
-			struct msghdr *m = &rx->msg[k].msg_hdr;
-
-			rx->iov[k].iov_base = rx->buf + (size_t)k * rx->size;
-			rx->iov[k].iov_len = rx->size;
-			m->msg_name = &rx->from[k];
-			m->msg_namelen = sizeof(rx->from[k]);
-			m->msg_iov = &rx->iov[k];
-			m->msg_iovlen = 1;
-			m->msg_control = rx->cmsg[k];
-			m->msg_controllen = sizeof(rx->cmsg[k]);
-			m->msg_flags = 0;
-		}
+		rxq_arm(rx);
 		n = recvmmsg(w->natfd, rx->msg, DP_BATCH, MSG_DONTWAIT, NULL);
 		ctr_add(w, DPC_RX_BATCHES, 1);
 		if (n <= 0)
