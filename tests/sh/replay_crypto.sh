@@ -30,7 +30,10 @@
 #      packet 7: ICV-error 1, no-decrypt-key 1, and the output is
 #      inner100.pcap without packets 3 and 7;
 #   5. a database-mappings record overrides the config's (IPv6 prefix
-#      gone: the IPv6 packets are not-local-eid).
+#      gone: the IPv6 packets are not-local-eid);
+#   6. broken IPC lines (truncated JSON, not JSON) are refused with their
+#      line numbers and counted (ipc-malformed), the good records still
+#      apply; a missing --ipc file is an error.
 #
 # UPDATE=1 rewrites crypto-*100.pcap from the current code (review!).
 set -u
@@ -174,6 +177,30 @@ print(n)' $dir/inner100.pcap)
 want "$tmp/dbm.sum" not-local-eid "$n6"
 want "$tmp/dbm.sum" packets-out $((fwd - n6))
 want "$tmp/dbm.sum" ipc-records 3
+
+# 6. broken IPC input: a truncated and a non-JSON line are refused with
+# their line numbers and counted, the good records around them still
+# apply (the output is the golden GCM file), and the run goes on; a file
+# that cannot be opened is an error.
+{ echo '{"type": "map-cache", "opcode": '
+  head -1 $dir/crypto-itr.ipc
+  echo 'garbage'
+  tail -n +2 $dir/crypto-itr.ipc
+} >"$tmp/broken.ipc"
+LISPZTR_CRYPTO_CIPHER=aes-128-gcm "$replay" -f $dir/site1-ipc.config \
+    -i eid0 --ipc "$tmp/broken.ipc" --seed 1 $dir/itr100.pcap \
+    "$tmp/broken.pcap" 2>"$tmp/broken.sum" || bad "broken ipc: exit status"
+cmp -s "$tmp/broken.pcap" $dir/crypto-gcm100.pcap ||
+    bad "broken ipc: good records not applied (output differs)"
+want "$tmp/broken.sum" ipc-malformed 2
+want "$tmp/broken.sum" ipc-records 3
+for l in 1 3; do
+	grep -q "broken.ipc:$l: IPC record refused" "$tmp/broken.sum" ||
+	    bad "broken ipc: line $l not reported"
+done
+"$replay" -f $dir/site1-ipc.config -i eid0 --ipc "$tmp/nonexistent.ipc" \
+    $dir/itr100.pcap "$tmp/none.pcap" 2>/dev/null &&
+    bad "missing ipc file: exit status 0"
 
 [ $fail -eq 0 ] && echo "replay_crypto: ok"
 exit $fail
