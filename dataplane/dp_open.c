@@ -21,6 +21,7 @@
 
 #include "config.h"
 #include "dp_open.h"
+#include "dp_vnet.h"
 #include "lisp_data.h"
 #include "log.h"
 
@@ -70,10 +71,12 @@ dp_if_noarp(const char *dev)
  * unfinished checksums.  The legacy data plane ran "ethtool -K <dev> tx
  * off sg off tso off gso off" for the same reason; receive offload
  * (GRO) matters for devices captured inbound.  Failures are logged
- * only: a device without the feature has nothing to turn off.
+ * only: a device without the feature has nothing to turn off.  The vnet
+ * captures (dp_vnet.h) want the opposite and turn them back on (`on`),
+ * also after an earlier pcap-mode run left them off.
  */
 static void
-dp_offload_off(const char *dev)
+dp_offload_set(const char *dev, uint32_t on)
 {
 	static const uint32_t	 cmds[] = { ETHTOOL_STSO, ETHTOOL_SGSO,
 	    ETHTOOL_SGRO, ETHTOOL_SSG, ETHTOOL_STXCSUM };
@@ -89,7 +92,7 @@ dp_offload_off(const char *dev)
 		memset(&ev, 0, sizeof(ev));
 		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", dev);
 		ev.cmd = cmds[k];
-		ev.data = 0;
+		ev.data = on;
 		ifr.ifr_data = (void *)&ev;
 		if (ioctl(s, SIOCETHTOOL, &ifr) == -1)
 			log_debug("%s: ethtool command %#x: %s", dev,
@@ -160,12 +163,53 @@ fail:
 	return NULL;
 }
 
+/*
+ * Interface i captured by vnet sockets (dp_vnet.h), its offloads turned
+ * (back) on: 0, or -1 (logged, nothing left open) and pcap takes over.
+ */
+static int
+dp_captures_vnet(struct dp_captures *dc, unsigned int i, int fanout_id)
+{
+	unsigned int	 w, n = dc->nifaces;
+	int		 out = dp_if_noarp(dc->capdev[i]), fd;
+
+	dp_offload_set(dc->capdev[i], 1);
+	for (w = 0; w < dc->nworkers; w++) {
+		struct dp_capture *c = &dc->cap[w * n + i];
+
+		if ((fd = dp_vnet_open(dc->capdev[i], fanout_id,
+		    dc->nworkers > 1, out, &c->vnet_dlt)) == -1)
+			goto fail;
+		c->fd = fd;
+		c->vnet = 1;
+		c->dlt = DLT_RAW;
+	}
+	log_info("capturing on %s for lisp interface %s%s with offloads "
+	    "(vnet, %s)", dc->capdev[i], dc->device[i],
+	    strcmp(dc->capdev[i], dc->device[i]) ? " (sister)" : "",
+	    out ? "outgoing" : "incoming");
+	return 0;
+fail:
+	for (w = 0; w < dc->nworkers; w++) {
+		struct dp_capture *c = &dc->cap[w * n + i];
+
+		if (c->fd != -1)
+			close(c->fd);
+		c->fd = -1;
+		c->vnet = 0;
+	}
+	log_warnx("%s: vnet capture unavailable, capturing with pcap",
+	    dc->capdev[i]);
+	return -1;
+}
+
 struct dp_captures *
 dp_captures_open(const struct lisp_config *cfg, unsigned int nworkers)
 {
 	struct dp_captures	*dc;
 	unsigned int		 w, i, n = 0;
 	size_t			 k;
+	int			 vnet = (dp_offloads() & DP_OFFLOAD_VNET) != 0;
 
 	if ((dc = calloc(1, sizeof(*dc))) == NULL)
 		return NULL;
@@ -213,7 +257,9 @@ dp_captures_open(const struct lisp_config *cfg, unsigned int nworkers)
 		 * snap length otherwise -- 128 frames in 8 MiB instead of
 		 * 5000, and a burst of 128 packets overflowed the ring.
 		 */
-		dp_offload_off(dc->capdev[i]);
+		if (vnet && dp_captures_vnet(dc, i, fanout_id) == 0)
+			continue;
+		dp_offload_set(dc->capdev[i], 0);
 		for (w = 0; w < nworkers; w++) {
 			struct dp_capture *c = &dc->cap[w * n + i];
 			pcap_t		  *p;
@@ -243,9 +289,12 @@ dp_captures_free(struct dp_captures *dc)
 	if (dc == NULL)
 		return;
 	if (dc->cap != NULL)
-		for (k = 0; k < dc->nworkers * dc->nifaces; k++)
+		for (k = 0; k < dc->nworkers * dc->nifaces; k++) {
 			if (dc->cap[k].pcap != NULL)
 				pcap_close(dc->cap[k].pcap);
+			else if (dc->cap[k].vnet && dc->cap[k].fd != -1)
+				close(dc->cap[k].fd);
+		}
 	free(dc->cap);
 	free(dc->device);
 	free(dc->capdev);
@@ -274,6 +323,8 @@ dp_offloads(void)
 		m |= DP_OFFLOAD_GRO;
 	if (strstr(v, "gso") != NULL)
 		m |= DP_OFFLOAD_GSO;
+	if (strstr(v, "vnet") != NULL)
+		m |= DP_OFFLOAD_VNET;
 	return m;
 }
 

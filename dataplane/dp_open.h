@@ -35,9 +35,12 @@
 struct lisp_config;
 
 struct dp_capture {
-	void		*pcap;		/* pcap_t */
+	void		*pcap;		/* pcap_t; NULL for a vnet capture */
 	int		 fd;		/* its selectable descriptor */
 	int		 dlt;		/* link type */
+	int		 vnet;		/* fd is a dp_vnet.h socket */
+	int		 vnet_dlt;	/* link type of its frames */
+	uint64_t	 vnet_drops;	/* its kernel drops so far */
 };
 
 struct dp_captures {
@@ -68,12 +71,19 @@ int	dp_sockets_open(int fds[PROC_SOCK_MAX]);
  * split by the worker); DP_OFFLOAD_GSO: runs of equal-sized encapsulated
  * packets to one RLOC leave as one UDP_SEGMENT datagram.  Both by
  * default; the environment variable LISP_ZTR_OFFLOAD ("none", "gro",
- * "gso", "gro,gso") narrows them, for measurements and for testing the
+ * "gso", "gro,gso", any of them with ",vnet") selects them, for
+ * measurements and for testing the
  * fallback paths.  A kernel without the feature gets the old path (the
  * setsockopt failure is logged once).
  */
 #define DP_OFFLOAD_GRO		0x01
 #define DP_OFFLOAD_GSO		0x02
+/*
+ * DP_OFFLOAD_VNET: the ITR captures with offloads on (dp_vnet.h) and
+ * segments super-packets itself (token "vnet"); an interface whose
+ * vnet capture cannot be opened falls back to pcap.
+ */
+#define DP_OFFLOAD_VNET		0x04
 unsigned int	dp_offloads(void);
 
 /*

@@ -64,6 +64,11 @@ static const char *const dp_ctr_names[DPC_MAX - DP_DROP_MAX] = {
 	[DPC_RX_GRO_SEGMENTS - DP_DROP_MAX] = "rx-gro-segments",
 	[DPC_TX_GSO_BATCHES - DP_DROP_MAX] = "tx-gso-batches",
 	[DPC_TX_GSO_SEGMENTS - DP_DROP_MAX] = "tx-gso-segments",
+	[DPC_VNET_FRAMES - DP_DROP_MAX] = "vnet-frames",
+	[DPC_VNET_GSO_FRAMES - DP_DROP_MAX] = "vnet-gso-frames",
+	[DPC_VNET_GSO_SEGMENTS - DP_DROP_MAX] = "vnet-gso-segments",
+	[DPC_VNET_CSUM - DP_DROP_MAX] = "vnet-csum-completed",
+	[DPC_VNET_REJECTED - DP_DROP_MAX] = "vnet-rejected",
 };
 
 const char *

@@ -79,6 +79,11 @@ enum dp_ctr {
 	DPC_RX_GRO_SEGMENTS,		/* rx-gro-segments: packets in them */
 	DPC_TX_GSO_BATCHES,		/* tx-gso-batches: UDP_SEGMENT sends */
 	DPC_TX_GSO_SEGMENTS,		/* tx-gso-segments: packets in them */
+	DPC_VNET_FRAMES,		/* vnet-frames: vnet capture rx */
+	DPC_VNET_GSO_FRAMES,		/* vnet-gso-frames: segmented */
+	DPC_VNET_GSO_SEGMENTS,		/* vnet-gso-segments: their pieces */
+	DPC_VNET_CSUM,			/* vnet-csum-completed: no GSO */
+	DPC_VNET_REJECTED,		/* vnet-rejected: bad vnet header */
 	DPC_MAX
 };
 

@@ -43,7 +43,9 @@
 #include "dp_cpchan.h"
 #include "dp_open.h"
 #include "dp_path.h"
+#include "dp_vnet.h"
 #include "encap.h"
+#include "gso.h"
 #include "log.h"
 #include "mapcache.h"
 #include "pkt.h"
@@ -154,6 +156,12 @@ struct dp_worker {
 	uint8_t			*stage;		/* DP_BATCH * DP_STAGE_SIZE */
 	struct dp_frame		 staged[DP_BATCH];
 	unsigned int		 nstaged;
+	/*
+	 * vnet captures (dp_vnet.h): receive buffers, and a buffer for a
+	 * segment too large for a stage slot (jumbo MSS).
+	 */
+	struct dp_vnet		*vnet;
+	uint8_t			*big;		/* DP_PKT_MAX */
 	struct dp_txq		 tx4, tx6;
 	struct dp_rxq		 rx;
 	uint32_t		 seen_mc_gen;
@@ -777,6 +785,64 @@ itr_frame(u_char *arg, const struct pcap_pkthdr *h, const u_char *frame)
 	f->len = h->len;
 }
 
+/*
+ * Segments of a vnet capture's frames (gso.h) are written straight into
+ * the stage, so that a 64 KB super-packet's ~45 segments go through
+ * dp_itr_burst() together (and its encapsulations into one run of the
+ * send batch); a full stage is flushed in the middle, in order.
+ */
+static uint8_t *
+itr_seg_buf(void *arg, size_t len)
+{
+	struct dp_worker	*w = arg;
+
+	if (len > DP_STAGE_SIZE)
+		return len <= DP_PKT_MAX ? w->big : NULL;
+	if (w->nstaged == DP_BATCH)
+		itr_stage_flush(w);
+	return w->stage + (size_t)w->nstaged * DP_STAGE_SIZE;
+}
+
+static void
+itr_seg_done(void *arg, uint8_t *pkt, size_t len)
+{
+	struct dp_worker	*w = arg;
+	struct dp_frame		*f;
+
+	if (pkt == w->big) {
+		itr_stage_flush(w);
+		dp_itr_frame(w->path, w->cur_ci, w->cap[w->cur_ci].dlt, pkt,
+		    len, len);
+		return;
+	}
+	f = &w->staged[w->nstaged++];
+	f->data = pkt;
+	f->caplen = (uint32_t)len;
+	f->len = (uint32_t)len;
+}
+
+static void
+itr_vnet(struct dp_worker *w, unsigned int k)
+{
+	struct dp_vnet_stats	 st;
+	struct gso_out		 out;
+
+	memset(&st, 0, sizeof(st));
+	out.buf = itr_seg_buf;
+	out.done = itr_seg_done;
+	out.arg = w;
+	w->cur_ci = k;
+	dp_vnet_drain(w->vnet, w->cap[k].fd, w->cap[k].vnet_dlt,
+	    dp_g.caps->capdev[k], &out, 4, &st);
+	itr_stage_flush(w);
+	ctr_add(w, DPC_RX_BATCHES, st.syscalls);
+	ctr_add(w, DPC_VNET_FRAMES, st.frames);
+	ctr_add(w, DPC_VNET_GSO_FRAMES, st.super);
+	ctr_add(w, DPC_VNET_GSO_SEGMENTS, st.segments);
+	ctr_add(w, DPC_VNET_CSUM, st.csum);
+	ctr_add(w, DPC_VNET_REJECTED, st.rejected);
+}
+
 /* --- ETR --------------------------------------------------------------- */
 
 /*
@@ -1070,9 +1136,13 @@ worker_kernel_drops(struct dp_worker *w)
 	unsigned int		 k;
 	int			 fd;
 
-	for (k = 0; k < w->ncap; k++)
-		if (pcap_stats(w->cap[k].pcap, &ps) == 0)
+	for (k = 0; k < w->ncap; k++) {
+		if (w->cap[k].vnet) {
+			w->cap[k].vnet_drops += dp_vnet_drops(w->cap[k].fd);
+			drops += w->cap[k].vnet_drops;
+		} else if (pcap_stats(w->cap[k].pcap, &ps) == 0)
 			drops += ps.ps_drop;
+	}
 	__atomic_store_n(&w->path->ctr[DPC_PCAP_DROPS], drops,
 	    __ATOMIC_RELAXED);
 	for (k = 0; k < 2; k++) {
@@ -1133,6 +1203,10 @@ worker_main(void *arg)
 		for (k = 0; k < w->ncap; k++) {
 			if ((pfd[k].revents & (POLLIN | POLLERR)) == 0)
 				continue;
+			if (w->cap[k].vnet) {
+				itr_vnet(w, k);
+				continue;
+			}
 			w->cur_ci = k;
 			for (rounds = 0; rounds < 4; rounds++) {
 				r = pcap_dispatch(w->cap[k].pcap, DP_BATCH,
@@ -1262,13 +1336,20 @@ dp_worker_new(unsigned int id)
 	w->cap = &dp_g.caps->cap[id * dp_g.caps->nifaces];
 	for (k = 0; k < DP_GSO_SOCKS; k++)
 		w->gsock[k].fd = -1;
+	for (k = 0; k < w->ncap; k++)
+		if (w->cap[k].vnet && w->vnet == NULL &&
+		    (w->vnet = dp_vnet_new()) == NULL) {
+			dp_worker_free(w);
+			return NULL;
+		}
 	w->gso = worker_gso();
 	w->rx.size = worker_gro(w) ? DP_RX_GRO_SIZE : DP_RX_SIZE;
 	if ((w->path = dp_path_new(dp_g.mc, id, &io)) == NULL ||
 	    txq_init(&w->tx4, w->fd[PROC_SOCK_RAW4], AF_INET) == -1 ||
 	    txq_init(&w->tx6, w->fd[PROC_SOCK_RAW6], AF_INET6) == -1 ||
 	    (w->rx.buf = malloc((size_t)DP_BATCH * w->rx.size)) == NULL ||
-	    (w->stage = malloc((size_t)DP_BATCH * DP_STAGE_SIZE)) == NULL) {
+	    (w->stage = malloc((size_t)DP_BATCH * DP_STAGE_SIZE)) == NULL ||
+	    (w->big = malloc(DP_PKT_MAX)) == NULL) {
 		dp_worker_free(w);
 		return NULL;
 	}
@@ -1311,6 +1392,8 @@ dp_worker_free(struct dp_worker *w)
 	txq_free(&w->tx6);
 	free(w->rx.buf);
 	free(w->stage);
+	free(w->big);
+	dp_vnet_free(w->vnet);
 	dp_path_free(w->path);
 	free(w);
 }
