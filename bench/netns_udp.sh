@@ -11,16 +11,14 @@
 #   netns.udp64.vxlan_pps	kernel VXLAN between R1 and R2
 #   netns.udp64.lisp_pps	lisp-ztr as the xTR on R1 and R2 (hook below)
 #   netns.tcp.{plain,vxlan,lisp}_gbps	iperf3, one stream
-#   netns.tcp.lisp_vnet_gbps	the same with the daemons restarted in
-#				LISP_ZTR_OFFLOAD=gro,gso,vnet (the vnet
-#				capture, dataplane/dp_vnet.h), when the
-#				hook has bench_lisp_mode; TCP only
+#   netns.tcp.lisp_vnet_gbps	lisp-ztr with LISP_ZTR_OFFLOAD=gro,gso,vnet
+#				(ITR capture of GSO super-packets, segmented
+#				in user space, dataplane/dp_vnet.h); TCP only
 #   ... and the ratios lisp_over_vxlan, lisp_over_plain, vxlan_over_plain.
 #
 # UDP: udpblast, 64-byte UDP payload, unpaced (sender-bound), batches of
 # 64, one flow, BENCH_SECONDS (3) per run; the figure is what the receiver
 # in h2 counted per second.  Every figure is the median of BENCH_RUNS (3).
-# BENCH_TCP_ONLY=1 skips the UDP rounds.
 #
 # The LISP hook: when $BUILD/lisp-ztr exists and a shell function
 # bench_lisp_start is defined (exported into the environment with
@@ -105,7 +103,7 @@ mode_on() {
 	plain) topo_overlay_kernel 1 2 ;;
 	vxlan) topo_vxlan 1 2 ;;
 	lisp) : ;;
-	lispvnet) bench_lisp_mode gro,gso,vnet ;;
+	lisp_vnet) bench_lisp_restart gro,gso,vnet ;;
 	esac
 }
 mode_off() {
@@ -113,7 +111,7 @@ mode_off() {
 	plain) topo_overlay_clear 1 2 ;;
 	vxlan) topo_vxlan_clear 1 2 ;;
 	lisp) : ;;
-	lispvnet) bench_lisp_mode "" ;;
+	lisp_vnet) bench_lisp_restart "" ;;
 	esac
 }
 
@@ -178,11 +176,14 @@ elif ! topo_wait_ping h1 "$DST" 10; then
 else
 	modes+=(lisp)
 fi
-
 tcp_modes=("${modes[@]}")
-[[ " ${modes[*]} " == *" lisp "* ]] && declare -F bench_lisp_mode \
-    >/dev/null && tcp_modes+=(lispvnet)
-[ "${BENCH_TCP_ONLY:-0}" = 1 ] || run_rounds udp "${modes[@]}"
+declare -F bench_lisp_restart >/dev/null && [ -z "$lisp_why" ] &&
+    tcp_modes+=(lisp_vnet)
+
+# BENCH_NETNS_PARTS (default "udp,tcp"): the parts to run.
+parts=${BENCH_NETNS_PARTS:-udp,tcp}
+case $parts in *udp*) run_rounds udp "${modes[@]}" ;; esac
+case $parts in *tcp*) ;; *) have_iperf=0 ;; esac
 [ $have_iperf = 1 ] && run_rounds tcp "${tcp_modes[@]}"
 declare -F bench_lisp_stop >/dev/null && bench_lisp_stop
 
@@ -191,7 +192,7 @@ udp_plain=$(med "${UDP[plain]:-}") plain_sent=$(med "${SENT[plain]:-}")
 udp_vxlan=$(med "${UDP[vxlan]:-}") vxlan_sent=$(med "${SENT[vxlan]:-}")
 udp_lisp=$(med "${UDP[lisp]:-}") lisp_sent=$(med "${SENT[lisp]:-}")
 tcp_plain=$(med "${TCP[plain]:-}") tcp_vxlan=$(med "${TCP[vxlan]:-}")
-tcp_lisp=$(med "${TCP[lisp]:-}") tcp_vnet=$(med "${TCP[lispvnet]:-}")
+tcp_lisp=$(med "${TCP[lisp]:-}") tcp_vnet=$(med "${TCP[lisp_vnet]:-}")
 
 [ -n "$lisp_why" ] || lisp_why="run failed"
 tcp_why="run failed"
@@ -213,9 +214,13 @@ if [ $have_iperf = 1 ]; then
 else
 	report netns.tcp.lisp_gbps "" Gbit/s "$tcp_why"
 fi
-report netns.tcp.lisp_vnet_gbps "$tcp_vnet" Gbit/s "$lisp_why"
+if [ $have_iperf = 1 ]; then
+	report netns.tcp.lisp_vnet_gbps "$tcp_vnet" Gbit/s "$lisp_why"
+else
+	report netns.tcp.lisp_vnet_gbps "" Gbit/s "$tcp_why"
+fi
 ratio netns.tcp.vxlan_over_plain "$tcp_vxlan" "$tcp_plain"
-ratio netns.tcp.lisp_vnet_over_vxlan "$tcp_vnet" "$tcp_vxlan"
-ratio netns.tcp.lisp_vnet_over_lisp "$tcp_vnet" "$tcp_lisp"
 ratio netns.tcp.lisp_over_vxlan "$tcp_lisp" "$tcp_vxlan"
 ratio netns.tcp.lisp_over_plain "$tcp_lisp" "$tcp_plain"
+ratio netns.tcp.lisp_vnet_over_vxlan "$tcp_vnet" "$tcp_vxlan"
+ratio netns.tcp.lisp_vnet_over_lisp "$tcp_vnet" "$tcp_lisp"

@@ -83,7 +83,7 @@ int	dp_sockets_open(int fds[PROC_SOCK_MAX]);
  * segments super-packets itself (token "vnet"); an interface whose
  * vnet capture cannot be opened falls back to pcap.
  */
-#define DP_OFFLOAD_VNET		0x04
+#define DP_OFFLOAD_VNET		0x08
 unsigned int	dp_offloads(void);
 
 /*
