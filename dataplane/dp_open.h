@@ -69,11 +69,11 @@ int	dp_sockets_open(int fds[PROC_SOCK_MAX]);
  * Segmentation offloads of the data path (docs/ARCHITECTURE.md):
  * DP_OFFLOAD_GRO: UDP_GRO on the 4341 sockets (coalesced datagrams are
  * split by the worker); DP_OFFLOAD_GSO: runs of equal-sized encapsulated
- * packets to one RLOC leave as one UDP_SEGMENT datagram.  Both by
- * default; the environment variable LISP_ZTR_OFFLOAD ("none", "gro",
- * "gso", "gro,gso", any of them with ",vnet") selects them, for
- * measurements and for testing the
- * fallback paths.  A kernel without the feature gets the old path (the
+ * packets to one RLOC leave as one UDP_SEGMENT datagram; DP_OFFLOAD_VNET
+ * below.  All three by default; the environment variable
+ * LISP_ZTR_OFFLOAD ("none", "gro", "gso", "gro,gso", any of them with
+ * ",vnet") selects them, for measurements and for testing the fallback
+ * paths.  A kernel without the feature gets the old path (the
  * setsockopt failure is logged once).
  */
 #define DP_OFFLOAD_GRO		0x01

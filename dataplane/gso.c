@@ -70,28 +70,59 @@ gso_vnet_parse(const uint8_t *p, size_t len, struct gso_vnet *v)
 }
 
 /*
- * RFC 1071: 32-bit big-endian words summed into 64 bits; 2^16 = 1
- * modulo 0xffff, so folding at the end gives the 16-bit sum.
+ * RFC 1071, in the host's byte order: 32-bit words summed into four
+ * independent 64-bit accumulators (no carry to handle below 2^32 words,
+ * and the additions pipeline), folded to 16 bits, then swapped to
+ * network order on a little-endian host (RFC 1071 2(B): the sum is
+ * byte-order independent up to that swap).  The pieces of one checksum
+ * start at even offsets; only the last may have an odd length.  Words
+ * are loaded with memcpy: no alignment is assumed.
  */
+static uint16_t
+gso_csum_native(const uint8_t *p, size_t len)
+{
+	uint64_t	 a0 = 0, a1 = 0, a2 = 0, a3 = 0, acc;
+	uint32_t	 w0, w1, w2, w3;
+	uint16_t	 t;
+
+	while (len >= 16) {
+		memcpy(&w0, p, 4);
+		memcpy(&w1, p + 4, 4);
+		memcpy(&w2, p + 8, 4);
+		memcpy(&w3, p + 12, 4);
+		a0 += w0;
+		a1 += w1;
+		a2 += w2;
+		a3 += w3;
+		p += 16;
+		len -= 16;
+	}
+	while (len >= 4) {
+		memcpy(&w0, p, 4);
+		a0 += w0;
+		p += 4;
+		len -= 4;
+	}
+	w0 = 0;
+	memcpy(&w0, p, len);		/* the rest, zero-padded */
+	a0 += w0;
+	/* Each sum < 2^48 for any 64 KB packet: no carry is lost here. */
+	acc = a0 + a1 + a2 + a3;
+	acc = (acc & 0xffffffffu) + (acc >> 32);
+	acc = (acc & 0xffff) + (acc >> 16);
+	acc = (acc & 0xffff) + (acc >> 16);
+	acc = (acc & 0xffff) + (acc >> 16);
+	t = (uint16_t)acc;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	t = (uint16_t)(t << 8 | t >> 8);
+#endif
+	return t;
+}
+
 uint64_t
 gso_csum_add(uint64_t sum, const uint8_t *p, size_t len)
 {
-	while (len >= 8) {
-		sum += (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-		    (uint32_t)p[2] << 8 | p[3];
-		sum += (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 |
-		    (uint32_t)p[6] << 8 | p[7];
-		p += 8;
-		len -= 8;
-	}
-	while (len >= 2) {
-		sum += (uint32_t)p[0] << 8 | p[1];
-		p += 2;
-		len -= 2;
-	}
-	if (len == 1)
-		sum += (uint32_t)p[0] << 8;
-	return sum;
+	return sum + gso_csum_native(p, len);
 }
 
 uint16_t
