@@ -11,10 +11,9 @@
 #   netns.udp64.vxlan_pps	kernel VXLAN between R1 and R2
 #   netns.udp64.lisp_pps	lisp-ztr as the xTR on R1 and R2 (hook below)
 #   netns.tcp.{plain,vxlan,lisp}_gbps	iperf3, one stream
-#   netns.tcp.lisp_pcap_gbps	lisp-ztr with LISP_ZTR_OFFLOAD=gro,gso: the
-#				ITR captures with libpcap, offloads off,
-#				instead of the default vnet capture of GSO
-#				super-packets (dataplane/dp_vnet.h); TCP only
+#   netns.tcp.lisp_vnet_gbps	lisp-ztr with LISP_ZTR_OFFLOAD=gro,gso,vnet
+#				(ITR capture of GSO super-packets, segmented
+#				in user space, dataplane/dp_vnet.h); TCP only
 #   ... and the ratios lisp_over_vxlan, lisp_over_plain, vxlan_over_plain.
 #
 # UDP: udpblast, 64-byte UDP payload, unpaced (sender-bound), batches of
@@ -41,7 +40,7 @@ PORT=9000
 
 METRICS="netns.udp64.plain_pps netns.udp64.vxlan_pps netns.udp64.lisp_pps
     netns.tcp.plain_gbps netns.tcp.vxlan_gbps netns.tcp.lisp_gbps
-    netns.tcp.lisp_pcap_gbps"
+    netns.tcp.lisp_vnet_gbps"
 na_all() {
 	local m
 	for m in $METRICS; do echo "$m: n/a ($1)"; done
@@ -104,7 +103,7 @@ mode_on() {
 	plain) topo_overlay_kernel 1 2 ;;
 	vxlan) topo_vxlan 1 2 ;;
 	lisp) : ;;
-	lisp_pcap) bench_lisp_restart gro,gso ;;
+	lisp_vnet) bench_lisp_restart gro,gso,vnet ;;
 	esac
 }
 mode_off() {
@@ -112,7 +111,7 @@ mode_off() {
 	plain) topo_overlay_clear 1 2 ;;
 	vxlan) topo_vxlan_clear 1 2 ;;
 	lisp) : ;;
-	lisp_pcap) bench_lisp_restart "" ;;
+	lisp_vnet) bench_lisp_restart "" ;;
 	esac
 }
 
@@ -179,7 +178,7 @@ else
 fi
 tcp_modes=("${modes[@]}")
 declare -F bench_lisp_restart >/dev/null && [ -z "$lisp_why" ] &&
-    tcp_modes+=(lisp_pcap)
+    tcp_modes+=(lisp_vnet)
 
 # BENCH_NETNS_PARTS (default "udp,tcp"): the parts to run.
 parts=${BENCH_NETNS_PARTS:-udp,tcp}
@@ -193,7 +192,7 @@ udp_plain=$(med "${UDP[plain]:-}") plain_sent=$(med "${SENT[plain]:-}")
 udp_vxlan=$(med "${UDP[vxlan]:-}") vxlan_sent=$(med "${SENT[vxlan]:-}")
 udp_lisp=$(med "${UDP[lisp]:-}") lisp_sent=$(med "${SENT[lisp]:-}")
 tcp_plain=$(med "${TCP[plain]:-}") tcp_vxlan=$(med "${TCP[vxlan]:-}")
-tcp_lisp=$(med "${TCP[lisp]:-}") tcp_pcap=$(med "${TCP[lisp_pcap]:-}")
+tcp_lisp=$(med "${TCP[lisp]:-}") tcp_vnet=$(med "${TCP[lisp_vnet]:-}")
 
 [ -n "$lisp_why" ] || lisp_why="run failed"
 tcp_why="run failed"
@@ -216,12 +215,12 @@ else
 	report netns.tcp.lisp_gbps "" Gbit/s "$tcp_why"
 fi
 if [ $have_iperf = 1 ]; then
-	report netns.tcp.lisp_pcap_gbps "$tcp_pcap" Gbit/s "$lisp_why"
+	report netns.tcp.lisp_vnet_gbps "$tcp_vnet" Gbit/s "$lisp_why"
 else
-	report netns.tcp.lisp_pcap_gbps "" Gbit/s "$tcp_why"
+	report netns.tcp.lisp_vnet_gbps "" Gbit/s "$tcp_why"
 fi
 ratio netns.tcp.vxlan_over_plain "$tcp_vxlan" "$tcp_plain"
 ratio netns.tcp.lisp_over_vxlan "$tcp_lisp" "$tcp_vxlan"
 ratio netns.tcp.lisp_over_plain "$tcp_lisp" "$tcp_plain"
-ratio netns.tcp.lisp_pcap_over_vxlan "$tcp_pcap" "$tcp_vxlan"
-ratio netns.tcp.lisp_over_lisp_pcap "$tcp_lisp" "$tcp_pcap"
+ratio netns.tcp.lisp_vnet_over_vxlan "$tcp_vnet" "$tcp_vxlan"
+ratio netns.tcp.lisp_vnet_over_lisp "$tcp_vnet" "$tcp_lisp"

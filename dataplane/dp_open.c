@@ -318,7 +318,7 @@ dp_offloads(void)
 	unsigned int	 m = 0;
 
 	if (v == NULL)
-		return DP_OFFLOAD_GRO | DP_OFFLOAD_GSO | DP_OFFLOAD_VNET;
+		return DP_OFFLOAD_GRO | DP_OFFLOAD_GSO;
 	if (strstr(v, "gro") != NULL)
 		m |= DP_OFFLOAD_GRO;
 	if (strstr(v, "gso") != NULL)

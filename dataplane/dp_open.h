@@ -70,7 +70,7 @@ int	dp_sockets_open(int fds[PROC_SOCK_MAX]);
  * DP_OFFLOAD_GRO: UDP_GRO on the 4341 sockets (coalesced datagrams are
  * split by the worker); DP_OFFLOAD_GSO: runs of equal-sized encapsulated
  * packets to one RLOC leave as one UDP_SEGMENT datagram; DP_OFFLOAD_VNET
- * below.  All three by default; the environment variable
+ * below.  GRO and GSO by default; the environment variable
  * LISP_ZTR_OFFLOAD ("none", "gro", "gso", "gro,gso", any of them with
  * ",vnet") selects them, for measurements and for testing the fallback
  * paths.  A kernel without the feature gets the old path (the
@@ -81,7 +81,9 @@ int	dp_sockets_open(int fds[PROC_SOCK_MAX]);
 /*
  * DP_OFFLOAD_VNET: the ITR captures with offloads on (dp_vnet.h) and
  * segments super-packets itself (token "vnet"); an interface whose
- * vnet capture cannot be opened falls back to pcap.
+ * vnet capture cannot be opened falls back to pcap.  Off by default: on
+ * the netns bed it lowers the ITR's CPU per byte but does not move the
+ * TCP figure while the ETR side bounds it (docs/BENCHMARKS.md).
  */
 #define DP_OFFLOAD_VNET		0x08
 unsigned int	dp_offloads(void);
