@@ -287,11 +287,13 @@ gso_cut(const struct gso_vnet *v, const uint8_t *pkt, size_t len,
 	uint8_t		 proto = GSO_PROTO_TCP;
 
 	if (type == GSO_T_UDP_L4) {
-		uint8_t	 vb;
+		struct rbuf	 rb;
+		uint8_t		 vb;
 
-		if (len < 1)
+		/* UDP_SEGMENT has one type for both families. */
+		rbuf_init(&rb, pkt, len);
+		if (rbuf_peek_u8(&rb, &vb) == -1)
 			return GSO_ERR_SHORT;
-		vb = pkt[0];
 		version = vb >> 4;
 		proto = GSO_PROTO_UDP;
 		if (version != 4 && version != 6)

@@ -6,7 +6,9 @@
 # cuts the TCP super-packets itself (dataplane/gso.c).
 #
 # 1. Both xTRs in vnet mode: ping and 20 MB of TCP h1 -> h2 and back,
-#    over IPv4 and IPv6 EIDs, sha256 compared; x1 and x2 count
+#    over IPv4 and IPv6 EIDs, and 5 MB h1 -> h2 with an MSS of 500 (a
+#    super-packet's segments outnumber the worker's batch), sha256
+#    compared; x1 and x2 count
 #    vnet-gso-frames > 0 (super-packets were segmented), more
 #    vnet-gso-segments than frames, and no vnet-rejected.
 # 2. The wire: with x1's RLOC device segmenting UDP in software (so that
@@ -15,7 +17,7 @@
 #    and checks every inner TCP checksum (tcp.check_checksum): all good,
 #    none bad, and the inner segments are at most the MSS the sender used.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 BUILD=${BUILD:-build}
 . tests/netns/topo.sh
 . tests/sh/dp_lib.inc
@@ -48,6 +50,18 @@ dp_tcp h2 h1 "$e4_1" 20 || dp_fail "20 MB TCP h2 -> h1 (IPv4)"
 topo_wait_ping h1 "$e6_2" 5 || dp_fail "h1 -> h2 no IPv6 ping"
 dp_tcp h1 h2 "$e6_2" 20 || dp_fail "20 MB TCP h1 -> h2 (IPv6)"
 dp_tcp h2 h1 "$e6_1" 20 || dp_fail "20 MB TCP h2 -> h1 (IPv6)"
+# A small MSS (h2 advertises 500 to h1): a 64 KB super-packet is some
+# 120 segments, more than the worker's stage and send batch (64) hold,
+# so they are flushed in the middle of it, in order.
+f0=$(dp_counter 1 vnet-gso-frames) s0=$(dp_counter 1 vnet-gso-segments)
+topo_ip h2 route replace "$(topo_eidnet4 1)" via "$(topo_gw4 2 0)" \
+    advmss 500 || dp_fail "advmss route in h2"
+dp_tcp h1 h2 "$e4_2" 5 || dp_fail "5 MB TCP h1 -> h2 with MSS 500"
+topo_ip h2 route del "$(topo_eidnet4 1)" || dp_fail "advmss route del"
+f1=$(dp_counter 1 vnet-gso-frames) s1=$(dp_counter 1 vnet-gso-segments)
+[ $((s1 - s0)) -gt $((64 * (f1 - f0))) ] ||
+    dp_fail "MSS 500: $((s1 - s0)) segments from $((f1 - f0)) super-packets, want > 64 each on average"
+echo "ok: MSS 500: 5 MB intact, $((s1 - s0)) segments from $((f1 - f0)) super-packets (more than a batch each)"
 for n in 1 2; do
 	f=$(dp_counter $n vnet-gso-frames) s=$(dp_counter $n vnet-gso-segments)
 	r=$(dp_counter $n vnet-rejected) i=$(dp_counter $n itr-packets)
