@@ -11,6 +11,9 @@
 #   netns.udp64.vxlan_pps	kernel VXLAN between R1 and R2
 #   netns.udp64.lisp_pps	lisp-ztr as the xTR on R1 and R2 (hook below)
 #   netns.tcp.{plain,vxlan,lisp}_gbps	iperf3, one stream
+#   netns.tcp.lisp_tun_gbps	lisp-ztr with LISP_ZTR_OFFLOAD=gro,gso,tun
+#				(ETR output through a TUN with TCP
+#				coalescing, dataplane/dp_tun.h); TCP only
 #   ... and the ratios lisp_over_vxlan, lisp_over_plain, vxlan_over_plain.
 #
 # UDP: udpblast, 64-byte UDP payload, unpaced (sender-bound), batches of
@@ -36,7 +39,8 @@ SECS=${BENCH_SECONDS:-3}
 PORT=9000
 
 METRICS="netns.udp64.plain_pps netns.udp64.vxlan_pps netns.udp64.lisp_pps
-    netns.tcp.plain_gbps netns.tcp.vxlan_gbps netns.tcp.lisp_gbps"
+    netns.tcp.plain_gbps netns.tcp.vxlan_gbps netns.tcp.lisp_gbps
+    netns.tcp.lisp_tun_gbps"
 na_all() {
 	local m
 	for m in $METRICS; do echo "$m: n/a ($1)"; done
@@ -99,6 +103,7 @@ mode_on() {
 	plain) topo_overlay_kernel 1 2 ;;
 	vxlan) topo_vxlan 1 2 ;;
 	lisp) : ;;
+	lisp_tun) bench_lisp_restart gro,gso,tun ;;
 	esac
 }
 mode_off() {
@@ -106,6 +111,7 @@ mode_off() {
 	plain) topo_overlay_clear 1 2 ;;
 	vxlan) topo_vxlan_clear 1 2 ;;
 	lisp) : ;;
+	lisp_tun) bench_lisp_restart "" ;;
 	esac
 }
 
@@ -170,9 +176,15 @@ elif ! topo_wait_ping h1 "$DST" 10; then
 else
 	modes+=(lisp)
 fi
+tcp_modes=("${modes[@]}")
+declare -F bench_lisp_restart >/dev/null && [ -z "$lisp_why" ] &&
+    tcp_modes+=(lisp_tun)
 
-run_rounds udp "${modes[@]}"
-[ $have_iperf = 1 ] && run_rounds tcp "${modes[@]}"
+# BENCH_NETNS_PARTS (default "udp,tcp"): the parts to run.
+parts=${BENCH_NETNS_PARTS:-udp,tcp}
+case $parts in *udp*) run_rounds udp "${modes[@]}" ;; esac
+case $parts in *tcp*) ;; *) have_iperf=0 ;; esac
+[ $have_iperf = 1 ] && run_rounds tcp "${tcp_modes[@]}"
 declare -F bench_lisp_stop >/dev/null && bench_lisp_stop
 
 med() { [ -n "${1:-}" ] && median $1; }
@@ -180,7 +192,7 @@ udp_plain=$(med "${UDP[plain]:-}") plain_sent=$(med "${SENT[plain]:-}")
 udp_vxlan=$(med "${UDP[vxlan]:-}") vxlan_sent=$(med "${SENT[vxlan]:-}")
 udp_lisp=$(med "${UDP[lisp]:-}") lisp_sent=$(med "${SENT[lisp]:-}")
 tcp_plain=$(med "${TCP[plain]:-}") tcp_vxlan=$(med "${TCP[vxlan]:-}")
-tcp_lisp=$(med "${TCP[lisp]:-}")
+tcp_lisp=$(med "${TCP[lisp]:-}") tcp_tun=$(med "${TCP[lisp_tun]:-}")
 
 [ -n "$lisp_why" ] || lisp_why="run failed"
 tcp_why="run failed"
@@ -202,6 +214,13 @@ if [ $have_iperf = 1 ]; then
 else
 	report netns.tcp.lisp_gbps "" Gbit/s "$tcp_why"
 fi
+if [ $have_iperf = 1 ]; then
+	report netns.tcp.lisp_tun_gbps "$tcp_tun" Gbit/s "$lisp_why"
+else
+	report netns.tcp.lisp_tun_gbps "" Gbit/s "$tcp_why"
+fi
 ratio netns.tcp.vxlan_over_plain "$tcp_vxlan" "$tcp_plain"
 ratio netns.tcp.lisp_over_vxlan "$tcp_lisp" "$tcp_vxlan"
 ratio netns.tcp.lisp_over_plain "$tcp_lisp" "$tcp_plain"
+ratio netns.tcp.lisp_tun_over_vxlan "$tcp_tun" "$tcp_vxlan"
+ratio netns.tcp.lisp_tun_over_lisp "$tcp_tun" "$tcp_lisp"

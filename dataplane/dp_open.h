@@ -74,6 +74,11 @@ int	dp_sockets_open(int fds[PROC_SOCK_MAX]);
  */
 #define DP_OFFLOAD_GRO		0x01
 #define DP_OFFLOAD_GSO		0x02
+/*
+ * DP_OFFLOAD_TUN: the ETR writes decapsulated packets into a TUN device
+ * (dp_tun.h), TCP segments of a flow merged by gro.h; token "tun".
+ */
+#define DP_OFFLOAD_TUN		0x04
 unsigned int	dp_offloads(void);
 
 /*

@@ -64,6 +64,10 @@ static const char *const dp_ctr_names[DPC_MAX - DP_DROP_MAX] = {
 	[DPC_RX_GRO_SEGMENTS - DP_DROP_MAX] = "rx-gro-segments",
 	[DPC_TX_GSO_BATCHES - DP_DROP_MAX] = "tx-gso-batches",
 	[DPC_TX_GSO_SEGMENTS - DP_DROP_MAX] = "tx-gso-segments",
+	[DPC_TUN_SUPER - DP_DROP_MAX] = "tun-super-packets",
+	[DPC_TUN_MERGED - DP_DROP_MAX] = "tun-merged-segments",
+	[DPC_TUN_SINGLE - DP_DROP_MAX] = "tun-single-packets",
+	[DPC_TUN_ERROR - DP_DROP_MAX] = "tun-write-errors",
 };
 
 const char *

@@ -79,6 +79,10 @@ enum dp_ctr {
 	DPC_RX_GRO_SEGMENTS,		/* rx-gro-segments: packets in them */
 	DPC_TX_GSO_BATCHES,		/* tx-gso-batches: UDP_SEGMENT sends */
 	DPC_TX_GSO_SEGMENTS,		/* tx-gso-segments: packets in them */
+	DPC_TUN_SUPER,			/* tun-super-packets: GSO TUN writes */
+	DPC_TUN_MERGED,			/* tun-merged-segments: in them */
+	DPC_TUN_SINGLE,			/* tun-single-packets: one-packet writes */
+	DPC_TUN_ERROR,			/* tun-write-errors */
 	DPC_MAX
 };
 
