@@ -5,7 +5,7 @@
 # dataplane/dp_tun.h, dataplane/gro.h), one lisp interface (eid0, IID
 # 100) on both xTRs.
 #
-# 1. Raw path (default offloads): the TTL and hop limit h2 sees for a
+# 1. Raw path ("gro,gso"): the TTL and hop limit h2 sees for a
 #    ping from h1 -- the reference.
 # 2. Both xTRs with "gro,gso,tun": the lztr0 device exists; ping and
 #    20 MB TCP both ways over IPv4 and one way over IPv6 arrive intact
@@ -80,14 +80,9 @@ CONF
 one_iid 1 2 "$DP_TMP/x1.conf"
 one_iid 2 1 "$DP_TMP/x2.conf"
 
-start() {	# OFFLOAD (empty: default) CONF1 CONF2
-	if [ -z "$1" ]; then
-		dp_start 1 "$2" "$DP_TMP/x1.log"
-		dp_start 2 "$3" "$DP_TMP/x2.log"
-	else
-		LISP_ZTR_OFFLOAD=$1 dp_start 1 "$2" "$DP_TMP/x1.log"
-		LISP_ZTR_OFFLOAD=$1 dp_start 2 "$3" "$DP_TMP/x2.log"
-	fi
+start() {	# OFFLOAD CONF1 CONF2
+	LISP_ZTR_OFFLOAD=$1 dp_start 1 "$2" "$DP_TMP/x1.log"
+	LISP_ZTR_OFFLOAD=$1 dp_start 2 "$3" "$DP_TMP/x2.log"
 	topo_wait_ping h1 "$e4_2" 5 || dp_fail "h1 -> h2 no ping"
 }
 
@@ -125,7 +120,7 @@ etr_drops() {	# N
 }
 
 # --- 1. the raw path's TTL ---------------------------------------------
-start "" "$DP_TMP/x1.conf" "$DP_TMP/x2.conf"
+start gro,gso "$DP_TMP/x1.conf" "$DP_TMP/x2.conf"
 topo_wait_ping h1 "$e6_2" 5 || dp_fail "raw: h1 -> h2 no IPv6 ping"
 raw4=$(ttl_at_h2 4) raw6=$(ttl_at_h2 6)
 [ -n "$raw4" ] && [ -n "$raw6" ] || dp_fail "raw: no echo request seen at h2"
