@@ -183,7 +183,8 @@ declare -F bench_lisp_restart >/dev/null && [ -z "$lisp_why" ] &&
 # BENCH_NETNS_PARTS (default "udp,tcp"): the parts to run.
 parts=${BENCH_NETNS_PARTS:-udp,tcp}
 case $parts in *udp*) run_rounds udp "${modes[@]}" ;; esac
-case $parts in *tcp*) ;; *) have_iperf=0 ;; esac
+tcp_skip=
+case $parts in *tcp*) ;; *) have_iperf=0 tcp_skip=1 ;; esac
 [ $have_iperf = 1 ] && run_rounds tcp "${tcp_modes[@]}"
 declare -F bench_lisp_stop >/dev/null && bench_lisp_stop
 
@@ -197,13 +198,17 @@ tcp_lisp=$(med "${TCP[lisp]:-}") tcp_tun=$(med "${TCP[lisp_tun]:-}")
 [ -n "$lisp_why" ] || lisp_why="run failed"
 tcp_why="run failed"
 [ $have_iperf = 1 ] || tcp_why="iperf3 or jq missing"
+[ -z "$tcp_skip" ] || tcp_why="not run: BENCH_NETNS_PARTS=$parts"
+udp_why="run failed"
+case $parts in *udp*) ;; *) udp_why="not run: BENCH_NETNS_PARTS=$parts"
+	lisp_udp_why=$udp_why ;; esac
 
-report netns.udp64.plain_pps "$udp_plain" pps
-report netns.udp64.plain_sent_pps "$plain_sent" pps
-report netns.udp64.vxlan_pps "$udp_vxlan" pps
-report netns.udp64.vxlan_sent_pps "$vxlan_sent" pps
-report netns.udp64.lisp_pps "$udp_lisp" pps "$lisp_why"
-report netns.udp64.lisp_sent_pps "$lisp_sent" pps "$lisp_why"
+report netns.udp64.plain_pps "$udp_plain" pps "$udp_why"
+report netns.udp64.plain_sent_pps "$plain_sent" pps "$udp_why"
+report netns.udp64.vxlan_pps "$udp_vxlan" pps "$udp_why"
+report netns.udp64.vxlan_sent_pps "$vxlan_sent" pps "$udp_why"
+report netns.udp64.lisp_pps "$udp_lisp" pps "${lisp_udp_why:-$lisp_why}"
+report netns.udp64.lisp_sent_pps "$lisp_sent" pps "${lisp_udp_why:-$lisp_why}"
 ratio netns.udp64.vxlan_over_plain "$udp_vxlan" "$udp_plain"
 ratio netns.udp64.lisp_over_vxlan "$udp_lisp" "$udp_vxlan"
 ratio netns.udp64.lisp_over_plain "$udp_lisp" "$udp_plain"
