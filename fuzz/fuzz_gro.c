@@ -8,6 +8,9 @@
  * writes add up to the packets taken), a write is a virtio header plus
  * at most 64 KB of packet, and a GSO write has a header of hdr_len bytes
  * followed by nseg payloads of gso_size bytes but a shorter last.
+ * Seeds (tests/data/gro): flags byte, then six IPv4 (v4run) or IPv6
+ * (v6run) segments of one flow, contiguous, the last shorter with PSH,
+ * then a FIN -- one run and one single packet.
  */
 #include <sys/uio.h>
 
