@@ -14,6 +14,10 @@
 #   netns.tcp.lisp_vnet_gbps	lisp-ztr with LISP_ZTR_OFFLOAD=gro,gso,vnet
 #				(ITR capture of GSO super-packets, segmented
 #				in user space, dataplane/dp_vnet.h); TCP only
+#   netns.tcp.lisp_tun_gbps	lisp-ztr with LISP_ZTR_OFFLOAD=gro,gso,tun
+#				(ETR output through a TUN with TCP
+#				coalescing, dataplane/dp_tun.h); TCP only
+#   netns.tcp.lisp_vnet_tun_gbps	both (gro,gso,vnet,tun); TCP only
 #   ... and the ratios lisp_over_vxlan, lisp_over_plain, vxlan_over_plain.
 #
 # UDP: udpblast, 64-byte UDP payload, unpaced (sender-bound), batches of
@@ -40,7 +44,8 @@ PORT=9000
 
 METRICS="netns.udp64.plain_pps netns.udp64.vxlan_pps netns.udp64.lisp_pps
     netns.tcp.plain_gbps netns.tcp.vxlan_gbps netns.tcp.lisp_gbps
-    netns.tcp.lisp_vnet_gbps"
+    netns.tcp.lisp_vnet_gbps netns.tcp.lisp_tun_gbps
+    netns.tcp.lisp_vnet_tun_gbps"
 na_all() {
 	local m
 	for m in $METRICS; do echo "$m: n/a ($1)"; done
@@ -104,6 +109,8 @@ mode_on() {
 	vxlan) topo_vxlan 1 2 ;;
 	lisp) : ;;
 	lisp_vnet) bench_lisp_restart gro,gso,vnet ;;
+	lisp_tun) bench_lisp_restart gro,gso,tun ;;
+	lisp_vnet_tun) bench_lisp_restart gro,gso,vnet,tun ;;
 	esac
 }
 mode_off() {
@@ -111,7 +118,7 @@ mode_off() {
 	plain) topo_overlay_clear 1 2 ;;
 	vxlan) topo_vxlan_clear 1 2 ;;
 	lisp) : ;;
-	lisp_vnet) bench_lisp_restart "" ;;
+	lisp_vnet|lisp_tun|lisp_vnet_tun) bench_lisp_restart "" ;;
 	esac
 }
 
@@ -178,12 +185,13 @@ else
 fi
 tcp_modes=("${modes[@]}")
 declare -F bench_lisp_restart >/dev/null && [ -z "$lisp_why" ] &&
-    tcp_modes+=(lisp_vnet)
+    tcp_modes+=(lisp_vnet lisp_tun lisp_vnet_tun)
 
 # BENCH_NETNS_PARTS (default "udp,tcp"): the parts to run.
 parts=${BENCH_NETNS_PARTS:-udp,tcp}
 case $parts in *udp*) run_rounds udp "${modes[@]}" ;; esac
-case $parts in *tcp*) ;; *) have_iperf=0 ;; esac
+tcp_skip=
+case $parts in *tcp*) ;; *) have_iperf=0 tcp_skip=1 ;; esac
 [ $have_iperf = 1 ] && run_rounds tcp "${tcp_modes[@]}"
 declare -F bench_lisp_stop >/dev/null && bench_lisp_stop
 
@@ -193,17 +201,22 @@ udp_vxlan=$(med "${UDP[vxlan]:-}") vxlan_sent=$(med "${SENT[vxlan]:-}")
 udp_lisp=$(med "${UDP[lisp]:-}") lisp_sent=$(med "${SENT[lisp]:-}")
 tcp_plain=$(med "${TCP[plain]:-}") tcp_vxlan=$(med "${TCP[vxlan]:-}")
 tcp_lisp=$(med "${TCP[lisp]:-}") tcp_vnet=$(med "${TCP[lisp_vnet]:-}")
+tcp_tun=$(med "${TCP[lisp_tun]:-}") tcp_both=$(med "${TCP[lisp_vnet_tun]:-}")
 
 [ -n "$lisp_why" ] || lisp_why="run failed"
 tcp_why="run failed"
 [ $have_iperf = 1 ] || tcp_why="iperf3 or jq missing"
+[ -z "$tcp_skip" ] || tcp_why="not run: BENCH_NETNS_PARTS=$parts"
+udp_why="run failed"
+case $parts in *udp*) ;; *) udp_why="not run: BENCH_NETNS_PARTS=$parts"
+	lisp_udp_why=$udp_why ;; esac
 
-report netns.udp64.plain_pps "$udp_plain" pps
-report netns.udp64.plain_sent_pps "$plain_sent" pps
-report netns.udp64.vxlan_pps "$udp_vxlan" pps
-report netns.udp64.vxlan_sent_pps "$vxlan_sent" pps
-report netns.udp64.lisp_pps "$udp_lisp" pps "$lisp_why"
-report netns.udp64.lisp_sent_pps "$lisp_sent" pps "$lisp_why"
+report netns.udp64.plain_pps "$udp_plain" pps "$udp_why"
+report netns.udp64.plain_sent_pps "$plain_sent" pps "$udp_why"
+report netns.udp64.vxlan_pps "$udp_vxlan" pps "$udp_why"
+report netns.udp64.vxlan_sent_pps "$vxlan_sent" pps "$udp_why"
+report netns.udp64.lisp_pps "$udp_lisp" pps "${lisp_udp_why:-$lisp_why}"
+report netns.udp64.lisp_sent_pps "$lisp_sent" pps "${lisp_udp_why:-$lisp_why}"
 ratio netns.udp64.vxlan_over_plain "$udp_vxlan" "$udp_plain"
 ratio netns.udp64.lisp_over_vxlan "$udp_lisp" "$udp_vxlan"
 ratio netns.udp64.lisp_over_plain "$udp_lisp" "$udp_plain"
@@ -216,11 +229,19 @@ else
 fi
 if [ $have_iperf = 1 ]; then
 	report netns.tcp.lisp_vnet_gbps "$tcp_vnet" Gbit/s "$lisp_why"
+	report netns.tcp.lisp_tun_gbps "$tcp_tun" Gbit/s "$lisp_why"
+	report netns.tcp.lisp_vnet_tun_gbps "$tcp_both" Gbit/s "$lisp_why"
 else
 	report netns.tcp.lisp_vnet_gbps "" Gbit/s "$tcp_why"
+	report netns.tcp.lisp_tun_gbps "" Gbit/s "$tcp_why"
+	report netns.tcp.lisp_vnet_tun_gbps "" Gbit/s "$tcp_why"
 fi
 ratio netns.tcp.vxlan_over_plain "$tcp_vxlan" "$tcp_plain"
 ratio netns.tcp.lisp_over_vxlan "$tcp_lisp" "$tcp_vxlan"
 ratio netns.tcp.lisp_over_plain "$tcp_lisp" "$tcp_plain"
 ratio netns.tcp.lisp_vnet_over_vxlan "$tcp_vnet" "$tcp_vxlan"
 ratio netns.tcp.lisp_vnet_over_lisp "$tcp_vnet" "$tcp_lisp"
+ratio netns.tcp.lisp_tun_over_vxlan "$tcp_tun" "$tcp_vxlan"
+ratio netns.tcp.lisp_tun_over_lisp "$tcp_tun" "$tcp_lisp"
+ratio netns.tcp.lisp_vnet_tun_over_vxlan "$tcp_both" "$tcp_vxlan"
+ratio netns.tcp.lisp_vnet_tun_over_lisp "$tcp_both" "$tcp_lisp"

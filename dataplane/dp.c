@@ -516,7 +516,7 @@ dp_start_workers(struct dp_main *dm, uint32_t n)
 		fatalx("dp: START with %u workers, captures for %u", n,
 		    dp_g.caps->nworkers);
 	for (w = 0; w < n; w++)
-		for (k = 0; k < PROC_SOCK_MAX; k++)
+		for (k = 0; k < PROC_SOCK_NEEDED; k++)
 			if (dp_g.fds[w][k] == -1)
 				fatalx("dp: worker %u lacks socket %u", w, k);
 	(void)mcc;

@@ -13,6 +13,7 @@
 #include <net/if.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@
 #include "config.h"
 #include "dp_open.h"
 #include "dp_vnet.h"
+#include "dp_tun.h"
 #include "lisp_data.h"
 #include "log.h"
 
@@ -325,6 +327,8 @@ dp_offloads(void)
 		m |= DP_OFFLOAD_GSO;
 	if (strstr(v, "vnet") != NULL)
 		m |= DP_OFFLOAD_VNET;
+	if (strstr(v, "tun") != NULL)
+		m |= DP_OFFLOAD_TUN;
 	return m;
 }
 
@@ -421,6 +425,38 @@ dp_raw_open(int af)
 	return s;
 }
 
+/*
+ * The TUN output (dp_tun.h), optional: a queue for each family the
+ * kernel forwards, nothing (raw sockets) when it cannot be had.
+ */
+static void
+dp_tun_fds(int fds[PROC_SOCK_MAX])
+{
+	static int	 warned;
+	int		 fwd4, fwd6, fd;
+
+	fwd4 = dp_tun_forwarding(AF_INET);
+	fwd6 = dp_tun_forwarding(AF_INET6);
+	if (!fwd4 && !fwd6) {
+		if (!warned)
+			log_warnx("TUN output: kernel forwarding is off; "
+			    "decapsulated packets go through raw sockets");
+		warned = 1;
+		return;
+	}
+	if ((fd = dp_tun_open(DP_TUN_NAME)) == -1)
+		return;
+	if (fwd4)
+		fds[PROC_SOCK_TUN4] = fd;
+	if (fwd6)
+		fds[PROC_SOCK_TUN6] = fwd4 ? fcntl(fd, F_DUPFD_CLOEXEC, 0) :
+		    fd;
+	if (!warned)
+		log_info("TUN output %s:%s%s", DP_TUN_NAME,
+		    fwd4 ? " IPv4" : "", fwd6 ? " IPv6" : "");
+	warned = 1;
+}
+
 int
 dp_sockets_open(int fds[PROC_SOCK_MAX])
 {
@@ -444,6 +480,8 @@ dp_sockets_open(int fds[PROC_SOCK_MAX])
 		log_warn("UDP [::]:%d", LISP_DATA_PORT);
 		goto fail;
 	}
+	if (dp_offloads() & DP_OFFLOAD_TUN)
+		dp_tun_fds(fds);
 	return 0;
 fail:
 	for (k = 0; k < PROC_SOCK_MAX; k++)

@@ -79,11 +79,17 @@ int	dp_sockets_open(int fds[PROC_SOCK_MAX]);
 #define DP_OFFLOAD_GRO		0x01
 #define DP_OFFLOAD_GSO		0x02
 /*
+ * DP_OFFLOAD_TUN: the ETR writes decapsulated packets into a TUN device
+ * (dp_tun.h), TCP segments of a flow merged by gro.h; token "tun".
+ */
+#define DP_OFFLOAD_TUN		0x04
+/*
  * DP_OFFLOAD_VNET: the ITR captures with offloads on (dp_vnet.h) and
  * segments super-packets itself (token "vnet"); an interface whose
- * vnet capture cannot be opened falls back to pcap.  Off by default: on
- * the netns bed it lowers the ITR's CPU per byte but does not move the
- * TCP figure while the ETR side bounds it (docs/BENCHMARKS.md).
+ * vnet capture cannot be opened falls back to pcap.  Off by default,
+ * like TUN: alone it lowers the ITR's CPU per byte but hardly moves the
+ * TCP figure while the raw-socket ETR bounds it; with TUN output it
+ * pays (docs/BENCHMARKS.md).
  */
 #define DP_OFFLOAD_VNET		0x08
 unsigned int	dp_offloads(void);

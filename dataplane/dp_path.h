@@ -84,6 +84,10 @@ enum dp_ctr {
 	DPC_VNET_GSO_SEGMENTS,		/* vnet-gso-segments: their pieces */
 	DPC_VNET_CSUM,			/* vnet-csum-completed: no GSO */
 	DPC_VNET_REJECTED,		/* vnet-rejected: bad vnet header */
+	DPC_TUN_SUPER,			/* tun-super-packets: GSO TUN writes */
+	DPC_TUN_MERGED,			/* tun-merged-segments: in them */
+	DPC_TUN_SINGLE,			/* tun-single-packets: one-packet writes */
+	DPC_TUN_ERROR,			/* tun-write-errors */
 	DPC_MAX
 };
 

@@ -19,6 +19,7 @@
  */
 #include <sys/socket.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 
 #include <linux/filter.h>
 #include <linux/if_packet.h>
@@ -43,8 +44,10 @@
 #include "dp_cpchan.h"
 #include "dp_open.h"
 #include "dp_path.h"
+#include "dp_tables.h"
 #include "dp_vnet.h"
 #include "encap.h"
+#include "gro.h"
 #include "gso.h"
 #include "log.h"
 #include "mapcache.h"
@@ -170,6 +173,7 @@ struct dp_worker {
 	int			 gso;		/* UDP_SEGMENT in use */
 	struct dp_gso_sock	 gsock[DP_GSO_SOCKS];
 	struct iovec		 gso_iov[DP_GSO_SEGS];
+	struct gro		*gro;		/* TUN output (dp_tun.h), NULL */
 };
 
 static inline void
@@ -620,6 +624,8 @@ txq_flush(struct dp_worker *w, struct dp_txq *q)
 static void
 tx_flush_all(struct dp_worker *w)
 {
+	if (w->gro != NULL)
+		gro_flush(w->gro);
 	if (w->tx4.n > 0)
 		txq_flush(w, &w->tx4);
 	if (w->tx6.n > 0)
@@ -720,12 +726,26 @@ io_slot(void *arg, int af)
 	return txq_slot(arg, af);
 }
 
+/*
+ * The TUN output takes what the ETR decapsulated in place in the receive
+ * buffer (it stays there until tx_flush_all()); ICMP errors and packets
+ * from other buffers go the raw way, as does what gro refuses.  The
+ * kernel routes what comes out of the TUN by its tables alone, so only
+ * packets without an output device (oif 0), or with the only one there
+ * is (one IID output), take it: instance-ids with overlapping EID
+ * prefixes keep the raw path's per-IID output device.
+ */
 static void
 io_emit(void *arg, int af, const uint8_t *dst, int oif, const uint8_t *data,
     size_t len)
 {
 	struct dp_worker	*w = arg;
 
+	if (w->gro != NULL && (oif == 0 || w->path->t->niidout == 1) &&
+	    data >= w->rx.buf &&
+	    data + len <= w->rx.buf + (size_t)DP_BATCH * w->rx.size &&
+	    gro_add(w->gro, (uint8_t *)(uintptr_t)data, len) == 0)
+		return;
 	txq_add(w, txq_of(w, af), af, dst, oif, data, len, 0);
 }
 
@@ -736,6 +756,30 @@ io_emit_encap(void *arg, int af, const uint8_t *dst, const uint8_t *data,
 	struct dp_worker	*w = arg;
 
 	txq_add(w, txq_of(w, af), af, dst, 0, data, len, 1);
+}
+
+/* One TUN write (gro.h): a super-packet or a single packet. */
+static void
+tun_emit(void *arg, const struct iovec *iov, int iovcnt, unsigned int nseg)
+{
+	struct dp_worker	*w = arg;
+	const uint8_t		*ip = iov[1].iov_base;
+	int			 fd;
+
+	fd = w->fd[(ip[0] >> 4) == 4 ? PROC_SOCK_TUN4 : PROC_SOCK_TUN6];
+	while (writev(fd, iov, iovcnt) == -1) {
+		if (errno == EINTR)
+			continue;
+		LOG_RL(LOG_LVL_DEBUG, "worker %u: TUN write: %s", w->id,
+		    strerror(errno));
+		ctr_add(w, DPC_TUN_ERROR, 1);
+		return;
+	}
+	if (nseg > 1) {
+		ctr_add(w, DPC_TUN_SUPER, 1);
+		ctr_add(w, DPC_TUN_MERGED, nseg);
+	} else
+		ctr_add(w, DPC_TUN_SINGLE, 1);
 }
 
 /* A miss: a `discovery` punt to the control plane (dp_cpchan.c). */
@@ -1344,6 +1388,17 @@ dp_worker_new(unsigned int id)
 		}
 	w->gso = worker_gso();
 	w->rx.size = worker_gro(w) ? DP_RX_GRO_SIZE : DP_RX_SIZE;
+	if (w->fd[PROC_SOCK_TUN4] != -1 || w->fd[PROC_SOCK_TUN6] != -1) {
+		/* TTL raised for the kernel's forwarding hop: gro.h. */
+		w->gro = gro_new(GRO_TTL_INC |
+		    (w->fd[PROC_SOCK_TUN4] != -1 ? GRO_INET : 0) |
+		    (w->fd[PROC_SOCK_TUN6] != -1 ? GRO_INET6 : 0),
+		    tun_emit, w);
+		if (w->gro == NULL) {
+			dp_worker_free(w);
+			return NULL;
+		}
+	}
 	if ((w->path = dp_path_new(dp_g.mc, id, &io)) == NULL ||
 	    txq_init(&w->tx4, w->fd[PROC_SOCK_RAW4], AF_INET) == -1 ||
 	    txq_init(&w->tx6, w->fd[PROC_SOCK_RAW6], AF_INET6) == -1 ||
@@ -1390,6 +1445,7 @@ dp_worker_free(struct dp_worker *w)
 			close(w->gsock[k].fd);
 	txq_free(&w->tx4);
 	txq_free(&w->tx6);
+	gro_free(w->gro);
 	free(w->rx.buf);
 	free(w->stage);
 	free(w->big);

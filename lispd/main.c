@@ -672,6 +672,8 @@ child_start(struct ztr *z, struct child *c)
 			for (int k = 0; k < PROC_SOCK_MAX; k++) {
 				uint8_t	 kind[4];
 
+				if (fds[k] == -1)
+					continue;	/* optional, absent */
 				be32(kind, (uint32_t)k);
 				/* fds[k] is the channel's from here on. */
 				if (ipc_compose(&c->ipc, PROC_MSG_SOCKET, w, 0,

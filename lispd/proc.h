@@ -77,8 +77,12 @@ enum proc_sock {
 	PROC_SOCK_RAW6,		/* AF_INET6 SOCK_RAW IPPROTO_RAW (HDRINCL) */
 	PROC_SOCK_UDP4,		/* UDP 0.0.0.0:4341, SO_REUSEPORT */
 	PROC_SOCK_UDP6,		/* UDP [::]:4341 v6only, SO_REUSEPORT */
+	PROC_SOCK_TUN4,		/* optional: TUN queue for IPv4 (dp_tun.h) */
+	PROC_SOCK_TUN6,		/* optional: the same queue, for IPv6 */
 	PROC_SOCK_MAX
 };
+/* Kinds from PROC_SOCK_TUN4 on may be missing (-1, never sent). */
+#define PROC_SOCK_NEEDED	PROC_SOCK_TUN4
 
 /* The control plane's sockets (PROC_MSG_SOCKET to the control plane). */
 enum proc_cpsock {
