@@ -12,6 +12,10 @@
 #    (sha256); x2 counts tun-super-packets and tun-merged-segments (more
 #    than two segments per super-packet), no tun-write-errors, no ETR
 #    drops; h2 sees the same TTL and hop limit as on the raw path.
+# 2b. Both xTRs with "gro,gso,vnet,tun" (the ITR captures super-packets
+#    and segments them, the ETR merges them again): 20 MB TCP both ways
+#    over IPv4 and one way over IPv6 intact; x1 segmented super-packets
+#    (vnet-gso-frames) and x2 merged segments, nothing rejected.
 # 3. With x2's eid0 segmenting and checksumming in software (TSO and tx
 #    checksum offload off), a capture of a TCP transfer on eid0 shows the
 #    segments the kernel cut from the super-packets: tshark with
@@ -155,6 +159,27 @@ sg=$(dp_counter 2 tun-single-packets) we=$(dp_counter 2 tun-write-errors)
 d=$(etr_drops 2)
 [ "$d" -eq 0 ] || dp_fail "tun: x2 ETR drops: $d"
 echo "ok: tun: ping, 20 MB TCP h1 <-> h2 (IPv4) and h1 -> h2 (IPv6) intact; x2 tun-super-packets $sp with $ms segments, $sg single, 0 write errors; TTL $t4 and hop limit $t6 as on the raw path"
+
+# --- 2b. vnet capture and TUN output together ----------------------------
+stop
+start gro,gso,vnet,tun "$DP_TMP/x1.conf" "$DP_TMP/x2.conf"
+topo_wait_ping h1 "$e6_2" 5 || dp_fail "vnet+tun: h1 -> h2 no IPv6 ping"
+dp_tcp h1 h2 "$e4_2" 20 || dp_fail "vnet+tun: 20 MB TCP h1 -> h2"
+dp_tcp h2 h1 "$e4_1" 20 || dp_fail "vnet+tun: 20 MB TCP h2 -> h1"
+dp_tcp h1 h2 "$e6_2" 20 || dp_fail "vnet+tun: 20 MB TCP over IPv6 h1 -> h2"
+vf=$(dp_counter 1 vnet-gso-frames) vs=$(dp_counter 1 vnet-gso-segments)
+vr=$(( $(dp_counter 1 vnet-rejected) + $(dp_counter 2 vnet-rejected) ))
+sp=$(dp_counter 2 tun-super-packets) ms=$(dp_counter 2 tun-merged-segments)
+[ "$vf" -gt 0 ] && [ "$vs" -gt $((2 * vf)) ] ||
+    dp_fail "vnet+tun: x1 vnet-gso-frames $vf, vnet-gso-segments $vs"
+[ "$vr" -eq 0 ] || dp_fail "vnet+tun: vnet-rejected $vr"
+[ "$sp" -gt 0 ] && [ "$ms" -gt $((2 * sp)) ] ||
+    dp_fail "vnet+tun: x2 tun-super-packets $sp, tun-merged-segments $ms"
+[ "$(dp_counter 2 tun-write-errors)" -eq 0 ] ||
+    dp_fail "vnet+tun: x2 tun-write-errors"
+d=$(etr_drops 2)
+[ "$d" -eq 0 ] || dp_fail "vnet+tun: x2 ETR drops: $d"
+echo "ok: vnet+tun: 20 MB TCP h1 <-> h2 (IPv4) and h1 -> h2 (IPv6) intact; x1 cut $vf super-packets into $vs segments, x2 merged $ms segments into $sp super-packets, nothing rejected"
 
 # --- 3. what the kernel cut, on the wire -------------------------------
 if ! command -v tshark >/dev/null || ! command -v ethtool >/dev/null; then
