@@ -536,6 +536,32 @@ entry_prefetch(struct dp_path *p, const struct mapcache_entry *e)
 	mapcache_count_prefetch(p->mc, p->worker, e);
 }
 
+/*
+ * The lookups of one family in chunks of DP_LOOKUP_CHUNK (the
+ * map-cache's own burst width): the entries of a chunk are prefetched
+ * before the next chunk is looked up, so that their misses overlap that
+ * walk instead of waiting for the finish pass.  Measured (bench_replay,
+ * 1M prefixes, the variants alternating pass by pass in one process):
+ * 5 to 19 % more packets a second than all lookups first.
+ */
+#define DP_LOOKUP_CHUNK	32
+
+static void
+lookup_chunks(struct dp_path *p, uint32_t iid, uint8_t afi,
+    const uint8_t *const *a, unsigned int n,
+    const struct mapcache_entry **e)
+{
+	unsigned int	 i, k, c;
+
+	for (i = 0; i < n; i += c) {
+		c = n - i < DP_LOOKUP_CHUNK ? n - i : DP_LOOKUP_CHUNK;
+		mapcache_lookup_burst(p->mc, iid, afi, a + i, c, e + i);
+		if (i + c < n)
+			for (k = i; k < i + c; k++)
+				entry_prefetch(p, e[k]);
+	}
+}
+
 void
 dp_itr_burst(struct dp_path *p, unsigned int ci, int dlt,
     const struct dp_frame *f, unsigned int n)
@@ -566,9 +592,9 @@ dp_itr_burst(struct dp_path *p, unsigned int ci, int dlt,
 			a6[n6++] = pi[k].dst;
 	}
 	if (n4 > 0)
-		mapcache_lookup_burst(p->mc, iid, MAPCACHE_AF_IPV4, a4, n4, e4);
+		lookup_chunks(p, iid, MAPCACHE_AF_IPV4, a4, n4, e4);
 	if (n6 > 0)
-		mapcache_lookup_burst(p->mc, iid, MAPCACHE_AF_IPV6, a6, n6, e6);
+		lookup_chunks(p, iid, MAPCACHE_AF_IPV6, a6, n6, e6);
 	/* Back into packet order; the first DP_AHEAD on their way. */
 	for (k = 0; k < n; k++) {
 		if (!ok[k])
