@@ -546,7 +546,7 @@ entry_prefetch(struct dp_path *p, const struct mapcache_entry *e)
  */
 #define DP_LOOKUP_CHUNK	32
 
-static void
+static unsigned int
 lookup_chunks(struct dp_path *p, uint32_t iid, uint8_t afi,
     const uint8_t *const *a, unsigned int n,
     const struct mapcache_entry **e)
@@ -556,10 +556,13 @@ lookup_chunks(struct dp_path *p, uint32_t iid, uint8_t afi,
 	for (i = 0; i < n; i += c) {
 		c = n - i < DP_LOOKUP_CHUNK ? n - i : DP_LOOKUP_CHUNK;
 		mapcache_lookup_burst(p->mc, iid, afi, a + i, c, e + i);
-		if (i + c < n)
-			for (k = i; k < i + c; k++)
-				entry_prefetch(p, e[k]);
+		if (i + c == n)
+			break;
+		for (k = i; k < i + c; k++)
+			entry_prefetch(p, e[k]);
 	}
+	/* e[0 .. i) are prefetched already. */
+	return i;
 }
 
 void
@@ -572,7 +575,9 @@ dp_itr_burst(struct dp_path *p, unsigned int ci, int dlt,
 	const struct mapcache_entry	*e4[DP_BURST_MAX], *e6[DP_BURST_MAX];
 	const struct mapcache_entry	*e[DP_BURST_MAX];
 	uint8_t				 ok[DP_BURST_MAX];
+	uint8_t				 pf[DP_BURST_MAX];
 	unsigned int			 k, n4 = 0, n6 = 0, i4 = 0, i6 = 0;
+	unsigned int			 p4 = 0, p6 = 0;
 	uint32_t			 iid = 0;
 
 	while (n > DP_BURST_MAX) {
@@ -592,20 +597,29 @@ dp_itr_burst(struct dp_path *p, unsigned int ci, int dlt,
 			a6[n6++] = pi[k].dst;
 	}
 	if (n4 > 0)
-		lookup_chunks(p, iid, MAPCACHE_AF_IPV4, a4, n4, e4);
+		p4 = lookup_chunks(p, iid, MAPCACHE_AF_IPV4, a4, n4, e4);
 	if (n6 > 0)
-		lookup_chunks(p, iid, MAPCACHE_AF_IPV6, a6, n6, e6);
-	/* Back into packet order; the first DP_AHEAD on their way. */
+		p6 = lookup_chunks(p, iid, MAPCACHE_AF_IPV6, a6, n6, e6);
+	/*
+	 * Back into packet order (pf: prefetched by lookup_chunks()); the
+	 * first DP_AHEAD on their way.
+	 */
 	for (k = 0; k < n; k++) {
-		if (!ok[k])
+		if (!ok[k]) {
 			e[k] = NULL;
-		else
-			e[k] = pi[k].version == 4 ? e4[i4++] : e6[i6++];
-		if (k < DP_AHEAD)
+			pf[k] = 1;
+		} else if (pi[k].version == 4) {
+			pf[k] = i4 < p4;
+			e[k] = e4[i4++];
+		} else {
+			pf[k] = i6 < p6;
+			e[k] = e6[i6++];
+		}
+		if (k < DP_AHEAD && !pf[k])
 			entry_prefetch(p, e[k]);
 	}
 	for (k = 0; k < n; k++) {
-		if (k + DP_AHEAD < n)
+		if (k + DP_AHEAD < n && !pf[k + DP_AHEAD])
 			entry_prefetch(p, e[k + DP_AHEAD]);
 		if (ok[k])
 			itr_finish(p, ci, iid, e[k], &pi[k], ip[k]);
