@@ -3158,8 +3158,15 @@ mapcache_count_prefetch(const struct mapcache *mc, unsigned worker,
 	const struct mc_ctr *c;
 	uint32_t id = mapcache_entry_id(e);
 
-	if ((c = LOAD(w->ctr[id >> CHUNK_SHIFT])) != NULL)
-		__builtin_prefetch(c + (id & CHUNK_MASK), 1);
+	/*
+	 * Both ends: a 24-byte cell straddles two cache lines for 2 ids of
+	 * 8, and mapcache_count() writes all of it.
+	 */
+	if ((c = LOAD(w->ctr[id >> CHUNK_SHIFT])) != NULL) {
+		c += id & CHUNK_MASK;
+		__builtin_prefetch(c, 1);
+		__builtin_prefetch((const uint8_t *)(c + 1) - 1, 1);
+	}
 }
 
 void
