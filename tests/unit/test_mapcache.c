@@ -506,7 +506,7 @@ END_TEST
 
 START_TEST(lpm_v6_regrow)
 {
-	lpm_regrow(16, 10000);
+	lpm_regrow(16, 36000);
 }
 END_TEST
 
