@@ -571,8 +571,9 @@ key_diff(uint64_t ahi, uint64_t alo, uint64_t bhi, uint64_t blo)
  * prefix (an IPv6 /64 or /128) would otherwise need, one dependent miss
  * per 6 bits.  The record carries what the check needs:
  *
- *    vec:leafvec  x's bits [p, plen) left-aligned (at most 112 bits,
- *                 as p >= 16), x's plen in the low 8 bits
+ *    vec:leafvec  x's bits [p, plen) left-aligned (at most 120 bits,
+ *                 as p >= 8), plen - p in the low 8 bits (so that a
+ *                 walk compares without knowing p)
  *    base0        x
  *    base1        d | PT_TAIL (node indices stay below 2^31)
  *
@@ -584,8 +585,8 @@ key_diff(uint64_t ahi, uint64_t alo, uint64_t bhi, uint64_t blo)
  * paid three records to get from the direct array to its /32; a skip
  * record makes that one.
  *
- *    vec:leafvec  the key bits [p, q) left-aligned (at most 120), q in
- *                 the low 8 bits
+ *    vec:leafvec  the key bits [p, q) left-aligned (at most 120), q - p
+ *                 in the low 8 bits
  *    base0        a block of one record: the record at q (a node or a
  *                 tail record, never a skip record)
  *    base1        d | PT_TAIL | PT_SKIP (ids stay below 2^25)
@@ -615,10 +616,10 @@ pt_is_skip(const struct pt_node *n)
 
 /* Does key k (the address shifted left by p) have the record's bits? */
 static inline __attribute__((always_inline)) int
-comp_match(const struct pt_node *n, uint64_t khi, uint64_t klo, unsigned p)
+comp_match(const struct pt_node *n, uint64_t khi, uint64_t klo)
 {
 	unsigned __int128 a, k;
-	unsigned m = (n->leafvec & 0xff) - p;
+	unsigned m = n->leafvec & 0xff;
 
 	a = (unsigned __int128)khi << 64 | klo;
 	k = (unsigned __int128)n->vec << 64 | (n->leafvec & ~0xffULL);
@@ -631,7 +632,7 @@ skip_in(const struct pt_node *n, uint64_t hi, uint64_t lo, unsigned p)
 {
 	unsigned __int128 a = ((unsigned __int128)hi << 64 | lo) << p;
 
-	return comp_match(n, (uint64_t)(a >> 64), (uint64_t)a, p);
+	return comp_match(n, (uint64_t)(a >> 64), (uint64_t)a);
 }
 
 /* The answer of a tail record, or of a skip record the key misses. */
@@ -640,7 +641,7 @@ tail_match(const struct pt_node *n, uint64_t hi, uint64_t lo, unsigned p)
 {
 	unsigned __int128 a = ((unsigned __int128)hi << 64 | lo) << p;
 
-	return comp_match(n, (uint64_t)(a >> 64), (uint64_t)a, p) &&
+	return comp_match(n, (uint64_t)(a >> 64), (uint64_t)a) &&
 	    !pt_is_skip(n) ? n->base0 : n->base1 & PT_DMASK;
 }
 
@@ -667,7 +668,7 @@ pt_lookup(const struct mapcache *mc, const struct mc_table *t, uint64_t hi,
 		for (;;) {
 			if (pt_is_comp(n)) {
 				if (pt_is_skip(n) && skip_in(n, hi, lo, p)) {
-					p = n->leafvec & 0xff;
+					p += n->leafvec & 0xff;
 					n = &nodes[n->base0];
 					continue;
 				}
@@ -1068,7 +1069,7 @@ tail_make(struct mapcache *mc, uint32_t x, uint32_t d, unsigned p)
 	key_load(af_index(e->afi), e->eid, &hi, &lo);
 	k = ((unsigned __int128)hi << 64 | lo) << p;
 	r.vec = (uint64_t)(k >> 64);
-	r.leafvec = ((uint64_t)k & ~0xffULL) | e->plen;
+	r.leafvec = ((uint64_t)k & ~0xffULL) | (e->plen - p);
 	r.base0 = x;
 	r.base1 = d | PT_TAIL;
 	return r;
@@ -1174,7 +1175,7 @@ skip_decode(struct mapcache *mc, const struct pt_slot *in, unsigned p,
 	} else {
 		khi = in->rec.vec;
 		klo = in->rec.leafvec & ~0xffULL;
-		q = in->rec.leafvec & 0xff;
+		q = p + (in->rec.leafvec & 0xff);
 		d = in->rec.base1 & PT_DMASK;
 	}
 	for (s = 0; s < 64; s++) {
@@ -1232,7 +1233,7 @@ skip_fold(struct mapcache *mc, const struct pt_slot *sl, unsigned p,
 			return 0;
 		sub = (unsigned __int128)r->vec << 64 |
 		    (r->leafvec & ~0xffULL);
-		out->q = r->leafvec & 0xff;
+		out->q = p + 6 + (r->leafvec & 0xff);
 		if (oplog_add(&mc->op_old, r->base0, 0, 1) == -1)
 			return -1;
 		out->rec = mc->nodes[r->base0];
@@ -1249,9 +1250,10 @@ skip_fold(struct mapcache *mc, const struct pt_slot *sl, unsigned p,
 	return 1;
 }
 
-/* Write a skip slot: its record, and the block it points to. */
+/* Write a skip slot at p: its record, and the block it points to. */
 static int
-skip_write(struct mapcache *mc, const struct pt_slot *sl, struct pt_node *r)
+skip_write(struct mapcache *mc, const struct pt_slot *sl, unsigned p,
+    struct pt_node *r)
 {
 	uint32_t blk;
 
@@ -1259,7 +1261,7 @@ skip_write(struct mapcache *mc, const struct pt_slot *sl, struct pt_node *r)
 		return -1;
 	mc->nodes[blk] = sl->rec;
 	r->vec = sl->khi;
-	r->leafvec = (sl->klo & ~0xffULL) | sl->q;
+	r->leafvec = (sl->klo & ~0xffULL) | (sl->q - p);
 	r->base0 = blk;
 	r->base1 = sl->leaf | PT_TAIL | PT_SKIP;
 	return 0;
@@ -1402,7 +1404,8 @@ pt_apply(struct mapcache *mc, const struct pt_slot *in, unsigned p,
 		return -1;
 	for (s = 0, i = 0; s < 64; s++)
 		if (sl[s].node == 2) {
-			if (skip_write(mc, &sl[s], &mc->nodes[b1 + i++]) == -1)
+			if (skip_write(mc, &sl[s], p + 6,
+			    &mc->nodes[b1 + i++]) == -1)
 				return -1;
 		} else if (sl[s].node)
 			mc->nodes[b1 + i++] = sl[s].rec;
@@ -1501,7 +1504,7 @@ pt_update(struct mapcache *mc, struct mc_table *t, uint64_t hi, uint64_t lo,
 			v = PT_LEAF | out.leaf;
 		else {
 			if (out.node == 2 &&
-			    skip_write(mc, &out, &out.rec) == -1)
+			    skip_write(mc, &out, D, &out.rec) == -1)
 				goto fail;
 			if ((blk = pa_alloc(mc, 0, 1)) == 0)
 				goto fail;
@@ -1552,7 +1555,7 @@ pt_walk(struct mapcache *mc, struct mc_table *t, uint64_t hi, uint64_t lo,
 		return v & ~PT_LEAF;
 	for (n = &mc->nodes[v];; p += 6) {
 		if (pt_is_skip(n) && skip_in(n, hi, lo, p)) {
-			p = (n->leafvec & 0xff) - 6;
+			p += (n->leafvec & 0xff) - 6;
 			n = &mc->nodes[n->base0];
 			continue;
 		}
@@ -2943,7 +2946,6 @@ struct burst_st {
 	uint64_t		 khi, klo;	/* address << p */
 	uint32_t		 n;		/* record reached */
 	uint32_t		 leaf;		/* its leaf, if not a tail */
-	unsigned		 p;
 };
 
 /* One step of a walk at a node; returns 1 if it went on to a child. */
@@ -2955,12 +2957,11 @@ burst_step(const struct mapcache *mc, struct burst_st *b, int wide)
 
 	if (pt_is_comp(n)) {
 		/* A tail ends the walk; so does a skip the key misses. */
-		if (!pt_is_skip(n) || !comp_match(n, b->khi, b->klo, b->p))
+		if (!pt_is_skip(n) || !comp_match(n, b->khi, b->klo))
 			return 0;
-		s = (n->leafvec & 0xff) - b->p;
+		s = n->leafvec & 0xff;
 		b->n = n->base0;
 		__builtin_prefetch(&mc->nodes[b->n]);
-		b->p += s;
 		if (wide) {
 			unsigned __int128 k = (unsigned __int128)b->khi << 64 |
 			    b->klo;
@@ -2976,7 +2977,6 @@ burst_step(const struct mapcache *mc, struct burst_st *b, int wide)
 		b->n = n->base1 + __builtin_popcountll(n->vec &
 		    ((2ULL << s) - 1)) - 1;
 		__builtin_prefetch(&mc->nodes[b->n]);
-		b->p += 6;
 		if (wide) {
 			b->khi = b->khi << 6 | b->klo >> 58;
 			b->klo <<= 6;
@@ -3017,7 +3017,6 @@ burst_run(const struct mapcache *mc, const struct mc_table *t,
 		/* D < 64: shift the 128-bit key left by D. */
 		b[i].khi = hi << D | (wide ? lo >> (64 - D) : 0);
 		b[i].klo = wide ? lo << D : 0;
-		b[i].p = D;
 	}
 	for (i = 0; i < n; i++) {
 		v = CONSUME(ds[i]->v);
@@ -3039,7 +3038,7 @@ burst_run(const struct mapcache *mc, const struct mc_table *t,
 			r = &mc->nodes[b[i].n];
 			if (pt_is_comp(r))
 				ids[i] = pt_is_tail(r) && comp_match(r,
-				    b[i].khi, b[i].klo, b[i].p) ? r->base0 :
+				    b[i].khi, b[i].klo) ? r->base0 :
 				    r->base1 & PT_DMASK;
 			else
 				ids[i] = mc->leaves[b[i].leaf];
