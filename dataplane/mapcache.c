@@ -2944,15 +2944,15 @@ mapcache_lookup(const struct mapcache *mc, uint32_t iid, uint8_t afi,
  */
 struct burst_st {
 	uint64_t		 khi, klo;	/* address << p */
-	uint32_t		 n;		/* record reached */
-	uint32_t		 leaf;		/* its leaf, if not a tail */
+	const struct pt_node	*n;		/* record reached */
+	const uint32_t		*leaf;		/* its leaf, if not a tail */
 };
 
 /* One step of a walk at a node; returns 1 if it went on to a child. */
 static inline __attribute__((always_inline)) unsigned
 burst_step(const struct mapcache *mc, struct burst_st *b, int wide)
 {
-	const struct pt_node *n = &mc->nodes[b->n];
+	const struct pt_node *n = b->n;
 	unsigned s = b->khi >> 58;
 
 	if (pt_is_comp(n)) {
@@ -2960,8 +2960,8 @@ burst_step(const struct mapcache *mc, struct burst_st *b, int wide)
 		if (!pt_is_skip(n) || !comp_match(n, b->khi, b->klo))
 			return 0;
 		s = n->leafvec & 0xff;
-		b->n = n->base0;
-		__builtin_prefetch(&mc->nodes[b->n]);
+		b->n = &mc->nodes[n->base0];
+		__builtin_prefetch(b->n);
 		if (wide) {
 			unsigned __int128 k = (unsigned __int128)b->khi << 64 |
 			    b->klo;
@@ -2974,9 +2974,9 @@ burst_step(const struct mapcache *mc, struct burst_st *b, int wide)
 		return 1;
 	}
 	if ((n->vec >> s) & 1) {
-		b->n = n->base1 + __builtin_popcountll(n->vec &
-		    ((2ULL << s) - 1)) - 1;
-		__builtin_prefetch(&mc->nodes[b->n]);
+		b->n = &mc->nodes[n->base1 + __builtin_popcountll(n->vec &
+		    ((2ULL << s) - 1)) - 1];
+		__builtin_prefetch(b->n);
 		if (wide) {
 			b->khi = b->khi << 6 | b->klo >> 58;
 			b->klo <<= 6;
@@ -2984,9 +2984,9 @@ burst_step(const struct mapcache *mc, struct burst_st *b, int wide)
 			b->khi <<= 6;
 		return 1;
 	}
-	b->leaf = n->base0 + __builtin_popcountll(n->leafvec &
-	    ((2ULL << s) - 1)) - 1;
-	__builtin_prefetch(&mc->leaves[b->leaf]);
+	b->leaf = &mc->leaves[n->base0 + __builtin_popcountll(n->leafvec &
+	    ((2ULL << s) - 1)) - 1];
+	__builtin_prefetch(b->leaf);
 	return 0;
 }
 
@@ -3022,7 +3022,7 @@ burst_run(const struct mapcache *mc, const struct mc_table *t,
 		v = CONSUME(ds[i]->v);
 		node = !(v & PT_LEAF);
 		ids[i] = v & ~PT_LEAF;
-		b[i].n = ids[i];
+		b[i].n = &mc->nodes[ids[i]];
 		__builtin_prefetch(node ? (const void *)&mc->nodes[ids[i]] :
 		    (const void *)ds[i]);
 		active |= node << i;
@@ -3035,13 +3035,13 @@ burst_run(const struct mapcache *mc, const struct mc_table *t,
 		}
 	for (i = 0; i < n; i++) {
 		if ((walked >> i) & 1) {
-			r = &mc->nodes[b[i].n];
+			r = b[i].n;
 			if (pt_is_comp(r))
 				ids[i] = pt_is_tail(r) && comp_match(r,
 				    b[i].khi, b[i].klo) ? r->base0 :
 				    r->base1 & PT_DMASK;
 			else
-				ids[i] = mc->leaves[b[i].leaf];
+				ids[i] = *b[i].leaf;
 		}
 		if (ids[i] == 0 && (ids[i] = CONSUME(ds[i]->sd)) == 0)
 			ids[i] = def;
