@@ -6,7 +6,7 @@
  * -----------------------------
  * Each (instance-id, AFI) table is a Poptrie (Asai and Ohara, SIGCOMM
  * 2015): a direct-pointing array indexed by the first D address bits
- * (D = 18 for IPv4, 16 for IPv6 and MAC in a full table; small tables
+ * (D = 18 for IPv4 and IPv6, 16 for MAC in a full table; small tables
  * start at 8 and are rebuilt wider as they grow), then multibit nodes of
  * stride 6 at bit positions D, D + 6, D + 12, ...  A direct slot is a
  * pair:
@@ -33,9 +33,14 @@
  * Tail records.  Poptrie has no path compression, so a lone long prefix
  * (an IPv6 /64 or /128 under a /32) would need a chain of single-child
  * nodes, one dependent miss per 6 bits.  A subtree that holds one prefix
- * x over one default d is instead a record {vec 0, leafvec 0, base0 x,
- * base1 d}: the lookup compares the address with x's entry (which the
- * caller reads next anyway) and answers x or d.
+ * x over one default d is instead a record {x's key bits, x, d}: the
+ * lookup compares the address with the key bits and answers x or d.
+ *
+ * Skip records.  For the same reason a chain of nodes that each hold
+ * one child and one leaf value d elsewhere (the levels above a lone
+ * IPv6 allocation, or above two /128s that share 100 bits) is one record
+ * {key bits [p, q), q, d}: the walk compares the address with the key
+ * bits and goes on to the record at q, or answers d.
  *
  * Node and leaf arrays are one virtual reservation each per map-cache
  * (MAP_NORESERVE, huge pages advised), addressed by 32-bit indices, and
@@ -53,7 +58,9 @@
  * period.  Our own release/acquire atomics are used rather than
  * rcu_assign_pointer() so that ThreadSanitizer can see the ordering.
  * A node whose slots end up as one leaf, or as one prefix over one
- * default, folds back into a leaf or a tail record.
+ * default, folds back into a leaf or a tail record, and one with a
+ * single child and one leaf value into a skip record (merged with a skip
+ * below it of the same default).
  *
  * The writer finds exact prefixes through an open-addressing hash of
  * entry ids (with 7 tag bits) keyed by (iid, afi, plen, prefix); the
@@ -356,18 +363,28 @@ struct mapcache {
 static const uint8_t af_bits[3] = { 32, 128, 48 };
 /*
  * Direct-pointing widths.  A full table uses af_dbits (Poptrie's 18 for
- * IPv4); a table starts at PT_DBITS_MIN, 2 KiB, and is rebuilt 4 bits
- * wider (at most af_dbits) when 1 << wider <= 8 * prefixes: the wider
- * array costs at most 64 bytes per prefix then, less as the table grows
- * on, and an instance with a handful of prefixes does not cost 2 MiB.
+ * IPv4, and IPv6, see below); a table starts at PT_DBITS_MIN, 2 KiB,
+ * and is rebuilt 4 bits wider (at most af_dbits) when 1 << wider <= 8 *
+ * prefixes: the wider array costs at most 64 bytes per prefix then,
+ * less as the table grows on, and an instance with a handful of
+ * prefixes does not cost 2 MiB.
  * A rebuild reinserts every prefix, so the steps are 4 bits (16 times
  * the prefixes) apart: on the way to a full table the rebuilds reinsert
- * 512 + 8192 + 32768 prefixes (IPv4; 512 + 8192 for IPv6 and MAC).
+ * 512 + 8192 + 32768 prefixes (IPv4 and IPv6; 512 + 8192 for MAC).
  * Arrays do not shrink until the table is empty.  Tail records need
  * dbits >= 8: they hold up to 128 - 8 key bits.
+ *
+ * IPv6 at 18 rather than 16: node levels then start at 18, 24, 30, 36,
+ * 42, so an allocation (/32) sits in one level-30 node and the /48s
+ * under it mostly end in a tail record at 42; at 16 (levels ... 34, 40,
+ * 46) more than half of the lookups into a /48 took one node more (bench
+ * table: 5.1 -> 4.6 records per lookup).  The array costs 2 MiB rather
+ * than 512 KiB, and the trie is smaller (bench, IPv6 alone: 35.2 -> 32.1
+ * trie bytes per prefix).  20 would cost 8 MiB, 4 bytes per prefix of
+ * the bench's 2M, for little more (4.5 records per lookup).
  */
 #define PT_DBITS_MIN	8
-static const uint8_t af_dbits[3] = { 18, 16, 16 };
+static const uint8_t af_dbits[3] = { 18, 18, 16 };
 
 /*
  * Orders the control thread's writes before the gc callbacks (which run
@@ -554,28 +571,78 @@ key_diff(uint64_t ahi, uint64_t alo, uint64_t bhi, uint64_t blo)
  * prefix (an IPv6 /64 or /128) would otherwise need, one dependent miss
  * per 6 bits.  The record carries what the check needs:
  *
- *    vec:leafvec  x's bits [p, plen) left-aligned (at most 112 bits,
- *                 as p >= 16), x's plen in the low 8 bits
+ *    vec:leafvec  x's bits [p, plen) left-aligned (at most 120 bits,
+ *                 as p >= 8), plen - p in the low 8 bits (so that a
+ *                 walk compares without knowing p)
  *    base0        x
  *    base1        d | PT_TAIL (node indices stay below 2^31)
+ *
+ * A skip record at p stands for a chain of nodes at p, p + 6, ..., q - 6
+ * that each have one child and one leaf value d elsewhere, and the
+ * record at q under them: the walk goes on at q if the address has the
+ * chain's key bits, else answers d.  On the bench's IPv6 table the
+ * levels above an allocation (/32) hold one child each, so every lookup
+ * paid three records to get from the direct array to its /32; a skip
+ * record makes that one.
+ *
+ *    vec:leafvec  the key bits [p, q) left-aligned (at most 120), q - p
+ *                 in the low 8 bits
+ *    base0        a block of one record: the record at q (a node or a
+ *                 tail record, never a skip record)
+ *    base1        d | PT_TAIL | PT_SKIP (ids stay below 2^25)
  */
 #define PT_TAIL		0x80000000u
+#define PT_SKIP		0x40000000u
+#define PT_DMASK	(~(PT_TAIL | PT_SKIP))
 
+/* A tail or a skip record: no slots, base1 & PT_DMASK the default. */
 static inline int
-pt_is_tail(const struct pt_node *n)
+pt_is_comp(const struct pt_node *n)
 {
 	return (n->base1 & PT_TAIL) != 0;
 }
 
+static inline int
+pt_is_tail(const struct pt_node *n)
+{
+	return (n->base1 & (PT_TAIL | PT_SKIP)) == PT_TAIL;
+}
+
+static inline int
+pt_is_skip(const struct pt_node *n)
+{
+	return (n->base1 & (PT_TAIL | PT_SKIP)) == (PT_TAIL | PT_SKIP);
+}
+
+/* Does key k (the address shifted left by p) have the record's bits? */
+static inline __attribute__((always_inline)) int
+comp_match(const struct pt_node *n, uint64_t khi, uint64_t klo)
+{
+	unsigned __int128 a, k;
+	unsigned m = n->leafvec & 0xff;
+
+	a = (unsigned __int128)khi << 64 | klo;
+	k = (unsigned __int128)n->vec << 64 | (n->leafvec & ~0xffULL);
+	return ((a ^ k) >> (128 - m)) == 0;
+}
+
+/* Does the address have a skip record's bits? */
+static inline __attribute__((always_inline)) int
+skip_in(const struct pt_node *n, uint64_t hi, uint64_t lo, unsigned p)
+{
+	unsigned __int128 a = ((unsigned __int128)hi << 64 | lo) << p;
+
+	return comp_match(n, (uint64_t)(a >> 64), (uint64_t)a);
+}
+
+/* The answer of a tail record, or of a skip record the key misses. */
 static inline __attribute__((always_inline)) uint32_t
 tail_match(const struct pt_node *n, uint64_t hi, uint64_t lo, unsigned p)
 {
-	unsigned __int128 a, k;
-	unsigned m = (n->leafvec & 0xff) - p;
+	unsigned __int128 a = ((unsigned __int128)hi << 64 | lo) << p;
 
-	a = ((unsigned __int128)hi << 64 | lo) << p;
-	k = (unsigned __int128)n->vec << 64 | (n->leafvec & ~0xffULL);
-	return ((a ^ k) >> (128 - m)) == 0 ? n->base0 : n->base1 & ~PT_TAIL;
+	return comp_match(n, (uint64_t)(a >> 64), (uint64_t)a) &&
+	    !pt_is_skip(n) ? n->base0 : n->base1 & PT_DMASK;
 }
 
 static inline __attribute__((always_inline)) uint32_t
@@ -599,7 +666,12 @@ pt_lookup(const struct mapcache *mc, const struct mc_table *t, uint64_t hi,
 	else {
 		n = &nodes[v];
 		for (;;) {
-			if (pt_is_tail(n)) {
+			if (pt_is_comp(n)) {
+				if (pt_is_skip(n) && skip_in(n, hi, lo, p)) {
+					p += n->leafvec & 0xff;
+					n = &nodes[n->base0];
+					continue;
+				}
 				id = tail_match(n, hi, lo, p);
 				break;
 			}
@@ -972,11 +1044,17 @@ pt_cover(struct mapcache *mc, struct mc_grp *g, int ai, uint64_t hi,
 	return 0;
 }
 
-/* A slot as the writer sees it: a leaf, or a node record. */
+/*
+ * A slot as the writer sees it: a leaf, a record, or a skip record not
+ * yet written (node 2: it gets its block of one record when its parent
+ * is written, so that decoding and folding skips allocates nothing).
+ */
 struct pt_slot {
 	int			 node;
-	uint32_t		 leaf;
-	struct pt_node		 rec;
+	uint32_t		 leaf;		/* node 2: d */
+	struct pt_node		 rec;		/* node 2: the record at q */
+	uint64_t		 khi, klo;	/* node 2: bits [p, q) */
+	unsigned		 q;
 };
 
 /* The tail record at p for x over d. */
@@ -991,7 +1069,7 @@ tail_make(struct mapcache *mc, uint32_t x, uint32_t d, unsigned p)
 	key_load(af_index(e->afi), e->eid, &hi, &lo);
 	k = ((unsigned __int128)hi << 64 | lo) << p;
 	r.vec = (uint64_t)(k >> 64);
-	r.leafvec = ((uint64_t)k & ~0xffULL) | e->plen;
+	r.leafvec = ((uint64_t)k & ~0xffULL) | (e->plen - p);
 	r.base0 = x;
 	r.base1 = d | PT_TAIL;
 	return r;
@@ -1038,7 +1116,8 @@ tail_fold(struct mapcache *mc, const struct pt_slot *sl, unsigned p,
 
 	for (s = 0; s < 64; s++) {
 		if (sl[s].node) {
-			if (!pt_is_tail(&sl[s].rec) || x != 0)
+			if (sl[s].node == 2 || !pt_is_tail(&sl[s].rec) ||
+			    x != 0)
 				return 0;
 			x = sl[s].rec.base0;
 			if (haved && d != (sl[s].rec.base1 & ~PT_TAIL))
@@ -1079,6 +1158,115 @@ tail_fold(struct mapcache *mc, const struct pt_slot *sl, unsigned p,
 	return 1;
 }
 
+/* The 64 slots of the node at p that a skip (record or slot) stands for. */
+static void
+skip_decode(struct mapcache *mc, const struct pt_slot *in, unsigned p,
+    struct pt_slot *sl)
+{
+	uint64_t khi, klo;
+	uint32_t d;
+	unsigned s, c, q;
+
+	if (in->node == 2) {
+		khi = in->khi;
+		klo = in->klo;
+		q = in->q;
+		d = in->leaf;
+	} else {
+		khi = in->rec.vec;
+		klo = in->rec.leafvec & ~0xffULL;
+		q = p + (in->rec.leafvec & 0xff);
+		d = in->rec.base1 & PT_DMASK;
+	}
+	for (s = 0; s < 64; s++) {
+		sl[s].node = 0;
+		sl[s].leaf = d;
+	}
+	c = khi >> 58;
+	sl[c].node = 1;
+	sl[c].rec = in->node == 2 ? in->rec : mc->nodes[in->rec.base0];
+	if (q > p + 6) {
+		sl[c].node = 2;
+		sl[c].leaf = d;
+		sl[c].khi = khi << 6 | klo >> 58;
+		sl[c].klo = klo << 6;
+		sl[c].q = q;
+	}
+}
+
+/*
+ * Can the node at p with slots sl[] be a skip?  Yes if one slot is not a
+ * leaf and the others hold one value d, which must also be the default
+ * of a skip below (else the two do not merge).  A skip record below that
+ * merges gives up its block (the record at q moves to the new one).
+ */
+static int
+skip_fold(struct mapcache *mc, const struct pt_slot *sl, unsigned p,
+    struct pt_slot *out)
+{
+	const struct pt_node *r;
+	unsigned __int128 k, sub = 0;
+	uint32_t d = 0;
+	unsigned s, c = 64;
+
+	for (s = 0; s < 64; s++) {
+		if (sl[s].node) {
+			if (c != 64)
+				return 0;
+			c = s;
+		} else if (s == 0 || (s == 1 && c == 0))
+			d = sl[s].leaf;
+		else if (sl[s].leaf != d)
+			return 0;
+	}
+	if (c == 64)
+		return 0;
+	r = &sl[c].rec;
+	if (sl[c].node == 2) {
+		if (sl[c].leaf != d)
+			return 0;
+		sub = (unsigned __int128)sl[c].khi << 64 | sl[c].klo;
+		out->q = sl[c].q;
+		out->rec = *r;
+	} else if (pt_is_skip(r)) {
+		if ((r->base1 & PT_DMASK) != d)
+			return 0;
+		sub = (unsigned __int128)r->vec << 64 |
+		    (r->leafvec & ~0xffULL);
+		out->q = p + 6 + (r->leafvec & 0xff);
+		if (oplog_add(&mc->op_old, r->base0, 0, 1) == -1)
+			return -1;
+		out->rec = mc->nodes[r->base0];
+	} else {
+		out->q = p + 6;
+		out->rec = *r;
+	}
+	k = (unsigned __int128)c << 122 | sub >> 6;
+	k &= ~(unsigned __int128)0 << (128 - (out->q - p));
+	out->node = 2;
+	out->leaf = d;
+	out->khi = (uint64_t)(k >> 64);
+	out->klo = (uint64_t)k;
+	return 1;
+}
+
+/* Write a skip slot at p: its record, and the block it points to. */
+static int
+skip_write(struct mapcache *mc, const struct pt_slot *sl, unsigned p,
+    struct pt_node *r)
+{
+	uint32_t blk;
+
+	if ((blk = pa_alloc(mc, 0, 1)) == 0)
+		return -1;
+	mc->nodes[blk] = sl->rec;
+	r->vec = sl->khi;
+	r->leafvec = (sl->klo & ~0xffULL) | (sl->q - p);
+	r->base0 = blk;
+	r->base1 = sl->leaf | PT_TAIL | PT_SKIP;
+	return 0;
+}
+
 /* Old blocks of a record, to free once the update is committed. */
 static int
 pt_retire(struct mapcache *mc, const struct pt_node *r)
@@ -1086,6 +1274,8 @@ pt_retire(struct mapcache *mc, const struct pt_node *r)
 	unsigned nc = __builtin_popcountll(r->vec);
 	unsigned nl = __builtin_popcountll(r->leafvec);
 
+	if (pt_is_skip(r))
+		return oplog_add(&mc->op_old, r->base0, 0, 1);
 	if (pt_is_tail(r))
 		return 0;	/* no blocks of its own */
 
@@ -1134,10 +1324,12 @@ pt_apply(struct mapcache *mc, const struct pt_slot *in, unsigned p,
 		return 0;
 	}
 	/* Decode (a leaf that must grow a node: 64 equal leaves). */
-	if (in->node && pt_is_tail(&in->rec))
+	if (in->node == 2 || (in->node && pt_is_skip(&in->rec)))
+		skip_decode(mc, in, p, sl);
+	else if (in->node && pt_is_tail(&in->rec))
 		tail_decode(mc, &in->rec, p, sl);
 	for (s = 0, i = 0, j = 0; s < 64; s++) {
-		if (in->node && pt_is_tail(&in->rec)) {
+		if (in->node == 2 || (in->node && pt_is_comp(&in->rec))) {
 			break;
 		} else if (!in->node) {
 			sl[s].node = 0;
@@ -1192,7 +1384,7 @@ pt_apply(struct mapcache *mc, const struct pt_slot *in, unsigned p,
 				same = 0;
 		}
 	}
-	if (in->node && pt_retire(mc, &in->rec) == -1)
+	if (in->node == 1 && pt_retire(mc, &in->rec) == -1)
 		return -1;
 	*changed = 1;
 	if (same) {
@@ -1204,12 +1396,18 @@ pt_apply(struct mapcache *mc, const struct pt_slot *in, unsigned p,
 		out->node = 1;
 		return 0;
 	}
+	if (nc == 1 && (c = skip_fold(mc, sl, p, out)) != 0)
+		return c == 1 ? 0 : -1;
 	if (nc > 0 && (b1 = pa_alloc(mc, 0, nc)) == 0)
 		return -1;
 	if (nl > 0 && (b0 = pa_alloc(mc, 1, nl)) == 0)
 		return -1;
 	for (s = 0, i = 0; s < 64; s++)
-		if (sl[s].node)
+		if (sl[s].node == 2) {
+			if (skip_write(mc, &sl[s], p + 6,
+			    &mc->nodes[b1 + i++]) == -1)
+				return -1;
+		} else if (sl[s].node)
 			mc->nodes[b1 + i++] = sl[s].rec;
 	memcpy(mc->leaves + b0, runs, nl * sizeof(uint32_t));
 	out->node = 1;
@@ -1305,6 +1503,9 @@ pt_update(struct mapcache *mc, struct mc_table *t, uint64_t hi, uint64_t lo,
 		else if (!out.node)
 			v = PT_LEAF | out.leaf;
 		else {
+			if (out.node == 2 &&
+			    skip_write(mc, &out, D, &out.rec) == -1)
+				goto fail;
 			if ((blk = pa_alloc(mc, 0, 1)) == 0)
 				goto fail;
 			mc->nodes[blk] = out.rec;
@@ -1353,7 +1554,12 @@ pt_walk(struct mapcache *mc, struct mc_table *t, uint64_t hi, uint64_t lo,
 	if ((v = ds->v) & PT_LEAF)
 		return v & ~PT_LEAF;
 	for (n = &mc->nodes[v];; p += 6) {
-		if (pt_is_tail(n))
+		if (pt_is_skip(n) && skip_in(n, hi, lo, p)) {
+			p += (n->leafvec & 0xff) - 6;
+			n = &mc->nodes[n->base0];
+			continue;
+		}
+		if (pt_is_comp(n))
 			return tail_match(n, hi, lo, p);
 		s = bits6(hi, lo, p);
 		if (((n->vec >> s) & 1) == 0)
@@ -1419,6 +1625,12 @@ pt_scan(struct mapcache *mc, const struct pt_node *r, struct pt_ids *l,
 	if (pt_is_tail(r))
 		return l == NULL || (ids_add(mc, l, r->base0) == 0 &&
 		    ids_add(mc, l, r->base1 & ~PT_TAIL) == 0) ? 0 : -1;
+	if (pt_is_skip(r)) {
+		if ((l != NULL && ids_add(mc, l, r->base1 & PT_DMASK) == -1) ||
+		    (retire && pt_retire(mc, r) == -1))
+			return -1;
+		return pt_scan(mc, &mc->nodes[r->base0], l, retire);
+	}
 	if (retire && pt_retire(mc, r) == -1)
 		return -1;
 	nc = __builtin_popcountll(r->vec);
@@ -2725,32 +2937,51 @@ mapcache_lookup(const struct mapcache *mc, uint32_t iid, uint8_t afi,
  */
 #define BURST	32
 
+/*
+ * A walk in flight.  k is the address shifted left by p, so that the
+ * next slot is always its top 6 bits and a tail record compares k with
+ * its key bits directly: no branch on p (bits6() has three).
+ */
 struct burst_st {
-	const struct pt_node	*n;	/* next node */
-	const uint32_t		*leaf;	/* or the leaf, at the end */
-	const struct pt_node	*tail;	/* or a tail record */
-	uint64_t		 hi, lo;
-	unsigned		 p;
+	uint64_t		 khi, klo;	/* address << p */
+	const struct pt_node	*n;		/* record reached */
+	const uint32_t		*leaf;		/* its leaf, if not a tail */
 };
 
-/* One step; returns 0 when the walk is done (leaf address known). */
-static inline __attribute__((always_inline)) int
+/* One step of a walk at a node; returns 1 if it went on to a child. */
+static inline __attribute__((always_inline)) unsigned
 burst_step(const struct mapcache *mc, struct burst_st *b, int wide)
 {
 	const struct pt_node *n = b->n;
-	unsigned s, p = b->p;
+	unsigned s = b->khi >> 58;
 
-	if (pt_is_tail(n)) {
-		b->tail = n;
-		return 0;
+	if (pt_is_comp(n)) {
+		/* A tail ends the walk; so does a skip the key misses. */
+		if (!pt_is_skip(n) || !comp_match(n, b->khi, b->klo))
+			return 0;
+		s = n->leafvec & 0xff;
+		b->n = &mc->nodes[n->base0];
+		__builtin_prefetch(b->n);
+		if (wide) {
+			unsigned __int128 k = (unsigned __int128)b->khi << 64 |
+			    b->klo;
+
+			k <<= s;
+			b->khi = (uint64_t)(k >> 64);
+			b->klo = (uint64_t)k;
+		} else
+			b->khi <<= s;
+		return 1;
 	}
-	s = wide ? bits6(b->hi, b->lo, p) : (b->hi >> (58 - p)) & 63;
 	if ((n->vec >> s) & 1) {
-		n = &mc->nodes[n->base1 + __builtin_popcountll(n->vec &
+		b->n = &mc->nodes[n->base1 + __builtin_popcountll(n->vec &
 		    ((2ULL << s) - 1)) - 1];
-		__builtin_prefetch(n);
-		b->n = n;
-		b->p = p + 6;
+		__builtin_prefetch(b->n);
+		if (wide) {
+			b->khi = b->khi << 6 | b->klo >> 58;
+			b->klo <<= 6;
+		} else
+			b->khi <<= 6;
 		return 1;
 	}
 	b->leaf = &mc->leaves[n->base0 + __builtin_popcountll(n->leafvec &
@@ -2767,8 +2998,10 @@ burst_run(const struct mapcache *mc, const struct mc_table *t,
 	struct burst_st b[BURST];
 	const struct pt_dirtab *dir;
 	const struct pt_dir *ds[BURST];
-	uint32_t active = 0, m, v, def, ids[BURST];
-	unsigned i, D;
+	const struct pt_node *r;
+	uint32_t active = 0, walked, m, v, def, ids[BURST];
+	uint64_t hi, lo;
+	unsigned i, D, node;
 
 	def = CONSUME(t->def);
 	if ((dir = CONSUME(t->dir)) == NULL) {
@@ -2778,35 +3011,38 @@ burst_run(const struct mapcache *mc, const struct mc_table *t,
 	}
 	D = dir->dbits;
 	for (i = 0; i < n; i++) {
-		key_load(ai, addrs[i], &b[i].hi, &b[i].lo);
-		ds[i] = &dir->s[b[i].hi >> (64 - D)];
+		key_load(ai, addrs[i], &hi, &lo);
+		ds[i] = &dir->s[hi >> (64 - D)];
 		__builtin_prefetch(ds[i]);
+		/* D < 64: shift the 128-bit key left by D. */
+		b[i].khi = hi << D | (wide ? lo >> (64 - D) : 0);
+		b[i].klo = wide ? lo << D : 0;
 	}
 	for (i = 0; i < n; i++) {
 		v = CONSUME(ds[i]->v);
-		b[i].leaf = NULL;
-		b[i].tail = NULL;
-		if (v & PT_LEAF)
-			ids[i] = v & ~PT_LEAF;
-		else {
-			b[i].n = &mc->nodes[v];
-			b[i].p = D;
-			__builtin_prefetch(b[i].n);
-			active |= 1u << i;
-		}
+		node = !(v & PT_LEAF);
+		ids[i] = v & ~PT_LEAF;
+		b[i].n = &mc->nodes[ids[i]];
+		__builtin_prefetch(node ? (const void *)&mc->nodes[ids[i]] :
+		    (const void *)ds[i]);
+		active |= node << i;
 	}
+	walked = active;
 	while (active != 0)
 		for (m = active; m != 0; m &= m - 1) {
 			i = __builtin_ctz(m);
-			if (!burst_step(mc, &b[i], wide))
-				active &= ~(1u << i);
+			active &= ~((burst_step(mc, &b[i], wide) ^ 1) << i);
 		}
 	for (i = 0; i < n; i++) {
-		if (b[i].tail != NULL)
-			ids[i] = tail_match(b[i].tail, b[i].hi, b[i].lo,
-			    b[i].p);
-		else if (b[i].leaf != NULL)
-			ids[i] = *b[i].leaf;
+		if ((walked >> i) & 1) {
+			r = b[i].n;
+			if (pt_is_comp(r))
+				ids[i] = pt_is_tail(r) && comp_match(r,
+				    b[i].khi, b[i].klo) ? r->base0 :
+				    r->base1 & PT_DMASK;
+			else
+				ids[i] = *b[i].leaf;
+		}
 		if (ids[i] == 0 && (ids[i] = CONSUME(ds[i]->sd)) == 0)
 			ids[i] = def;
 		out[i] = ids[i] ? entry_of(mc, ids[i]) : NULL;

@@ -498,6 +498,142 @@ START_TEST(lpm_mac)
 }
 END_TEST
 
+/*
+ * Skip records: one stands for a chain of single-child levels.  Two
+ * /128s deep under a /32 share one path of 15 levels; longer and
+ * shorter prefixes on that path split the skip (with defaults that
+ * differ along it) and deleting them merges it back.  Every step is
+ * checked against the brute-force reference on each live prefix's
+ * address with each of its 128 bits flipped, alone and in a burst, and
+ * the trie's size shows the chain is not there: deleting what split it
+ * gives back the same size, byte for byte.
+ */
+static void
+skip_check(struct mapcache *mc, const struct ref *r, size_t n)
+{
+	const struct mapcache_entry *e, *res[16];
+	const uint8_t *ap[16];
+	uint8_t a[16][16];
+	unsigned bit, j;
+	size_t i;
+	int b;
+
+	for (i = 0; i < n; i++) {
+		if (!r[i].live)
+			continue;
+		for (bit = 0; bit < 128; bit += 16) {
+			for (j = 0; j < 16; j++) {
+				memcpy(a[j], r[i].addr, 16);
+				a[j][(bit + j) / 8] ^= 0x80 >> ((bit + j) % 8);
+				ap[j] = a[j];
+			}
+			mapcache_lookup_burst(mc, 7, MAPCACHE_AF_IPV6, ap, 16,
+			    res);
+			for (j = 0; j < 16; j++) {
+				e = mapcache_lookup(mc, 7, MAPCACHE_AF_IPV6,
+				    a[j]);
+				ck_assert_ptr_eq(res[j], e);
+				b = ref_lookup(r, n, 7, MAPCACHE_AF_IPV6, a[j]);
+				if (b < 0) {
+					ck_assert_ptr_null(e);
+					continue;
+				}
+				ck_assert_msg(e != NULL && e->plen ==
+				    r[b].plen, "bit %u of /%u: got /%d, want "
+				    "/%u", bit + j, r[i].plen, e ? e->plen : -1,
+				    r[b].plen);
+				ck_assert_mem_eq(e->eid, r[b].addr, 16);
+			}
+		}
+	}
+}
+
+static void
+skip_set(struct mapcache *mc, struct ref *r, const uint8_t *addr,
+    unsigned plen, int live)
+{
+	struct mapcache_rloc rl = rloc4(1, 1, 1);
+	struct mapcache_prefix p;
+
+	memset(r, 0, sizeof(*r));
+	r->iid = 7;
+	r->afi = MAPCACHE_AF_IPV6;
+	r->plen = plen;
+	memcpy(r->addr, addr, 16);
+	mask_bytes(r->addr, plen, 16);
+	r->live = live;
+	p = pfx(7, MAPCACHE_AF_IPV6, (const char *)r->addr, 16, plen);
+	if (live)
+		ck_assert_int_eq(mapcache_insert(mc, &p, MAPCACHE_POSITIVE,
+		    60, &rl, 1, 0), 0);
+	else
+		ck_assert_int_eq(mapcache_delete(mc, &p), 0);
+}
+
+static uint64_t
+skip_mem(struct mapcache *mc)
+{
+	struct mapcache_info info;
+
+	mapcache_info(mc, &info);
+	return info.mem_trie;
+}
+
+START_TEST(lpm_skip)
+{
+	static const uint8_t x[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0,
+	    0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0 };
+	struct mapcache *mc = mc_new(1, 0);
+	struct ref r[8];
+	uint8_t y[16], v[16];
+	uint64_t m0, m1, m2;
+
+	memcpy(y, x, 16);
+	y[15] ^= 0x40;			/* differs at bit 121 */
+	memcpy(v, x, 16);
+	v[6] = 0x20;			/* differs at bit 50 */
+	skip_set(mc, &r[0], x, 32, 1);
+	m0 = skip_mem(mc);
+	skip_set(mc, &r[1], x, 128, 1);
+	skip_check(mc, r, 2);
+	m1 = skip_mem(mc);
+	skip_set(mc, &r[2], y, 128, 1);
+	skip_check(mc, r, 3);
+	m2 = skip_mem(mc);
+	/*
+	 * The /128s share bits 32..120: without skips that is a chain of
+	 * 15 nodes, 24 bytes each plus their leaves.
+	 */
+	ck_assert_uint_lt(m2 - m0, 12 * 24);
+	skip_set(mc, &r[3], x, 64, 1);		/* splits the chain */
+	skip_check(mc, r, 4);
+	skip_set(mc, &r[4], x, 40, 1);		/* another default on it */
+	skip_check(mc, r, 5);
+	skip_set(mc, &r[5], v, 128, 1);		/* branches off at 50 */
+	skip_check(mc, r, 6);
+	skip_set(mc, &r[6], x, 100, 1);
+	skip_check(mc, r, 7);
+	/* Deleting them merges the chain back into one skip. */
+	skip_set(mc, &r[3], x, 64, 0);
+	skip_check(mc, r, 7);
+	skip_set(mc, &r[5], v, 128, 0);
+	skip_check(mc, r, 7);
+	skip_set(mc, &r[6], x, 100, 0);
+	skip_check(mc, r, 7);
+	skip_set(mc, &r[4], x, 40, 0);
+	skip_check(mc, r, 7);
+	ck_assert_uint_eq(skip_mem(mc), m2);
+	/* One /128 left: a tail record, the same as before the other. */
+	skip_set(mc, &r[1], x, 128, 0);
+	skip_check(mc, r, 7);
+	ck_assert_uint_eq(skip_mem(mc), m1);
+	skip_set(mc, &r[2], y, 128, 0);
+	skip_set(mc, &r[0], x, 32, 0);
+	skip_check(mc, r, 7);
+	mapcache_free(mc);
+}
+END_TEST
+
 START_TEST(lpm_v4_regrow)
 {
 	lpm_regrow(4, 36000);
@@ -506,7 +642,7 @@ END_TEST
 
 START_TEST(lpm_v6_regrow)
 {
-	lpm_regrow(16, 10000);
+	lpm_regrow(16, 36000);
 }
 END_TEST
 
@@ -1330,6 +1466,7 @@ mapcache_suite(void)
 	tcase_add_test(tc, lpm_mac);
 	tcase_add_test(tc, lpm_v4_regrow);
 	tcase_add_test(tc, lpm_v6_regrow);
+	tcase_add_test(tc, lpm_skip);
 	tcase_add_test(tc, replace_and_refresh);
 	tcase_add_test(tc, expiry_order);
 	tcase_add_test(tc, expiry_far);
