@@ -23,6 +23,14 @@
 # UDP: udpblast, 64-byte UDP payload, unpaced (sender-bound), batches of
 # 64, one flow, BENCH_SECONDS (3) per run; the figure is what the receiver
 # in h2 counted per second.  Every figure is the median of BENCH_RUNS (3).
+# The receiver's rate is over its first-to-last-packet span, which grows
+# by whatever the path still had queued when the sender stopped; the
+# packet counts are compared too: *_lost is sent minus received packets.
+# For lisp, where they went (docs/BENCHMARKS.md, "Where the lisp UDP
+# surplus goes"): lisp_itr_capture_drops (x1's capture-kernel-drops,
+# ring overflow), lisp_etr_rcvbuf_drops (x2's Udp RcvbufErrors, the 4341
+# socket full; GRO datagrams, each several packets) and h2_rcvbuf_drops
+# (the receiver's socket), per run on stderr and as medians.
 #
 # The LISP hook: when $BUILD/lisp-ztr exists and a shell function
 # bench_lisp_start is defined (exported into the environment with
@@ -79,9 +87,23 @@ ratio() {	# name a b -> "name: a/b x" with 2 decimals, or n/a
 	fi
 }
 
+# Drop counters along the path, "itr etr h2" (see the header); the
+# daemons' only for lisp.
+udp_drops() {	# mode
+	local itr=0 etr=0 h2
+	if [ "$1" = lisp ]; then
+		declare -F bench_lisp_counter >/dev/null &&
+		    itr=$(bench_lisp_counter 1 capture-kernel-drops)
+		etr=$(topo_snmp x2 Udp RcvbufErrors)
+	fi
+	h2=$(topo_snmp h2 Udp RcvbufErrors)
+	echo "${itr:-0} ${etr:-0} ${h2:-0}"
+}
+
 # One UDP run; prints the receiver's packets per second (empty on failure).
-udp_once() {
-	local rpid i
+udp_once() {	# mode
+	local rpid i d0 d1
+	d0=$(udp_drops "$1")
 	: >"$tmp/recv.err"
 	topo_spawn h2 "$UDPBLAST" recv -p $PORT -t $((SECS + 10)) -i 0.5 \
 	    >"$tmp/recv.out" 2>"$tmp/recv.err"
@@ -96,6 +118,20 @@ udp_once() {
 	_topo_forget_pid "$rpid"
 	awk '$1 == "pps:" { print $2 }' "$tmp/recv.out"
 	awk '$1 == "pps:" { print $2 }' "$tmp/send.out" >>"$tmp/sent"
+	d1=$(udp_drops "$1")
+	awk -v m="$1" -v d0="$d0" -v d1="$d1" -v lost="$tmp/lost" '
+	    FNR == NR && $1 == "packets:" { s = $2 }
+	    FNR != NR && $1 == "packets:" { r = $2 }
+	    FNR != NR && $1 == "seconds:" { t = $2 }
+	    END {
+		split(d0, a, " "); split(d1, b, " ")
+		printf "%d %d %d %d\n", s - r, b[1] - a[1], b[2] - a[2],
+		    b[3] - a[3] >lost
+		printf "# %s: sent %d received %d (lost %d) in %.2f s;" \
+		    " itr capture drops %d, etr 4341 rcvbuf drops %d," \
+		    " h2 rcvbuf drops %d\n", m, s, r, s - r, t,
+		    b[1] - a[1], b[2] - a[2], b[3] - a[3] >"/dev/stderr"
+	    }' "$tmp/send.out" "$tmp/recv.out"
 }
 
 # Modes are switched on and off around every single run, and the runs of
@@ -129,9 +165,9 @@ tcp_once() {	# -> Gbit/s (empty on failure)
 	[ -n "$v" ] && awk -v b="$v" 'BEGIN { printf "%.2f\n", b / 1e9 }'
 }
 
-declare -A UDP SENT TCP
+declare -A UDP SENT TCP LOST ITRD ETRD H2D
 run_rounds() {	# kind (udp|tcp) modes...
-	local kind=$1 r m v
+	local kind=$1 r m v l1 l2 l3 l4
 	shift
 	for ((r = 0; r < RUNS; r++)); do
 		for m in "$@"; do
@@ -140,10 +176,16 @@ run_rounds() {	# kind (udp|tcp) modes...
 				echo "# $m: h1 -> h2 does not answer" >&2
 			elif [ "$kind" = udp ]; then
 				: >"$tmp/sent"
-				v=$(udp_once)
+				: >"$tmp/lost"
+				v=$(udp_once "$m")
 				[ -n "$v" ] && UDP[$m]+="$v "
 				v=$(cat "$tmp/sent")
 				[ -n "$v" ] && SENT[$m]+="$v "
+				if [ -s "$tmp/lost" ]; then
+					read -r l1 l2 l3 l4 <"$tmp/lost"
+					LOST[$m]+="$l1 " ITRD[$m]+="$l2 "
+					ETRD[$m]+="$l3 " H2D[$m]+="$l4 "
+				fi
 			else
 				v=$(tcp_once)
 				[ -n "$v" ] && TCP[$m]+="$v "
@@ -217,6 +259,16 @@ report netns.udp64.vxlan_pps "$udp_vxlan" pps "$udp_why"
 report netns.udp64.vxlan_sent_pps "$vxlan_sent" pps "$udp_why"
 report netns.udp64.lisp_pps "$udp_lisp" pps "${lisp_udp_why:-$lisp_why}"
 report netns.udp64.lisp_sent_pps "$lisp_sent" pps "${lisp_udp_why:-$lisp_why}"
+for m in plain vxlan lisp; do
+	v=$(med "${LOST[$m]:-}")
+	report netns.udp64.${m}_lost "$v" packets "$udp_why"
+done
+report netns.udp64.lisp_itr_capture_drops "$(med "${ITRD[lisp]:-}")" \
+    packets "${lisp_udp_why:-$lisp_why}"
+report netns.udp64.lisp_etr_rcvbuf_drops "$(med "${ETRD[lisp]:-}")" \
+    datagrams "${lisp_udp_why:-$lisp_why}"
+report netns.udp64.lisp_h2_rcvbuf_drops "$(med "${H2D[lisp]:-}")" \
+    datagrams "${lisp_udp_why:-$lisp_why}"
 ratio netns.udp64.vxlan_over_plain "$udp_vxlan" "$udp_plain"
 ratio netns.udp64.lisp_over_vxlan "$udp_lisp" "$udp_vxlan"
 ratio netns.udp64.lisp_over_plain "$udp_lisp" "$udp_plain"
