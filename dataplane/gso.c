@@ -5,6 +5,7 @@
 
 #include "buf.h"
 #include "gso.h"
+#include "lisp_net.h"
 
 #define GSO_PROTO_TCP		6
 #define GSO_PROTO_UDP		17
@@ -69,70 +70,6 @@ gso_vnet_parse(const uint8_t *p, size_t len, struct gso_vnet *v)
 	return GSO_OK;
 }
 
-/*
- * RFC 1071, in the host's byte order: 32-bit words summed into four
- * independent 64-bit accumulators (no carry to handle below 2^32 words,
- * and the additions pipeline), folded to 16 bits, then swapped to
- * network order on a little-endian host (RFC 1071 2(B): the sum is
- * byte-order independent up to that swap).  The pieces of one checksum
- * start at even offsets; only the last may have an odd length.  Words
- * are loaded with memcpy: no alignment is assumed.
- */
-static uint16_t
-gso_csum_native(const uint8_t *p, size_t len)
-{
-	uint64_t	 a0 = 0, a1 = 0, a2 = 0, a3 = 0, acc;
-	uint32_t	 w0, w1, w2, w3;
-	uint16_t	 t;
-
-	while (len >= 16) {
-		memcpy(&w0, p, 4);
-		memcpy(&w1, p + 4, 4);
-		memcpy(&w2, p + 8, 4);
-		memcpy(&w3, p + 12, 4);
-		a0 += w0;
-		a1 += w1;
-		a2 += w2;
-		a3 += w3;
-		p += 16;
-		len -= 16;
-	}
-	while (len >= 4) {
-		memcpy(&w0, p, 4);
-		a0 += w0;
-		p += 4;
-		len -= 4;
-	}
-	w0 = 0;
-	memcpy(&w0, p, len);		/* the rest, zero-padded */
-	a0 += w0;
-	/* Each sum < 2^48 for any 64 KB packet: no carry is lost here. */
-	acc = a0 + a1 + a2 + a3;
-	acc = (acc & 0xffffffffu) + (acc >> 32);
-	acc = (acc & 0xffff) + (acc >> 16);
-	acc = (acc & 0xffff) + (acc >> 16);
-	acc = (acc & 0xffff) + (acc >> 16);
-	t = (uint16_t)acc;
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	t = (uint16_t)(t << 8 | t >> 8);
-#endif
-	return t;
-}
-
-uint64_t
-gso_csum_add(uint64_t sum, const uint8_t *p, size_t len)
-{
-	return sum + gso_csum_native(p, len);
-}
-
-uint16_t
-gso_csum_fold(uint64_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
-}
-
 static void
 gso_put16(uint8_t *p, uint16_t v)
 {
@@ -158,7 +95,7 @@ struct gso_hdrs {
 	uint16_t	 ip_id;
 	uint32_t	 seq;
 	uint8_t		 tcp_flags;
-	uint64_t	 addr_sum;	/* source + destination */
+	uint32_t	 addr_sum;	/* source + destination */
 };
 
 /*
@@ -196,7 +133,7 @@ gso_parse_ip(const uint8_t *pkt, size_t len, int version, uint8_t proto,
 			return GSO_ERR_IP;
 		if ((frag & 0x3fff) != 0)
 			return GSO_ERR_UNSUPP;
-		h->addr_sum = gso_csum_add(0, rbuf_ptr(&rb), 8);
+		h->addr_sum = lisp_net_cksum_add(0, rbuf_ptr(&rb), 8);
 		h->iphl = 20;
 	} else {
 		if (rbuf_get_u32(&rb, &w0) == -1 ||
@@ -206,7 +143,7 @@ gso_parse_ip(const uint8_t *pkt, size_t len, int version, uint8_t proto,
 			return GSO_ERR_SHORT;
 		if ((size_t)tot + 40 != len)
 			return GSO_ERR_IP;
-		h->addr_sum = gso_csum_add(0, rbuf_ptr(&rb), 32);
+		h->addr_sum = lisp_net_cksum_add(0, rbuf_ptr(&rb), 32);
 		h->iphl = 40;
 		h->ip_id = 0;
 	}
@@ -259,14 +196,14 @@ gso_l4_csum(const struct gso_hdrs *h, uint8_t *seg, size_t len)
 	size_t		 l4len = len - h->iphl;
 	size_t		 coff = h->iphl + (h->proto == GSO_PROTO_TCP ?
 			    GSO_TCP_CSUM_OFF : GSO_UDP_CSUM_OFF);
-	uint64_t	 sum;
+	uint32_t	 sum;
 	uint16_t	 c;
 
 	gso_put16(seg + coff, 0);
 	/* Pseudo-header: addresses, protocol, upper-layer length. */
-	sum = h->addr_sum + h->proto + (uint64_t)l4len;
-	sum = gso_csum_add(sum, seg + h->iphl, l4len);
-	c = (uint16_t)~gso_csum_fold(sum);
+	sum = h->addr_sum + h->proto + (uint32_t)l4len;
+	sum = lisp_net_cksum_add(sum, seg + h->iphl, l4len);
+	c = lisp_net_cksum_fold(sum);
 	if (c == 0 && h->proto == GSO_PROTO_UDP)
 		c = 0xffff;
 	gso_put16(seg + coff, c);
@@ -325,7 +262,7 @@ gso_cut(const struct gso_vnet *v, const uint8_t *pkt, size_t len,
 			gso_put16(seg + 4, (uint16_t)(h.ip_id + i));
 			gso_put16(seg + 10, 0);
 			gso_put16(seg + 10,
-			    (uint16_t)~gso_csum_fold(gso_csum_add(0, seg, 20)));
+			    lisp_net_cksum_fold(lisp_net_cksum_add(0, seg, 20)));
 		} else
 			gso_put16(seg + 4, (uint16_t)(slen - 40));
 		if (h.proto == GSO_PROTO_TCP) {
@@ -366,7 +303,7 @@ gso_csum_only(const struct gso_vnet *v, const uint8_t *pkt, size_t len,
 	memcpy(seg, pkt, len);
 	if (v->flags & GSO_F_NEEDS_CSUM) {
 		/* The field holds the pseudo-header sum: sum over it. */
-		c = (uint16_t)~gso_csum_fold(gso_csum_add(0, seg + cs,
+		c = lisp_net_cksum_fold(lisp_net_cksum_add(0, seg + cs,
 		    len - cs));
 		gso_put16(seg + cs + co, c == 0 ? 0xffff : c);
 	}

@@ -107,12 +107,4 @@ struct gso_out {
 enum gso_err	 gso_segment(const struct gso_vnet *v, const uint8_t *pkt,
 		    size_t len, const struct gso_out *out, unsigned int *nseg);
 
-/*
- * RFC 1071 Internet checksum helpers: the one's complement sum of
- * data[0..len) added to sum (not folded; len may be odd only for the
- * last piece), and its folded 16-bit form.
- */
-uint64_t	 gso_csum_add(uint64_t sum, const uint8_t *data, size_t len);
-uint16_t	 gso_csum_fold(uint64_t sum);
-
 #endif /* GSO_H */

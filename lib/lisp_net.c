@@ -6,34 +6,58 @@
 
 #include "lisp_net.h"
 
+/*
+ * RFC 1071 in the host's byte order: 32-bit words summed into four
+ * independent 64-bit accumulators (no carry to handle for any buffer
+ * under 2^36 bytes, and the additions pipeline), folded to 16 bits,
+ * then swapped to network order on a little-endian host (RFC 1071
+ * 2(B): the sum is byte-order independent up to that swap).  The data
+ * plane checksums outer headers per packet and, in GSO runs and user-
+ * space segmentation (gso.c), whole payloads.  Words are loaded with
+ * memcpy: no alignment is assumed.  An odd last byte is the high byte
+ * of a zero-padded word, as the RFC pads it.
+ */
 uint32_t
 lisp_net_cksum_add(uint32_t sum, const void *data, size_t len)
 {
 	const uint8_t	*p = data;
-	uint64_t	 acc = sum;
-	uint32_t	 w;
-	size_t		 i = 0;
+	uint64_t	 a0 = 0, a1 = 0, a2 = 0, a3 = 0, acc;
+	uint32_t	 w0, w1, w2, w3;
+	uint16_t	 t;
 
-	/*
-	 * 32 bits at a time (the data plane checksums an outer header per
-	 * packet): a big-endian 32-bit word w1 << 16 | w2 is congruent to
-	 * w1 + w2 modulo 0xFFFF, since 2^16 = 1 there, so the folded sum is
-	 * the same as with 16-bit words; the 64-bit accumulator cannot
-	 * overflow for any buffer that fits in memory's 32-bit-word count.
-	 */
-	for (; i + 4 <= len; i += 4) {
-		/* One load and a byte swap, not four byte loads. */
-		memcpy(&w, p + i, 4);
-		acc += ntohl(w);
+	while (len >= 16) {
+		memcpy(&w0, p, 4);
+		memcpy(&w1, p + 4, 4);
+		memcpy(&w2, p + 8, 4);
+		memcpy(&w3, p + 12, 4);
+		a0 += w0;
+		a1 += w1;
+		a2 += w2;
+		a3 += w3;
+		p += 16;
+		len -= 16;
 	}
-	for (; i + 1 < len; i += 2)
-		acc += (uint32_t)p[i] << 8 | p[i + 1];
-	if (len & 1)
-		acc += (uint32_t)p[len - 1] << 8;
+	while (len >= 4) {
+		memcpy(&w0, p, 4);
+		a0 += w0;
+		p += 4;
+		len -= 4;
+	}
+	w0 = 0;
+	memcpy(&w0, p, len);		/* the rest, zero-padded */
+	a0 += w0;
+	acc = a0 + a1 + a2 + a3;
+	acc = (acc & 0xFFFFFFFF) + (acc >> 32);
+	acc = (acc & 0xFFFF) + (acc >> 16);
+	acc = (acc & 0xFFFF) + (acc >> 16);
+	acc = (acc & 0xFFFF) + (acc >> 16);
+	t = (uint16_t)acc;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	t = (uint16_t)(t << 8 | t >> 8);
+#endif
 	/* Keep the running sum in 32 bits without losing carries. */
-	while (acc >> 32)
-		acc = (acc & 0xFFFFFFFF) + (acc >> 32);
-	return (uint32_t)acc;
+	acc = (uint64_t)sum + t;
+	return (uint32_t)((acc & 0xFFFFFFFF) + (acc >> 32));
 }
 
 uint16_t

@@ -3,7 +3,7 @@
  * dataplane/gso: user-space segmentation of GSO super-packets.  The
  * frames are built here, and every segment is checked against the
  * super-packet it came from with an RFC 1071 sum written in this file
- * (not gso_csum_add()).
+ * (not lisp_net_cksum_add()).
  */
 #include <check.h>
 #include <stdint.h>
@@ -589,32 +589,6 @@ START_TEST(test_robust)
 }
 END_TEST
 
-/* The exported sum against the plain one: lengths, offsets, pieces. */
-START_TEST(test_csum_sum)
-{
-	static uint8_t	 b[70000];
-	size_t		 i, off, len, cut;
-	uint32_t	 r = 777;
-
-	for (i = 0; i < sizeof(b); i++) {
-		r = r * 1103515245u + 12345u;
-		b[i] = (uint8_t)(r >> 16);
-	}
-	memset(b + 100, 0xff, 4000);	/* long runs of carries */
-	for (i = 0; i < 3000; i++) {
-		r = r * 1103515245u + 12345u;
-		off = (r >> 8) % 64;
-		len = i < 100 ? i : (r >> 4) % (sizeof(b) - 64);
-		ck_assert_uint_eq(gso_csum_fold(gso_csum_add(0, b + off, len)),
-		    ref_sum(b + off, len, 0));
-		/* Two pieces, the first of even length. */
-		cut = (len / 2) & ~(size_t)1;
-		ck_assert_uint_eq(gso_csum_fold(gso_csum_add(gso_csum_add(5,
-		    b + off, cut), b + off + cut, len - cut)),
-		    ref_sum(b + off, len, 5));
-	}
-}
-END_TEST
 
 static Suite *
 gso_suite(void)
@@ -622,7 +596,6 @@ gso_suite(void)
 	Suite	*s = suite_create("gso");
 	TCase	*tc = tcase_create("core");
 
-	tcase_add_test(tc, test_csum_sum);
 	tcase_add_test(tc, test_tso4);
 	tcase_add_test(tc, test_tso6);
 	tcase_add_test(tc, test_uso);

@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <check.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "lisp_net.h"
 #include "testutil.h"
@@ -84,6 +85,54 @@ START_TEST(udp6_vector)
 }
 END_TEST
 
+/* RFC 1071 one 16-bit word at a time, folded at every step. */
+static uint16_t
+ref_sum(const uint8_t *p, size_t len, uint32_t sum)
+{
+	size_t	 i;
+
+	for (i = 0; i + 1 < len; i += 2) {
+		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+		sum = (sum & 0xffff) + (sum >> 16);
+	}
+	if (len & 1) {
+		sum += (uint32_t)p[len - 1] << 8;
+		sum = (sum & 0xffff) + (sum >> 16);
+	}
+	return (uint16_t)sum;
+}
+
+/*
+ * The word-parallel sum against the plain one: every length below 100,
+ * random lengths up to 70 KB at odd and even offsets, runs of carries,
+ * and a buffer cut in two pieces (the first of even length) with a
+ * running sum carried between them.
+ */
+START_TEST(cksum_random)
+{
+	static uint8_t	 b[70000];
+	size_t		 i, off, len, cut;
+	uint32_t	 r = 777;
+
+	for (i = 0; i < sizeof(b); i++) {
+		r = r * 1103515245u + 12345u;
+		b[i] = (uint8_t)(r >> 16);
+	}
+	memset(b + 100, 0xff, 4000);	/* long runs of carries */
+	for (i = 0; i < 3000; i++) {
+		r = r * 1103515245u + 12345u;
+		off = (r >> 8) % 64;
+		len = i < 100 ? i : (r >> 4) % (sizeof(b) - 64);
+		ck_assert_uint_eq(lisp_net_cksum(b + off, len),
+		    (uint16_t)~ref_sum(b + off, len, 0));
+		cut = (len / 2) & ~(size_t)1;
+		ck_assert_uint_eq(lisp_net_cksum_fold(lisp_net_cksum_add(
+		    lisp_net_cksum_add(5, b + off, cut), b + off + cut,
+		    len - cut)), (uint16_t)~ref_sum(b + off, len, 5));
+	}
+}
+END_TEST
+
 static Suite *
 net_suite(void)
 {
@@ -94,6 +143,7 @@ net_suite(void)
 	tcase_add_test(tc, ipv4_header_from_capture);
 	tcase_add_test(tc, udp4_from_capture);
 	tcase_add_test(tc, udp6_vector);
+	tcase_add_test(tc, cksum_random);
 	suite_add_tcase(s, tc);
 	return s;
 }
