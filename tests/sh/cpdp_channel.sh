@@ -18,11 +18,8 @@ cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
 . tests/netns/topo.sh
 . tests/sh/dp_lib.inc
-dp_need_root
-command -v python3 >/dev/null || { echo "SKIP: python3 missing" >&2; exit 77; }
-topo_init || exit 1
-DP_TMP=$(mktemp -d)
-topo_on_cleanup 'rm -rf "$DP_TMP"'
+dp_need_root python3
+dp_init
 SIM=tests/helpers/lispers_sim.py
 dp_bed
 

@@ -12,9 +12,7 @@ BUILD=${BUILD:-build}
 . tests/netns/topo.sh
 . tests/sh/dp_lib.inc
 dp_need_root
-topo_init || exit 1
-DP_TMP=$(mktemp -d)
-topo_on_cleanup 'rm -rf "$DP_TMP"'
+dp_init
 dp_bed
 
 e4_1=$(topo_eid4 1) e4_2=$(topo_eid4 2) e6_1=$(topo_eid6 1) e6_2=$(topo_eid6 2)

@@ -30,9 +30,7 @@ BUILD=${BUILD:-build}
 . tests/netns/topo.sh
 . tests/sh/dp_lib.inc
 dp_need_root
-topo_init || exit 1
-DP_TMP=$(mktemp -d)
-topo_on_cleanup 'rm -rf "$DP_TMP"'
+dp_init
 TOPO_RLOCS=1 dp_bed
 
 e4_1=$(topo_eid4 1) e4_2=$(topo_eid4 2)

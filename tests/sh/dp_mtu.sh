@@ -21,11 +21,8 @@ cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
 . tests/netns/topo.sh
 . tests/sh/dp_lib.inc
-dp_need_root
-command -v ping >/dev/null || { echo "SKIP: ping is not installed" >&2; exit 77; }
-topo_init || exit 1
-DP_TMP=$(mktemp -d)
-topo_on_cleanup 'rm -rf "$DP_TMP"'
+dp_need_root ping
+dp_init
 TOPO_EID_MTU=1500 TOPO_RLOC_MTU=1500 TOPO_RLOCS=1 dp_bed
 
 e4_2=$(topo_eid4 2) e6_2=$(topo_eid6 2) gw4=$(topo_gw4 1)

@@ -13,9 +13,7 @@ BUILD=${BUILD:-build}
 dp_need_root
 UDPBLAST=$BUILD/tests/helpers/udpblast
 [ -x "$UDPBLAST" ] || dp_fail "$UDPBLAST not built"
-topo_init || exit 1
-DP_TMP=$(mktemp -d)
-topo_on_cleanup 'rm -rf "$DP_TMP"'
+dp_init
 dp_bed
 
 r_a=$(topo_rloc4 2 0) r_b=$(topo_rloc4 2 1)

@@ -10,13 +10,10 @@ cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
 . tests/netns/topo.sh
 . tests/sh/dp_lib.inc
-dp_need_root
-command -v tshark >/dev/null || { echo "SKIP: tshark not installed" >&2; exit 77; }
+dp_need_root tshark
 UDPBLAST=$BUILD/tests/helpers/udpblast
 [ -x "$UDPBLAST" ] || dp_fail "$UDPBLAST not built"
-topo_init || exit 1
-DP_TMP=$(mktemp -d)
-topo_on_cleanup 'rm -rf "$DP_TMP"'
+dp_init
 TOPO_RLOCS=1 dp_bed
 
 dp_config 1 2 4 "$DP_TMP/x1.conf"

@@ -19,13 +19,8 @@ cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
 . tests/netns/topo.sh
 . tests/sh/dp_lib.inc
-dp_need_root
-for t in python3 tshark; do
-	command -v $t >/dev/null || { echo "SKIP: $t missing" >&2; exit 77; }
-done
-topo_init || exit 1
-DP_TMP=$(mktemp -d)
-topo_on_cleanup 'rm -rf "$DP_TMP"'
+dp_need_root python3 tshark
+dp_init
 SIM=tests/helpers/lispers_sim.py
 VEC=tests/data/lcrypto/lispers.net-crypto-vectors.json
 dp_bed

@@ -14,8 +14,7 @@ cd "$(dirname "$0")/../.." || exit 1
 BUILD=${BUILD:-build}
 . tests/netns/topo.sh
 . tests/sh/dp_lib.inc
-dp_need_root
-command -v python3 >/dev/null || { echo "SKIP: python3 is not installed" >&2; exit 77; }
+dp_need_root python3
 [ -x "$BUILD/lispctl" ] || dp_fail "$BUILD/lispctl not built"
 topo_init || exit 1
 DP_TMP=$(mktemp -d)

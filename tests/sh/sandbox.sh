@@ -25,9 +25,7 @@ id nobody >/dev/null 2>&1 || {
 	echo "SKIP: no user nobody" >&2
 	exit 77
 }
-topo_init || exit 1
-DP_TMP=$(mktemp -d)
-topo_on_cleanup 'rm -rf "$DP_TMP"'
+dp_init
 # The daemons' logs are written through inherited descriptors; the
 # directory itself needs no access for nobody.
 TOPO_IIDS=2 dp_bed
