@@ -236,6 +236,7 @@ struct mc_sel {
 	struct {
 		uint64_t	 seed;
 		double		 w;
+		double		 rw;	/* 1 / w, for sel_key() */
 		uint32_t	 idx;
 	}			 c[];
 };
@@ -2181,6 +2182,7 @@ sel_build(const struct mapcache_rlocset *set)
 			continue;
 		sel->c[n].seed = rloc_hash(&set->rloc[i], 0);
 		sel->c[n].w = anyw ? set->rloc[i].weight : 1;
+		sel->c[n].rw = 1.0 / sel->c[n].w;
 		sel->c[n].idx = i;
 		n++;
 	}
@@ -3136,54 +3138,69 @@ sel_score(const struct mc_sel *sel, uint32_t flow_hash)
 }
 
 /*
- * Unequal weights: the same winner as sel_score() with fewer logs.  For
- * x in (0,1), t = 1 - x: 2t / (1 + x) <= -ln(x) <= t (1 + x) / (2x), so
- * the score s = w / -ln(x) lies in [2wx / (t (1 + x)), w (1 + x) / (2t)].
- * Take m with the highest lower bound.  A candidate j whose upper bound
- * stays below m's lower bound by a relative margin of 2^-30,
- *	w_j (1 + x_j) t_m (1 + x_m) < 4 w_m x_m (1 - 2^-30) t_j
- * (products only, each side rounded by less than 2^-49 relative), has a
- * true score below s_m (1 - 2^-31); the computed scores are within a few
- * ulps (about 2^-50 relative) of the true ones, so j's computed score is
- * strictly below m's: j is never the reference's maximum, nor part of a
- * tie for it.  So the reference loop over the other candidates, in the
- * same order and with the same score expression, picks the same winner;
- * with no other candidate left it is m, and no log is taken at all.
+ * -ln(x) for a draw x in [2^-54, 1 - 2^-54], to 2^-21 relative, without
+ * libm.  Write x = 2^e m with m in [0.75, 1.5) (e from the exponent bits:
+ * x below 0.75 gets e = floor(log2(x / 0.75)), x in [0.75, 1) gets e = 0,
+ * so no cancellation near x = 1), then ln(m) = 2 atanh(s), s = f / (2 + f),
+ * f = m - 1 (exact by Sterbenz), |s| <= 0.2.  The series cut after s^7
+ * leaves at most s^8 / 9 / (1 - s^2) < 2^-21.7 of ln(m) out; the roundings
+ * add a few 2^-53.  For e = 0 that is the error of the result; for e < 0
+ * the result is at least ln 2 - ln 1.5 > 0.28 and |ln m| < 0.41, so the
+ * relative error grows by less than 1.5.  Together: below 2^-21.
+ */
+static inline double
+sel_nlog(double x)
+{
+	uint64_t b;
+	int64_t e;
+	double m, f, s, z;
+
+	memcpy(&b, &x, sizeof(b));
+	e = (int64_t)(b - 0x3fe8000000000000ULL) >> 52;	/* 0.75 */
+	b -= (uint64_t)e << 52;
+	memcpy(&m, &b, sizeof(m));
+	f = m - 1.0;
+	s = f / (2.0 + f);
+	z = s * s;
+	return -((double)e * 0x1.62e42fefa39efp-1 +	/* ln 2 */
+	    s * (2.0 + z * (2.0 / 3 + z * (2.0 / 5 + z * (2.0 / 7)))));
+}
+
+/*
+ * Unequal weights: the same winner as sel_score() without a log.  Each
+ * candidate gets the key k = -ln(x) / w (sel_nlog() times the reciprocal
+ * weight), the true L / w within d < 2^-20.9 relative (2^-21 from
+ * sel_nlog, 2^-52 from 1 / w and the product); the lowest key is the
+ * highest score.  If the runner-up key exceeds the best one kb by the
+ * margin, k2 > kb (1 + 2^-16) (rounding of the product included), the
+ * true L / w of every other candidate exceeds the best's by a factor
+ * above (1 + 2^-16)(1 - 2^-53)(1 - d) / (1 + d) > 1 + 2^-17, so its true
+ * score is below the best's by more than 2^-17 relative.  The reference's
+ * computed scores are within a few ulps (libm's log is within an ulp,
+ * then a division): the best candidate's is strictly the highest, so
+ * the reference picks it too, with no tie to settle.  Without the margin
+ * (equal keys: ties, or close ones) run the reference itself; that
+ * happens for about n 2^-16 of the flows.
  */
 static int
-sel_bound(const struct mc_sel *sel, uint32_t flow_hash)
+sel_key(const struct mc_sel *sel, uint32_t flow_hash)
 {
-	double x[MAPCACHE_MAX_RLOCS], t[MAPCACHE_MAX_RLOCS], lo, score;
-	double best = -1.0;
-	uint32_t keep = 0;
-	unsigned i, m = 0;
-	int bi = -1;
+	double k, kb, k2 = HUGE_VAL;
+	unsigned i, b = 0;
 
-	for (i = 0; i < sel->n; i++) {
-		x[i] = sel_draw(sel, i, flow_hash);
-		t[i] = 1.0 - x[i];
-		if (i > 0 && sel->c[i].w * x[i] * t[m] * (1.0 + x[m]) >
-		    sel->c[m].w * x[m] * t[i] * (1.0 + x[i]))
-			m = i;
+	kb = sel_nlog(sel_draw(sel, 0, flow_hash)) * sel->c[0].rw;
+	for (i = 1; i < sel->n; i++) {
+		k = sel_nlog(sel_draw(sel, i, flow_hash)) * sel->c[i].rw;
+		if (k < kb) {
+			k2 = kb;
+			kb = k;
+			b = i;
+		} else if (k < k2)
+			k2 = k;
 	}
-	lo = 4.0 * sel->c[m].w * x[m] * (1.0 - 0x1p-30);
-	for (i = 0; i < sel->n; i++)
-		if (i != m && sel->c[i].w * (1.0 + x[i]) * t[m] *
-		    (1.0 + x[m]) >= lo * t[i])
-			keep |= 1u << i;
-	if (keep == 0)
-		return sel->c[m].idx;
-	keep |= 1u << m;
-	for (i = 0; i < sel->n; i++) {
-		if ((keep & (1u << i)) == 0)
-			continue;
-		score = sel->c[i].w / -log(x[i]);
-		if (score > best) {
-			best = score;
-			bi = sel->c[i].idx;
-		}
-	}
-	return bi;
+	if (k2 <= kb * (1.0 + 0x1p-16))
+		return sel_score(sel, flow_hash);
+	return sel->c[b].idx;
 }
 
 int
@@ -3209,7 +3226,7 @@ mapcache_rloc_select(const struct mapcache_entry *e, uint32_t flow_hash)
 	 * the other RLOCs, so removing one moves only its own flows.
 	 */
 	if (!sel->eqw)
-		return sel_bound(sel, flow_hash);
+		return sel_key(sel, flow_hash);
 	/*
 	 * Equal weights (the common case): the same winner without a log.
 	 * Every draw x lies in [2^-54, 1 - 2^-54], so L = -log(x) lies in
