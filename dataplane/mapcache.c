@@ -3185,18 +3185,17 @@ sel_nlog(double x)
 static int
 sel_key(const struct mc_sel *sel, uint32_t flow_hash)
 {
-	double k, kb, k2 = HUGE_VAL;
+	double k, kb, hi, k2 = HUGE_VAL;
 	unsigned i, b = 0;
 
+	/* Which candidate wins is random: select without branches. */
 	kb = sel_nlog(sel_draw(sel, 0, flow_hash)) * sel->c[0].rw;
 	for (i = 1; i < sel->n; i++) {
 		k = sel_nlog(sel_draw(sel, i, flow_hash)) * sel->c[i].rw;
-		if (k < kb) {
-			k2 = kb;
-			kb = k;
-			b = i;
-		} else if (k < k2)
-			k2 = k;
+		hi = k < kb ? kb : k;
+		k2 = hi < k2 ? hi : k2;
+		b = k < kb ? i : b;
+		kb = k < kb ? k : kb;
 	}
 	if (k2 <= kb * (1.0 + 0x1p-16))
 		return sel_score(sel, flow_hash);
