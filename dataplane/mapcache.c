@@ -3167,7 +3167,8 @@ sel_nlog(double x)
 }
 
 /*
- * Unequal weights: the same winner as sel_score() without a log.  Each
+ * The candidates of sel_bound() it could not rule out (the bit set keep,
+ * draws x): the same winner as sel_score() without a log.  Each
  * candidate gets the key k = -ln(x) / w (sel_nlog() times the reciprocal
  * weight), the true L / w within d < 2^-20.9 relative (2^-21 from
  * sel_nlog, 2^-52 from 1 / w and the product); the lowest key is the
@@ -3180,18 +3181,21 @@ sel_nlog(double x)
  * then a division): the best candidate's is strictly the highest, so
  * the reference picks it too, with no tie to settle.  Without the margin
  * (equal keys: ties, or close ones) run the reference itself; that
- * happens for about n 2^-16 of the flows.
+ * happens for about n 2^-16 of the flows.  Candidates sel_bound() ruled
+ * out score strictly below its m, which is kept: they change nothing.
  */
 static int
-sel_key(const struct mc_sel *sel, uint32_t flow_hash)
+sel_key(const struct mc_sel *sel, const double *x, uint32_t keep,
+    uint32_t flow_hash)
 {
-	double k, kb, hi, k2 = HUGE_VAL;
+	double k, kb = HUGE_VAL, hi, k2 = HUGE_VAL;
 	unsigned i, b = 0;
 
 	/* Which candidate wins is random: select without branches. */
-	kb = sel_nlog(sel_draw(sel, 0, flow_hash)) * sel->c[0].rw;
-	for (i = 1; i < sel->n; i++) {
-		k = sel_nlog(sel_draw(sel, i, flow_hash)) * sel->c[i].rw;
+	for (i = 0; i < sel->n; i++) {
+		if ((keep & (1u << i)) == 0)
+			continue;
+		k = sel_nlog(x[i]) * sel->c[i].rw;
 		hi = k < kb ? kb : k;
 		k2 = hi < k2 ? hi : k2;
 		b = k < kb ? i : b;
@@ -3200,6 +3204,47 @@ sel_key(const struct mc_sel *sel, uint32_t flow_hash)
 	if (k2 <= kb * (1.0 + 0x1p-16))
 		return sel_score(sel, flow_hash);
 	return sel->c[b].idx;
+}
+
+/*
+ * Unequal weights: the same winner as sel_score() with fewer logs.  For
+ * x in (0,1), t = 1 - x: 2t / (1 + x) <= -ln(x) <= t (1 + x) / (2x), so
+ * the score s = w / -ln(x) lies in [2wx / (t (1 + x)), w (1 + x) / (2t)].
+ * Take m with the highest lower bound.  A candidate j whose upper bound
+ * stays below m's lower bound by a relative margin of 2^-30,
+ *	w_j (1 + x_j) t_m (1 + x_m) < 4 w_m x_m (1 - 2^-30) t_j
+ * (products only, each side rounded by less than 2^-49 relative), has a
+ * true score below s_m (1 - 2^-31); the computed scores are within a few
+ * ulps (about 2^-50 relative) of the true ones, so j's computed score is
+ * strictly below m's: j is never the reference's maximum, nor part of a
+ * tie for it.  So the reference loop over the other candidates, in the
+ * same order and with the same score expression, picks the same winner;
+ * with no other candidate left it is m, and no log is taken at all.
+ * Otherwise (about 1 flow in 7 with bench_replay's weights) sel_key()
+ * decides among the candidates left, still without libm's log.
+ */
+static int
+sel_bound(const struct mc_sel *sel, uint32_t flow_hash)
+{
+	double x[MAPCACHE_MAX_RLOCS], t[MAPCACHE_MAX_RLOCS], lo;
+	uint32_t keep = 0;
+	unsigned i, m = 0;
+
+	for (i = 0; i < sel->n; i++) {
+		x[i] = sel_draw(sel, i, flow_hash);
+		t[i] = 1.0 - x[i];
+		if (i > 0 && sel->c[i].w * x[i] * t[m] * (1.0 + x[m]) >
+		    sel->c[m].w * x[m] * t[i] * (1.0 + x[i]))
+			m = i;
+	}
+	lo = 4.0 * sel->c[m].w * x[m] * (1.0 - 0x1p-30);
+	for (i = 0; i < sel->n; i++)
+		if (i != m && sel->c[i].w * (1.0 + x[i]) * t[m] *
+		    (1.0 + x[m]) >= lo * t[i])
+			keep |= 1u << i;
+	if (keep == 0)
+		return sel->c[m].idx;
+	return sel_key(sel, x, keep | 1u << m, flow_hash);
 }
 
 int
@@ -3225,7 +3270,7 @@ mapcache_rloc_select(const struct mapcache_entry *e, uint32_t flow_hash)
 	 * the other RLOCs, so removing one moves only its own flows.
 	 */
 	if (!sel->eqw)
-		return sel_key(sel, flow_hash);
+		return sel_bound(sel, flow_hash);
 	/*
 	 * Equal weights (the common case): the same winner without a log.
 	 * Every draw x lies in [2^-54, 1 - 2^-54], so L = -log(x) lies in
