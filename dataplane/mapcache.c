@@ -92,6 +92,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -230,7 +231,29 @@ struct mc_ctr {
 	uint32_t		 pad;
 };
 
+/*
+ * The selection table of an RLOC set for its current up/down flags,
+ * 64-byte aligned.  The first cache line holds all that the common
+ * cases read: the mode, and for SEL_KEY4 up to SEL_SLOTS candidates
+ * padded with slots that can never win (see sel_key4()).  c[] holds
+ * every candidate, for the other modes and the reference.
+ */
+#define SEL_SLOTS	4
+
+enum {
+	SEL_NONE,		/* no usable RLOC */
+	SEL_ONE,		/* one: idx[0], no hash */
+	SEL_KEY4,		/* 2..SEL_SLOTS of unequal weights */
+	SEL_LOOP,		/* the rest: equal weights, or more */
+};
+
 struct mc_sel {
+	uint8_t			 mode;
+	uint8_t			 idx[SEL_SLOTS];
+	uint8_t			 pad[3];
+	float			 rw[SEL_SLOTS];	/* 1 / w; padding 2^100 */
+	uint64_t		 seed[SEL_SLOTS];
+	uint64_t		 pad2;
 	unsigned		 n;
 	unsigned		 eqw;	/* every candidate has the same weight */
 	struct {
@@ -240,6 +263,8 @@ struct mc_sel {
 		uint32_t	 idx;
 	}			 c[];
 };
+
+_Static_assert(offsetof(struct mc_sel, n) == 64, "mc_sel first line");
 
 struct mapcache_rlocset {
 	struct mc_sel		*sel;		/* read by workers */
@@ -2160,6 +2185,7 @@ sel_build(const struct mapcache_rlocset *set)
 {
 	struct mc_sel *sel;
 	unsigned i, minprio = 255, anyw = 0, n = 0;
+	size_t size;
 	uint8_t up;
 
 	for (i = 0; i < set->n; i++) {
@@ -2171,9 +2197,10 @@ sel_build(const struct mapcache_rlocset *set)
 		if (LOAD(set->rloc[i].up) && set->rloc[i].priority == minprio &&
 		    set->rloc[i].weight > 0)
 			anyw = 1;
-	sel = malloc(sizeof(*sel) + set->n * sizeof(sel->c[0]));
-	if (sel == NULL)
+	size = (sizeof(*sel) + set->n * sizeof(sel->c[0]) + 63) & ~(size_t)63;
+	if ((sel = aligned_alloc(64, size)) == NULL)
 		return NULL;
+	memset(sel, 0, size);
 	for (i = 0; minprio < 255 && i < set->n; i++) {
 		if (!LOAD(set->rloc[i].up) ||
 		    set->rloc[i].priority != minprio)
@@ -2191,6 +2218,19 @@ sel_build(const struct mapcache_rlocset *set)
 	for (i = 1; i < n; i++)
 		if (sel->c[i].w != sel->c[0].w)
 			sel->eqw = 0;
+	if (n == 0)
+		sel->mode = SEL_NONE;
+	else if (n == 1)
+		sel->mode = SEL_ONE;
+	else if (!sel->eqw && n <= SEL_SLOTS)
+		sel->mode = SEL_KEY4;
+	else
+		sel->mode = SEL_LOOP;
+	for (i = 0; i < SEL_SLOTS; i++) {
+		sel->idx[i] = i < n ? sel->c[i].idx : 0;
+		sel->seed[i] = i < n ? sel->c[i].seed : 0;
+		sel->rw[i] = i < n ? (float)(1.0 / sel->c[i].w) : 0x1p100f;
+	}
 	return sel;
 }
 
@@ -3207,6 +3247,67 @@ sel_key(const struct mc_sel *sel, const double *x, uint32_t keep,
 }
 
 /*
+ * 2..SEL_SLOTS candidates of unequal weights, from the first cache line
+ * and without a branch that depends on the flow (the winner is random
+ * per flow, so any such branch mispredicts often, and each one costs
+ * more than the arithmetic): every slot gets the key k = -ln(x) / w of
+ * sel_key(), with 1 / w rounded to float (2^-24), so within
+ * d < 2^-20.8 of the true L / w.  The margin argument of sel_key()
+ * holds as it is: (1 + 2^-16)(1 - 2^-53)(1 - d) / (1 + d) > 1 + 2^-17.
+ * A padding slot has 1 / w = 2^100, and its key at least
+ * 2^-54 2^100 = 2^46, above any real key (at most 37.5, w >= 1): it
+ * is never the best nor the runner-up.  The best and the runner-up of
+ * the four keys come from a fixed tournament of selects.
+ */
+static int
+sel_key4(const struct mc_sel *sel, uint32_t flow_hash)
+{
+	uint64_t fm = flow_hash * 0x9e3779b97f4a7c15ULL, u, m;
+	uint64_t kk[SEL_SLOTS], lo01, hi01, lo23, hi23, best, sec, x2;
+	double k[SEL_SLOTS], kb, k2, x;
+	unsigned i, a, c, b;
+
+#pragma GCC unroll 4
+	for (i = 0; i < SEL_SLOTS; i++) {
+		u = mix64(sel->seed[i] ^ fm);
+		x = ((double)(u >> 11) + 0.5) * 0x1p-53;	/* sel_draw() */
+		k[i] = sel_nlog(x) * (double)sel->rw[i];
+	}
+	/*
+	 * Keys are positive, so their bit patterns order as they do: the
+	 * tournament runs on those with masks (compilers turn a select on
+	 * doubles into a branch more readily than this).
+	 */
+	for (i = 0; i < SEL_SLOTS; i++)
+		memcpy(&kk[i], &k[i], sizeof(kk[i]));
+	m = -(uint64_t)(kk[1] < kk[0]);
+	a = (unsigned)m & 1;
+	lo01 = kk[0] ^ ((kk[0] ^ kk[1]) & m);
+	hi01 = kk[1] ^ ((kk[0] ^ kk[1]) & m);
+	m = -(uint64_t)(kk[3] < kk[2]);
+	c = 2 + ((unsigned)m & 1);
+	lo23 = kk[2] ^ ((kk[2] ^ kk[3]) & m);
+	hi23 = kk[3] ^ ((kk[2] ^ kk[3]) & m);
+	m = -(uint64_t)(lo23 < lo01);
+	b = a ^ ((a ^ c) & (unsigned)m);
+	best = lo01 ^ ((lo01 ^ lo23) & m);
+	/*
+	 * Runner-up: the lowest of the losing pair's best and the two
+	 * pairs' seconds (the losing pair's second is above its best).
+	 */
+	sec = lo23 ^ ((lo01 ^ lo23) & m);
+	m = -(uint64_t)(hi23 < hi01);
+	x2 = hi01 ^ ((hi01 ^ hi23) & m);
+	m = -(uint64_t)(x2 < sec);
+	sec ^= (sec ^ x2) & m;
+	memcpy(&kb, &best, sizeof(kb));
+	memcpy(&k2, &sec, sizeof(k2));
+	if (__builtin_expect(k2 <= kb * (1.0 + 0x1p-16), 0))
+		return sel_score(sel, flow_hash);
+	return sel->idx[b];
+}
+
+/*
  * Unequal weights: the same winner as sel_score() with fewer logs.  For
  * x in (0,1), t = 1 - x: 2t / (1 + x) <= -ln(x) <= t (1 + x) / (2x), so
  * the score s = w / -ln(x) lies in [2wx / (t (1 + x)), w (1 + x) / (2t)].
@@ -3259,10 +3360,12 @@ mapcache_rloc_select(const struct mapcache_entry *e, uint32_t flow_hash)
 	if (e == NULL || (set = set_of(e)) == NULL)
 		return -1;
 	sel = CONSUME(set->sel);
-	if (sel->n == 0)
+	if (sel->mode == SEL_KEY4)
+		return sel_key4(sel, flow_hash);
+	if (sel->mode == SEL_ONE)
+		return sel->idx[0];
+	if (sel->mode == SEL_NONE)
 		return -1;
-	if (sel->n == 1)
-		return sel->c[0].idx;
 	/*
 	 * Weighted rendezvous hashing: each RLOC draws u in (0,1) from
 	 * (flow, RLOC identity) and scores w / -ln(u); the highest score
