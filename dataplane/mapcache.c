@@ -244,13 +244,15 @@ enum {
 	SEL_NONE,		/* no usable RLOC */
 	SEL_ONE,		/* one: idx[0], no hash */
 	SEL_KEY4,		/* 2..SEL_SLOTS of unequal weights */
+	SEL_EQ4,		/* 2..SEL_SLOTS of equal weights */
 	SEL_LOOP,		/* the rest: equal weights, or more */
 };
 
 struct mc_sel {
 	uint8_t			 mode;
 	uint8_t			 idx[SEL_SLOTS];
-	uint8_t			 pad[3];
+	uint8_t			 nslots;	/* candidates in the slots */
+	uint8_t			 pad[2];
 	float			 rw[SEL_SLOTS];	/* 1 / w; padding 2^100 */
 	uint64_t		 seed[SEL_SLOTS];
 	uint64_t		 pad2;
@@ -2222,10 +2224,11 @@ sel_build(const struct mapcache_rlocset *set)
 		sel->mode = SEL_NONE;
 	else if (n == 1)
 		sel->mode = SEL_ONE;
-	else if (!sel->eqw && n <= SEL_SLOTS)
-		sel->mode = SEL_KEY4;
+	else if (n <= SEL_SLOTS)
+		sel->mode = sel->eqw ? SEL_EQ4 : SEL_KEY4;
 	else
 		sel->mode = SEL_LOOP;
+	sel->nslots = n < SEL_SLOTS ? n : SEL_SLOTS;
 	for (i = 0; i < SEL_SLOTS; i++) {
 		sel->idx[i] = i < n ? sel->c[i].idx : 0;
 		sel->seed[i] = i < n ? sel->c[i].seed : 0;
@@ -3247,6 +3250,41 @@ sel_key(const struct mc_sel *sel, const double *x, uint32_t keep,
 }
 
 /*
+ * The lowest of four keys (its slot; the first on a tie) and the
+ * runner-up, with masks and no branch: the winner is random per flow,
+ * so a branch on it mispredicts often, and compilers turn selects on
+ * doubles into branches more readily than this.  Positive doubles order
+ * as their bit patterns, so callers pass those.
+ */
+static inline unsigned
+sel_min4(const uint64_t *kk, uint64_t *best, uint64_t *sec)
+{
+	uint64_t m, lo01, hi01, lo23, hi23, x2;
+	unsigned a, c;
+
+	m = -(uint64_t)(kk[1] < kk[0]);
+	a = (unsigned)m & 1;
+	lo01 = kk[0] ^ ((kk[0] ^ kk[1]) & m);
+	hi01 = kk[1] ^ ((kk[0] ^ kk[1]) & m);
+	m = -(uint64_t)(kk[3] < kk[2]);
+	c = 2 + ((unsigned)m & 1);
+	lo23 = kk[2] ^ ((kk[2] ^ kk[3]) & m);
+	hi23 = kk[3] ^ ((kk[2] ^ kk[3]) & m);
+	m = -(uint64_t)(lo23 < lo01);
+	*best = lo01 ^ ((lo01 ^ lo23) & m);
+	/*
+	 * Runner-up: the lowest of the losing pair's best and the two
+	 * pairs' seconds (the losing pair's second is above its best).
+	 */
+	*sec = lo23 ^ ((lo01 ^ lo23) & m);
+	m = -(uint64_t)(hi23 < hi01);
+	x2 = hi01 ^ ((hi01 ^ hi23) & m);
+	m = -(uint64_t)(x2 < *sec);
+	*sec ^= (*sec ^ x2) & m;
+	return a ^ ((a ^ c) & (unsigned)-(lo23 < lo01));
+}
+
+/*
  * 2..SEL_SLOTS candidates of unequal weights, from the first cache line
  * and without a branch that depends on the flow (the winner is random
  * per flow, so any such branch mispredicts often, and each one costs
@@ -3262,10 +3300,10 @@ sel_key(const struct mc_sel *sel, const double *x, uint32_t keep,
 static int
 sel_key4(const struct mc_sel *sel, uint32_t flow_hash)
 {
-	uint64_t fm = flow_hash * 0x9e3779b97f4a7c15ULL, u, m;
-	uint64_t kk[SEL_SLOTS], lo01, hi01, lo23, hi23, best, sec, x2;
+	uint64_t fm = flow_hash * 0x9e3779b97f4a7c15ULL, u;
+	uint64_t kk[SEL_SLOTS], best, sec;
 	double k[SEL_SLOTS], kb, k2, x;
-	unsigned i, a, c, b;
+	unsigned i, b;
 
 #pragma GCC unroll 4
 	for (i = 0; i < SEL_SLOTS; i++) {
@@ -3273,36 +3311,44 @@ sel_key4(const struct mc_sel *sel, uint32_t flow_hash)
 		x = ((double)(u >> 11) + 0.5) * 0x1p-53;	/* sel_draw() */
 		k[i] = sel_nlog(x) * (double)sel->rw[i];
 	}
-	/*
-	 * Keys are positive, so their bit patterns order as they do: the
-	 * tournament runs on those with masks (compilers turn a select on
-	 * doubles into a branch more readily than this).
-	 */
 	for (i = 0; i < SEL_SLOTS; i++)
 		memcpy(&kk[i], &k[i], sizeof(kk[i]));
-	m = -(uint64_t)(kk[1] < kk[0]);
-	a = (unsigned)m & 1;
-	lo01 = kk[0] ^ ((kk[0] ^ kk[1]) & m);
-	hi01 = kk[1] ^ ((kk[0] ^ kk[1]) & m);
-	m = -(uint64_t)(kk[3] < kk[2]);
-	c = 2 + ((unsigned)m & 1);
-	lo23 = kk[2] ^ ((kk[2] ^ kk[3]) & m);
-	hi23 = kk[3] ^ ((kk[2] ^ kk[3]) & m);
-	m = -(uint64_t)(lo23 < lo01);
-	b = a ^ ((a ^ c) & (unsigned)m);
-	best = lo01 ^ ((lo01 ^ lo23) & m);
-	/*
-	 * Runner-up: the lowest of the losing pair's best and the two
-	 * pairs' seconds (the losing pair's second is above its best).
-	 */
-	sec = lo23 ^ ((lo01 ^ lo23) & m);
-	m = -(uint64_t)(hi23 < hi01);
-	x2 = hi01 ^ ((hi01 ^ hi23) & m);
-	m = -(uint64_t)(x2 < sec);
-	sec ^= (sec ^ x2) & m;
+	b = sel_min4(kk, &best, &sec);
 	memcpy(&kb, &best, sizeof(kb));
 	memcpy(&k2, &sec, sizeof(k2));
 	if (__builtin_expect(k2 <= kb * (1.0 + 0x1p-16), 0))
+		return sel_score(sel, flow_hash);
+	return sel->idx[b];
+}
+
+/*
+ * 2..SEL_SLOTS candidates of equal weights: the highest draw, with the
+ * margin of the loop in mapcache_rloc_select() (see there), from the
+ * first cache line and without a branch on the flow.  For positive
+ * doubles ~bits orders as -x; a padding slot gets ~0, the bits of +0,
+ * below every draw.
+ */
+static int
+sel_eq4(const struct mc_sel *sel, uint32_t flow_hash)
+{
+	uint64_t fm = flow_hash * 0x9e3779b97f4a7c15ULL, u;
+	uint64_t kk[SEL_SLOTS], best, sec;
+	double x, xb, x2;
+	unsigned i, b;
+
+#pragma GCC unroll 4
+	for (i = 0; i < SEL_SLOTS; i++) {
+		u = mix64(sel->seed[i] ^ fm);
+		x = ((double)(u >> 11) + 0.5) * 0x1p-53;	/* sel_draw() */
+		memcpy(&u, &x, sizeof(u));
+		kk[i] = ~u | -(uint64_t)(i >= sel->nslots);
+	}
+	b = sel_min4(kk, &best, &sec);
+	best = ~best;
+	sec = ~sec;
+	memcpy(&xb, &best, sizeof(xb));
+	memcpy(&x2, &sec, sizeof(x2));
+	if (__builtin_expect(x2 >= xb * (1.0 - 0x1p-32), 0))
 		return sel_score(sel, flow_hash);
 	return sel->idx[b];
 }
@@ -3362,6 +3408,8 @@ mapcache_rloc_select(const struct mapcache_entry *e, uint32_t flow_hash)
 	sel = CONSUME(set->sel);
 	if (sel->mode == SEL_KEY4)
 		return sel_key4(sel, flow_hash);
+	if (sel->mode == SEL_EQ4)
+		return sel_eq4(sel, flow_hash);
 	if (sel->mode == SEL_ONE)
 		return sel->idx[0];
 	if (sel->mode == SEL_NONE)
