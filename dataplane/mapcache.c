@@ -2181,6 +2181,15 @@ rloc_same(const struct mapcache_rloc *a, const struct mapcache_rloc *b)
 	    a->mweight == b->mweight && a->key_slot == b->key_slot;
 }
 
+/* Bytes of a selection table for n RLOCs (whole cache lines). */
+static size_t
+sel_size(size_t n)
+{
+	struct mc_sel *sel;
+
+	return (sizeof(*sel) + n * sizeof(sel->c[0]) + 63) & ~(size_t)63;
+}
+
 /* Selection table for the current up/down flags. */
 static struct mc_sel *
 sel_build(const struct mapcache_rlocset *set)
@@ -2199,7 +2208,7 @@ sel_build(const struct mapcache_rlocset *set)
 		if (LOAD(set->rloc[i].up) && set->rloc[i].priority == minprio &&
 		    set->rloc[i].weight > 0)
 			anyw = 1;
-	size = (sizeof(*sel) + set->n * sizeof(sel->c[0]) + 63) & ~(size_t)63;
+	size = sel_size(set->n);
 	if ((sel = aligned_alloc(64, size)) == NULL)
 		return NULL;
 	memset(sel, 0, size);
@@ -2335,8 +2344,7 @@ set_get(struct mapcache *mc, const struct mapcache_rloc *rl, size_t n)
 	/* Published to readers by the entry that first uses the set. */
 	STORE(mc->sets[s->idx], s);
 	memset(s->ctr, 0, row * mc->workers);
-	s->size = size + row * mc->workers + sizeof(*s->sel) +
-	    n * sizeof(s->sel->c[0]);
+	s->size = size + row * mc->workers + sel_size(n);
 	s->hnext = mc->set_hash[h & (mc->set_buckets - 1)];
 	mc->set_hash[h & (mc->set_buckets - 1)] = s;
 	mc->nsets++;
