@@ -1325,7 +1325,7 @@ START_TEST(rloc_select_weights)
 	struct mapcache *mc = mc_new(1, 0);
 	struct mapcache_rloc rl[5];
 	const struct mapcache_entry *e;
-	unsigned i, k, flows = 40000;
+	unsigned i, k, flows = 20000;
 
 	for (k = 0; k < sizeof(wp) / sizeof(wp[0]); k++) {
 		/* Two usable RLOCs; a down one and a lower preference. */
