@@ -3460,6 +3460,19 @@ mapcache_rloc_select(const struct mapcache_entry *e, uint32_t flow_hash)
 	return bi;
 }
 
+void
+mapcache_rloc_prefetch(const struct mapcache_entry *e, int stage)
+{
+	const struct mapcache_rlocset *set;
+
+	if (e == NULL || (set = set_of(e)) == NULL)
+		return;
+	if (stage == 0)
+		__builtin_prefetch(set);
+	else
+		__builtin_prefetch(CONSUME(set->sel));
+}
+
 unsigned
 mapcache_rloc_count(const struct mapcache_entry *e)
 {
