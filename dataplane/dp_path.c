@@ -630,6 +630,17 @@ dp_itr_burst(struct dp_path *p, unsigned int ci, int dlt,
 	for (k = 0; k < n; k++) {
 		if (k + DP_AHEAD < n && !pf[k + DP_AHEAD])
 			entry_prefetch(p, e[k + DP_AHEAD]);
+		/*
+		 * The RLOC choice reads the entry's set, then the set's
+		 * selection table: two dependent loads the 1M-prefix walk
+		 * has evicted from L1 (22 % of mapcache_rloc_select()'s
+		 * samples).  Fetch the set two packets ahead (its entry is
+		 * in by then), its table one ahead.
+		 */
+		if (k + 2 < n)
+			mapcache_rloc_prefetch(e[k + 2], 0);
+		if (k + 1 < n)
+			mapcache_rloc_prefetch(e[k + 1], 1);
 		if (ok[k])
 			itr_finish(p, ci, iid, e[k], &pi[k], ip[k]);
 	}

@@ -92,6 +92,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -230,15 +231,42 @@ struct mc_ctr {
 	uint32_t		 pad;
 };
 
+/*
+ * The selection table of an RLOC set for its current up/down flags,
+ * 64-byte aligned.  The first cache line holds all that the common
+ * cases read: the mode, and for SEL_KEY4 up to SEL_SLOTS candidates
+ * padded with slots that can never win (see sel_key4()).  c[] holds
+ * every candidate, for the other modes and the reference.
+ */
+#define SEL_SLOTS	4
+
+enum {
+	SEL_NONE,		/* no usable RLOC */
+	SEL_ONE,		/* one: idx[0], no hash */
+	SEL_KEY4,		/* 2..SEL_SLOTS of unequal weights */
+	SEL_EQ4,		/* 2..SEL_SLOTS of equal weights */
+	SEL_LOOP,		/* the rest: equal weights, or more */
+};
+
 struct mc_sel {
+	uint8_t			 mode;
+	uint8_t			 idx[SEL_SLOTS];
+	uint8_t			 nslots;	/* candidates in the slots */
+	uint8_t			 pad[2];
+	float			 rw[SEL_SLOTS];	/* 1 / w; padding 2^100 */
+	uint64_t		 seed[SEL_SLOTS];
+	uint64_t		 pad2;
 	unsigned		 n;
 	unsigned		 eqw;	/* every candidate has the same weight */
 	struct {
 		uint64_t	 seed;
 		double		 w;
+		double		 rw;	/* 1 / w, for sel_key() */
 		uint32_t	 idx;
 	}			 c[];
 };
+
+_Static_assert(offsetof(struct mc_sel, n) == 64, "mc_sel first line");
 
 struct mapcache_rlocset {
 	struct mc_sel		*sel;		/* read by workers */
@@ -2153,12 +2181,22 @@ rloc_same(const struct mapcache_rloc *a, const struct mapcache_rloc *b)
 	    a->mweight == b->mweight && a->key_slot == b->key_slot;
 }
 
+/* Bytes of a selection table for n RLOCs (whole cache lines). */
+static size_t
+sel_size(size_t n)
+{
+	struct mc_sel *sel;
+
+	return (sizeof(*sel) + n * sizeof(sel->c[0]) + 63) & ~(size_t)63;
+}
+
 /* Selection table for the current up/down flags. */
 static struct mc_sel *
 sel_build(const struct mapcache_rlocset *set)
 {
 	struct mc_sel *sel;
 	unsigned i, minprio = 255, anyw = 0, n = 0;
+	size_t size;
 	uint8_t up;
 
 	for (i = 0; i < set->n; i++) {
@@ -2170,9 +2208,10 @@ sel_build(const struct mapcache_rlocset *set)
 		if (LOAD(set->rloc[i].up) && set->rloc[i].priority == minprio &&
 		    set->rloc[i].weight > 0)
 			anyw = 1;
-	sel = malloc(sizeof(*sel) + set->n * sizeof(sel->c[0]));
-	if (sel == NULL)
+	size = sel_size(set->n);
+	if ((sel = aligned_alloc(64, size)) == NULL)
 		return NULL;
+	memset(sel, 0, size);
 	for (i = 0; minprio < 255 && i < set->n; i++) {
 		if (!LOAD(set->rloc[i].up) ||
 		    set->rloc[i].priority != minprio)
@@ -2181,6 +2220,7 @@ sel_build(const struct mapcache_rlocset *set)
 			continue;
 		sel->c[n].seed = rloc_hash(&set->rloc[i], 0);
 		sel->c[n].w = anyw ? set->rloc[i].weight : 1;
+		sel->c[n].rw = 1.0 / sel->c[n].w;
 		sel->c[n].idx = i;
 		n++;
 	}
@@ -2189,6 +2229,20 @@ sel_build(const struct mapcache_rlocset *set)
 	for (i = 1; i < n; i++)
 		if (sel->c[i].w != sel->c[0].w)
 			sel->eqw = 0;
+	if (n == 0)
+		sel->mode = SEL_NONE;
+	else if (n == 1)
+		sel->mode = SEL_ONE;
+	else if (n <= SEL_SLOTS)
+		sel->mode = sel->eqw ? SEL_EQ4 : SEL_KEY4;
+	else
+		sel->mode = SEL_LOOP;
+	sel->nslots = n < SEL_SLOTS ? n : SEL_SLOTS;
+	for (i = 0; i < SEL_SLOTS; i++) {
+		sel->idx[i] = i < n ? sel->c[i].idx : 0;
+		sel->seed[i] = i < n ? sel->c[i].seed : 0;
+		sel->rw[i] = i < n ? (float)(1.0 / sel->c[i].w) : 0x1p100f;
+	}
 	return sel;
 }
 
@@ -2290,8 +2344,7 @@ set_get(struct mapcache *mc, const struct mapcache_rloc *rl, size_t n)
 	/* Published to readers by the entry that first uses the set. */
 	STORE(mc->sets[s->idx], s);
 	memset(s->ctr, 0, row * mc->workers);
-	s->size = size + row * mc->workers + sizeof(*s->sel) +
-	    n * sizeof(s->sel->c[0]);
+	s->size = size + row * mc->workers + sel_size(n);
 	s->hnext = mc->set_hash[h & (mc->set_buckets - 1)];
 	mc->set_hash[h & (mc->set_buckets - 1)] = s;
 	mc->nsets++;
@@ -3136,6 +3189,179 @@ sel_score(const struct mc_sel *sel, uint32_t flow_hash)
 }
 
 /*
+ * -ln(x) for a draw x in [2^-54, 1 - 2^-54], to 2^-21 relative, without
+ * libm.  Write x = 2^e m with m in [0.75, 1.5) (e from the exponent bits:
+ * x below 0.75 gets e = floor(log2(x / 0.75)), x in [0.75, 1) gets e = 0,
+ * so no cancellation near x = 1), then ln(m) = 2 atanh(s), s = f / (2 + f),
+ * f = m - 1 (exact by Sterbenz), |s| <= 0.2.  The series cut after s^7
+ * leaves at most s^8 / 9 / (1 - s^2) < 2^-21.7 of ln(m) out; the roundings
+ * add a few 2^-53.  For e = 0 that is the error of the result; for e < 0
+ * the result is at least ln 2 - ln 1.5 > 0.28 and |ln m| < 0.41, so the
+ * relative error grows by less than 1.5.  Together: below 2^-21.
+ */
+static inline double
+sel_nlog(double x)
+{
+	uint64_t b;
+	int64_t e;
+	double m, f, s, z;
+
+	memcpy(&b, &x, sizeof(b));
+	e = (int64_t)(b - 0x3fe8000000000000ULL) >> 52;	/* 0.75 */
+	b -= (uint64_t)e << 52;
+	memcpy(&m, &b, sizeof(m));
+	f = m - 1.0;
+	s = f / (2.0 + f);
+	z = s * s;
+	return -((double)e * 0x1.62e42fefa39efp-1 +	/* ln 2 */
+	    s * (2.0 + z * (2.0 / 3 + z * (2.0 / 5 + z * (2.0 / 7)))));
+}
+
+/*
+ * The candidates of sel_bound() it could not rule out (the bit set keep,
+ * draws x): the same winner as sel_score() without a log.  Each
+ * candidate gets the key k = -ln(x) / w (sel_nlog() times the reciprocal
+ * weight), the true L / w within d < 2^-20.9 relative (2^-21 from
+ * sel_nlog, 2^-52 from 1 / w and the product); the lowest key is the
+ * highest score.  If the runner-up key exceeds the best one kb by the
+ * margin, k2 > kb (1 + 2^-16) (rounding of the product included), the
+ * true L / w of every other candidate exceeds the best's by a factor
+ * above (1 + 2^-16)(1 - 2^-53)(1 - d) / (1 + d) > 1 + 2^-17, so its true
+ * score is below the best's by more than 2^-17 relative.  The reference's
+ * computed scores are within a few ulps (libm's log is within an ulp,
+ * then a division): the best candidate's is strictly the highest, so
+ * the reference picks it too, with no tie to settle.  Without the margin
+ * (equal keys: ties, or close ones) run the reference itself; that
+ * happens for about n 2^-16 of the flows.  Candidates sel_bound() ruled
+ * out score strictly below its m, which is kept: they change nothing.
+ */
+static int
+sel_key(const struct mc_sel *sel, const double *x, uint32_t keep,
+    uint32_t flow_hash)
+{
+	double k, kb = HUGE_VAL, hi, k2 = HUGE_VAL;
+	unsigned i, b = 0;
+
+	/* Which candidate wins is random: select without branches. */
+	for (i = 0; i < sel->n; i++) {
+		if ((keep & (1u << i)) == 0)
+			continue;
+		k = sel_nlog(x[i]) * sel->c[i].rw;
+		hi = k < kb ? kb : k;
+		k2 = hi < k2 ? hi : k2;
+		b = k < kb ? i : b;
+		kb = k < kb ? k : kb;
+	}
+	if (k2 <= kb * (1.0 + 0x1p-16))
+		return sel_score(sel, flow_hash);
+	return sel->c[b].idx;
+}
+
+/*
+ * The lowest of four keys (its slot; the first on a tie) and the
+ * runner-up, with masks and no branch: the winner is random per flow,
+ * so a branch on it mispredicts often, and compilers turn selects on
+ * doubles into branches more readily than this.  Positive doubles order
+ * as their bit patterns, so callers pass those.
+ */
+static inline unsigned
+sel_min4(const uint64_t *kk, uint64_t *best, uint64_t *sec)
+{
+	uint64_t m, lo01, hi01, lo23, hi23, x2;
+	unsigned a, c;
+
+	m = -(uint64_t)(kk[1] < kk[0]);
+	a = (unsigned)m & 1;
+	lo01 = kk[0] ^ ((kk[0] ^ kk[1]) & m);
+	hi01 = kk[1] ^ ((kk[0] ^ kk[1]) & m);
+	m = -(uint64_t)(kk[3] < kk[2]);
+	c = 2 + ((unsigned)m & 1);
+	lo23 = kk[2] ^ ((kk[2] ^ kk[3]) & m);
+	hi23 = kk[3] ^ ((kk[2] ^ kk[3]) & m);
+	m = -(uint64_t)(lo23 < lo01);
+	*best = lo01 ^ ((lo01 ^ lo23) & m);
+	/*
+	 * Runner-up: the lowest of the losing pair's best and the two
+	 * pairs' seconds (the losing pair's second is above its best).
+	 */
+	*sec = lo23 ^ ((lo01 ^ lo23) & m);
+	m = -(uint64_t)(hi23 < hi01);
+	x2 = hi01 ^ ((hi01 ^ hi23) & m);
+	m = -(uint64_t)(x2 < *sec);
+	*sec ^= (*sec ^ x2) & m;
+	return a ^ ((a ^ c) & (unsigned)-(lo23 < lo01));
+}
+
+/*
+ * 2..SEL_SLOTS candidates of unequal weights, from the first cache line
+ * and without a branch that depends on the flow (the winner is random
+ * per flow, so any such branch mispredicts often, and each one costs
+ * more than the arithmetic): every slot gets the key k = -ln(x) / w of
+ * sel_key(), with 1 / w rounded to float (2^-24), so within
+ * d < 2^-20.8 of the true L / w.  The margin argument of sel_key()
+ * holds as it is: (1 + 2^-16)(1 - 2^-53)(1 - d) / (1 + d) > 1 + 2^-17.
+ * A padding slot has 1 / w = 2^100, and its key at least
+ * 2^-54 2^100 = 2^46, above any real key (at most 37.5, w >= 1): it
+ * is never the best nor the runner-up.  The best and the runner-up of
+ * the four keys come from a fixed tournament of selects.
+ */
+static int
+sel_key4(const struct mc_sel *sel, uint32_t flow_hash)
+{
+	uint64_t fm = flow_hash * 0x9e3779b97f4a7c15ULL, u;
+	uint64_t kk[SEL_SLOTS], best, sec;
+	double k[SEL_SLOTS], kb, k2, x;
+	unsigned i, b;
+
+#pragma GCC unroll 4
+	for (i = 0; i < SEL_SLOTS; i++) {
+		u = mix64(sel->seed[i] ^ fm);
+		x = ((double)(u >> 11) + 0.5) * 0x1p-53;	/* sel_draw() */
+		k[i] = sel_nlog(x) * (double)sel->rw[i];
+	}
+	for (i = 0; i < SEL_SLOTS; i++)
+		memcpy(&kk[i], &k[i], sizeof(kk[i]));
+	b = sel_min4(kk, &best, &sec);
+	memcpy(&kb, &best, sizeof(kb));
+	memcpy(&k2, &sec, sizeof(k2));
+	if (__builtin_expect(k2 <= kb * (1.0 + 0x1p-16), 0))
+		return sel_score(sel, flow_hash);
+	return sel->idx[b];
+}
+
+/*
+ * 2..SEL_SLOTS candidates of equal weights: the highest draw, with the
+ * margin of the loop in mapcache_rloc_select() (see there), from the
+ * first cache line and without a branch on the flow.  For positive
+ * doubles ~bits orders as -x; a padding slot gets ~0, the bits of +0,
+ * below every draw.
+ */
+static int
+sel_eq4(const struct mc_sel *sel, uint32_t flow_hash)
+{
+	uint64_t fm = flow_hash * 0x9e3779b97f4a7c15ULL, u;
+	uint64_t kk[SEL_SLOTS], best, sec;
+	double x, xb, x2;
+	unsigned i, b;
+
+#pragma GCC unroll 4
+	for (i = 0; i < SEL_SLOTS; i++) {
+		u = mix64(sel->seed[i] ^ fm);
+		x = ((double)(u >> 11) + 0.5) * 0x1p-53;	/* sel_draw() */
+		memcpy(&u, &x, sizeof(u));
+		kk[i] = ~u | -(uint64_t)(i >= sel->nslots);
+	}
+	b = sel_min4(kk, &best, &sec);
+	best = ~best;
+	sec = ~sec;
+	memcpy(&xb, &best, sizeof(xb));
+	memcpy(&x2, &sec, sizeof(x2));
+	if (__builtin_expect(x2 >= xb * (1.0 - 0x1p-32), 0))
+		return sel_score(sel, flow_hash);
+	return sel->idx[b];
+}
+
+/*
  * Unequal weights: the same winner as sel_score() with fewer logs.  For
  * x in (0,1), t = 1 - x: 2t / (1 + x) <= -ln(x) <= t (1 + x) / (2x), so
  * the score s = w / -ln(x) lies in [2wx / (t (1 + x)), w (1 + x) / (2t)].
@@ -3149,15 +3375,15 @@ sel_score(const struct mc_sel *sel, uint32_t flow_hash)
  * tie for it.  So the reference loop over the other candidates, in the
  * same order and with the same score expression, picks the same winner;
  * with no other candidate left it is m, and no log is taken at all.
+ * Otherwise (about 1 flow in 7 with bench_replay's weights) sel_key()
+ * decides among the candidates left, still without libm's log.
  */
 static int
 sel_bound(const struct mc_sel *sel, uint32_t flow_hash)
 {
-	double x[MAPCACHE_MAX_RLOCS], t[MAPCACHE_MAX_RLOCS], lo, score;
-	double best = -1.0;
+	double x[MAPCACHE_MAX_RLOCS], t[MAPCACHE_MAX_RLOCS], lo;
 	uint32_t keep = 0;
 	unsigned i, m = 0;
-	int bi = -1;
 
 	for (i = 0; i < sel->n; i++) {
 		x[i] = sel_draw(sel, i, flow_hash);
@@ -3173,17 +3399,7 @@ sel_bound(const struct mc_sel *sel, uint32_t flow_hash)
 			keep |= 1u << i;
 	if (keep == 0)
 		return sel->c[m].idx;
-	keep |= 1u << m;
-	for (i = 0; i < sel->n; i++) {
-		if ((keep & (1u << i)) == 0)
-			continue;
-		score = sel->c[i].w / -log(x[i]);
-		if (score > best) {
-			best = score;
-			bi = sel->c[i].idx;
-		}
-	}
-	return bi;
+	return sel_key(sel, x, keep | 1u << m, flow_hash);
 }
 
 int
@@ -3198,10 +3414,14 @@ mapcache_rloc_select(const struct mapcache_entry *e, uint32_t flow_hash)
 	if (e == NULL || (set = set_of(e)) == NULL)
 		return -1;
 	sel = CONSUME(set->sel);
-	if (sel->n == 0)
+	if (sel->mode == SEL_KEY4)
+		return sel_key4(sel, flow_hash);
+	if (sel->mode == SEL_EQ4)
+		return sel_eq4(sel, flow_hash);
+	if (sel->mode == SEL_ONE)
+		return sel->idx[0];
+	if (sel->mode == SEL_NONE)
 		return -1;
-	if (sel->n == 1)
-		return sel->c[0].idx;
 	/*
 	 * Weighted rendezvous hashing: each RLOC draws u in (0,1) from
 	 * (flow, RLOC identity) and scores w / -ln(u); the highest score
@@ -3238,6 +3458,19 @@ mapcache_rloc_select(const struct mapcache_entry *e, uint32_t flow_hash)
 	if (x2 >= xb * (1.0 - 0x1p-32))
 		return sel_score(sel, flow_hash);
 	return bi;
+}
+
+void
+mapcache_rloc_prefetch(const struct mapcache_entry *e, int stage)
+{
+	const struct mapcache_rlocset *set;
+
+	if (e == NULL || (set = set_of(e)) == NULL)
+		return;
+	if (stage == 0)
+		__builtin_prefetch(set);
+	else
+		__builtin_prefetch(CONSUME(set->sel));
 }
 
 unsigned

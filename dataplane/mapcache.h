@@ -225,6 +225,14 @@ void		 mapcache_lookup_burst(const struct mapcache *, uint32_t iid,
  */
 int		 mapcache_rloc_select(const struct mapcache_entry *,
 		    uint32_t flow_hash);
+/*
+ * [reader] Prefetch what mapcache_rloc_select() reads for e (NULL-safe),
+ * in two stages at least a packet apart: stage 0 the RLOC set (reads e,
+ * which should be in cache by then), stage 1 its selection table (reads
+ * the set).
+ */
+void		 mapcache_rloc_prefetch(const struct mapcache_entry *,
+		    int stage);
 /* [reader] Accessors for an entry's RLOC set (NULL-safe: 0 / NULL). */
 unsigned	 mapcache_rloc_count(const struct mapcache_entry *);
 const struct mapcache_rloc *mapcache_rloc_get(const struct mapcache_entry *,
