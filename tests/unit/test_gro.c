@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "gro.h"
+#include "testutil.h"
 
 #define T_MAXPKT	2000
 #define T_MAXOUT	512
@@ -39,15 +40,7 @@ struct t_seg {
 static uint16_t
 t_cksum(const uint8_t *p, size_t n, uint32_t sum)
 {
-	size_t	 i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (n & 1)
-		sum += (uint32_t)p[n - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
+	return (uint16_t)~tu_cksum_ref(p, n, sum);
 }
 
 static void

@@ -2,8 +2,8 @@
 /*
  * dataplane/gso: user-space segmentation of GSO super-packets.  The
  * frames are built here, and every segment is checked against the
- * super-packet it came from with an RFC 1071 sum written in this file
- * (not lisp_net_cksum_add()).
+ * super-packet it came from with the plain RFC 1071 sum of testutil.h
+ * (not lisp_net_cksum_add(), which gso.c uses).
  */
 #include <check.h>
 #include <stdint.h>
@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "gso.h"
+#include "testutil.h"
 
 #define T_MAXSEG	128
 #define T_SEGSZ		9300
@@ -60,23 +61,6 @@ t_out_new(struct gso_out *go)
 	return o;
 }
 
-/* RFC 1071, the plain way: 16-bit words, end-around carry. */
-static uint16_t
-ref_sum(const uint8_t *p, size_t len, uint32_t sum)
-{
-	size_t	 i;
-
-	for (i = 0; i + 1 < len; i += 2) {
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-		sum = (sum & 0xffff) + (sum >> 16);
-	}
-	if (len & 1) {
-		sum += (uint32_t)p[len - 1] << 8;
-		sum = (sum & 0xffff) + (sum >> 16);
-	}
-	return (uint16_t)sum;
-}
-
 static uint16_t
 rd16(const uint8_t *p)
 {
@@ -103,7 +87,7 @@ ref_pseudo(const uint8_t *ip, int v6, uint8_t proto, size_t l4len)
 {
 	uint32_t	 s;
 
-	s = ref_sum(ip + (v6 ? 8 : 12), v6 ? 32 : 8, 0);
+	s = tu_cksum_ref(ip + (v6 ? 8 : 12), v6 ? 32 : 8, 0);
 	s += proto;
 	s = (s & 0xffff) + (s >> 16);
 	s += (uint32_t)l4len;
@@ -117,7 +101,7 @@ ref_l4_ok(const uint8_t *ip, size_t len, int v6, uint8_t proto)
 {
 	size_t	 hl = v6 ? 40 : 20;
 
-	return ref_sum(ip + hl, len - hl, ref_pseudo(ip, v6, proto,
+	return tu_cksum_ref(ip + hl, len - hl, ref_pseudo(ip, v6, proto,
 	    len - hl)) == 0xffff;
 }
 
@@ -170,7 +154,7 @@ t_frame(uint8_t *b, const struct t_frame *f, size_t *iphl, size_t *l4hl)
 		memcpy(b + 16, d4, 4);
 		if (f->ip_opts)
 			b[20] = 1, b[21] = 1, b[22] = 1, b[23] = 0;
-		wr16(b + 10, (uint16_t)~ref_sum(b, ih, 0));
+		wr16(b + 10, (uint16_t)~tu_cksum_ref(b, ih, 0));
 	} else {
 		b[0] = 0x60;
 		b[1] = 0x0a;
@@ -263,7 +247,7 @@ t_check_tso(const struct t_frame *f, uint16_t mss, uint8_t ecn)
 		if (!f->v6) {
 			ck_assert_uint_eq(rd16(s + 2), o->len[i]);
 			ck_assert_uint_eq(rd16(s + 4), (uint16_t)(T_ID + i));
-			ck_assert_uint_eq(ref_sum(s, 20, 0), 0xffff);
+			ck_assert_uint_eq(tu_cksum_ref(s, 20, 0), 0xffff);
 			/* Everything else of the IP header unchanged. */
 			ck_assert_mem_eq(s, b, 2);
 			ck_assert_mem_eq(s + 6, b + 6, 4);

@@ -104,4 +104,26 @@ tu_free_captures(struct tu_frame *fr, size_t n)
 		free(fr[n].data);
 }
 
+/*
+ * RFC 1071 the plain way, one 16-bit word at a time, as a reference
+ * independent of the data plane's word-parallel lisp_net_cksum_add():
+ * the folded, not complemented, one's complement sum of p[0..len)
+ * added to sum.
+ */
+static inline uint16_t
+tu_cksum_ref(const uint8_t *p, size_t len, uint32_t sum)
+{
+	size_t	 i;
+
+	for (i = 0; i + 1 < len; i += 2) {
+		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+		sum = (sum & 0xffff) + (sum >> 16);
+	}
+	if (len & 1)
+		sum += (uint32_t)p[len - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
 #endif /* TESTUTIL_H */
