@@ -265,39 +265,60 @@ pkt_flow_hash_setkey(const uint8_t key[16])
 	v2 += v1; v1 = SIP_ROTL(v1, 17); v1 ^= v2; v2 = SIP_ROTL(v2, 32); \
 } while (0)
 
+/*
+ * SipHash-2-4's state, one 64-bit message word (two compression
+ * rounds) and the finalization (four rounds), shared by the byte-wise
+ * hash and the IPv4 one below.
+ */
+struct sip {
+	uint64_t	 v0, v1, v2, v3;
+};
+
+static inline void
+sip_init(struct sip *s)
+{
+	s->v0 = 0x736f6d6570736575ULL ^ pkt_k0;
+	s->v1 = 0x646f72616e646f6dULL ^ pkt_k1;
+	s->v2 = 0x6c7967656e657261ULL ^ pkt_k0;
+	s->v3 = 0x7465646279746573ULL ^ pkt_k1;
+}
+
+static inline void
+sip_word(struct sip *s, uint64_t m)
+{
+	s->v3 ^= m;
+	SIP_ROUND(s->v0, s->v1, s->v2, s->v3);
+	SIP_ROUND(s->v0, s->v1, s->v2, s->v3);
+	s->v0 ^= m;
+}
+
+static inline uint64_t
+sip_final(struct sip *s)
+{
+	s->v2 ^= 0xFF;
+	SIP_ROUND(s->v0, s->v1, s->v2, s->v3);
+	SIP_ROUND(s->v0, s->v1, s->v2, s->v3);
+	SIP_ROUND(s->v0, s->v1, s->v2, s->v3);
+	SIP_ROUND(s->v0, s->v1, s->v2, s->v3);
+	return s->v0 ^ s->v1 ^ s->v2 ^ s->v3;
+}
+
 /* SipHash-2-4 of in[0..n) under (pkt_k0, pkt_k1). */
 static uint64_t
 siphash24(const uint8_t *in, size_t n)
 {
-	uint64_t	 v0 = 0x736f6d6570736575ULL ^ pkt_k0;
-	uint64_t	 v1 = 0x646f72616e646f6dULL ^ pkt_k1;
-	uint64_t	 v2 = 0x6c7967656e657261ULL ^ pkt_k0;
-	uint64_t	 v3 = 0x7465646279746573ULL ^ pkt_k1;
-	uint64_t	 m;
+	struct sip	 s;
 	uint8_t		 last[8];
 	size_t		 i, rest = n & 7;
 
-	for (i = 0; i + 8 <= n; i += 8) {
-		m = le64(in + i);
-		v3 ^= m;
-		SIP_ROUND(v0, v1, v2, v3);
-		SIP_ROUND(v0, v1, v2, v3);
-		v0 ^= m;
-	}
+	sip_init(&s);
+	for (i = 0; i + 8 <= n; i += 8)
+		sip_word(&s, le64(in + i));
 	memset(last, 0, sizeof(last));
 	memcpy(last, in + i, rest);
 	last[7] = (uint8_t)n;
-	m = le64(last);
-	v3 ^= m;
-	SIP_ROUND(v0, v1, v2, v3);
-	SIP_ROUND(v0, v1, v2, v3);
-	v0 ^= m;
-	v2 ^= 0xFF;
-	SIP_ROUND(v0, v1, v2, v3);
-	SIP_ROUND(v0, v1, v2, v3);
-	SIP_ROUND(v0, v1, v2, v3);
-	SIP_ROUND(v0, v1, v2, v3);
-	return v0 ^ v1 ^ v2 ^ v3;
+	sip_word(&s, le64(last));
+	return sip_final(&s);
 }
 
 /*
@@ -311,16 +332,13 @@ siphash24(const uint8_t *in, size_t n)
 static uint64_t
 flow_hash4(const struct pkt_info *pi, int ports)
 {
-	uint64_t	 v0 = 0x736f6d6570736575ULL ^ pkt_k0;
-	uint64_t	 v1 = 0x646f72616e646f6dULL ^ pkt_k1;
-	uint64_t	 v2 = 0x6c7967656e657261ULL ^ pkt_k0;
-	uint64_t	 v3 = 0x7465646279746573ULL ^ pkt_k1;
+	struct sip	 s;
 	uint64_t	 m0, m1;
-	uint32_t	 s;
+	uint32_t	 a;
 
-	memcpy(&s, pi->src, 4);
+	memcpy(&a, pi->src, 4);
 	m0 = (uint64_t)pi->version | (uint64_t)pi->proto << 8 |
-	    (uint64_t)le32toh(s) << 16 | (uint64_t)pi->dst[0] << 48 |
+	    (uint64_t)le32toh(a) << 16 | (uint64_t)pi->dst[0] << 48 |
 	    (uint64_t)pi->dst[1] << 56;
 	m1 = (uint64_t)pi->dst[2] | (uint64_t)pi->dst[3] << 8;
 	if (ports)
@@ -330,20 +348,10 @@ flow_hash4(const struct pkt_info *pi, int ports)
 		    (uint64_t)(pi->dport & 0xFF) << 40 | (uint64_t)14 << 56;
 	else
 		m1 |= (uint64_t)10 << 56;
-	v3 ^= m0;
-	SIP_ROUND(v0, v1, v2, v3);
-	SIP_ROUND(v0, v1, v2, v3);
-	v0 ^= m0;
-	v3 ^= m1;
-	SIP_ROUND(v0, v1, v2, v3);
-	SIP_ROUND(v0, v1, v2, v3);
-	v0 ^= m1;
-	v2 ^= 0xFF;
-	SIP_ROUND(v0, v1, v2, v3);
-	SIP_ROUND(v0, v1, v2, v3);
-	SIP_ROUND(v0, v1, v2, v3);
-	SIP_ROUND(v0, v1, v2, v3);
-	return v0 ^ v1 ^ v2 ^ v3;
+	sip_init(&s);
+	sip_word(&s, m0);
+	sip_word(&s, m1);
+	return sip_final(&s);
 }
 
 /*
