@@ -37,50 +37,8 @@ e4_1=$(topo_eid4 1) e4_2=$(topo_eid4 2)
 e6_1=$(topo_eid6 1) e6_2=$(topo_eid6 2)
 
 # One lisp interface (eid0, IID 100), IPv4 RLOCs.
-one_iid() {	# N PEER FILE
-	local n=$1 p=$2
-	cat >"$3" <<CONF
-# lispers.net lisp.config file, last changed: test
-#-----------------------------------------------------------------------
-lisp interface {
-    interface-name = overlay-a
-    device = eid0
-    instance-id = $DP_IID0
-}
-lisp database-mapping {
-    prefix {
-        instance-id = $DP_IID0
-        eid-prefix = $(topo_eidnet4 "$n")
-    }
-    prefix {
-        instance-id = $DP_IID0
-        eid-prefix = $(topo_eidnet6 "$n")
-    }
-    rloc {
-        address = $(topo_rloc4 "$n")
-        priority = 1
-        weight = 100
-    }
-}
-lisp map-cache {
-    prefix {
-        instance-id = $DP_IID0
-        eid-prefix = $(topo_eidnet4 "$p")
-    }
-    prefix {
-        instance-id = $DP_IID0
-        eid-prefix = $(topo_eidnet6 "$p")
-    }
-    rloc {
-        address = $(topo_rloc4 "$p")
-        priority = 1
-        weight = 100
-    }
-}
-CONF
-}
-one_iid 1 2 "$DP_TMP/x1.conf"
-one_iid 2 1 "$DP_TMP/x2.conf"
+DP_ONE_IID=1 dp_config 1 2 4 "$DP_TMP/x1.conf"
+DP_ONE_IID=1 dp_config 2 1 4 "$DP_TMP/x2.conf"
 
 start() {	# OFFLOAD CONF1 CONF2
 	LISP_ZTR_OFFLOAD=$1 dp_start 1 "$2" "$DP_TMP/x1.log"
@@ -110,15 +68,6 @@ ttl_at_h2() {	# 4|6
 	topo_capture_stop "$cap"
 	tcpdump -n -v -r "$pcap" "$f" 2>/dev/null | grep -o -E \
 	    '(ttl|hlim) [0-9]+' | head -1 | awk '{ print $2 }'
-}
-
-etr_drops() {	# N
-	local n=0 k
-	for k in lisp-header-error inner-header-error bad-inner-version \
-	    not-local-eid ttl-expired no-buffer; do
-		n=$((n + $(dp_counter "$1" $k)))
-	done
-	echo $n
 }
 
 # --- 1. the raw path's TTL ---------------------------------------------
@@ -154,7 +103,7 @@ sg=$(dp_counter 2 tun-single-packets) we=$(dp_counter 2 tun-write-errors)
 [ "$we" -eq 0 ] || dp_fail "tun: x2 tun-write-errors $we"
 [ "$(dp_counter 1 tun-super-packets)" -gt 0 ] ||
     dp_fail "tun: x1 tun-super-packets is 0 (h2 -> h1)"
-d=$(etr_drops 2)
+d=$(dp_etr_drops 2)
 [ "$d" -eq 0 ] || dp_fail "tun: x2 ETR drops: $d"
 echo "ok: tun: ping, 20 MB TCP h1 <-> h2 (IPv4) and h1 -> h2 (IPv6) intact; x2 tun-super-packets $sp with $ms segments, $sg single, 0 write errors; TTL $t4 and hop limit $t6 as on the raw path"
 
@@ -175,7 +124,7 @@ sp=$(dp_counter 2 tun-super-packets) ms=$(dp_counter 2 tun-merged-segments)
     dp_fail "vnet+tun: x2 tun-super-packets $sp, tun-merged-segments $ms"
 [ "$(dp_counter 2 tun-write-errors)" -eq 0 ] ||
     dp_fail "vnet+tun: x2 tun-write-errors"
-d=$(etr_drops 2)
+d=$(dp_etr_drops 2)
 [ "$d" -eq 0 ] || dp_fail "vnet+tun: x2 ETR drops: $d"
 echo "ok: vnet+tun: 20 MB TCP h1 <-> h2 (IPv4) and h1 -> h2 (IPv6) intact; x1 cut $vf super-packets into $vs segments, x2 merged $ms segments into $sp super-packets, nothing rejected"
 

@@ -88,15 +88,6 @@ stop() {
 	sleep 0.3
 }
 
-etr_drops() {	# N: sum of the ETR drop reasons
-	local n=0 k
-	for k in lisp-header-error inner-header-error bad-inner-version \
-	    not-local-eid ttl-expired no-buffer; do
-		n=$((n + $(dp_counter "$1" $k)))
-	done
-	echo $n
-}
-
 # --- 1. both sides batched ---------------------------------------------
 start default default
 e0=$(dp_counter 2 etr-packets)
@@ -116,7 +107,7 @@ rd=$(dp_counter 2 rx-gro-datagrams) rs=$(dp_counter 2 rx-gro-segments)
 [ "$rd" -gt 0 ] || dp_fail "x2 rx-gro-datagrams is 0: UDP_GRO not used"
 [ "$rs" -ge $((2 * rd)) ] ||
     dp_fail "x2 rx-gro-segments $rs < 2 x rx-gro-datagrams $rd"
-d=$(etr_drops 2)
+d=$(dp_etr_drops 2)
 [ "$d" -eq 0 ] || dp_fail "x2 ETR drops: $d"
 echo "ok: GSO -> GRO: burst $got/$((e1 - e0)) (h2/etr-packets), ping and 20 MB TCP both ways intact; x1 tx-gso-batches $gb ($gs packets), x2 rx-gro-datagrams $rd ($rs packets), 0 ETR drops"
 stop
@@ -152,7 +143,7 @@ flows "IPv6 outer"
 gb=$(dp_counter 1 tx-gso-batches) rd=$(dp_counter 2 rx-gro-datagrams)
 [ "$gb" -gt 0 ] || dp_fail "IPv6 outer: x1 tx-gso-batches is 0"
 [ "$rd" -gt 0 ] || dp_fail "IPv6 outer: x2 rx-gro-datagrams is 0"
-d=$(etr_drops 2)
+d=$(dp_etr_drops 2)
 [ "$d" -eq 0 ] || dp_fail "IPv6 outer: x2 ETR drops: $d"
 echo "ok: IPv6 outer: burst $got, ping and TCP intact; x1 tx-gso-batches $gb, x2 rx-gro-datagrams $rd"
 stop
