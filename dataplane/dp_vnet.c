@@ -128,6 +128,24 @@ fail:
 	return -1;
 }
 
+/*
+ * The batch's buffers, set once: with no address and no control buffer
+ * recvmmsg() writes only msg_len and msg_flags, so nothing needs
+ * re-arming between calls.
+ */
+static void
+dp_vnet_arm(struct dp_vnet *vn)
+{
+	unsigned int	 k;
+
+	for (k = 0; k < DP_VNET_BATCH; k++) {
+		vn->iov[k].iov_base = vn->buf + (size_t)k * DP_VNET_FRAME_MAX;
+		vn->iov[k].iov_len = DP_VNET_FRAME_MAX;
+		vn->msg[k].msg_hdr.msg_iov = &vn->iov[k];
+		vn->msg[k].msg_hdr.msg_iovlen = 1;
+	}
+}
+
 struct dp_vnet *
 dp_vnet_new(void)
 {
@@ -140,6 +158,7 @@ dp_vnet_new(void)
 		free(vn);
 		return NULL;
 	}
+	dp_vnet_arm(vn);
 	return vn;
 }
 
@@ -150,20 +169,6 @@ dp_vnet_free(struct dp_vnet *vn)
 		return;
 	free(vn->buf);
 	free(vn);
-}
-
-static void
-dp_vnet_arm(struct dp_vnet *vn)
-{
-	unsigned int	 k;
-
-	memset(vn->msg, 0, sizeof(vn->msg));
-	for (k = 0; k < DP_VNET_BATCH; k++) {
-		vn->iov[k].iov_base = vn->buf + (size_t)k * DP_VNET_FRAME_MAX;
-		vn->iov[k].iov_len = DP_VNET_FRAME_MAX;
-		vn->msg[k].msg_hdr.msg_iov = &vn->iov[k];
-		vn->msg[k].msg_hdr.msg_iovlen = 1;
-	}
 }
 
 /*
@@ -227,7 +232,6 @@ dp_vnet_drain(struct dp_vnet *vn, int fd, int linkdlt, const char *dev,
 	int		 n, k;
 
 	for (r = 0; r < rounds; r++) {
-		dp_vnet_arm(vn);
 		n = recvmmsg(fd, vn->msg, DP_VNET_BATCH, MSG_DONTWAIT, NULL);
 		st->syscalls++;
 		if (n == -1) {
