@@ -10,6 +10,7 @@
 #include "buf.h"
 #include "gro.h"
 #include "lisp_net.h"
+#include "pkt.h"
 
 #define GRO_TCP_FIN		0x01
 #define GRO_TCP_SYN		0x02
@@ -323,14 +324,13 @@ gro_start(struct gro *g, uint8_t *pkt, const struct gro_tcp *t)
 
 /*
  * Raise the TTL (hop limit) by one for the extra forwarding hop; the
- * IPv4 header checksum by RFC 1624 (HC' = ~(~HC + ~m + m')).
+ * IPv4 header checksum follows incrementally (pkt_cksum_adjust()).
  */
 static void
 gro_ttl_inc(uint8_t *pkt)
 {
 	struct wbuf	 wb;
 	struct rbuf	 rb;
-	uint32_t	 sum;
 	uint16_t	 hc, m, m2;
 
 	if ((pkt[0] >> 4) == 6) {
@@ -342,11 +342,10 @@ gro_ttl_inc(uint8_t *pkt)
 	(void)rbuf_get_u16(&rb, &m);
 	(void)rbuf_get_u16(&rb, &hc);
 	m2 = (uint16_t)(m + 0x100);
-	sum = (uint32_t)(uint16_t)~hc + (uint16_t)~m + m2;
 	wbuf_init(&wb, pkt, 20);
 	(void)wbuf_reserve(&wb, 20);
 	wbuf_set_u16(&wb, 8, m2);
-	wbuf_set_u16(&wb, 10, lisp_net_cksum_fold(sum));
+	wbuf_set_u16(&wb, 10, pkt_cksum_adjust(hc, m, m2));
 }
 
 /*
