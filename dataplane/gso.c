@@ -70,22 +70,6 @@ gso_vnet_parse(const uint8_t *p, size_t len, struct gso_vnet *v)
 	return GSO_OK;
 }
 
-static void
-gso_put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void
-gso_put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
 /* What the segments repeat of the super-packet's headers. */
 struct gso_hdrs {
 	int		 version;
@@ -196,17 +180,20 @@ gso_l4_csum(const struct gso_hdrs *h, uint8_t *seg, size_t len)
 	size_t		 l4len = len - h->iphl;
 	size_t		 coff = h->iphl + (h->proto == GSO_PROTO_TCP ?
 			    GSO_TCP_CSUM_OFF : GSO_UDP_CSUM_OFF);
+	struct wbuf	 wb;
 	uint32_t	 sum;
 	uint16_t	 c;
 
-	gso_put16(seg + coff, 0);
+	wbuf_init(&wb, seg, len);
+	(void)wbuf_reserve(&wb, len);
+	wbuf_set_u16(&wb, coff, 0);
 	/* Pseudo-header: addresses, protocol, upper-layer length. */
 	sum = h->addr_sum + h->proto + (uint32_t)l4len;
 	sum = lisp_net_cksum_add(sum, seg + h->iphl, l4len);
 	c = lisp_net_cksum_fold(sum);
 	if (c == 0 && h->proto == GSO_PROTO_UDP)
 		c = 0xffff;
-	gso_put16(seg + coff, c);
+	wbuf_set_u16(&wb, coff, c);
 }
 
 static enum gso_err
@@ -214,10 +201,12 @@ gso_cut(const struct gso_vnet *v, const uint8_t *pkt, size_t len,
     const struct gso_out *out, unsigned int *nseg)
 {
 	struct gso_hdrs	 h;
+	struct wbuf	 wb;
 	enum gso_err	 e;
 	uint8_t		 type = v->gso_type & (uint8_t)~GSO_T_ECN;
 	size_t		 hl, payload, off, plen, slen;
 	uint8_t		*seg;
+	uint32_t	 sq;
 	uint8_t		 fl;
 	unsigned int	 i;
 	int		 version = type == GSO_T_TCPV6 ? 6 : 4;
@@ -257,25 +246,28 @@ gso_cut(const struct gso_vnet *v, const uint8_t *pkt, size_t len,
 			return GSO_ERR_NOBUF;
 		memcpy(seg, pkt, hl);
 		memcpy(seg + hl, pkt + hl + off, plen);
+		wbuf_init(&wb, seg, slen);
+		(void)wbuf_reserve(&wb, slen);
 		if (h.version == 4) {
-			gso_put16(seg + 2, (uint16_t)slen);
-			gso_put16(seg + 4, (uint16_t)(h.ip_id + i));
-			gso_put16(seg + 10, 0);
-			gso_put16(seg + 10,
-			    lisp_net_cksum_fold(lisp_net_cksum_add(0, seg, 20)));
+			wbuf_set_u16(&wb, 2, (uint16_t)slen);
+			wbuf_set_u16(&wb, 4, (uint16_t)(h.ip_id + i));
+			wbuf_set_u16(&wb, 10, 0);
+			wbuf_set_u16(&wb, 10, lisp_net_cksum(seg, 20));
 		} else
-			gso_put16(seg + 4, (uint16_t)(slen - 40));
+			wbuf_set_u16(&wb, 4, (uint16_t)(slen - 40));
 		if (h.proto == GSO_PROTO_TCP) {
-			gso_put32(seg + h.iphl + 4,
-			    h.seq + (uint32_t)off);
+			sq = h.seq + (uint32_t)off;
+			wbuf_set_u16(&wb, h.iphl + 4, (uint16_t)(sq >> 16));
+			wbuf_set_u16(&wb, h.iphl + 6, (uint16_t)sq);
 			fl = h.tcp_flags;
 			if (off + plen < payload)
 				fl &= (uint8_t)~(GSO_TCP_FIN | GSO_TCP_PSH);
 			if (i > 0)
 				fl &= (uint8_t)~GSO_TCP_CWR;
-			seg[h.iphl + 13] = fl;
+			wbuf_set_u8(&wb, h.iphl + 13, fl);
 		} else
-			gso_put16(seg + h.iphl + 4, (uint16_t)(slen - h.iphl));
+			wbuf_set_u16(&wb, h.iphl + 4,
+			    (uint16_t)(slen - h.iphl));
 		gso_l4_csum(&h, seg, slen);
 		out->done(out->arg, seg, slen);
 		(*nseg)++;
@@ -291,6 +283,7 @@ gso_csum_only(const struct gso_vnet *v, const uint8_t *pkt, size_t len,
     const struct gso_out *out, unsigned int *nseg)
 {
 	size_t		 cs = v->csum_start, co = v->csum_offset;
+	struct wbuf	 wb;
 	uint8_t		*seg;
 	uint16_t	 c;
 
@@ -303,9 +296,10 @@ gso_csum_only(const struct gso_vnet *v, const uint8_t *pkt, size_t len,
 	memcpy(seg, pkt, len);
 	if (v->flags & GSO_F_NEEDS_CSUM) {
 		/* The field holds the pseudo-header sum: sum over it. */
-		c = lisp_net_cksum_fold(lisp_net_cksum_add(0, seg + cs,
-		    len - cs));
-		gso_put16(seg + cs + co, c == 0 ? 0xffff : c);
+		c = lisp_net_cksum(seg + cs, len - cs);
+		wbuf_init(&wb, seg, len);
+		(void)wbuf_reserve(&wb, len);
+		wbuf_set_u16(&wb, cs + co, c == 0 ? 0xffff : c);
 	}
 	out->done(out->arg, seg, len);
 	(*nseg)++;
