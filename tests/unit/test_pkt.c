@@ -344,9 +344,12 @@ START_TEST(test_flow_hash)
 END_TEST
 
 /*
- * pkt_flow_hash() computes SipHash-2-4 itself: it must equal libsodium's
- * crypto_shorthash() (an independent implementation) of the documented
- * byte layout, read big-endian, for every layout length.
+ * pkt_flow_hash() is SipHash-2-4 of the documented byte layout (version,
+ * protocol, addresses, ports in network order unless a fragment), read
+ * big-endian: built here byte by byte and hashed with libsodium's
+ * generic crypto_shorthash(), it must give the same value for every
+ * layout length, so a field left out, swapped or mis-ordered by the
+ * data path's word stores fails.
  */
 START_TEST(test_flow_hash_siphash)
 {
