@@ -39,12 +39,6 @@ encap_sport(uint64_t flow_hash)
 	return (uint16_t)(ENCAP_SPORT_BASE + flow_hash % ENCAP_SPORT_RANGE);
 }
 
-uint32_t
-encap_nonce(void)
-{
-	return pkt_rand32() & 0xFFFFFF;
-}
-
 static size_t
 encap_mtu(const struct encap_params *ep)
 {

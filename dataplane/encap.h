@@ -50,6 +50,7 @@
 #include <stdint.h>
 
 #include "dp_stats.h"
+#include "pkt.h"
 
 struct lcrypto_key;
 struct pkt_info;
@@ -106,8 +107,12 @@ size_t		encap_overhead(int af);
 size_t		encap_crypto_growth(const struct encap_params *ep, size_t len);
 /* UDP source port for a flow hash: 49152 + hash % 16384. */
 uint16_t	encap_sport(uint64_t flow_hash);
-/* A fresh 24-bit nonce from the per-thread PRNG. */
-uint32_t	encap_nonce(void);
+/* A fresh 24-bit nonce from the per-thread PRNG (inline: one a packet). */
+static inline uint32_t
+encap_nonce(void)
+{
+	return pkt_rand32() & 0xFFFFFF;
+}
 
 /*
  * Encapsulate the inner packet parsed into pi (pi->tot_len bytes at

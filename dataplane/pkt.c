@@ -36,7 +36,7 @@
  * error here: the packet is still forwardable, it just hashes on its
  * addresses.
  */
-static void
+static inline __attribute__((always_inline)) void
 pkt_parse_l4(struct rbuf *l4, struct pkt_info *pi)
 {
 	switch (pi->proto) {
@@ -62,7 +62,7 @@ pkt_parse_l4(struct rbuf *l4, struct pkt_info *pi)
 	}
 }
 
-static enum dp_drop
+static inline __attribute__((always_inline)) enum dp_drop
 pkt_parse4(struct rbuf *rb, size_t len, struct pkt_info *pi)
 {
 	struct rbuf	 l4;
