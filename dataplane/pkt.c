@@ -39,15 +39,19 @@
 static inline __attribute__((always_inline)) void
 pkt_parse_l4(struct rbuf *l4, struct pkt_info *pi)
 {
+	uint32_t	 ports;
+
+	/* pi is zeroed (pkt_parse()): nothing to undo when it is short. */
 	switch (pi->proto) {
 	case IPPROTO_TCP_:
 	case IPPROTO_UDP_:
 	case IPPROTO_SCTP_:
-		if (rbuf_get_u16(l4, &pi->sport) == 0 &&
-		    rbuf_get_u16(l4, &pi->dport) == 0)
+		/* Both ports in one bounds check. */
+		if (rbuf_get_u32(l4, &ports) == 0) {
+			pi->sport = (uint16_t)(ports >> 16);
+			pi->dport = (uint16_t)ports;
 			pi->flags |= PKT_F_PORTS;
-		else
-			pi->sport = pi->dport = 0;
+		}
 		break;
 	case IPPROTO_ICMP_:
 	case IPPROTO_ICMPV6_:
