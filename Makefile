@@ -33,7 +33,7 @@ endif
 CC		?= cc
 PKG_CONFIG	?= pkg-config
 PKGS		:= libpcap libsodium libcrypto json-c libnl-3.0 libnl-route-3.0 \
-		   libmnl liburcu-qsbr liburcu-cds libseccomp libcap-ng
+		   libmnl liburcu-qsbr liburcu-cds libseccomp libcap-ng libxxhash
 
 WARN		:= -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes \
 		   -Wmissing-declarations -Wshadow -Wpointer-arith -Wcast-qual \

@@ -91,13 +91,16 @@ pkt_addr_len(const struct pkt_info *pi)
  * Flow hash of the 5-tuple (version, protocol, addresses, ports), or of
  * the address pair and protocol when the packet is a fragment or carries
  * no ports, so that every fragment of one datagram hashes alike.
- * SipHash-2-4 (libsodium crypto_shorthash_siphash24) under a random
- * per-process key: stable for a flow for the life of the process, not
- * predictable by a sender who would like to steer its flows onto one
- * RLOC or port.
+ * XXH3 (libxxhash XXH3_64bits_withSecret) under a random per-process
+ * secret: stable for a flow for the life of the process, not computable
+ * by a sender who would like to steer its flows onto one RLOC or port
+ * (not a PRF, though: pkt.c and docs/DECISIONS.md give the trade-off).
  */
 uint64_t	pkt_flow_hash(const struct pkt_info *pi);
-/* Set the hash key (tests and the replay harness); else it is random. */
+/*
+ * Set the hash key (tests and the replay harness): the secret becomes a
+ * BLAKE2b expansion of key; else it is random.
+ */
 void		pkt_flow_hash_setkey(const uint8_t key[16]);
 
 /*

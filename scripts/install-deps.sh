@@ -18,7 +18,7 @@ as_root apt-get install -y -qq --no-install-recommends \
 	build-essential pkg-config ca-certificates \
 	libpcap-dev libev-dev libnl-3-dev libnl-route-3-dev libsodium-dev \
 	libmnl-dev libssl-dev libjson-c-dev liburcu-dev libseccomp-dev \
-	libcap-ng-dev check \
+	libcap-ng-dev libxxhash-dev check \
 	clang libclang-rt-14-dev \
 	tshark tcpdump iproute2 iputils-ping iperf3 netcat-openbsd procps \
 	psmisc kmod xxd jq python3 python3-cryptography man-db groff-base \

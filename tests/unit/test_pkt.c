@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <sodium.h>
+#include <xxhash.h>
 
 #include "inet_test.h"
 #include "pkt.h"
@@ -344,25 +345,31 @@ START_TEST(test_flow_hash)
 END_TEST
 
 /*
- * pkt_flow_hash() is SipHash-2-4 of the documented byte layout (version,
- * protocol, addresses, ports in network order unless a fragment), read
- * big-endian: built here byte by byte and hashed with libsodium's
- * generic crypto_shorthash(), it must give the same value for every
- * layout length, so a field left out, swapped or mis-ordered by the
- * data path's word stores fails.
+ * pkt_flow_hash() is XXH3 of the documented byte layout (version,
+ * protocol, addresses, ports in network order unless a fragment) under
+ * the secret setkey() derives (BLAKE2b keyed with the key, over block
+ * numbers 0, 1, 2).  Here the layout is built byte by byte, the secret
+ * derived with crypto_generichash() and the hash taken by the shared
+ * libxxhash (the data path inlines the header's copy): the same value
+ * for every layout length, so a field left out, swapped or mis-ordered
+ * by the data path's word stores, or a wrong secret, fails.
  */
-START_TEST(test_flow_hash_siphash)
+START_TEST(test_flow_hash_layout)
 {
 	struct pkt_info	 pi;
-	uint8_t		 key[16], in[38], out[crypto_shorthash_BYTES];
+	uint8_t		 key[16], in[38], secret[192];
+	uint8_t		 blk;
 	uint64_t	 want;
-	size_t		 n, alen, i;
+	size_t		 n, alen;
 	unsigned int	 k;
 
 	ck_assert_int_ge(sodium_init(), 0);
 	for (k = 0; k < 2000; k++) {
 		randombytes_buf(key, sizeof(key));
 		pkt_flow_hash_setkey(key);
+		for (blk = 0; blk < 3; blk++)
+			crypto_generichash(secret + 64 * blk, 64, &blk, 1,
+			    key, sizeof(key));
 		memset(&pi, 0, sizeof(pi));
 		pi.version = k & 1 ? 6 : 4;
 		pi.proto = (uint8_t)randombytes_uniform(256);
@@ -386,11 +393,47 @@ START_TEST(test_flow_hash_siphash)
 			in[n++] = (uint8_t)(pi.dport >> 8);
 			in[n++] = (uint8_t)pi.dport;
 		}
-		crypto_shorthash(out, in, n, key);
-		want = 0;
-		for (i = 0; i < sizeof(out); i++)
-			want = want << 8 | out[i];
+		want = XXH3_64bits_withSecret(in, n, secret, sizeof(secret));
 		ck_assert_uint_eq(pkt_flow_hash(&pi), want);
+	}
+}
+END_TEST
+
+/*
+ * The hash spreads flows: 2^16 IPv4 UDP flows that differ only in the
+ * source port put between 0.8 and 1.2 of the mean (6 standard deviations) into each of the 64
+ * buckets of the low 6 bits, and of bits 14-19 (the source port's range
+ * and the IPv6 flow label use both ends).
+ */
+START_TEST(test_flow_hash_spread)
+{
+	struct pkt_info	 pi;
+	uint8_t		 key[16];
+	unsigned int	 lo[64], mid[64], k;
+	uint64_t	 h;
+
+	memset(key, 0x5A, sizeof(key));
+	pkt_flow_hash_setkey(key);
+	memset(lo, 0, sizeof(lo));
+	memset(mid, 0, sizeof(mid));
+	memset(&pi, 0, sizeof(pi));
+	pi.version = 4;
+	pi.proto = 17;
+	pi.flags = PKT_F_PORTS;
+	memcpy(pi.src, (uint8_t[]){ 192, 0, 2, 1 }, 4);
+	memcpy(pi.dst, (uint8_t[]){ 198, 51, 100, 7 }, 4);
+	pi.dport = 443;
+	for (k = 0; k < 65536; k++) {
+		pi.sport = (uint16_t)k;
+		h = pkt_flow_hash(&pi);
+		lo[h & 63]++;
+		mid[(h >> 14) & 63]++;
+	}
+	for (k = 0; k < 64; k++) {
+		ck_assert_uint_ge(lo[k], 1024 * 8 / 10);
+		ck_assert_uint_le(lo[k], 1024 * 12 / 10);
+		ck_assert_uint_ge(mid[k], 1024 * 8 / 10);
+		ck_assert_uint_le(mid[k], 1024 * 12 / 10);
 	}
 }
 END_TEST
@@ -507,7 +550,8 @@ pkt_suite(void)
 	tcase_add_test(tc, test_truncated_every_length);
 	tcase_add_test(tc, test_bad_headers);
 	tcase_add_test(tc, test_flow_hash);
-	tcase_add_test(tc, test_flow_hash_siphash);
+	tcase_add_test(tc, test_flow_hash_layout);
+	tcase_add_test(tc, test_flow_hash_spread);
 	tcase_add_test(tc, test_rand);
 	tcase_add_test(tc, test_rand_seed);
 	tcase_add_test(tc, test_set_ttl_tos);
