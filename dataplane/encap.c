@@ -64,15 +64,17 @@ encap_crypto_max(const struct encap_params *ep)
 
 /*
  * Write the outer IP, UDP and LISP headers in front of inner[0..len).
- * tos and ttl are the inner values (after any rewrite).  Always
+ * tos and ttl are the inner values (after any rewrite); key is
+ * ep->ckey, passed apart so that a caller that has seen it NULL gets a
+ * copy without the crypto branches.  Always
  * inlined into encap_packet(), the per-packet path (its nine arguments
  * and prologue were ≈ 30 instructions a packet); the fragment path calls
  * the out-of-line encap_outer_frag() below.
  */
 static inline __attribute__((always_inline)) enum dp_drop
-encap_outer(const struct encap_params *ep, uint64_t flow_hash,
-    uint32_t nonce, uint8_t tos, uint8_t ttl, uint8_t *inner, size_t len,
-    size_t headroom, struct encap_pkt *out)
+encap_outer(const struct encap_params *ep, struct lcrypto_key *key,
+    uint64_t flow_hash, uint32_t nonce, uint8_t tos, uint8_t ttl,
+    uint8_t *inner, size_t len, size_t headroom, struct encap_pkt *out)
 {
 	struct lisp_data_hdr	 h;
 	struct wbuf		 wb;
@@ -89,9 +91,10 @@ encap_outer(const struct encap_params *ep, uint64_t flow_hash,
 
 	if (ttl == 0)
 		return DP_DROP_TTL_EXPIRED;
-	grow = encap_crypto_growth(ep, len);
-	if (headroom < ovh + (ep->ckey != NULL ?
-	    lcrypto_prefix_len(ep->ckey) - LISP_DATA_HDR_LEN : 0))
+	grow = key != NULL ?
+	    lcrypto_encap_len(key, len) - LISP_DATA_HDR_LEN - len : 0;
+	if (headroom < ovh + (key != NULL ?
+	    lcrypto_prefix_len(key) - LISP_DATA_HDR_LEN : 0))
 		return DP_DROP_NO_BUFFER;
 	/* Both the IPv4 total length and the UDP length are 16 bits. */
 	if (len + ovh + grow > 0xFFFF)
@@ -101,7 +104,7 @@ encap_outer(const struct encap_params *ep, uint64_t flow_hash,
 	if (ep->flags & ENCAP_F_ECN_COMPAT)
 		tos &= 0xFC;
 
-	if (ep->ckey != NULL) {
+	if (key != NULL) {
 		memset(&h, 0, sizeof(h));
 		h.flags = LISP_DATA_N | LISP_DATA_I;
 		h.nonce = nonce & 0xFFFFFF;
@@ -115,20 +118,20 @@ encap_outer(const struct encap_params *ep, uint64_t flow_hash,
 		 * in place (lcrypto_encrypt: in = out + prefix); the outer
 		 * IP and UDP headers then go in front of the LISP header.
 		 */
-		h.flags |= lcrypto_key_id(ep->ckey) & LISP_DATA_KK;
+		h.flags |= lcrypto_key_id(key) & LISP_DATA_KK;
 		wbuf_init(&wb, hdr, sizeof(hdr));
 		lisp_data_hdr_encode(&wb, &h);
 		if (wbuf_failed(&wb))
 			return DP_DROP_NO_BUFFER;
-		n = lcrypto_encrypt(ep->ckey, ep->cslot, hdr, inner, len,
-		    inner - lcrypto_prefix_len(ep->ckey),
-		    lcrypto_prefix_len(ep->ckey) + len + ep->ctail);
+		n = lcrypto_encrypt(key, ep->cslot, hdr, inner, len,
+		    inner - lcrypto_prefix_len(key),
+		    lcrypto_prefix_len(key) + len + ep->ctail);
 		if (n == -LCRYPTO_E_SPACE)
 			return DP_DROP_NO_BUFFER;
 		if (n < 0 || (size_t)n != LISP_DATA_HDR_LEN + len + grow)
 			return DP_DROP_ENCRYPT;
 		ovh -= LISP_DATA_HDR_LEN;
-		inner -= lcrypto_prefix_len(ep->ckey);
+		inner -= lcrypto_prefix_len(key);
 		len = (size_t)n;
 	}
 
@@ -185,11 +188,11 @@ encap_outer(const struct encap_params *ep, uint64_t flow_hash,
 	u[3] = htobe32(w1);
 	p = inner - ovh;
 	wbuf_init(&wb, p, ovh);
-	if (ep->af == AF_INET6 && ep->ckey == NULL)
+	if (ep->af == AF_INET6 && key == NULL)
 		wbuf_put_bytes(&wb, hw, ENCAP_OVERHEAD6);
 	else if (ep->af == AF_INET6)
 		wbuf_put_bytes(&wb, hw, ENCAP_OVERHEAD6 - LISP_DATA_HDR_LEN);
-	else if (ep->ckey == NULL)
+	else if (key == NULL)
 		wbuf_put_bytes(&wb, hw, ENCAP_OVERHEAD4);
 	else
 		wbuf_put_bytes(&wb, hw, ENCAP_OVERHEAD4 - LISP_DATA_HDR_LEN);
@@ -221,8 +224,8 @@ encap_outer_frag(const struct encap_params *ep, uint64_t flow_hash,
     uint32_t nonce, uint8_t tos, uint8_t ttl, uint8_t *inner, size_t len,
     size_t headroom, struct encap_pkt *out)
 {
-	return encap_outer(ep, flow_hash, nonce, tos, ttl, inner, len,
-	    headroom, out);
+	return encap_outer(ep, ep->ckey, flow_hash, nonce, tos, ttl, inner,
+	    len, headroom, out);
 }
 
 enum dp_drop
@@ -232,11 +235,21 @@ encap_packet(const struct encap_params *ep, const struct pkt_info *pi,
 {
 	if (pi->ttl == 0)
 		return DP_DROP_TTL_EXPIRED;
+	/*
+	 * Without LISP-crypto (the common case) the inlined encap_outer()
+	 * is compiled with a NULL key: none of its crypto tests remain.
+	 */
+	if (ep->ckey == NULL) {
+		if (pi->tot_len + encap_overhead(ep->af) > encap_mtu(ep))
+			return DP_DROP_TOO_BIG;
+		return encap_outer(ep, NULL, flow_hash, nonce, pi->tos,
+		    pi->ttl, inner, pi->tot_len, headroom, out);
+	}
 	if (pi->tot_len + encap_overhead(ep->af) +
 	    encap_crypto_growth(ep, pi->tot_len) > encap_mtu(ep))
 		return DP_DROP_TOO_BIG;
-	return encap_outer(ep, flow_hash, nonce, pi->tos, pi->ttl, inner,
-	    pi->tot_len, headroom, out);
+	return encap_outer(ep, ep->ckey, flow_hash, nonce, pi->tos, pi->ttl,
+	    inner, pi->tot_len, headroom, out);
 }
 
 /*
