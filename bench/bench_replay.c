@@ -796,6 +796,7 @@ main(void)
 	ks.port = 4341;
 	ks.nkeys = 1;
 	ks.keys[0].key_id = 1;
+	ks.keys[0].key_len = 16;
 	ks.keys[0].icv_len = LCRYPTO_ICV_KEY_LEN;
 	randombytes_buf(ks.keys[0].key, sizeof(ks.keys[0].key));
 	randombytes_buf(ks.keys[0].icv, sizeof(ks.keys[0].icv));

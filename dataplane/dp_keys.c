@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "dp_keys.h"
+#include "dpipc.h"
 #include "log.h"
 #include "mapcache.h"
 
@@ -55,6 +56,12 @@ set_make(struct dp_keyset *ks, unsigned int dir)
 	for (k = 0; k < ks->nkeys; k++) {
 		struct dp_key *dk = &ks->keys[k];
 
+		if (dk->suite != DPIPC_SUITE_LISPERS) {
+			log_warnx("lisp-crypto key-id %u: cipher suite %u "
+			    "not supported yet", dk->key_id, dk->suite);
+			dk->lk = NULL;
+			continue;
+		}
 		dk->lk = lcrypto_key_new(dk->key_id, dk->key, dk->icv,
 		    dk->icv_len, dir == LCRYPTO_ENCAP ? dk_cipher :
 		    LCRYPTO_AUTO, dir, dk_nslots, &err);
@@ -167,7 +174,8 @@ same_keys(const struct dp_keyset *a, const struct dp_keyset *b)
 	for (k = 0; k < a->nkeys; k++) {
 		const struct dp_key *x = &a->keys[k], *y = &b->keys[k];
 
-		if (x->key_id != y->key_id || x->icv_len != y->icv_len ||
+		if (x->key_id != y->key_id || x->suite != y->suite ||
+		    x->key_len != y->key_len || x->icv_len != y->icv_len ||
 		    sodium_memcmp(x->key, y->key, sizeof(x->key)) != 0 ||
 		    sodium_memcmp(x->icv, y->icv, sizeof(x->icv)) != 0)
 			return 0;

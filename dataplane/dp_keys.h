@@ -40,11 +40,14 @@
 #define DP_KEYS_MAX_SLOTS	4096	/* encapsulation slots */
 #define DP_KEYS_MAX_DECAP	4096	/* remote ITRs */
 
+/* suite and lengths as in struct dpipc_key (dataplane/dpipc.h). */
 struct dp_key {
 	uint8_t		 key_id;	/* 1..3 */
-	uint8_t		 icv_len;	/* bytes of icv[] used: 20 or 16 */
-	uint8_t		 key[16];	/* encrypt-key / decrypt-key */
-	uint8_t		 icv[20];	/* icv-key */
+	uint8_t		 suite;		/* DPIPC_SUITE_* */
+	uint8_t		 key_len;	/* bytes of key[] used: 16 or 32 */
+	uint8_t		 icv_len;	/* bytes of icv[] used: 20, 16 or 0 */
+	uint8_t		 key[32];	/* encrypt-key / decrypt-key */
+	uint8_t		 icv[20];	/* icv-key (suite 0 only) */
 	struct lcrypto_key *lk;		/* made by dp_keys; NULL: refused */
 };
 

@@ -111,7 +111,8 @@ keyset(struct dp_keyset *ks, const uint8_t *addr, uint16_t port,
 	ks->port = port;
 	ks->nkeys = 1;
 	ks->keys[0].key_id = 1;
-	tu_unhex(key_hex, ks->keys[0].key, sizeof(ks->keys[0].key));
+	ks->keys[0].key_len = (uint8_t)tu_unhex(key_hex, ks->keys[0].key,
+	    sizeof(ks->keys[0].key));
 	ks->keys[0].icv_len = (uint8_t)tu_unhex(icv_hex, ks->keys[0].icv,
 	    sizeof(ks->keys[0].icv));
 }
