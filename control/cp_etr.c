@@ -363,6 +363,12 @@ done:
 }
 
 void
+etr_set_crypto(struct etr *etr, struct cpc *c)
+{
+	etr->crypto = c;
+}
+
+void
 etr_tick(struct etr *etr, double now)
 {
 	struct etr_ms	*ms;
@@ -508,6 +514,7 @@ etr_input_request(struct etr *etr, const struct lisp_map_request *mr,
     const struct dpipc_addr *local, double now)
 {
 	const struct etr_db	*dbs[ETR_MAX_RECS];
+	struct cpc_answer	 ans;
 	struct lisp_eid_record	*recs = NULL;
 	struct lisp_msg		 m;
 	struct dpipc_addr	 dst, a;
@@ -564,11 +571,15 @@ etr_input_request(struct etr *etr, const struct lisp_map_request *mr,
 		etr->c[ETR_C_REPLY_RATELIMITED]++;
 		return -1;
 	}
+	/* After the rate limit: a key we never tell the ITR is useless. */
+	memset(&ans, 0, sizeof(ans));
+	if (etr->crypto != NULL)
+		cpc_etr_request(etr->crypto, mr, &dst, now, &ans);
 	if ((recs = calloc(n, sizeof(*recs))) == NULL)
 		return -1;
 	for (i = 0; i < n; i++)
 		if (record_fill(etr, dbs[i], &recs[i], probe ? local :
-		    NULL) == -1)
+		    NULL) == -1 || cpc_wrap_record(&ans, &recs[i]) == -1)
 			goto out;
 	memset(&m, 0, sizeof(m));
 	m.type = LISP_MAP_REPLY;

@@ -45,6 +45,7 @@
 #include <stdint.h>
 
 #include "cp_addr.h"
+#include "cp_crypto.h"
 #include "lisp_msg.h"
 
 struct etr_params {
@@ -153,6 +154,7 @@ struct etr {
 	uint8_t			 xtr_id[LISP_XTR_ID_LEN];
 	uint64_t		 site_id;
 	uint64_t		 nonce;		/* last Map-Register nonce */
+	struct cpc		*crypto;	/* LISP-crypto, not owned */
 	uint64_t		 c[ETR_C_MAX];
 };
 
@@ -173,6 +175,12 @@ int	etr_add_ms(struct etr *, const struct dpipc_addr *addr,
 	    const char *name, uint8_t key_id, uint8_t alg, const void *key,
 	    size_t keylen, int want_notify, int proxy_reply, double now);
 void	etr_clear_ms(struct etr *);
+/*
+ * LISP-crypto (data-plane-security = yes): Map-Requests whose ITR-RLOCs
+ * carry a key get decap keys in the data plane and a Map-Reply whose
+ * local locators carry ours.  NULL turns it off.  c stays the caller's.
+ */
+void	etr_set_crypto(struct etr *, struct cpc *c);
 
 void	etr_tick(struct etr *, double now);
 /*
