@@ -21,8 +21,10 @@
  *
  * Crypto objects: the writer turns every key into a struct lcrypto_key
  * (crypto/lcrypto.h: keyed cipher contexts, one slot per worker) when
- * the key arrives; NULL when lcrypto refused it (logged and counted
- * there: Poly1305 ICV, ChaCha8, malformed).  A table copy shares the
+ * the key arrives, by its suite: lispers.net's construction
+ * (lcrypto_key_new) for suite 0, RFC 8061 (lcrypto_key_new_rfc8061,
+ * crypto/lc8061.h) for suites 5 and 6; NULL when it was refused (logged
+ * and counted there: Poly1305 ICV, ChaCha8, malformed).  A table copy shares the
  * objects of the entries it did not change; the objects of a replaced
  * or removed entry are wiped and freed (lcrypto_key_free) after the
  * same grace period as the table that held them, so a worker that
