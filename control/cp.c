@@ -685,8 +685,11 @@ cp_apply_crypto(struct cp *cp, const struct cp_env *env)
 			    "suite %u", cpc_suite(cp->crypto));
 		c = cp->crypto;
 	}
-	if (cp->itr != NULL)
+	if (cp->itr != NULL && cp->itr->crypto != c) {
+		/* Turned on or off by a reload: entries with(out) keys. */
 		itr_set_crypto(cp->itr, c);
+		itr_resync(cp->itr, cp_now(cp));
+	}
 	if (cp->etr != NULL)
 		etr_set_crypto(cp->etr, c);
 }
