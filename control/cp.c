@@ -574,6 +574,7 @@ cp_apply_rlocs(struct cp *cp)
 	struct etr_db		*db = NULL;
 	struct etr_rloc		*rl, **rls = NULL;
 	struct dpipc_addr	 local[ITR_MAX_LOCAL];
+	uint8_t			 lprio[ITR_MAX_LOCAL];
 	struct cp_eid		*eids = NULL;
 	const struct cpnl_addr	*na;
 	size_t			 nna = 0, ndb = 0, nrl, i, j, k, q, nlocal = 0;
@@ -647,8 +648,22 @@ cp_apply_rlocs(struct cp *cp)
 			for (k = 0; k < nlocal; k++)
 				if (cpa_addr_eq(&local[k], &rl[q].addr))
 					break;
-			if (k == nlocal && nlocal < ITR_MAX_LOCAL)
-				local[nlocal++] = rl[q].addr;
+			if (k < nlocal || nlocal == ITR_MAX_LOCAL)
+				continue;
+			/*
+			 * By priority, ties in file order: the first of each
+			 * family is the data plane's outer source, and the
+			 * ITR-RLOC that carries our LISP-crypto key (the ETR
+			 * keys the decryption by that address).
+			 */
+			for (k = nlocal; k > 0 &&
+			    lprio[k - 1] > rl[q].priority; k--) {
+				local[k] = local[k - 1];
+				lprio[k] = lprio[k - 1];
+			}
+			local[k] = rl[q].addr;
+			lprio[k] = rl[q].priority;
+			nlocal++;
 		}
 	}
 	/* Without database-mappings, any global address is an ITR-RLOC. */
