@@ -204,7 +204,11 @@ to3 = [r for r in pr if r['rloc'] in ('$r3', '$r63')]
 assert to2 and all(r['cipher-suite'] == $SUITE for r in to2), to2
 assert to3 and all(r['cipher-suite'] == 0 for r in to3), to3
 " || dp_fail "lispctl show rlocs -j on x1"
-"$BUILD/lispctl" -s "$DP_TMP/x1.sock" show rlocs | grep -A12 -i 'lisp-crypto' | head -12
+out=$("$BUILD/lispctl" -s "$DP_TMP/x1.sock" show rlocs) || dp_fail "show rlocs: exit $?"
+echo "$out" | sed -n '/^lisp-crypto:$/,$p' | head -8
+echo "$out" | sed -n '/^lisp-crypto:$/,$p' | grep -Eq "^  cipher-suite +$SUITE$" &&
+    echo "$out" | sed -n '/^lisp-crypto:$/,$p' | grep -Eq '^  encrypt-sessions +[1-9][0-9]*$' ||
+    dp_fail "show rlocs (text): no lisp-crypto section with suite $SUITE"
 x3=$(cp_dump "${DP_PID[3]}" "${DP_LOG[3]}")
 echo "$x3" | grep -q '^lisp-crypto' && dp_fail "x3 (no data-plane-security) has lisp-crypto state"
 echo "ok: suite $SUITE sessions on x1 and x2 both ways, show rlocs: lisp-crypto record, per-RLOC cipher-suite ($SUITE to x2, 0 to x3), no crypto errors"

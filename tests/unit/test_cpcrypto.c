@@ -22,6 +22,7 @@
 #include "cp_etr.h"
 #include "cp_itr.h"
 #include "cp_msg.h"
+#include "cp_show.h"
 #include "lc8061_kx.h"
 #include "lisp_msg.h"
 #include "log.h"
@@ -692,6 +693,99 @@ START_TEST(probe_carries_key_and_keeps)
 }
 END_TEST
 
+/* The ETR restarted: a new ETR key, a new encrypt key for every entry. */
+START_TEST(etr_restart_rekeys_itr)
+{
+	struct fx		 f;
+	struct cpc_params	 cpp = { .suite = 5 };
+	const struct dprec	*mc, *dk;
+	uint8_t			 p1[32], p2[32];
+	size_t			 d0, s0;
+
+	fx_init(&f, 5, 0);
+	(void)resolve(&f, "10.2.0.7", T0);
+	ck_assert(reply_key(1, 5, p1));
+	cpc_free(f.ce);
+	ck_assert_ptr_nonnull(f.ce = cpc_new(&cpp, &env_etr));
+	etr_set_crypto(f.etr, f.ce);
+	/* A refresh of the entry (SMR-invoked here) reaches the new ETR. */
+	d0 = ndpr;
+	s0 = nsent;
+	{
+		struct lisp_map_request smr;
+		struct lisp_mreq_record rec;
+		struct dpipc_addr src = A("192.0.2.2");
+		struct cp_eid pfx = E("10.2.0.0", 24);
+
+		memset(&smr, 0, sizeof(smr));
+		memset(&rec, 0, sizeof(rec));
+		smr.flags = LISP_MREQ_S;
+		rec.mask_len = 24;
+		ck_assert_int_eq(cpa_eid_to_lisp(&pfx, &rec.eid), 0);
+		smr.rec_count = 1;
+		smr.recs = &rec;
+		itr_input_smr(f.itr, &smr, &src, T0 + 10);
+		lisp_addr_free(&rec.eid);
+	}
+	ck_assert_uint_eq(nsent, s0 + 1);
+	ck_assert_int_eq(to_etr(&f, s0, T0 + 10), 0);
+	ck_assert_int_eq(to_itr(&f, s0 + 1, "192.0.2.2", T0 + 10), 0);
+	ck_assert(reply_key(s0 + 1, 5, p2));
+	ck_assert_mem_ne(p1, p2, 32);
+	ck_assert_ptr_nonnull(dk = last_dp('E', DPIPC_DECAP_KEYS, d0));
+	ck_assert_ptr_nonnull(mc = last_dp('I', DPIPC_MAP_CACHE, d0));
+	ck_assert_uint_eq(mc->rlocs[0].nkeys, 1);
+	ck_assert_mem_eq(mc->rlocs[0].keys[0].key, dk->dk.keys[0].key, 16);
+	ck_assert_uint_eq(f.ci->c[CPC_C_ITR_NEW], 4);
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(show_record)
+{
+	struct fx	 f;
+	json_object	*recs, *r, *c, *v;
+	char		 err[64];
+
+	fx_init(&f, 6, 0);
+	(void)resolve(&f, "10.2.0.7", T0);
+	ck_assert_ptr_nonnull(recs = json_object_new_array());
+	ck_assert_int_eq(cp_show_crypto(NULL, recs, err, sizeof(err)), 0);
+	ck_assert_uint_eq(json_object_array_length(recs), 0);
+	ck_assert_int_eq(cp_show_crypto(f.ci, recs, err, sizeof(err)), 0);
+	ck_assert_uint_eq(json_object_array_length(recs), 1);
+	r = json_object_array_get_idx(recs, 0);
+	ck_assert(json_object_object_get_ex(r, "lisp-crypto", &c));
+	ck_assert(json_object_object_get_ex(c, "cipher-suite", &v));
+	ck_assert_int_eq(json_object_get_int(v), 6);
+	ck_assert(json_object_object_get_ex(c, "encrypt-sessions", &v));
+	ck_assert_int_eq(json_object_get_int(v), 2);
+	ck_assert(json_object_object_get_ex(c, "itr-encrypt-key-derived",
+	    &v));
+	ck_assert_int_eq(json_object_get_int(v), 2);
+	ck_assert(json_object_object_get_ex(c, "refused-cipher-suite", &v));
+	ck_assert_int_eq(json_object_get_int(v), 0);
+	json_object_put(recs);
+	/* Per-RLOC cipher-suite in the probe records of show rlocs. */
+	ck_assert_ptr_nonnull(recs = json_object_new_array());
+	ck_assert_int_eq(cp_show_rlocs(f.itr, NULL, T0, recs, err,
+	    sizeof(err)), 0);
+	ck_assert_uint_eq(json_object_array_length(recs), 3);
+	for (size_t i = 0; i < 3; i++) {
+		const char *a;
+
+		r = json_object_array_get_idx(recs, i);
+		ck_assert(json_object_object_get_ex(r, "rloc", &v));
+		a = json_object_get_string(v);
+		ck_assert(json_object_object_get_ex(r, "cipher-suite", &v));
+		ck_assert_int_eq(json_object_get_int(v),
+		    strcmp(a, "192.0.2.99") == 0 ? 0 : 6);
+	}
+	json_object_put(recs);
+	fx_free(&f);
+}
+END_TEST
+
 START_TEST(suite_from_env)
 {
 	log_setquiet(1);
@@ -721,6 +815,8 @@ cpcrypto_suite(void)
 	tcase_add_test(tc, sessions_bounded);
 	tcase_add_test(tc, itr_opportunistic);
 	tcase_add_test(tc, probe_carries_key_and_keeps);
+	tcase_add_test(tc, etr_restart_rekeys_itr);
+	tcase_add_test(tc, show_record);
 	tcase_add_test(tc, suite_from_env);
 	suite_add_tcase(s, tc);
 	return s;
