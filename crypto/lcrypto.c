@@ -477,6 +477,19 @@ classify(const struct lcrypto_key *k, size_t len, enum lcrypto_cipher *c)
 }
 
 size_t
+lcrypto_max_inner(const struct lcrypto_key *k, size_t room)
+{
+	size_t	 fixed = lcrypto_encap_len(k, 0) - LCRYPTO_HDR_LEN;
+
+	if (room < fixed)
+		return 0;
+	/* lispers.net pads to a block: cut to a multiple of one. */
+	if (k->aead == NULL)
+		return (room - fixed) & ~(size_t)(LCRYPTO_BLOCK - 1);
+	return room - fixed;
+}
+
+size_t
 lcrypto_iv_len_of(const struct lcrypto_key *k, size_t len)
 {
 	enum lcrypto_cipher c;

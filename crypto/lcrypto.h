@@ -236,6 +236,12 @@ size_t		 lcrypto_overhead(const struct lcrypto_key *);
 /* Exact size lcrypto_encrypt() produces for an inner packet of len. */
 size_t		 lcrypto_encap_len(const struct lcrypto_key *, size_t len);
 /*
+ * Largest inner packet whose encapsulation with this key needs at most
+ * room bytes after the LISP header (IV, ciphertext with any padding,
+ * tag, ICV); 0 if none fits.  For the too-big MTU.
+ */
+size_t		 lcrypto_max_inner(const struct lcrypto_key *, size_t room);
+/*
  * IV length of a received payload of len bytes (LISP header included),
  * decided by length as lcrypto_decrypt() does; 0 if none fits.
  */
