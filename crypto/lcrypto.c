@@ -512,11 +512,12 @@ lcrypto_key_set_iv(struct lcrypto_key *k, unsigned int slot,
 		return -LCRYPTO_E_KEY;
 	rbuf_init(&rb, ctr, 16);
 	if (k->aead != NULL) {
-		uint64_t lo = 0;
+		uint64_t hi = 0, lo = 0;
 
-		(void)rbuf_skip(&rb, 8);
+		(void)rbuf_get_u64(&rb, &hi);
 		(void)rbuf_get_u64(&rb, &lo);
-		return err_8061(lc8061_key_set_iv(k->aead, slot, lo));
+		return err_8061(lc8061_key_set_iv(k->aead, slot,
+		    hi << 32 ^ lo));
 	}
 	(void)rbuf_get_u64(&rb, &k->slots[slot].iv_hi);
 	(void)rbuf_get_u64(&rb, &k->slots[slot].iv_lo);
