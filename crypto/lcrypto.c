@@ -477,6 +477,19 @@ classify(const struct lcrypto_key *k, size_t len, enum lcrypto_cipher *c)
 }
 
 size_t
+lcrypto_max_inner(const struct lcrypto_key *k, size_t room)
+{
+	size_t	 fixed = lcrypto_encap_len(k, 0) - LCRYPTO_HDR_LEN;
+
+	if (room < fixed)
+		return 0;
+	/* lispers.net pads to a block: cut to a multiple of one. */
+	if (k->aead == NULL)
+		return (room - fixed) & ~(size_t)(LCRYPTO_BLOCK - 1);
+	return room - fixed;
+}
+
+size_t
 lcrypto_iv_len_of(const struct lcrypto_key *k, size_t len)
 {
 	enum lcrypto_cipher c;
@@ -499,11 +512,12 @@ lcrypto_key_set_iv(struct lcrypto_key *k, unsigned int slot,
 		return -LCRYPTO_E_KEY;
 	rbuf_init(&rb, ctr, 16);
 	if (k->aead != NULL) {
-		uint64_t lo = 0;
+		uint64_t hi = 0, lo = 0;
 
-		(void)rbuf_skip(&rb, 8);
+		(void)rbuf_get_u64(&rb, &hi);
 		(void)rbuf_get_u64(&rb, &lo);
-		return err_8061(lc8061_key_set_iv(k->aead, slot, lo));
+		return err_8061(lc8061_key_set_iv(k->aead, slot,
+		    hi << 32 ^ lo));
 	}
 	(void)rbuf_get_u64(&rb, &k->slots[slot].iv_hi);
 	(void)rbuf_get_u64(&rb, &k->slots[slot].iv_lo);

@@ -236,6 +236,12 @@ size_t		 lcrypto_overhead(const struct lcrypto_key *);
 /* Exact size lcrypto_encrypt() produces for an inner packet of len. */
 size_t		 lcrypto_encap_len(const struct lcrypto_key *, size_t len);
 /*
+ * Largest inner packet whose encapsulation with this key needs at most
+ * room bytes after the LISP header (IV, ciphertext with any padding,
+ * tag, ICV); 0 if none fits.  For the too-big MTU.
+ */
+size_t		 lcrypto_max_inner(const struct lcrypto_key *, size_t room);
+/*
  * IV length of a received payload of len bytes (LISP header included),
  * decided by length as lcrypto_decrypt() does; 0 if none fits.
  */
@@ -245,7 +251,10 @@ size_t		 lcrypto_iv_len_of(const struct lcrypto_key *, size_t len);
  * Set slot's IV counter (the next packet uses it, then +1): 16 bytes,
  * the 128-bit counter big-endian, as the vectors write iv_counter.  For
  * known-answer tests and reproducible replays; never needed otherwise.
- * An RFC 8061 key takes the low 64 bits (lc8061_key_set_iv()).
+ * An RFC 8061 key starts its counter at hi << 32 ^ lo of the two
+ * 64-bit halves (lc8061_key_set_iv() keeps the low 56 or 64 bits of
+ * that), so that both dp_keys_iv_seed()'s seed (high half) and key
+ * number (low half) show in the IVs.
  */
 int		 lcrypto_key_set_iv(struct lcrypto_key *, unsigned int slot,
 		    const uint8_t ctr[16]);
