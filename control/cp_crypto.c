@@ -406,6 +406,7 @@ cpc_etr_request(struct cpc *c, const struct lisp_map_request *mr,
 		s->created = tmp.created != 0 ? tmp.created : now;
 		s->used = now;
 		decap_send(c, s);
+		ans->fresh = 1;
 	}
 	ans->keyed = 1;
 	ans->suite = tmp.suite;

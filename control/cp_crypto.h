@@ -111,6 +111,7 @@ struct cpc {
 /* The ETR's answer to one Map-Request. */
 struct cpc_answer {
 	int			 keyed;
+	int			 fresh;		/* decap-keys sent just now */
 	uint8_t			 suite;
 	uint8_t			 pub[LC8061_KX_PUBLEN];
 };

@@ -183,6 +183,9 @@ for n in 1 2; do
 	    dp_fail "x$n: no suite $SUITE encrypt session for $(topo_rloc4 $p)"
 	echo "$d" | grep -q "^lisp-crypto decrypt itr $(topo_rloc4 $p) suite $SUITE " ||
 	    dp_fail "x$n: no suite $SUITE decrypt session for $(topo_rloc4 $p)"
+	# The reply that started the session waited for the decap key.
+	v=$(echo "$d" | awk '$1 == "counter" && $2 == "etr-map-reply-deferred-for-key" { print $3 }')
+	[ "${v:-0}" -ge 1 ] || dp_fail "x$n: no Map-Reply held for a new key"
 	for c in refused-cipher-suite refused-key-length refused-low-order-key reply-suite-mismatch; do
 		v=$(echo "$d" | awk -v k="crypto-$c" '$1 == "counter" && $2 == k { print $3 }')
 		[ "$v" = 0 ] || dp_fail "x$n crypto-$c = $v"

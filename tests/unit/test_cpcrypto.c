@@ -211,18 +211,38 @@ inner_request(size_t i, struct lisp_msg *ecm, struct lisp_msg *in)
 	ck_assert_uint_eq(in->type, LISP_MAP_REQUEST);
 }
 
+/*
+ * A reply that starts a session is held ETR_KEY_SETTLE s (cp_etr.h):
+ * flush it with the ETR's clock; `deferred` says whether it was held.
+ */
+static int	 deferred;
+
+static void
+etr_flush(struct fx *f, size_t before, double now)
+{
+	deferred = 0;
+	if (nsent != before)
+		return;
+	etr_tick(f->etr, now + ETR_KEY_SETTLE - 0.001);
+	ck_assert_uint_eq(nsent, before);
+	etr_tick(f->etr, now + ETR_KEY_SETTLE);
+	deferred = nsent > before;
+}
+
 /* sent[i] as a Map-Request to the ETR (from the map-server). */
 static int
 to_etr(struct fx *f, size_t i, double now)
 {
 	struct lisp_msg		 ecm, in;
 	struct dpipc_addr	 ms = A("198.51.100.1");
+	size_t			 before = nsent;
 	int			 rc;
 
 	inner_request(i, &ecm, &in);
 	rc = etr_input_request(f->etr, &in.u.mreq, &ms, 4342, NULL, now);
 	lisp_msg_free(&in);
 	lisp_msg_free(&ecm);
+	etr_flush(f, before, now);
 	return rc;
 }
 
@@ -376,6 +396,8 @@ START_TEST(exchange_both_ends_agree)
 	fx_init(&f, (uint8_t)suite, 0);
 	klen = suite == 6 ? 32 : 16;
 	nonce = resolve(&f, "10.2.0.7", T0);
+	/* The reply waited for the data plane's new key. */
+	ck_assert_uint_eq(f.etr->c[ETR_C_REPLY_DEFERRED], 1);
 	/* ETR: one session, decap-keys for the ITR's v4 and v6 RLOCs. */
 	ck_assert_uint_eq(f.ce->c[CPC_C_ETR_NEW], 1);
 	ck_assert_uint_eq(count_dp('E', DPIPC_DECAP_KEYS, 0), 2);
@@ -437,6 +459,7 @@ START_TEST(same_itr_key_keeps_session)
 	 */
 	fx_new_itr(&f, NULL, 3, f.ci);	/* same process, same key */
 	(void)resolve(&f, "10.2.0.8", T0 + 10);
+	ck_assert(!deferred);		/* no new key: answered at once */
 	ck_assert(reply_key(3, 5, p2));
 	ck_assert_mem_eq(p1, p2, 32);
 	ck_assert_uint_eq(count_dp('E', DPIPC_DECAP_KEYS, d0), 0);
@@ -497,6 +520,7 @@ etr_request(struct fx *f, uint8_t suite, const uint8_t *key, size_t klen,
 	struct lisp_msg		 m;
 	uint8_t			 buf[CPM_BUFLEN];
 	ssize_t			 len;
+	size_t			 before;
 	int			 rc;
 
 	memset(&q, 0, sizeof(q));
@@ -510,8 +534,10 @@ etr_request(struct fx *f, uint8_t suite, const uint8_t *key, size_t klen,
 	ck_assert_int_gt(len = cpm_request_encode(&q, buf, sizeof(buf)), 0);
 	ck_assert_int_eq(lisp_msg_decode(buf, (size_t)len, &m, NULL, NULL),
 	    0);
+	before = nsent;
 	rc = etr_input_request(f->etr, &m.u.mreq, &rl, 4342, NULL, T0);
 	lisp_msg_free(&m);
+	etr_flush(f, before, T0);
 	return rc;
 }
 
@@ -527,6 +553,7 @@ START_TEST(bad_keys_refused)
 	/* Suite 2 (X25519 + AES-CBC): answered, without keys. */
 	ck_assert_int_eq(etr_request(&f, 2, kp.pub, 32, "192.0.2.50", 1), 0);
 	ck_assert_uint_eq(nsent, 1);
+	ck_assert(!deferred);
 	ck_assert(!reply_key(0, 2, pub));
 	ck_assert_uint_eq(f.ce->c[CPC_C_REFUSED_SUITE], 1);
 	/* Suite 5 with a 31-byte key. */
@@ -542,6 +569,7 @@ START_TEST(bad_keys_refused)
 	ck_assert_uint_eq(f.ce->netr, 0);
 	/* A good one from the same ITR afterwards: suite 6 is accepted. */
 	ck_assert_int_eq(etr_request(&f, 6, kp.pub, 32, "192.0.2.52", 4), 0);
+	ck_assert(deferred);
 	ck_assert(reply_key(3, 6, pub));
 	ck_assert_uint_eq(count_dp('E', DPIPC_DECAP_KEYS, 0), 1);
 	ck_assert_uint_eq(dpr[0].dk.keys[0].suite, 6);
