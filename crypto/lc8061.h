@@ -113,8 +113,22 @@ const char	*lc8061_suite_name(unsigned int suite);
 struct lc8061_key *lc8061_key_new(unsigned int key_id, unsigned int suite,
 		    const uint8_t *key, size_t key_len, unsigned int dir,
 		    unsigned int nslots, int *err);
-/* Wipes every secret, then releases.  Accepts NULL. */
+/* Wipes every secret (lc8061_key_wipe), then releases.  Accepts NULL. */
 void		 lc8061_key_free(struct lc8061_key *);
+/*
+ * Wipes every secret the key holds (the ChaCha20 key; the OpenSSL
+ * contexts, whose free cleanses their key schedules; the IV counters)
+ * and makes later calls fail with -LC8061_E_KEY.  Public so that tests
+ * can check the effect (lc8061_key_is_wiped()).
+ */
+void		 lc8061_key_wipe(struct lc8061_key *);
+int		 lc8061_key_is_wiped(const struct lc8061_key *);
+/*
+ * Test hook: when set, lc8061_key_free() calls it between the wipe and
+ * the release, so a test can look at the struct without a use after
+ * free.
+ */
+extern void	(*lc8061_free_hook)(const struct lc8061_key *);
 
 unsigned int	 lc8061_key_id(const struct lc8061_key *);
 unsigned int	 lc8061_key_suite(const struct lc8061_key *);
