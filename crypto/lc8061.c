@@ -260,6 +260,15 @@ lc8061_key_set_iv(struct lc8061_key *k, unsigned int slot, uint64_t start)
 	return 0;
 }
 
+int
+lc8061_key_set_iv_used(struct lc8061_key *k, unsigned int slot, uint64_t used)
+{
+	if (k == NULL || slot >= k->nslots || k->wiped)
+		return -LC8061_E_KEY;
+	k->slots[slot].used = used;
+	return 0;
+}
+
 /* slot || c, big-endian, into iv[0..ivlen). */
 static void
 iv_write(const struct lc8061_key *k, unsigned int slot,

@@ -463,6 +463,38 @@ START_TEST(iv_rule)
 }
 END_TEST
 
+/* A slot that has used its IV space refuses; the others go on. */
+START_TEST(iv_exhaustion)
+{
+	struct lc8061_key	*k;
+	uint8_t			 in[10], pkt[BUFSZ], hdr[8];
+	uint64_t		 limit[2] = { UINT64_MAX, (1ULL << 56) - 1 };
+	unsigned int		 si;
+
+	fill(in, sizeof(in), 7);
+	mkhdr(hdr, 1);
+	for (si = 0; si < 2; si++) {
+		k = mkkey(1, suites[si], 2);
+		ck_assert_int_eq(lc8061_key_set_iv_used(k, 1, limit[si] - 2),
+		    0);
+		ck_assert_int_gt(lc8061_encrypt(k, 1, hdr, in, sizeof(in), pkt,
+		    sizeof(pkt)), 0);
+		ck_assert_int_gt(lc8061_encrypt(k, 1, hdr, in, sizeof(in), pkt,
+		    sizeof(pkt)), 0);
+		ck_assert_int_eq(lc8061_encrypt(k, 1, hdr, in, sizeof(in), pkt,
+		    sizeof(pkt)), -LC8061_E_IV);
+		ck_assert_int_eq(lc8061_encrypt(k, 1, hdr, in, sizeof(in), pkt,
+		    sizeof(pkt)), -LC8061_E_IV);
+		/* The other slot goes on. */
+		ck_assert_int_gt(lc8061_encrypt(k, 0, hdr, in, sizeof(in), pkt,
+		    sizeof(pkt)), 0);
+		ck_assert_int_eq(lc8061_key_set_iv_used(k, 2, 0),
+		    -LC8061_E_KEY);
+		lc8061_key_free(k);
+	}
+}
+END_TEST
+
 START_TEST(bad_arguments)
 {
 	struct lc8061_key	*k;
@@ -676,6 +708,7 @@ lc8061_suite(void)
 	tcase_add_test(tc, tamper_every_byte);
 	tcase_add_test(tc, wrong_key);
 	tcase_add_test(tc, iv_rule);
+	tcase_add_test(tc, iv_exhaustion);
 	tcase_add_test(tc, bad_arguments);
 	tcase_add_test(tc, wipe);
 	tcase_add_test(tc, lcrypto_handle);
