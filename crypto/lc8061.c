@@ -34,7 +34,10 @@ struct lc8061_key {
 	unsigned int		 dir;
 	size_t			 ivlen;
 	uint64_t		 iv_limit;	/* IVs per slot, then E_IV */
+	int			 wiped;
 };
+
+void		(*lc8061_free_hook)(const struct lc8061_key *);
 
 static const char *const lc8061_errstr[LC8061_E_MAX] = {
 	[LC8061_OK] = "ok",
@@ -171,7 +174,7 @@ lc8061_key_new(unsigned int key_id, unsigned int suite, const uint8_t *key,
 }
 
 void
-lc8061_key_free(struct lc8061_key *k)
+lc8061_key_wipe(struct lc8061_key *k)
 {
 	struct lc8061_slot	*s;
 	unsigned int		 i;
@@ -186,6 +189,27 @@ lc8061_key_free(struct lc8061_key *k)
 	}
 	if (k->slots != NULL)
 		sodium_memzero(k->slots, k->nslots * sizeof(*k->slots));
+	sodium_memzero(k->chacha, sizeof(k->chacha));
+	k->wiped = 1;
+}
+
+int
+lc8061_key_is_wiped(const struct lc8061_key *k)
+{
+	if (!k->wiped || !sodium_is_zero(k->chacha, sizeof(k->chacha)))
+		return 0;
+	return k->slots == NULL || sodium_is_zero((const unsigned char *)
+	    k->slots, k->nslots * sizeof(*k->slots));
+}
+
+void
+lc8061_key_free(struct lc8061_key *k)
+{
+	if (k == NULL)
+		return;
+	lc8061_key_wipe(k);
+	if (lc8061_free_hook != NULL)
+		lc8061_free_hook(k);
 	free(k->slots);
 	sodium_memzero(k, sizeof(*k));
 	free(k);
@@ -226,13 +250,22 @@ lc8061_key_set_iv(struct lc8061_key *k, unsigned int slot, uint64_t start)
 {
 	struct lc8061_slot	*s;
 
-	if (k == NULL || slot >= k->nslots)
+	if (k == NULL || slot >= k->nslots || k->wiped)
 		return -LC8061_E_KEY;
 	s = &k->slots[slot];
 	s->ctr_hi = 0;
 	s->ctr_lo = k->suite == LC8061_SUITE_CHACHA20 ?
 	    start & CHACHA_CTR_MASK : start;
 	s->used = 0;
+	return 0;
+}
+
+int
+lc8061_key_set_iv_used(struct lc8061_key *k, unsigned int slot, uint64_t used)
+{
+	if (k == NULL || slot >= k->nslots || k->wiped)
+		return -LC8061_E_KEY;
+	k->slots[slot].used = used;
 	return 0;
 }
 
@@ -258,7 +291,7 @@ int
 lc8061_key_peek_iv(const struct lc8061_key *k, unsigned int slot,
     uint8_t iv[LC8061_MAX_IV])
 {
-	if (k == NULL || slot >= k->nslots)
+	if (k == NULL || slot >= k->nslots || k->wiped)
 		return -LC8061_E_KEY;
 	memset(iv, 0, LC8061_MAX_IV);
 	iv_write(k, slot, &k->slots[slot], iv);
@@ -311,7 +344,7 @@ lc8061_encrypt(struct lc8061_key *k, unsigned int slot,
 	unsigned long long	 tlen;
 	size_t			 total;
 
-	if (k == NULL || slot >= k->nslots)
+	if (k == NULL || slot >= k->nslots || k->wiped)
 		return -LC8061_E_KEY;
 	if (!(k->dir & LC8061_ENCAP))
 		return -LC8061_E_DIR;
@@ -358,7 +391,7 @@ lc8061_decrypt(struct lc8061_key *k, unsigned int slot, const uint8_t *pkt,
 	size_t		 ctlen, aadlen;
 	int		 n, rc;
 
-	if (k == NULL || slot >= k->nslots)
+	if (k == NULL || slot >= k->nslots || k->wiped)
 		return -LC8061_E_KEY;
 	if (!(k->dir & LC8061_DECAP))
 		return -LC8061_E_DIR;

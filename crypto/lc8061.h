@@ -41,9 +41,9 @@
  * modulo 2^(8 * (IV length - 1)).  The slot byte keeps the slots'
  * sequences apart whatever their starts; within a slot c takes every
  * value once before it could come back to its start, and the slot
- * refuses to encrypt (-LC8061_E_IV) after 2^56 packets (suite 6; 2^64
- * for suite 5, which has 2^88 values), so nothing ever repeats under one
- * key object.  That is 7 * 10^16 packets per worker for suite 6: 22
+ * refuses to encrypt (-LC8061_E_IV) after 2^56 - 1 packets (suite 6;
+ * 2^64 - 1 for suite 5, which has 2^88 values), so nothing ever repeats
+ * under one key object.  That is 7 * 10^16 packets per worker for suite 6: 22
  * years at 100 Mpps, long past any rekey.  RFC 8061 lets GCM and ChaCha
  * IVs "count up"; starting at 1 is not required of a sender, and a
  * random start keeps two key objects made from the same key material
@@ -113,8 +113,22 @@ const char	*lc8061_suite_name(unsigned int suite);
 struct lc8061_key *lc8061_key_new(unsigned int key_id, unsigned int suite,
 		    const uint8_t *key, size_t key_len, unsigned int dir,
 		    unsigned int nslots, int *err);
-/* Wipes every secret, then releases.  Accepts NULL. */
+/* Wipes every secret (lc8061_key_wipe), then releases.  Accepts NULL. */
 void		 lc8061_key_free(struct lc8061_key *);
+/*
+ * Wipes every secret the key holds (the ChaCha20 key; the OpenSSL
+ * contexts, whose free cleanses their key schedules; the IV counters)
+ * and makes later calls fail with -LC8061_E_KEY.  Public so that tests
+ * can check the effect (lc8061_key_is_wiped()).
+ */
+void		 lc8061_key_wipe(struct lc8061_key *);
+int		 lc8061_key_is_wiped(const struct lc8061_key *);
+/*
+ * Test hook: when set, lc8061_key_free() calls it between the wipe and
+ * the release, so a test can look at the struct without a use after
+ * free.
+ */
+extern void	(*lc8061_free_hook)(const struct lc8061_key *);
 
 unsigned int	 lc8061_key_id(const struct lc8061_key *);
 unsigned int	 lc8061_key_suite(const struct lc8061_key *);
@@ -132,6 +146,12 @@ size_t		 lc8061_overhead(const struct lc8061_key *);
  */
 int		 lc8061_key_set_iv(struct lc8061_key *, unsigned int slot,
 		    uint64_t start);
+/*
+ * Test hook: count slot as having sent `used` IVs since its start, so
+ * that a test reaches the exhaustion rule (-LC8061_E_IV).
+ */
+int		 lc8061_key_set_iv_used(struct lc8061_key *, unsigned int slot,
+		    uint64_t used);
 /* The IV slot's next packet will carry (tests).  0 or -LC8061_E_KEY. */
 int		 lc8061_key_peek_iv(const struct lc8061_key *,
 		    unsigned int slot, uint8_t iv[LC8061_MAX_IV]);

@@ -30,6 +30,7 @@
 #   RLOCs with keys).
 #
 # Usage: python3 check_c8061.py IPCFILE PORT IID SEED OUT.pcap INNER.pcap
+# (tests/sh/ipc_crypto8061.sh imports open_chacha_orig() from here.)
 import ipaddress
 import json
 import struct
@@ -174,4 +175,5 @@ def main():
                                        len(last)))
 
 
-main()
+if __name__ == "__main__":
+    main()

@@ -726,6 +726,40 @@ START_TEST(test_rfc8061_mtu)
 }
 END_TEST
 
+static int		 n8061freed, n8061wiped;
+
+static void
+free_hook8061(const struct lc8061_key *k)
+{
+	n8061freed++;
+	n8061wiped += lc8061_key_is_wiped(k);
+}
+
+/* A replaced RFC 8061 key is wiped and freed after the grace period. */
+START_TEST(test_rfc8061_replace)
+{
+	uint16_t	 s1, s2;
+
+	dp_keys_setup(2, LCRYPTO_AES128_GCM);
+	n8061freed = n8061wiped = 0;
+	lc8061_free_hook = free_hook8061;
+	s1 = encap_route8061(suites8061[_i], 1);
+	/* The same key again: nothing made, nothing freed. */
+	s2 = encap_route8061(suites8061[_i], 1);
+	ck_assert_uint_eq(s1, s2);
+	ck_assert_int_eq(n8061freed, 0);
+	/* Another key-id: the old key goes, wiped. */
+	s2 = encap_route8061(suites8061[_i], 2);
+	ck_assert_uint_eq(s1, s2);
+	ck_assert_int_eq(n8061freed, 1);
+	ck_assert_int_eq(n8061wiped, 1);
+	dp_keys_free_all();
+	ck_assert_int_eq(n8061freed, 2);
+	ck_assert_int_eq(n8061wiped, 2);
+	lc8061_free_hook = NULL;
+}
+END_TEST
+
 static Suite *
 dpcrypto_suite(void)
 {
@@ -746,6 +780,7 @@ dpcrypto_suite(void)
 	tcase_add_test(tc, test_cipher_rule);
 	tcase_add_loop_test(tc, test_rfc8061_path, 0, 2);
 	tcase_add_loop_test(tc, test_rfc8061_mtu, 0, 2);
+	tcase_add_loop_test(tc, test_rfc8061_replace, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;
 }

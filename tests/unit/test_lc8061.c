@@ -463,6 +463,38 @@ START_TEST(iv_rule)
 }
 END_TEST
 
+/* A slot that has used its IV space refuses; the others go on. */
+START_TEST(iv_exhaustion)
+{
+	struct lc8061_key	*k;
+	uint8_t			 in[10], pkt[BUFSZ], hdr[8];
+	uint64_t		 limit[2] = { UINT64_MAX, (1ULL << 56) - 1 };
+	unsigned int		 si;
+
+	fill(in, sizeof(in), 7);
+	mkhdr(hdr, 1);
+	for (si = 0; si < 2; si++) {
+		k = mkkey(1, suites[si], 2);
+		ck_assert_int_eq(lc8061_key_set_iv_used(k, 1, limit[si] - 2),
+		    0);
+		ck_assert_int_gt(lc8061_encrypt(k, 1, hdr, in, sizeof(in), pkt,
+		    sizeof(pkt)), 0);
+		ck_assert_int_gt(lc8061_encrypt(k, 1, hdr, in, sizeof(in), pkt,
+		    sizeof(pkt)), 0);
+		ck_assert_int_eq(lc8061_encrypt(k, 1, hdr, in, sizeof(in), pkt,
+		    sizeof(pkt)), -LC8061_E_IV);
+		ck_assert_int_eq(lc8061_encrypt(k, 1, hdr, in, sizeof(in), pkt,
+		    sizeof(pkt)), -LC8061_E_IV);
+		/* The other slot goes on. */
+		ck_assert_int_gt(lc8061_encrypt(k, 0, hdr, in, sizeof(in), pkt,
+		    sizeof(pkt)), 0);
+		ck_assert_int_eq(lc8061_key_set_iv_used(k, 2, 0),
+		    -LC8061_E_KEY);
+		lc8061_key_free(k);
+	}
+}
+END_TEST
+
 START_TEST(bad_arguments)
 {
 	struct lc8061_key	*k;
@@ -525,6 +557,52 @@ START_TEST(bad_arguments)
 	ck_assert_str_eq(lc8061_strerror(-LC8061_E_TAG),
 	    "AEAD tag does not verify");
 	ck_assert_str_eq(lc8061_strerror(LC8061_E_MAX), "unknown error");
+}
+END_TEST
+
+static int		 nfreed, freed_wiped;
+
+static void
+free_hook(const struct lc8061_key *k)
+{
+	nfreed++;
+	freed_wiped = lc8061_key_is_wiped(k);
+}
+
+/* Keys are wiped: by lc8061_key_wipe(), and on free before release. */
+START_TEST(wipe)
+{
+	struct lc8061_key	*k;
+	uint8_t			 in[32], pkt[BUFSZ], hdr[8], iv[12];
+	unsigned int		 si;
+	int			 n;
+
+	fill(in, sizeof(in), 2);
+	mkhdr(hdr, 1);
+	for (si = 0; si < 2; si++) {
+		k = mkkey(1, suites[si], 3);
+		ck_assert(!lc8061_key_is_wiped(k));
+		n = lc8061_encrypt(k, 2, hdr, in, sizeof(in), pkt,
+		    sizeof(pkt));
+		ck_assert_int_gt(n, 0);
+		lc8061_key_wipe(k);
+		ck_assert(lc8061_key_is_wiped(k));
+		ck_assert_int_eq(lc8061_encrypt(k, 0, hdr, in, sizeof(in),
+		    pkt, sizeof(pkt)), -LC8061_E_KEY);
+		ck_assert_int_eq(lc8061_decrypt(k, 0, pkt, (size_t)n,
+		    pkt + 100, sizeof(pkt) - 100), -LC8061_E_KEY);
+		ck_assert_int_eq(lc8061_key_set_iv(k, 0, 1), -LC8061_E_KEY);
+		ck_assert_int_eq(lc8061_key_peek_iv(k, 0, iv), -LC8061_E_KEY);
+		lc8061_key_free(k);
+		/* Free alone wipes first. */
+		nfreed = freed_wiped = 0;
+		lc8061_free_hook = free_hook;
+		k = mkkey(1, suites[si], 2);
+		lc8061_key_free(k);
+		lc8061_free_hook = NULL;
+		ck_assert_int_eq(nfreed, 1);
+		ck_assert_int_eq(freed_wiped, 1);
+	}
 }
 END_TEST
 
@@ -592,8 +670,13 @@ START_TEST(lcrypto_handle)
 		ck_assert_int_eq(lcrypto_encrypt(k, 0, hdr, in, sizeof(in),
 		    pkt, sizeof(pkt)), -LCRYPTO_E_KEYID);
 		mkhdr(hdr, 2);
-		/* Wipe: the lc8061 key is gone, calls fail. */
+		/* Wipe: the lc8061 key is wiped and freed, calls fail. */
+		nfreed = freed_wiped = 0;
+		lc8061_free_hook = free_hook;
 		lcrypto_key_wipe(k);
+		lc8061_free_hook = NULL;
+		ck_assert_int_eq(nfreed, 1);
+		ck_assert_int_eq(freed_wiped, 1);
 		ck_assert(lcrypto_key_is_wiped(k));
 		ck_assert_int_eq(lcrypto_encrypt(k, 0, hdr, in, sizeof(in),
 		    pkt, sizeof(pkt)), -LCRYPTO_E_KEY);
@@ -625,7 +708,9 @@ lc8061_suite(void)
 	tcase_add_test(tc, tamper_every_byte);
 	tcase_add_test(tc, wrong_key);
 	tcase_add_test(tc, iv_rule);
+	tcase_add_test(tc, iv_exhaustion);
 	tcase_add_test(tc, bad_arguments);
+	tcase_add_test(tc, wipe);
 	tcase_add_test(tc, lcrypto_handle);
 	suite_add_tcase(s, tc);
 	return s;
