@@ -17,27 +17,42 @@
  *				each packet into a send slot and the emit
  *				call, the least any user-space forwarder does
  *   replay.encap_crypto.gbps	1400-byte inner packets through the ITR
- *				path (one-prefix map-cache) to an RLOC with
- *				a LISP-crypto key slot (dp_keys, as lispers.net
- *				IPC keys give): the data path encrypts in
- *				place, AES-128-GCM + HMAC-SHA-256 ICV, the
- *				lispers.net format (dp_crypto.c, lcrypto.c)
+ *				path (one-prefix map-cache) to an RLOC whose
+ *				key slot holds an RFC 8061 key of the default
+ *				native suite, 5 (AES-128-GCM, OpenSSL EVP):
+ *				the data path encrypts in place (dp_crypto.c,
+ *				lcrypto.c -> lc8061.c)
+ *   replay.encap_crypto_aes128gcm.gbps	the same figure, named by suite
+ *   replay.encap_crypto_chacha20.gbps	the same with a suite 6 key
+ *				(libsodium's original ChaCha20-Poly1305)
  *   replay.raw_aead.gbps	libsodium's AEAD alone on the same sizes
  *				(AES-256-GCM with precomputed state, else
  *				ChaCha20-Poly1305), as bench_lcrypto's
  *				raw_aead.gbps, in the same run
  *   replay.encap_crypto_over_raw_aead	the ratio (target >= 0.8)
+ *   replay.raw_chacha20poly1305.gbps	libsodium's original
+ *				ChaCha20-Poly1305 alone (8-byte nonce, the
+ *				16-byte AAD of suite 6): suite 6's primitive
+ *   replay.encap_crypto_chacha20_over_raw_chacha20poly1305	the ratio
  *   replay.raw_aes128gcm.gbps	OpenSSL AES-128-GCM alone, 1400 bytes,
- *				keyed once (lcrypto's cipher)
+ *				keyed once (suite 5's and lcrypto's cipher)
+ *   replay.encap_crypto_over_raw_aes128gcm	suite 5 over its own
+ *				primitive: the part of the cost that is the
+ *				path's, not the cipher's
+ *
+ * lispers.net's format (lcrypto.c: AES-128-GCM + HMAC-SHA-256/160 ICV,
+ * keys from the lispers.net IPC), the same path and sizes:
+ *   replay.encap_crypto_lispers.gbps	the ITR path with such a key
+ *   replay.encap_crypto_lispers_over_raw_aead	the ratio
  *   replay.raw_hmac_sha256.gbps	libsodium HMAC-SHA-256 alone, 1400
  *				bytes, keyed state copied (lcrypto's ICV)
- *   replay.encap_crypto_ceiling.gbps	1 / (1/aes + 1/hmac): the most
- *				one core can do in lispers.net's format, two
- *				passes over every byte
- *   replay.encap_crypto_ceiling_over_raw_aead	that ceiling over
+ *   replay.encap_crypto_lispers_ceiling.gbps	1 / (1/aes + 1/hmac): the
+ *				most one core can do in lispers.net's format,
+ *				two passes over every byte
+ *   replay.encap_crypto_lispers_ceiling_over_raw_aead	that ceiling over
  *				raw_aead: whether >= 0.8 is reachable at all
- *   replay.encap_crypto_over_ceiling	encap_crypto over the ceiling:
- *				the part of the loss that is ours
+ *   replay.encap_crypto_lispers_over_ceiling	encap_crypto_lispers over
+ *				the ceiling: the part of the loss that is ours
  *   replay.raw_hmac_sha256_openssl.gbps	and the ceiling with it: the
  *				same HMAC on OpenSSL's SHA-256, for comparison
  *
@@ -80,6 +95,7 @@
 #include "dp_keys.h"
 #include "dp_path.h"
 #include "dp_tables.h"
+#include "dpipc.h"
 #include "lisp_data.h"
 #include "lisp_net.h"
 #include "log.h"
@@ -479,6 +495,30 @@ raw_aead_pass(int aes, const crypto_aead_aes256gcm_state *st,
 }
 
 /*
+ * libsodium's original ChaCha20-Poly1305 alone, as suite 6 (lc8061) runs
+ * it: 8-byte nonce, 16 bytes of AAD (LISP header and IV), detached tag.
+ */
+/* noinline: callgrind --toggle-collect=NAME */
+static __attribute__((noinline)) double
+raw_chacha_pass(const uint8_t *key, uint8_t *buf)
+{
+	uint8_t			 nonce[8];
+	unsigned long long	 tlen;
+	uint64_t		 t0;
+	unsigned int		 i;
+
+	memset(nonce, 0, sizeof(nonce));
+	t0 = cpu_ns();
+	for (i = 0; i < AEAD_N; i++) {
+		sodium_increment(nonce, sizeof(nonce));
+		crypto_aead_chacha20poly1305_encrypt_detached(buf + 1600,
+		    buf + 3200, &tlen, buf, AEAD_LEN, buf + 3300, 16, NULL,
+		    nonce, key);
+	}
+	return (double)AEAD_N * AEAD_LEN * 8 / (double)(cpu_ns() - t0);
+}
+
+/*
  * OpenSSL's AES-128-GCM alone, as lcrypto runs it: the context keyed
  * once, per packet a new IV, the 1400 bytes, the tag.  Gbit/s, or -1.
  */
@@ -564,24 +604,109 @@ crypto_pass(struct dp_path *p, struct sink *sk, const uint8_t *pkts)
 }
 
 enum cfig {
-	CF_ENCAP, CF_AEAD, CF_GCM, CF_HMAC, CF_HMAC_OSSL, CF_MAX
+	CF_ENCAP, CF_ENCAP_GCM, CF_ENCAP_CHACHA, CF_AEAD, CF_CHACHA, CF_GCM,
+	CF_HMAC, CF_HMAC_OSSL, CF_MAX
 };
+
+/*
+ * A path of its own for an RFC 8061 figure: a one-prefix map-cache
+ * (0.0.0.0/0) to the RLOC rloc, whose key slot holds one random key of
+ * suite (DPIPC_SUITE_AES128_GCM or _CHACHA20), as a map-cache add with
+ * "cipher-suite" gives.  Writer side: the caller is RCU-offline.
+ */
+static struct dp_path *
+c8061_path_new(unsigned int suite, uint32_t rloc, struct dp_path_io *io,
+    struct dp_tables *t, struct mapcache **mcp)
+{
+	struct mapcache_config	 mcc;
+	struct mapcache_prefix	 one;
+	struct mapcache_rloc	 r;
+	struct dp_keyset	 ks;
+	struct dp_path		*p;
+
+	memset(&mcc, 0, sizeof(mcc));
+	mcc.workers = 1;
+	mcc.max_per_iid = 16;
+	mcc.max_entries = 64;
+	if ((*mcp = mapcache_new(&mcc)) == NULL)
+		return NULL;
+	memset(&ks, 0, sizeof(ks));
+	ks.afi = MAPCACHE_AF_IPV4;
+	put32(ks.addr, rloc);
+	ks.port = 4341;
+	ks.nkeys = 1;
+	ks.keys[0].key_id = 1;
+	ks.keys[0].suite = (uint8_t)suite;
+	ks.keys[0].key_len = suite == DPIPC_SUITE_CHACHA20 ? 32 : 16;
+	randombytes_buf(ks.keys[0].key, ks.keys[0].key_len);
+	memset(&r, 0, sizeof(r));
+	put32(r.addr, rloc);
+	r.afi = MAPCACHE_AF_IPV4;
+	r.priority = 1;
+	r.weight = 100;
+	r.up = 1;
+	r.key_slot = dp_keys_encap_set(&ks);
+	sodium_memzero(&ks, sizeof(ks));
+	memset(&one, 0, sizeof(one));
+	one.iid = IID;
+	one.afi = MAPCACHE_AF_IPV4;
+	if (r.key_slot == MAPCACHE_NO_KEY ||
+	    mapcache_insert(*mcp, &one, MAPCACHE_POSITIVE, 86400, &r, 1, 0) ||
+	    (p = dp_path_new(*mcp, 0, io)) == NULL) {
+		mapcache_free(*mcp);
+		*mcp = NULL;
+		return NULL;
+	}
+	p->t = t;
+	p->now = 1;
+	return p;
+}
+
+/* One ITR crypto pass of path p; -1 (and a line) unless all encrypted. */
+static double
+crypto_pass_checked(struct dp_path *p, struct sink *sk, const uint8_t *pkts,
+    const char *name)
+{
+	uint64_t	 before = sk->pkts;
+	double		 v;
+
+	sk->kk = 0;
+	v = crypto_pass(p, sk, pkts);
+	if (sk->pkts - before != AEAD_N || sk->kk != AEAD_N) {
+		printf("%s: n/a (%llu of %u packets out, %llu encrypted)\n",
+		    name, (unsigned long long)(sk->pkts - before), AEAD_N,
+		    (unsigned long long)sk->kk);
+		return -1;
+	}
+	return v;
+}
 
 /*
  * The crypto figures, passes interleaved, medians.  64 different
  * 1400-byte packets (one flow each) cycle through the ITR path of p1,
- * whose one RLOC has a key slot (dp_keys, as a map-cache add with keys
- * gives): the data path encrypts in place (dp_crypto.c, lcrypto.c).
- * The ceiling of lispers.net's format on one core is two passes over
- * every byte, AES-128-GCM then HMAC-SHA-256: 1 / (1/gcm + 1/hmac).
+ * whose one RLOC has a key slot with a lispers.net-format key (dp_keys,
+ * as a lispers.net map-cache add with keys gives), and through two
+ * paths of their own with RFC 8061 keys (suites 5 and 6): the data path
+ * encrypts in place (dp_crypto.c, lcrypto.c, lc8061.c).  The ceiling of
+ * lispers.net's format on one core is two passes over every byte,
+ * AES-128-GCM then HMAC-SHA-256: 1 / (1/gcm + 1/hmac); RFC 8061's is
+ * the AEAD alone, one pass.
  */
 static void
-crypto_figures(struct dp_path *p1, struct sink *sk)
+crypto_figures(struct dp_path *p1, struct sink *sk, struct dp_path_io *io,
+    struct dp_tables *t)
 {
+	static const char *const encname[] = {
+		[CF_ENCAP] = "replay.encap_crypto_lispers.gbps",
+		[CF_ENCAP_GCM] = "replay.encap_crypto.gbps",
+		[CF_ENCAP_CHACHA] = "replay.encap_crypto_chacha20.gbps",
+	};
 	crypto_aead_aes256gcm_state st;
 	crypto_auth_hmacsha256_state hst;
 	SHA256_CTX		 oi, oo;
 	EVP_CIPHER_CTX		*ctx;
+	struct dp_path		*pg = NULL, *pc = NULL;
+	struct mapcache		*mcg = NULL, *mcc = NULL;
 	uint8_t			 k16[16], k32[32], icv[20], pad[64], *pkts;
 	uint8_t			*buf;
 	double			 v[CF_MAX][PASSES], m[CF_MAX], ceil, ceil_o;
@@ -593,6 +718,16 @@ crypto_figures(struct dp_path *p1, struct sink *sk)
 	ctx = EVP_CIPHER_CTX_new();
 	if (pkts == NULL || buf == NULL || ctx == NULL) {
 		printf("replay.encap_crypto.gbps: n/a (set-up failed)\n");
+		goto out;
+	}
+	/* Key tables and map-caches are written RCU-offline. */
+	rcu_thread_offline();
+	pg = c8061_path_new(DPIPC_SUITE_AES128_GCM, 0xC6336402u, io, t, &mcg);
+	pc = c8061_path_new(DPIPC_SUITE_CHACHA20, 0xC6336403u, io, t, &mcc);
+	rcu_thread_online();
+	if (pg == NULL || pc == NULL) {
+		printf("replay.encap_crypto.gbps: n/a (RFC 8061 path set-up "
+		    "failed)\n");
 		goto out;
 	}
 	for (i = 0; i < 64; i++) {
@@ -638,25 +773,22 @@ crypto_figures(struct dp_path *p1, struct sink *sk)
 	sodium_memzero(pad, sizeof(pad));
 
 	for (k = 0; k < PASSES; k++) {
-		uint64_t before = sk->pkts;
-
 		for (f = 0; f < CF_MAX; f++) {
 			switch (f) {
 			case CF_ENCAP:
-				sk->kk = 0;
-				v[f][k] = crypto_pass(p1, sk, pkts);
-				if (sk->pkts - before != AEAD_N ||
-				    sk->kk != AEAD_N) {
-					printf("replay.encap_crypto.gbps: n/a "
-					    "(%llu of %u packets out, %llu "
-					    "encrypted)\n", (unsigned long long)
-					    (sk->pkts - before), AEAD_N,
-					    (unsigned long long)sk->kk);
+			case CF_ENCAP_GCM:
+			case CF_ENCAP_CHACHA:
+				v[f][k] = crypto_pass_checked(f == CF_ENCAP ?
+				    p1 : f == CF_ENCAP_GCM ? pg : pc, sk, pkts,
+				    encname[f]);
+				if (v[f][k] < 0)
 					goto out;
-				}
 				break;
 			case CF_AEAD:
 				v[f][k] = raw_aead_pass(aes, &st, k32, buf);
+				break;
+			case CF_CHACHA:
+				v[f][k] = raw_chacha_pass(k32, buf);
 				break;
 			case CF_GCM:
 				v[f][k] = raw_gcm_pass(ctx, buf);
@@ -678,27 +810,44 @@ crypto_figures(struct dp_path *p1, struct sink *sk)
 	}
 	ceil = 1 / (1 / m[CF_GCM] + 1 / m[CF_HMAC]);
 	ceil_o = 1 / (1 / m[CF_GCM] + 1 / m[CF_HMAC_OSSL]);
-	printf("replay.encap_crypto.gbps: %.2f Gbit/s\n", m[CF_ENCAP]);
+	/* RFC 8061, the default native suite first. */
+	printf("replay.encap_crypto.gbps: %.2f Gbit/s (RFC 8061 suite 5, "
+	    "AES-128-GCM)\n", m[CF_ENCAP_GCM]);
+	printf("replay.encap_crypto_aes128gcm.gbps: %.2f Gbit/s\n",
+	    m[CF_ENCAP_GCM]);
+	printf("replay.encap_crypto_chacha20.gbps: %.2f Gbit/s (RFC 8061 "
+	    "suite 6, ChaCha20-Poly1305)\n", m[CF_ENCAP_CHACHA]);
 	printf("replay.raw_aead.gbps: %.2f Gbit/s (libsodium %s)\n",
 	    m[CF_AEAD], aes ? "aes256gcm" : "chacha20poly1305_ietf");
 	printf("replay.encap_crypto_over_raw_aead: %.2f x\n",
-	    m[CF_ENCAP] / m[CF_AEAD]);
+	    m[CF_ENCAP_GCM] / m[CF_AEAD]);
+	printf("replay.raw_chacha20poly1305.gbps: %.2f Gbit/s (libsodium "
+	    "original construction)\n", m[CF_CHACHA]);
+	printf("replay.encap_crypto_chacha20_over_raw_chacha20poly1305: "
+	    "%.2f x\n", m[CF_ENCAP_CHACHA] / m[CF_CHACHA]);
 	printf("replay.raw_aes128gcm.gbps: %.2f Gbit/s (OpenSSL EVP)\n",
 	    m[CF_GCM]);
+	printf("replay.encap_crypto_over_raw_aes128gcm: %.2f x\n",
+	    m[CF_ENCAP_GCM] / m[CF_GCM]);
+	/* lispers.net's format. */
+	printf("replay.encap_crypto_lispers.gbps: %.2f Gbit/s (AES-128-GCM "
+	    "+ HMAC-SHA-256/160)\n", m[CF_ENCAP]);
+	printf("replay.encap_crypto_lispers_over_raw_aead: %.2f x\n",
+	    m[CF_ENCAP] / m[CF_AEAD]);
 	printf("replay.raw_hmac_sha256.gbps: %.2f Gbit/s (libsodium)\n",
 	    m[CF_HMAC]);
-	printf("replay.encap_crypto_ceiling.gbps: %.2f Gbit/s "
+	printf("replay.encap_crypto_lispers_ceiling.gbps: %.2f Gbit/s "
 	    "(1/(1/aes + 1/hmac))\n", ceil);
-	printf("replay.encap_crypto_ceiling_over_raw_aead: %.2f x\n",
+	printf("replay.encap_crypto_lispers_ceiling_over_raw_aead: %.2f x\n",
 	    ceil / m[CF_AEAD]);
-	printf("replay.encap_crypto_over_ceiling: %.2f x\n",
+	printf("replay.encap_crypto_lispers_over_ceiling: %.2f x\n",
 	    m[CF_ENCAP] / ceil);
 	printf("replay.raw_hmac_sha256_openssl.gbps: %.2f Gbit/s (OpenSSL "
 	    "SHA-256, for comparison)\n", m[CF_HMAC_OSSL]);
-	printf("replay.encap_crypto_ceiling_openssl_hmac.gbps: %.2f Gbit/s\n",
-	    ceil_o);
-	printf("replay.encap_crypto_ceiling_openssl_hmac_over_raw_aead: "
-	    "%.2f x\n", ceil_o / m[CF_AEAD]);
+	printf("replay.encap_crypto_lispers_ceiling_openssl_hmac.gbps: %.2f "
+	    "Gbit/s\n", ceil_o);
+	printf("replay.encap_crypto_lispers_ceiling_openssl_hmac_over_raw_aead:"
+	    " %.2f x\n", ceil_o / m[CF_AEAD]);
 out:
 	sodium_memzero(k16, sizeof(k16));
 	sodium_memzero(k32, sizeof(k32));
@@ -708,6 +857,12 @@ out:
 	OPENSSL_cleanse(&oi, sizeof(oi));
 	OPENSSL_cleanse(&oo, sizeof(oo));
 	EVP_CIPHER_CTX_free(ctx);
+	dp_path_free(pg);
+	dp_path_free(pc);
+	rcu_thread_offline();
+	mapcache_free(mcg);
+	mapcache_free(mcc);
+	rcu_thread_online();
 	free(pkts);
 	free(buf);
 }
@@ -796,6 +951,7 @@ main(void)
 	ks.port = 4341;
 	ks.nkeys = 1;
 	ks.keys[0].key_id = 1;
+	ks.keys[0].key_len = 16;
 	ks.keys[0].icv_len = LCRYPTO_ICV_KEY_LEN;
 	randombytes_buf(ks.keys[0].key, sizeof(ks.keys[0].key));
 	randombytes_buf(ks.keys[0].icv, sizeof(ks.keys[0].icv));
@@ -880,7 +1036,7 @@ main(void)
 			figures(fg, sizeof(fg) / sizeof(fg[0]), &sk, pl, pl0);
 	}
 	if (!eonly)
-		crypto_figures(p2, &sk);
+		crypto_figures(p2, &sk, &io, t);
 
 	dp_path_free(p);
 	dp_path_free(p1);

@@ -22,7 +22,9 @@
  * set them: LISPZTR_MAP_REQUEST_INTERVAL, LISPZTR_MAP_REQUEST_RATE,
  * LISPZTR_MAP_REQUEST_RETRIES, LISPZTR_REGISTER_INTERVAL,
  * LISPZTR_PROBE_INTERVAL, LISPZTR_PROBE_TIMEOUT, LISPZTR_PROBE_MISSES,
- * LISPZTR_REPLY_RATE, LISPZTR_SMR_INTERVAL (seconds, per second, counts).
+ * LISPZTR_REPLY_RATE, LISPZTR_SMR_INTERVAL (seconds, per second, counts),
+ * and LISPZTR_CRYPTO_SUITE (5 or 6: the RFC 8061 suite our ITR offers
+ * with data-plane-security = yes; read once at start).
  */
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -45,6 +47,7 @@
 #include "config.h"
 #include "cp_addr.h"
 #include "cp.h"
+#include "cp_crypto.h"
 #include "cp_ctl.h"
 #include "cp_etr.h"
 #include "cp_itr.h"
@@ -104,6 +107,13 @@ struct cp {
 	struct itr		*itr;
 	struct etr		*etr;
 	struct ms		*ms;
+	/*
+	 * LISP-crypto sessions, made at the first configuration with
+	 * data-plane-security = yes and kept for the process lifetime:
+	 * the ITR key pair must not change (cp_crypto.h).
+	 */
+	struct cpc		*crypto;
+	struct cpc_params	 cpcp;
 	struct itr_params	 itrp;
 	struct etr_params	 etrp;
 	uint8_t			 xtr_id[LISP_XTR_ID_LEN];
@@ -564,6 +574,7 @@ cp_apply_rlocs(struct cp *cp)
 	struct etr_db		*db = NULL;
 	struct etr_rloc		*rl, **rls = NULL;
 	struct dpipc_addr	 local[ITR_MAX_LOCAL];
+	uint8_t			 lprio[ITR_MAX_LOCAL];
 	struct cp_eid		*eids = NULL;
 	const struct cpnl_addr	*na;
 	size_t			 nna = 0, ndb = 0, nrl, i, j, k, q, nlocal = 0;
@@ -637,8 +648,22 @@ cp_apply_rlocs(struct cp *cp)
 			for (k = 0; k < nlocal; k++)
 				if (cpa_addr_eq(&local[k], &rl[q].addr))
 					break;
-			if (k == nlocal && nlocal < ITR_MAX_LOCAL)
-				local[nlocal++] = rl[q].addr;
+			if (k < nlocal || nlocal == ITR_MAX_LOCAL)
+				continue;
+			/*
+			 * By priority, ties in file order: the first of each
+			 * family is the data plane's outer source, and the
+			 * ITR-RLOC that carries our LISP-crypto key (the ETR
+			 * keys the decryption by that address).
+			 */
+			for (k = nlocal; k > 0 &&
+			    lprio[k - 1] > rl[q].priority; k--) {
+				local[k] = local[k - 1];
+				lprio[k] = lprio[k - 1];
+			}
+			local[k] = rl[q].addr;
+			lprio[k] = rl[q].priority;
+			nlocal++;
 		}
 	}
 	/* Without database-mappings, any global address is an ITR-RLOC. */
@@ -657,6 +682,31 @@ out:
 	free(rls);
 	free(db);
 	free(eids);
+}
+
+/* data-plane-security = yes: our own RFC 8061 key exchange. */
+static void
+cp_apply_crypto(struct cp *cp, const struct cp_env *env)
+{
+	struct cpc	*c = NULL;
+
+	if (cp->cfg->xtr.data_plane_security) {
+		if (cp->crypto == NULL &&
+		    (cp->crypto = cpc_new(&cp->cpcp, env)) == NULL)
+			log_warnx("cp: lisp-crypto: no key pair, running "
+			    "without data-plane-security");
+		else
+			log_debug("cp: lisp-crypto on, offering cipher "
+			    "suite %u", cpc_suite(cp->crypto));
+		c = cp->crypto;
+	}
+	if (cp->itr != NULL && cp->itr->crypto != c) {
+		/* Turned on or off by a reload: entries with(out) keys. */
+		itr_set_crypto(cp->itr, c);
+		itr_resync(cp->itr, cp_now(cp));
+	}
+	if (cp->etr != NULL)
+		etr_set_crypto(cp->etr, c);
 }
 
 static void
@@ -768,6 +818,7 @@ cp_apply_config(struct cp *cp, struct lisp_config *cfg)
 		ms_free(cp->ms);
 		cp->ms = NULL;
 	}
+	cp_apply_crypto(cp, &env);
 	cp_apply_rlocs(cp);
 }
 
@@ -1004,6 +1055,8 @@ cp_tick(struct cp *cp, double now)
 		etr_tick(cp->etr, now);
 	if (cp->ms != NULL)
 		(void)ms_expire(cp->ms, (uint64_t)(now * 1000));
+	if (cp->crypto != NULL)
+		cpc_tick(cp->crypto, now);
 }
 
 static void
@@ -1052,6 +1105,8 @@ cp_dump(struct cp *cp)
 		itr_dump(cp->itr, now, dump_line, NULL);
 	if (cp->ms != NULL)
 		ms_walk_sites(cp->ms, dump_reg, NULL);
+	if (cp->crypto != NULL)
+		cpc_dump(cp->crypto, now, dump_line, NULL);
 	for (i = 0; i < CP_C_MAX; i++)
 		log_info("counter %s %llu", cp_cnames[i],
 		    (unsigned long long)cp->c[i]);
@@ -1064,6 +1119,9 @@ cp_dump(struct cp *cp)
 	for (i = 0; cp->etr != NULL && i < ETR_C_MAX; i++)
 		log_info("counter etr-%s %llu", etr_counter_name(i),
 		    (unsigned long long)cp->etr->c[i]);
+	for (i = 0; cp->crypto != NULL && i < CPC_C_MAX; i++)
+		log_info("counter crypto-%s %llu", cpc_counter_name(i),
+		    (unsigned long long)cp->crypto->c[i]);
 	for (i = 0; cp->ms != NULL && i < MS_C_MAX; i++)
 		log_info("counter ms-%s %llu", ms_counter_name(i),
 		    (unsigned long long)ms_counter(cp->ms, i));
@@ -1214,10 +1272,11 @@ cp_main(int ipcfd, int debug)
 	cp.etrp.register_interval = envd("LISPZTR_REGISTER_INTERVAL", 0);
 	cp.etrp.reply_rate = envd("LISPZTR_REPLY_RATE", 0);
 	cp.etrp.smr_interval = envd("LISPZTR_SMR_INTERVAL", 0);
+	cp.cpcp.suite = cpc_suite_from_env();
 	itr_params_default(&cp.itrp);
 	etr_params_default(&cp.etrp);
 	cp.loop = ev_default_loop(EVFLAG_AUTO);
-	cp_show_register(cp.loop, &cp.itr, &cp.etr, &cp.ms);
+	cp_show_register(cp.loop, &cp.itr, &cp.etr, &cp.ms, &cp.crypto);
 	if (ipc_init(&cp.ipc, ipcfd) == -1)
 		fatal("cp: ipc_init");
 	if ((cp.nl = cpnl_open()) == NULL)
@@ -1245,6 +1304,7 @@ cp_main(int ipcfd, int debug)
 	itr_free(cp.itr);
 	etr_free(cp.etr);
 	ms_free(cp.ms);
+	cpc_free(cp.crypto);
 	cpnl_close(cp.nl);
 	config_free(cp.cfg);
 	ipc_clear(&cp.ipc);
@@ -1268,6 +1328,7 @@ cp_harness_new(struct lisp_config *cfg, double now,
 	cp->fake_now = now;
 	cp->hio = *io;
 	randombytes_buf(cp->xtr_id, sizeof(cp->xtr_id));
+	cp->cpcp.suite = cpc_suite_from_env();
 	itr_params_default(&cp->itrp);
 	etr_params_default(&cp->etrp);
 	cp_apply_config(cp, cfg);
@@ -1305,6 +1366,7 @@ cp_harness_free(struct cp *cp)
 	itr_free(cp->itr);
 	etr_free(cp->etr);
 	ms_free(cp->ms);
+	cpc_free(cp->crypto);
 	config_free(cp->cfg);
 	free(cp);
 }

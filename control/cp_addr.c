@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cp_addr.h"
@@ -106,9 +107,48 @@ cpa_eid_from_lisp(const struct lisp_addr *a, uint8_t mlen, struct cp_eid *out)
 	return 0;
 }
 
+const struct lcaf_seckey *
+cpa_seckey(const struct lisp_addr *a)
+{
+	if (a->afi == LISP_AFI_LCAF && a->u.lcaf != NULL &&
+	    a->u.lcaf->type == LCAF_SECKEY)
+		return &a->u.lcaf->u.seckey;
+	return NULL;
+}
+
+int
+cpa_seckey_wrap(struct lisp_addr *a, uint8_t suite, const uint8_t *key,
+    size_t len)
+{
+	struct lcaf	*l;
+
+	if (len == 0 || len > LCAF_SECKEY_MAX_LEN ||
+	    (l = calloc(1, sizeof(*l))) == NULL)
+		return -1;
+	if ((l->u.seckey.key[0] = malloc(len)) == NULL) {
+		free(l);
+		return -1;
+	}
+	l->type = LCAF_SECKEY;
+	l->u.seckey.key_count = 1;
+	l->u.seckey.cipher_suite = suite;
+	l->u.seckey.key_len[0] = (uint16_t)len;
+	memcpy(l->u.seckey.key[0], key, len);
+	l->u.seckey.addr = *a;		/* moved */
+	memset(a, 0, sizeof(*a));
+	a->afi = LISP_AFI_LCAF;
+	a->u.lcaf = l;
+	return 0;
+}
+
 int
 cpa_rloc_from_lisp(const struct lisp_addr *a, struct dpipc_addr *out)
 {
+	const struct lcaf_seckey *k;
+
+	/* A Security Key LCAF (RFC 8061) wraps the locator: unwrap it. */
+	if ((k = cpa_seckey(a)) != NULL)
+		a = &k->addr;
 	memset(out, 0, sizeof(*out));
 	switch (a->afi) {
 	case LISP_AFI_IPV4:

@@ -8,7 +8,8 @@
  * struct dpipc_addr of the data-plane IPC (af, plen, 16 bytes), so that
  * map-cache messages to the data plane need no conversion.  On the LISP
  * wire an EID with a non-zero instance-id is an Instance-ID LCAF around
- * the address (IID mask-len 0); instance-id 0 is the plain AFI.
+ * the address (IID mask-len 0); instance-id 0 is the plain AFI.  An RLOC
+ * may come inside a Security Key LCAF (LISP-crypto, control/cp_crypto).
  *
  * struct cp_env is everything the engine does to the outside world: send
  * a UDP control packet (optionally from a given local address, so that an
@@ -74,6 +75,15 @@ int	 cpa_eid_from_lisp(const struct lisp_addr *a, uint8_t mlen,
 	    struct cp_eid *out);
 int	 cpa_eid_to_lisp(const struct cp_eid *e, struct lisp_addr *a);
 int	 cpa_rloc_from_lisp(const struct lisp_addr *a, struct dpipc_addr *out);
+/*
+ * RFC 8061 Security Key LCAF (type 11) around an RLOC: cpa_seckey()
+ * returns it (NULL for anything else); cpa_rloc_from_lisp() above reads
+ * the locator inside it.  cpa_seckey_wrap() moves a into a new LCAF with
+ * one key (key-id 1) of the given suite: 0 or -1 (no memory).
+ */
+const struct lcaf_seckey *cpa_seckey(const struct lisp_addr *a);
+int	 cpa_seckey_wrap(struct lisp_addr *a, uint8_t suite,
+	    const uint8_t *key, size_t len);
 void	 cpa_rloc_to_lisp(const struct dpipc_addr *r, struct lisp_addr *a);
 
 /* "[iid]addr/plen" and "addr"; always NUL-terminated, returns buf. */

@@ -33,6 +33,7 @@ static const char *const etr_cnames[ETR_C_MAX] = {
 	[ETR_C_RLOC_CHANGE] = "local-rloc-change",
 	[ETR_C_SMR_SENT] = "smr-sent",
 	[ETR_C_SMR_RATELIMITED] = "smr-send-ratelimited",
+	[ETR_C_REPLY_DEFERRED] = "map-reply-deferred-for-key",
 };
 
 const char *
@@ -74,6 +75,7 @@ etr_new(const struct etr_params *p, const struct cp_env *env)
 	TAILQ_INIT(&etr->ms);
 	TAILQ_INIT(&etr->peers);
 	TAILQ_INIT(&etr->rl);
+	TAILQ_INIT(&etr->deferred);
 	/* Increasing from a random start: unique across our restarts. */
 	etr->nonce = env->rand64(env->arg) >> 1;
 	return etr;
@@ -107,8 +109,9 @@ etr_clear_ms(struct etr *etr)
 void
 etr_free(struct etr *etr)
 {
-	struct etr_peer	*pe;
-	struct etr_rl	*rl;
+	struct etr_peer		*pe;
+	struct etr_rl		*rl;
+	struct etr_deferred	*d;
 
 	if (etr == NULL)
 		return;
@@ -120,6 +123,10 @@ etr_free(struct etr *etr)
 	while ((rl = TAILQ_FIRST(&etr->rl)) != NULL) {
 		TAILQ_REMOVE(&etr->rl, rl, link);
 		free(rl);
+	}
+	while ((d = TAILQ_FIRST(&etr->deferred)) != NULL) {
+		TAILQ_REMOVE(&etr->deferred, d, link);
+		free(d);
 	}
 	db_free(etr->db, etr->ndb);
 	free(etr);
@@ -363,11 +370,18 @@ done:
 }
 
 void
+etr_set_crypto(struct etr *etr, struct cpc *c)
+{
+	etr->crypto = c;
+}
+
+void
 etr_tick(struct etr *etr, double now)
 {
-	struct etr_ms	*ms;
-	struct etr_peer	*pe, *pt;
-	struct etr_rl	*rl, *rt;
+	struct etr_ms		*ms;
+	struct etr_peer		*pe, *pt;
+	struct etr_rl		*rl, *rt;
+	struct etr_deferred	*d, *dt;
 
 	TAILQ_FOREACH(ms, &etr->ms, link) {
 		if (now < ms->next_at)
@@ -403,6 +417,41 @@ etr_tick(struct etr *etr, double now)
 			TAILQ_REMOVE(&etr->rl, rl, link);
 			free(rl);
 		}
+	TAILQ_FOREACH_SAFE(d, &etr->deferred, link, dt) {
+		if (now < d->at)
+			continue;
+		TAILQ_REMOVE(&etr->deferred, d, link);
+		etr->ndeferred--;
+		(void)etr->env.send(etr->env.arg, &d->dst, d->dport,
+		    d->has_src ? &d->src : NULL, d->buf, d->len);
+		free(d);
+	}
+}
+
+/* Queue a Map-Reply for etr_tick(); -1 when full (send it at once). */
+static int
+reply_defer(struct etr *etr, const struct dpipc_addr *dst, uint16_t dport,
+    const struct dpipc_addr *src, const uint8_t *buf, size_t len,
+    double now)
+{
+	struct etr_deferred	*d;
+
+	if (etr->ndeferred >= ETR_MAX_DEFERRED ||
+	    (d = calloc(1, sizeof(*d) + len)) == NULL)
+		return -1;
+	d->dst = *dst;
+	d->dport = dport;
+	if (src != NULL) {
+		d->src = *src;
+		d->has_src = 1;
+	}
+	d->at = now + ETR_KEY_SETTLE;
+	d->len = len;
+	memcpy(d->buf, buf, len);
+	TAILQ_INSERT_TAIL(&etr->deferred, d, link);
+	etr->ndeferred++;
+	etr->c[ETR_C_REPLY_DEFERRED]++;
+	return 0;
 }
 
 int
@@ -508,6 +557,7 @@ etr_input_request(struct etr *etr, const struct lisp_map_request *mr,
     const struct dpipc_addr *local, double now)
 {
 	const struct etr_db	*dbs[ETR_MAX_RECS];
+	struct cpc_answer	 ans;
 	struct lisp_eid_record	*recs = NULL;
 	struct lisp_msg		 m;
 	struct dpipc_addr	 dst, a;
@@ -564,11 +614,15 @@ etr_input_request(struct etr *etr, const struct lisp_map_request *mr,
 		etr->c[ETR_C_REPLY_RATELIMITED]++;
 		return -1;
 	}
+	/* After the rate limit: a key we never tell the ITR is useless. */
+	memset(&ans, 0, sizeof(ans));
+	if (etr->crypto != NULL)
+		cpc_etr_request(etr->crypto, mr, &dst, now, &ans);
 	if ((recs = calloc(n, sizeof(*recs))) == NULL)
 		return -1;
 	for (i = 0; i < n; i++)
 		if (record_fill(etr, dbs[i], &recs[i], probe ? local :
-		    NULL) == -1)
+		    NULL) == -1 || cpc_wrap_record(&ans, &recs[i]) == -1)
 			goto out;
 	memset(&m, 0, sizeof(m));
 	m.type = LISP_MAP_REPLY;
@@ -579,7 +633,9 @@ etr_input_request(struct etr *etr, const struct lisp_map_request *mr,
 	wbuf_init(&wb, buf, sizeof(buf));
 	if (lisp_msg_encode(&wb, &m) != 0 || wbuf_failed(&wb))
 		goto out;
-	if (etr->env.send(etr->env.arg, &dst, sport, probe ? local : NULL,
+	if ((ans.fresh && reply_defer(etr, &dst, sport, probe ? local : NULL,
+	    buf, wbuf_len(&wb), now) == 0) ||
+	    etr->env.send(etr->env.arg, &dst, sport, probe ? local : NULL,
 	    buf, wbuf_len(&wb)) == 0)
 		rc = 0;
 	etr->c[probe ? ETR_C_PROBE_REPLY_SENT : ETR_C_REPLY_SENT]++;

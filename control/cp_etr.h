@@ -28,7 +28,9 @@
  * gets P in the reply, the same nonce, p on the locator that was probed
  * (the local address the probe arrived on) and leaves from that address.
  * Replies are rate-limited per (destination RLOC, prefix, probe) with a
- * token bucket (reply_rate per second, burst 3).
+ * token bucket (reply_rate per second, burst 3).  With LISP-crypto
+ * (etr_set_crypto) the local locators of the reply carry our key, and a
+ * reply that started a session is held ETR_KEY_SETTLE seconds (below).
  *
  * When the RLOC set of a database-mapping changes (an interface address
  * came or went), every map-server is registered again at once and an SMR
@@ -45,6 +47,7 @@
 #include <stdint.h>
 
 #include "cp_addr.h"
+#include "cp_crypto.h"
 #include "lisp_msg.h"
 
 struct etr_params {
@@ -82,6 +85,7 @@ enum etr_counter {
 	ETR_C_RLOC_CHANGE,
 	ETR_C_SMR_SENT,
 	ETR_C_SMR_RATELIMITED,
+	ETR_C_REPLY_DEFERRED,	/* held for the data plane's new decap key */
 	ETR_C_MAX
 };
 
@@ -138,9 +142,31 @@ struct etr_rl {
 	struct cpa_bucket	 b;
 };
 
+/*
+ * A Map-Reply that starts a LISP-crypto session waits ETR_KEY_SETTLE
+ * seconds (sent by etr_tick) after the decap-keys message: the data
+ * plane applies that message on its main thread, and the ITR's first
+ * encrypted packet, flushed as soon as the reply arrives, must not beat
+ * the key there (it would be dropped as no-decrypt-key).
+ */
+#define ETR_KEY_SETTLE		0.05
+#define ETR_MAX_DEFERRED	64
+
+struct etr_deferred {
+	TAILQ_ENTRY(etr_deferred) link;
+	struct dpipc_addr	 dst;
+	uint16_t		 dport;
+	int			 has_src;
+	struct dpipc_addr	 src;
+	double			 at;
+	size_t			 len;
+	uint8_t			 buf[];
+};
+
 TAILQ_HEAD(etr_mss, etr_ms);
 TAILQ_HEAD(etr_peers, etr_peer);
 TAILQ_HEAD(etr_rls, etr_rl);
+TAILQ_HEAD(etr_deferreds, etr_deferred);
 
 struct etr {
 	struct etr_params	 p;
@@ -150,9 +176,12 @@ struct etr {
 	struct etr_mss		 ms;
 	struct etr_peers	 peers;
 	struct etr_rls		 rl;
+	struct etr_deferreds	 deferred;
+	size_t			 ndeferred;
 	uint8_t			 xtr_id[LISP_XTR_ID_LEN];
 	uint64_t		 site_id;
 	uint64_t		 nonce;		/* last Map-Register nonce */
+	struct cpc		*crypto;	/* LISP-crypto, not owned */
 	uint64_t		 c[ETR_C_MAX];
 };
 
@@ -173,6 +202,12 @@ int	etr_add_ms(struct etr *, const struct dpipc_addr *addr,
 	    const char *name, uint8_t key_id, uint8_t alg, const void *key,
 	    size_t keylen, int want_notify, int proxy_reply, double now);
 void	etr_clear_ms(struct etr *);
+/*
+ * LISP-crypto (data-plane-security = yes): Map-Requests whose ITR-RLOCs
+ * carry a key get decap keys in the data plane and a Map-Reply whose
+ * local locators carry ours.  NULL turns it off.  c stays the caller's.
+ */
+void	etr_set_crypto(struct etr *, struct cpc *c);
 
 void	etr_tick(struct etr *, double now);
 /*

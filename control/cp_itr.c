@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 #include <sys/socket.h>
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,6 +152,12 @@ itr_set_eids(struct itr *itr, const struct cp_eid *e, size_t n)
 	return 0;
 }
 
+void
+itr_set_crypto(struct itr *itr, struct cpc *c)
+{
+	itr->crypto = c;
+}
+
 static int
 is_resolver(const struct itr *itr, const struct dpipc_addr *a)
 {
@@ -229,6 +236,9 @@ dp_push(struct itr *itr, struct itr_entry *e, double now)
 		rl[n].port = DPIPC_PORT_DATA;
 		rl[n].priority = e->rlocs[i].priority;
 		rl[n].weight = e->rlocs[i].weight;
+		if (itr->crypto != NULL && cpc_itr_key(itr->crypto,
+		    &rl[n].addr, &rl[n].keys[0]))
+			rl[n].nkeys = 1;
 		n++;
 	}
 	m.u.mc.nrlocs = n;
@@ -237,6 +247,7 @@ dp_push(struct itr *itr, struct itr_entry *e, double now)
 	itr->c[ITR_C_DP_ADD]++;
 	if (itr->env.dp_send != NULL)
 		itr->env.dp_send(itr->env.arg, &m);
+	sodium_memzero(rl, sizeof(rl));
 }
 
 static void
@@ -320,6 +331,18 @@ inner_source(const struct itr *itr, const struct cp_eid *dest,
 		}
 }
 
+/* LISP-crypto: our key on the first ITR-RLOC of each family. */
+static void
+offer_key(struct itr *itr, struct cpm_request *r)
+{
+	if (itr->crypto == NULL)
+		return;
+	r->key_suite = cpc_suite(itr->crypto);
+	r->key_pub = cpc_itr_pub(itr->crypto);
+	r->key_len = LC8061_KX_PUBLEN;
+	cpc_note_offer(itr->crypto);
+}
+
 /* One transmission of q: an ECM'd Map-Request to a map-resolver. */
 static int
 pending_tx(struct itr *itr, struct itr_pending *q, double now)
@@ -346,6 +369,7 @@ pending_tx(struct itr *itr, struct itr_pending *q, double now)
 	r.itr_rlocs = itr->local;
 	r.nitr = itr->nlocal;
 	r.target = &q->dest;
+	offer_key(itr, &r);
 	inner_source(itr, &q->dest, &isrc);
 	idst = q->dest.p;
 	idst.plen = (uint8_t)(cpa_alen(idst.af) * 8);
@@ -551,6 +575,49 @@ reply_lists(const struct lisp_map_reply *m, const struct dpipc_addr *src)
 	return 0;
 }
 
+/*
+ * LISP-crypto: learn the ETR keys of the locators of m's records,
+ * derived with m's nonce (that of our Map-Request or probe it answers).
+ * Keys are per remote RLOC, not per entry: entries using an RLOC whose
+ * key changed are pushed to the data plane again.
+ */
+static void
+learn_keys(struct itr *itr, const struct lisp_map_reply *m, int from_etr,
+    double now)
+{
+	struct dpipc_addr	 changed[LISP_MAX_ITR_RLOCS], a;
+	struct itr_entry	*e;
+	size_t			 i, j, k, n = 0;
+
+	if (itr->crypto == NULL)
+		return;
+	for (i = 0; i < m->rec_count; i++)
+		for (j = 0; j < m->recs[i].loc_count; j++) {
+			const struct lisp_addr *l = &m->recs[i].locs[j].addr;
+
+			if (cpa_rloc_from_lisp(l, &a) == -1 ||
+			    cpc_itr_learn(itr->crypto, &a, l, from_etr,
+			    m->nonce, now) == 0 || n == LISP_MAX_ITR_RLOCS)
+				continue;
+			changed[n++] = a;
+		}
+	if (n == 0)
+		return;
+	TAILQ_FOREACH(e, &itr->entries, link) {
+		if (e->is_static || e->smr_range || e->negative)
+			continue;
+		for (j = 0; j < e->nrlocs; j++) {
+			for (k = 0; k < n; k++)
+				if (cpa_addr_eq(&e->rlocs[j].addr, &changed[k]))
+					break;
+			if (k < n)
+				break;
+		}
+		if (j < e->nrlocs)
+			dp_push(itr, e, now);
+	}
+}
+
 static int
 probe_input(struct itr *itr, const struct lisp_map_reply *m,
     const struct dpipc_addr *src, double now)
@@ -579,6 +646,8 @@ probe_input(struct itr *itr, const struct lisp_map_reply *m,
 				itr->c[ITR_C_RLOC_UP]++;
 				dp_push(itr, e, now);
 			}
+			/* The probed ETR answered itself. */
+			learn_keys(itr, m, 1, now);
 			return 0;
 		}
 	}
@@ -625,6 +694,14 @@ itr_input_reply(struct itr *itr, const struct lisp_map_reply *m,
 		if (cpa_eid_from_lisp(&m->recs[i].eid, m->recs[i].mask_len,
 		    &eid) == -1 || !cpa_covers(&match, &eid))
 			continue;	/* only the match and its more-specifics */
+		if (itr->crypto != NULL) {
+			/* Keys first: install() pushes the entry. */
+			struct lisp_map_reply one = *m;
+
+			one.rec_count = 1;
+			one.recs = &m->recs[i];
+			learn_keys(itr, &one, !is_resolver(itr, src), now);
+		}
 		install(itr, &eid, &m->recs[i], now);
 		pending_resolved(itr, &eid);
 	}
@@ -726,6 +803,7 @@ probe_send(struct itr *itr, struct itr_entry *e, struct itr_rloc *r,
 	q.itr_rlocs = itr->local;
 	q.nitr = itr->nlocal;
 	q.target = &e->eid;
+	offer_key(itr, &q);
 	if ((len = cpm_request_encode(&q, buf, sizeof(buf))) == -1)
 		return;
 	itr->c[ITR_C_PROBE_SENT]++;

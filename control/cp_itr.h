@@ -53,6 +53,7 @@
 #include <stdint.h>
 
 #include "cp_addr.h"
+#include "cp_crypto.h"
 #include "cp_probe.h"
 #include "lisp_msg.h"
 
@@ -170,6 +171,7 @@ struct itr {
 	size_t			 nlocal;
 	struct cp_eid		*eids;		/* local EIDs, ECM inner source */
 	size_t			 neids;
+	struct cpc		*crypto;	/* LISP-crypto, not owned */
 	uint64_t		 c[ITR_C_MAX];
 };
 
@@ -181,6 +183,12 @@ void		 itr_free(struct itr *);
 void	itr_set_resolvers(struct itr *, const struct dpipc_addr *, size_t);
 void	itr_set_local(struct itr *, const struct dpipc_addr *, size_t);
 int	itr_set_eids(struct itr *, const struct cp_eid *, size_t);
+/*
+ * LISP-crypto (data-plane-security = yes): our Map-Requests and probes
+ * offer the key of c, RLOCs answering with keys get encrypt keys in the
+ * data plane.  NULL turns it off.  c stays the caller's.
+ */
+void	itr_set_crypto(struct itr *, struct cpc *c);
 /*
  * A configured map-cache prefix: with RLOCs a static entry (the data
  * plane installs it from the config itself; we only avoid resolving what

@@ -15,7 +15,7 @@ cpm_request_encode(const struct cpm_request *r, uint8_t *buf, size_t cap)
 	struct lisp_addr	 rl[LISP_MAX_ITR_RLOCS];
 	struct lisp_mreq_record	 rec;
 	struct wbuf		 wb;
-	size_t			 n, i;
+	size_t			 n, i, v4 = 0, v6 = 0, *fam;
 	ssize_t			 rc = -1;
 
 	n = r->nitr > LISP_MAX_ITR_RLOCS ? LISP_MAX_ITR_RLOCS : r->nitr;
@@ -29,8 +29,15 @@ cpm_request_encode(const struct cpm_request *r, uint8_t *buf, size_t cap)
 	q->nonce = r->nonce;
 	if (r->src != NULL && cpa_eid_to_lisp(r->src, &q->src_eid) == -1)
 		goto out;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		cpa_rloc_to_lisp(&r->itr_rlocs[i], &rl[i]);
+		fam = r->itr_rlocs[i].af == AF_INET ? &v4 : &v6;
+		if (r->key_pub == NULL || (*fam)++ > 0)
+			continue;
+		if (cpa_seckey_wrap(&rl[i], r->key_suite, r->key_pub,
+		    r->key_len) == -1)
+			goto out;
+	}
 	q->itr_rloc_count = n;
 	q->itr_rlocs = rl;
 	rec.mask_len = r->target->p.plen;
@@ -45,6 +52,8 @@ out:
 	/* The arrays are ours (on the stack): free only what they own. */
 	lisp_addr_free(&q->src_eid);
 	lisp_addr_free(&rec.eid);
+	for (i = 0; i < n; i++)
+		lisp_addr_free(&rl[i]);
 	return rc;
 }
 

@@ -26,6 +26,13 @@ struct cpm_request {
 	const struct dpipc_addr	*itr_rlocs;	/* at least one */
 	size_t			 nitr;		/* capped at 32 */
 	const struct cp_eid	*target;	/* the one EID-record */
+	/*
+	 * LISP-crypto (RFC 8061): with key_pub set, the first ITR-RLOC of
+	 * each family goes in a Security Key LCAF with this suite and key.
+	 */
+	uint8_t			 key_suite;
+	const uint8_t		*key_pub;
+	size_t			 key_len;
 };
 
 /* Returns the encoded length, or -1 (nothing to send or no space). */

@@ -4,10 +4,12 @@
 #include <arpa/inet.h>
 #include <ev.h>
 #include <netinet/in.h>
+#include <sodium.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "cp_crypto.h"
 #include "cp_ctl.h"
 #include "cp_etr.h"
 #include "cp_itr.h"
@@ -26,6 +28,7 @@ static struct {
 	struct itr *const	*itr;
 	struct etr *const	*etr;
 	struct ms *const	*ms;
+	struct cpc *const	*crypto;
 } show;
 
 static void
@@ -230,6 +233,14 @@ rloc_rec(const struct itr *itr, const struct itr_entry *e,
 	add_int(o, "priority", r->priority);
 	add_int(o, "weight", r->weight);
 	add_str(o, "state", state);
+	if (itr->crypto != NULL) {
+		struct dpipc_key k;
+
+		/* Opportunistic: 0 = this RLOC gets plaintext. */
+		add_int(o, "cipher-suite", cpc_itr_key(itr->crypto, &r->addr,
+		    &k) ? k.suite : 0);
+		sodium_memzero(&k, sizeof(k));
+	}
 	add_bool(o, "probing", probing);
 	if (probing) {
 		if (r->probe.rtt > 0) {
@@ -303,6 +314,34 @@ nomem:
 	return -1;
 }
 
+/* --- lisp-crypto ---------------------------------------------------------- */
+
+int
+cp_show_crypto(const struct cpc *c, json_object *recs, char *err,
+    size_t errlen)
+{
+	json_object	*r, *o;
+	int		 i;
+
+	if (c == NULL)
+		return 0;
+	if ((r = json_object_new_object()) == NULL ||
+	    (o = json_object_new_object()) == NULL) {
+		json_object_put(r);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	add_int(o, "cipher-suite", c->p.suite);
+	add_int(o, "encrypt-sessions", (int64_t)c->nitr);
+	add_int(o, "decrypt-sessions", (int64_t)c->netr);
+	add_int(o, "max-sessions", (int64_t)c->p.max_sessions);
+	for (i = 0; i < CPC_C_MAX; i++)
+		add_int(o, cpc_counter_name(i), (int64_t)c->c[i]);
+	json_object_object_add(r, "lisp-crypto", o);
+	json_object_array_add(recs, r);
+	return 0;
+}
+
 /* --- cp_ctl glue -------------------------------------------------------- */
 
 static int
@@ -314,13 +353,15 @@ cb_sites(json_object *recs, char *err, size_t errlen)
 static int
 cb_rlocs(json_object *recs, char *err, size_t errlen)
 {
-	return cp_show_rlocs(*show.itr, *show.etr, ev_now(show.loop), recs,
-	    err, errlen);
+	if (cp_show_rlocs(*show.itr, *show.etr, ev_now(show.loop), recs,
+	    err, errlen) == -1)
+		return -1;
+	return cp_show_crypto(*show.crypto, recs, err, errlen);
 }
 
 void
 cp_show_register(struct ev_loop *loop, struct itr *const *itr,
-    struct etr *const *etr, struct ms *const *ms)
+    struct etr *const *etr, struct ms *const *ms, struct cpc *const *crypto)
 {
 	struct cp_ctl_ops	 ops;
 
@@ -328,6 +369,7 @@ cp_show_register(struct ev_loop *loop, struct itr *const *itr,
 	show.itr = itr;
 	show.etr = etr;
 	show.ms = ms;
+	show.crypto = crypto;
 	memset(&ops, 0, sizeof(ops));
 	ops.show_sites = cb_sites;
 	ops.show_rlocs = cb_rlocs;

@@ -8,7 +8,9 @@
  *               per configured site without any registration
  *   show rlocs  one record per (map-cache entry, RLOC) with the probe
  *               state and round-trip times, then one per configured
- *               map-server with our registration state
+ *               map-server with our registration state, then with
+ *               data-plane-security one {"lisp-crypto": {...}} record:
+ *               suite, session counts and the cp_crypto counters
  *
  * Times in records are relative (seconds ago, seconds from now), as the
  * data plane's own records are, so that they need no clock to read.
@@ -22,6 +24,7 @@
 
 #include <json-c/json.h>
 
+struct cpc;
 struct etr;
 struct ev_loop;
 struct itr;
@@ -33,12 +36,16 @@ struct ms;
  * reload (NULL when the role is off).
  */
 void	cp_show_register(struct ev_loop *loop, struct itr *const *itr,
-	    struct etr *const *etr, struct ms *const *ms);
+	    struct etr *const *etr, struct ms *const *ms,
+	    struct cpc *const *crypto);
 
 /* Append records to the array recs; 0, or -1 with a message in err. */
 int	cp_show_sites(const struct ms *ms, double now, json_object *recs,
 	    char *err, size_t errlen);
 int	cp_show_rlocs(const struct itr *itr, const struct etr *etr,
 	    double now, json_object *recs, char *err, size_t errlen);
+/* The lisp-crypto record (nothing when crypto is NULL). */
+int	cp_show_crypto(const struct cpc *crypto, json_object *recs,
+	    char *err, size_t errlen);
 
 #endif /* CP_SHOW_H */

@@ -19,6 +19,7 @@
 #include <sodium.h>
 
 #include "buf.h"
+#include "lc8061.h"
 #include "lcrypto.h"
 #include "log.h"
 
@@ -42,6 +43,7 @@ struct lcrypto_key {
 	unsigned int			 dir;
 	enum lcrypto_cipher		 cipher;
 	int				 wiped;
+	struct lc8061_key		*aead;	/* RFC 8061 key: forward */
 };
 
 void		(*lcrypto_free_hook)(const struct lcrypto_key *);
@@ -60,6 +62,7 @@ static const char *const lcrypto_errstr[LCRYPTO_E_MAX] = {
 	[LCRYPTO_E_SPACE] = "output buffer too small",
 	[LCRYPTO_E_NOMEM] = "out of memory or cipher setup failed",
 	[LCRYPTO_E_DIR] = "key not made for this direction",
+	[LCRYPTO_E_IV] = "IV space used up (rekey)",
 };
 
 const char *
@@ -84,6 +87,10 @@ lcrypto_cipher_name(enum lcrypto_cipher c)
 		return "aes-128-gcm";
 	case LCRYPTO_CHACHA8:
 		return "chacha8";
+	case LCRYPTO_RFC8061_AES128_GCM:
+		return "rfc8061-aes-128-gcm";
+	case LCRYPTO_RFC8061_CHACHA20:
+		return "rfc8061-chacha20-poly1305";
 	}
 	return "unknown";
 }
@@ -235,6 +242,67 @@ lcrypto_key_new(unsigned int key_id, const uint8_t *key, const uint8_t *icv,
 	return NULL;
 }
 
+/* lc8061's error codes as lcrypto's (lcrypto.h), negated. */
+static int
+err_8061(int n)
+{
+	if (n >= 0)
+		return n;
+	switch (-n) {
+	case LC8061_E_TAG:
+		return -LCRYPTO_E_ICV;
+	case LC8061_E_LEN:
+		return -LCRYPTO_E_LEN;
+	case LC8061_E_KEYID:
+		return -LCRYPTO_E_KEYID;
+	case LC8061_E_KEY:
+		return -LCRYPTO_E_KEY;
+	case LC8061_E_SPACE:
+		return -LCRYPTO_E_SPACE;
+	case LC8061_E_NOMEM:
+		return -LCRYPTO_E_NOMEM;
+	case LC8061_E_DIR:
+		return -LCRYPTO_E_DIR;
+	case LC8061_E_IV:
+		return -LCRYPTO_E_IV;
+	default:
+		return -LCRYPTO_E_DECRYPT;
+	}
+}
+
+struct lcrypto_key *
+lcrypto_key_new_rfc8061(unsigned int key_id, unsigned int suite,
+    const uint8_t *key, size_t key_len, unsigned int dir, unsigned int nslots,
+    int *err)
+{
+	struct lcrypto_key	*k;
+	int			 e = LCRYPTO_E_NOMEM;
+
+	if ((k = calloc(1, sizeof(*k))) == NULL)
+		goto fail;
+	/* LCRYPTO_ENCAP/DECAP have lc8061's values. */
+	k->aead = lc8061_key_new(key_id, suite, key, key_len, dir, nslots,
+	    &e);
+	if (k->aead == NULL) {
+		free(k);
+		k = NULL;
+		e = -err_8061(-e);
+		if (e == LCRYPTO_E_KEY)
+			refuse(e, key_id);
+		goto fail;
+	}
+	k->nslots = nslots;
+	k->key_id = key_id;
+	k->dir = dir;
+	k->cipher = suite == LC8061_SUITE_AES128_GCM ?
+	    LCRYPTO_RFC8061_AES128_GCM : LCRYPTO_RFC8061_CHACHA20;
+	return k;
+ fail:
+	if (err != NULL)
+		*err = e;
+	return NULL;
+}
+
 struct lcrypto_key *
 lcrypto_key_from_hex(const char *key_id, const char *key_hex,
     const char *icv_hex, enum lcrypto_cipher cipher, unsigned int dir,
@@ -286,6 +354,8 @@ lcrypto_key_wipe(struct lcrypto_key *k)
 
 	if (k == NULL)
 		return;
+	lc8061_key_free(k->aead);
+	k->aead = NULL;
 	/* EVP_CIPHER_CTX_free() cleanses the key schedule it held. */
 	for (i = 0; k->slots != NULL && i < k->nslots; i++) {
 		s = &k->slots[i];
@@ -305,7 +375,8 @@ lcrypto_key_is_wiped(const struct lcrypto_key *k)
 	const struct lcrypto_slot *s;
 	unsigned int		 i;
 
-	if (!k->wiped || !sodium_is_zero((const unsigned char *)&k->hmac,
+	if (!k->wiped || k->aead != NULL ||
+	    !sodium_is_zero((const unsigned char *)&k->hmac,
 	    sizeof(k->hmac)))
 		return 0;
 	for (i = 0; k->slots != NULL && i < k->nslots; i++) {
@@ -344,12 +415,16 @@ lcrypto_key_cipher(const struct lcrypto_key *k)
 size_t
 lcrypto_prefix_len(const struct lcrypto_key *k)
 {
+	if (k->aead != NULL)
+		return lc8061_prefix_len(k->aead);
 	return LCRYPTO_HDR_LEN + iv_len(k->cipher);
 }
 
 size_t
 lcrypto_overhead(const struct lcrypto_key *k)
 {
+	if (k->aead != NULL)
+		return lc8061_overhead(k->aead);
 	return LCRYPTO_HDR_LEN + iv_len(k->cipher) + LCRYPTO_BLOCK - 1 +
 	    tag_len(k->cipher) + LCRYPTO_ICV_LEN;
 }
@@ -357,6 +432,8 @@ lcrypto_overhead(const struct lcrypto_key *k)
 size_t
 lcrypto_encap_len(const struct lcrypto_key *k, size_t len)
 {
+	if (k->aead != NULL)
+		return lc8061_overhead(k->aead) + len;
 	return LCRYPTO_HDR_LEN + iv_len(k->cipher) + pad_len(len) +
 	    tag_len(k->cipher) + LCRYPTO_ICV_LEN;
 }
@@ -400,10 +477,26 @@ classify(const struct lcrypto_key *k, size_t len, enum lcrypto_cipher *c)
 }
 
 size_t
+lcrypto_max_inner(const struct lcrypto_key *k, size_t room)
+{
+	size_t	 fixed = lcrypto_encap_len(k, 0) - LCRYPTO_HDR_LEN;
+
+	if (room < fixed)
+		return 0;
+	/* lispers.net pads to a block: cut to a multiple of one. */
+	if (k->aead == NULL)
+		return (room - fixed) & ~(size_t)(LCRYPTO_BLOCK - 1);
+	return room - fixed;
+}
+
+size_t
 lcrypto_iv_len_of(const struct lcrypto_key *k, size_t len)
 {
 	enum lcrypto_cipher c;
 
+	if (k->aead != NULL)
+		return len >= lc8061_overhead(k->aead) ?
+		    lc8061_iv_len(k->aead) : 0;
 	if (classify(k, len, &c) != 0 || c == LCRYPTO_CHACHA8)
 		return 0;
 	return iv_len(c);
@@ -418,6 +511,14 @@ lcrypto_key_set_iv(struct lcrypto_key *k, unsigned int slot,
 	if (k == NULL || slot >= k->nslots || k->wiped)
 		return -LCRYPTO_E_KEY;
 	rbuf_init(&rb, ctr, 16);
+	if (k->aead != NULL) {
+		uint64_t hi = 0, lo = 0;
+
+		(void)rbuf_get_u64(&rb, &hi);
+		(void)rbuf_get_u64(&rb, &lo);
+		return err_8061(lc8061_key_set_iv(k->aead, slot,
+		    hi << 32 ^ lo));
+	}
 	(void)rbuf_get_u64(&rb, &k->slots[slot].iv_hi);
 	(void)rbuf_get_u64(&rb, &k->slots[slot].iv_lo);
 	return 0;
@@ -479,6 +580,10 @@ lcrypto_encrypt(struct lcrypto_key *k, unsigned int slot,
 
 	if (k == NULL || slot >= k->nslots || k->wiped)
 		return -LCRYPTO_E_KEY;
+	if (k->aead != NULL) {
+		return err_8061(lc8061_encrypt(k->aead, slot, hdr, in, len,
+		    out, cap));
+	}
 	if (!(k->dir & LCRYPTO_ENCAP))
 		return -LCRYPTO_E_DIR;
 	if ((hdr[0] & 0x03) != k->key_id)
@@ -587,6 +692,10 @@ lcrypto_decrypt(struct lcrypto_key *k, unsigned int slot, const uint8_t *pkt,
 
 	if (k == NULL || slot >= k->nslots || k->wiped)
 		return -LCRYPTO_E_KEY;
+	if (k->aead != NULL) {
+		return err_8061(lc8061_decrypt(k->aead, slot, pkt, len, out,
+		    cap));
+	}
 	if (!(k->dir & LCRYPTO_DECAP))
 		return -LCRYPTO_E_DIR;
 	if (len < LCRYPTO_HDR_LEN + LCRYPTO_ICV_LEN || len > INT_MAX)

@@ -5,6 +5,16 @@
  * external data-plane IPC ("keys" of map-cache RLOCs, "decap-keys").
  * This is NOT the RFC 8061 AEAD construction; the two do not interoperate.
  *
+ * A key may instead be an RFC 8061 key (lcrypto_key_new_rfc8061(),
+ * crypto/lc8061.h: header || IV || AEAD ciphertext || tag, no ICV, no
+ * padding): every function below then forwards to lc8061, so the data
+ * path (encap.c, dp_crypto.c, dp_keys.c) handles one key type and one
+ * set of error codes whatever the construction.  Mapping: a tag that
+ * does not verify is -LCRYPTO_E_ICV (counted as ICV-error, as the tag
+ * is the ICV of an AEAD), a used-up IV space -LCRYPTO_E_IV, a cipher
+ * library failure -LCRYPTO_E_DECRYPT; the other codes keep their names.
+ * Such a key takes inner packets of any length, 0 included.
+ *
  *     0                   1                   2                   3
  *     0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
  *    +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
@@ -124,6 +134,8 @@ enum lcrypto_cipher {
 	LCRYPTO_AES128_CBC,	/* suite 2, lispers.net's default */
 	LCRYPTO_AES128_GCM,	/* suite 5, EVE's setting */
 	LCRYPTO_CHACHA8,	/* suite 6 as lispers.net does it: refused */
+	LCRYPTO_RFC8061_AES128_GCM,	/* RFC 8061 suite 5 (lc8061.h) */
+	LCRYPTO_RFC8061_CHACHA20,	/* RFC 8061 suite 6 (lc8061.h) */
 };
 
 /* Functions return these negated. */
@@ -139,6 +151,7 @@ enum lcrypto_err {
 	LCRYPTO_E_SPACE,	/* output buffer too small */
 	LCRYPTO_E_NOMEM,	/* allocation or library setup failed */
 	LCRYPTO_E_DIR,		/* key not created for this direction */
+	LCRYPTO_E_IV,		/* RFC 8061 key: IV space used up, rekey */
 	LCRYPTO_E_MAX
 };
 
@@ -171,6 +184,15 @@ enum lcrypto_cipher lcrypto_cipher_from_env(void);
  */
 struct lcrypto_key *lcrypto_key_new(unsigned int key_id, const uint8_t *key,
 		    const uint8_t *icv, size_t icv_len, enum lcrypto_cipher,
+		    unsigned int dir, unsigned int nslots, int *err);
+
+/*
+ * New RFC 8061 key (struct dpipc_key with suite 5 or 6: key_id, suite,
+ * key, key_len), for lc8061_key_new(); dir and nslots as above.  A bad
+ * key is refused (logged, lcrypto_refused(LCRYPTO_E_KEY) counts it).
+ */
+struct lcrypto_key *lcrypto_key_new_rfc8061(unsigned int key_id,
+		    unsigned int suite, const uint8_t *key, size_t key_len,
 		    unsigned int dir, unsigned int nslots, int *err);
 
 /* The same from the IPC strings ("1", 32 hex, 40 hex; case-insensitive). */
@@ -214,6 +236,12 @@ size_t		 lcrypto_overhead(const struct lcrypto_key *);
 /* Exact size lcrypto_encrypt() produces for an inner packet of len. */
 size_t		 lcrypto_encap_len(const struct lcrypto_key *, size_t len);
 /*
+ * Largest inner packet whose encapsulation with this key needs at most
+ * room bytes after the LISP header (IV, ciphertext with any padding,
+ * tag, ICV); 0 if none fits.  For the too-big MTU.
+ */
+size_t		 lcrypto_max_inner(const struct lcrypto_key *, size_t room);
+/*
  * IV length of a received payload of len bytes (LISP header included),
  * decided by length as lcrypto_decrypt() does; 0 if none fits.
  */
@@ -223,6 +251,10 @@ size_t		 lcrypto_iv_len_of(const struct lcrypto_key *, size_t len);
  * Set slot's IV counter (the next packet uses it, then +1): 16 bytes,
  * the 128-bit counter big-endian, as the vectors write iv_counter.  For
  * known-answer tests and reproducible replays; never needed otherwise.
+ * An RFC 8061 key starts its counter at hi << 32 ^ lo of the two
+ * 64-bit halves (lc8061_key_set_iv() keeps the low 56 or 64 bits of
+ * that), so that both dp_keys_iv_seed()'s seed (high half) and key
+ * number (low half) show in the IVs.
  */
 int		 lcrypto_key_set_iv(struct lcrypto_key *, unsigned int slot,
 		    const uint8_t ctr[16]);

@@ -236,6 +236,8 @@ to_keyset(const struct dpipc_addr *a, uint16_t port, uint8_t nkeys,
 	ks->port = port;
 	for (k = 0; k < nkeys && k < DP_KEYS_PER_SET; k++) {
 		ks->keys[k].key_id = keys[k].key_id;
+		ks->keys[k].suite = keys[k].suite;
+		ks->keys[k].key_len = keys[k].key_len;
 		ks->keys[k].icv_len = keys[k].icv_len;
 		memcpy(ks->keys[k].key, keys[k].key, sizeof(ks->keys[k].key));
 		memcpy(ks->keys[k].icv, keys[k].icv, sizeof(ks->keys[k].icv));

@@ -13,6 +13,7 @@
 #include "buf.h"
 #include "dp_crypto.h"
 #include "dp_keys.h"
+#include "dpipc.h"
 #include "lisp_data.h"
 #include "log.h"
 #include "mapcache.h"
@@ -30,6 +31,9 @@ dp_crypto_preload(void)
 	    LCRYPTO_ENCAP | LCRYPTO_DECAP, 1, &err);
 	lcrypto_key_free(k);
 	k = lcrypto_key_new(1, zero, zero, sizeof(zero), LCRYPTO_AES128_CBC,
+	    LCRYPTO_ENCAP | LCRYPTO_DECAP, 1, &err);
+	lcrypto_key_free(k);
+	k = lcrypto_key_new_rfc8061(1, DPIPC_SUITE_AES128_GCM, zero, 16,
 	    LCRYPTO_ENCAP | LCRYPTO_DECAP, 1, &err);
 	lcrypto_key_free(k);
 }

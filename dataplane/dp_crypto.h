@@ -1,8 +1,13 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * LISP-crypto on the data path: the glue between the key tables
- * (dp_keys.h) and lispers.net-compatible packet crypto (lcrypto.h), for
- * dp_path.c.  I/O-free; the callers are RCU readers (workers, replay).
+ * (dp_keys.h) and packet crypto (lcrypto.h: lispers.net's construction,
+ * or RFC 8061's through lc8061.h for keys that came with cipher suite 5
+ * or 6), for dp_path.c.  I/O-free; the callers are RCU readers (workers,
+ * replay).  The suite is a property of the key: an RLOC whose keys are
+ * RFC 8061 keys is sent that way, a decap key set's key-id (KK) picks
+ * a key of either kind.  An RFC 8061 tag that does not verify counts as
+ * ICV-error (the tag is the AEAD's ICV).
  *
  * ITR: an RLOC whose key slot holds keys is sent encrypted (KK = key-id,
  * lcrypto slot = worker index) from the itr-crypto-port when lispers.net

@@ -12,8 +12,16 @@
 
 #include "buf.h"
 #include "dp_keys.h"
+#include "dpipc.h"
+#include "lc8061.h"
 #include "log.h"
 #include "mapcache.h"
+
+/* struct dp_key's suite goes to lc8061 as it came in the IPC. */
+_Static_assert(DPIPC_SUITE_AES128_GCM == LC8061_SUITE_AES128_GCM &&
+    DPIPC_SUITE_CHACHA20 == LC8061_SUITE_CHACHA20, "suite numbers");
+_Static_assert(LCRYPTO_ENCAP == LC8061_ENCAP &&
+    LCRYPTO_DECAP == LC8061_DECAP, "direction flags");
 
 struct dp_keytab {
 	size_t			 nencap;
@@ -55,9 +63,20 @@ set_make(struct dp_keyset *ks, unsigned int dir)
 	for (k = 0; k < ks->nkeys; k++) {
 		struct dp_key *dk = &ks->keys[k];
 
-		dk->lk = lcrypto_key_new(dk->key_id, dk->key, dk->icv,
-		    dk->icv_len, dir == LCRYPTO_ENCAP ? dk_cipher :
-		    LCRYPTO_AUTO, dir, dk_nslots, &err);
+		/*
+		 * The suite came with the key: RFC 8061 keys (our own
+		 * control plane) carry theirs; lispers.net's keys do not
+		 * say, so the encapsulation cipher is dk_cipher and
+		 * decapsulation guesses by length (lcrypto.h).
+		 */
+		if (dk->suite != DPIPC_SUITE_LISPERS)
+			dk->lk = lcrypto_key_new_rfc8061(dk->key_id,
+			    dk->suite, dk->key, dk->key_len, dir, dk_nslots,
+			    &err);
+		else
+			dk->lk = lcrypto_key_new(dk->key_id, dk->key,
+			    dk->icv, dk->icv_len, dir == LCRYPTO_ENCAP ?
+			    dk_cipher : LCRYPTO_AUTO, dir, dk_nslots, &err);
 		if (dk->lk == NULL) {
 			/* Refusals are logged and counted by lcrypto. */
 			if (err == LCRYPTO_E_NOMEM)
@@ -167,7 +186,8 @@ same_keys(const struct dp_keyset *a, const struct dp_keyset *b)
 	for (k = 0; k < a->nkeys; k++) {
 		const struct dp_key *x = &a->keys[k], *y = &b->keys[k];
 
-		if (x->key_id != y->key_id || x->icv_len != y->icv_len ||
+		if (x->key_id != y->key_id || x->suite != y->suite ||
+		    x->key_len != y->key_len || x->icv_len != y->icv_len ||
 		    sodium_memcmp(x->key, y->key, sizeof(x->key)) != 0 ||
 		    sodium_memcmp(x->icv, y->icv, sizeof(x->icv)) != 0)
 			return 0;

@@ -21,8 +21,10 @@
  *
  * Crypto objects: the writer turns every key into a struct lcrypto_key
  * (crypto/lcrypto.h: keyed cipher contexts, one slot per worker) when
- * the key arrives; NULL when lcrypto refused it (logged and counted
- * there: Poly1305 ICV, ChaCha8, malformed).  A table copy shares the
+ * the key arrives, by its suite: lispers.net's construction
+ * (lcrypto_key_new) for suite 0, RFC 8061 (lcrypto_key_new_rfc8061,
+ * crypto/lc8061.h) for suites 5 and 6; NULL when it was refused (logged
+ * and counted there: Poly1305 ICV, ChaCha8, malformed).  A table copy shares the
  * objects of the entries it did not change; the objects of a replaced
  * or removed entry are wiped and freed (lcrypto_key_free) after the
  * same grace period as the table that held them, so a worker that
@@ -40,11 +42,14 @@
 #define DP_KEYS_MAX_SLOTS	4096	/* encapsulation slots */
 #define DP_KEYS_MAX_DECAP	4096	/* remote ITRs */
 
+/* suite and lengths as in struct dpipc_key (dataplane/dpipc.h). */
 struct dp_key {
 	uint8_t		 key_id;	/* 1..3 */
-	uint8_t		 icv_len;	/* bytes of icv[] used: 20 or 16 */
-	uint8_t		 key[16];	/* encrypt-key / decrypt-key */
-	uint8_t		 icv[20];	/* icv-key */
+	uint8_t		 suite;		/* DPIPC_SUITE_* */
+	uint8_t		 key_len;	/* bytes of key[] used: 16 or 32 */
+	uint8_t		 icv_len;	/* bytes of icv[] used: 20, 16 or 0 */
+	uint8_t		 key[32];	/* encrypt-key / decrypt-key */
+	uint8_t		 icv[20];	/* icv-key (suite 0 only) */
 	struct lcrypto_key *lk;		/* made by dp_keys; NULL: refused */
 };
 

@@ -249,9 +249,10 @@ dpipc_msg_free(struct dpipc_msg *m)
 static int
 key_equal(const struct dpipc_key *x, const struct dpipc_key *y)
 {
-	return x->key_id == y->key_id && x->icv_len == y->icv_len &&
-	    x->icv_len <= sizeof(x->icv) &&
-	    memcmp(x->key, y->key, sizeof(x->key)) == 0 &&
+	return x->key_id == y->key_id && x->suite == y->suite &&
+	    x->key_len == y->key_len && x->icv_len == y->icv_len &&
+	    x->key_len <= sizeof(x->key) && x->icv_len <= sizeof(x->icv) &&
+	    memcmp(x->key, y->key, x->key_len) == 0 &&
 	    memcmp(x->icv, y->icv, x->icv_len) == 0;
 }
 
@@ -694,16 +695,44 @@ get_hex(struct dctx *c, struct json_object *o, const char *key, size_t len1,
 	return rc;
 }
 
-/* keys[]: key-id, <keyname> (32 hex), icv-key (40 or 32 hex). */
+/*
+ * The optional "cipher-suite" of a key: absent is lispers.net's
+ * construction (DPIPC_SUITE_LISPERS), otherwise an RFC 8061 suite we
+ * implement.  Returns 0 or DPIPC_EINVAL.
+ */
+static int
+get_suite(struct dctx *c, struct json_object *k, uint8_t *suite)
+{
+	uint64_t	 v;
+	int		 rc;
+
+	*suite = DPIPC_SUITE_LISPERS;
+	rc = get_num(c, k, "cipher-suite", 0, 0, UINT64_MAX, 0, &v);
+	if (rc == 1)
+		return 0;
+	if (rc != 0)
+		return rc;
+	if (v != DPIPC_SUITE_AES128_GCM && v != DPIPC_SUITE_CHACHA20)
+		return bad(c, "\"cipher-suite\" %llu is not supported "
+		    "(%u AES-128-GCM or %u ChaCha20-Poly1305)",
+		    (unsigned long long)v, DPIPC_SUITE_AES128_GCM,
+		    DPIPC_SUITE_CHACHA20);
+	*suite = (uint8_t)v;
+	return 0;
+}
+
+/*
+ * keys[]: key-id, <keyname> (32 hex), icv-key (40 or 32 hex); or, with
+ * "cipher-suite" 5 or 6, <keyname> of 32 or 64 hex and no icv-key.
+ */
 static int
 dec_keys(struct dctx *c, struct json_object *o, const char *keyname,
     int required, struct dpipc_key *keys, uint8_t *nkeys)
 {
-	struct json_object	*arr, *k;
+	struct json_object	*arr, *k, *v;
 	struct dpipc_key	*key;
-	size_t			 n, i, j, saved, saved2;
+	size_t			 n, i, j, saved, saved2, hexlen;
 	uint64_t		 id;
-	uint8_t			 klen;
 	int			 rc;
 
 	*nkeys = 0;
@@ -715,6 +744,7 @@ dec_keys(struct dctx *c, struct json_object *o, const char *keyname,
 		saved2 = path_push(c, NULL, i);
 		k = json_object_array_get_idx(arr, i);
 		key = &keys[i];
+		memset(key, 0, sizeof(*key));
 		if (!json_object_is_type(k, json_type_object))
 			rc = bad(c, "not an object");
 		/* A 2-bit field on the wire; 0 means "not encrypted". */
@@ -728,13 +758,29 @@ dec_keys(struct dctx *c, struct json_object *o, const char *keyname,
 					rc = bad(c, "key-id %u repeated",
 					    key->key_id);
 		}
+		if (rc == 0)
+			rc = get_suite(c, k, &key->suite);
 		/* Read both keys even after an error, so both get wiped. */
 		if (json_object_is_type(k, json_type_object)) {
-			int rc1, rc2;
+			int rc1, rc2 = 0;
 
-			rc1 = get_hex(c, k, keyname, 32, 32, key->key, &klen);
-			rc2 = get_hex(c, k, "icv-key", 40, 32, key->icv,
-			    &key->icv_len);
+			hexlen = key->suite == DPIPC_SUITE_CHACHA20 ? 64 : 32;
+			rc1 = get_hex(c, k, keyname, hexlen, hexlen, key->key,
+			    &key->key_len);
+			if (key->suite == DPIPC_SUITE_LISPERS)
+				rc2 = get_hex(c, k, "icv-key", 40, 32,
+				    key->icv, &key->icv_len);
+			else if (field(k, "icv-key", &v)) {
+				/* Wipe it, though it has no use. */
+				if (json_object_is_type(v, json_type_string))
+					sodium_memzero((char *)(uintptr_t)
+					    json_object_get_string(v),
+					    (size_t)
+					    json_object_get_string_len(v));
+				rc2 = bad(c, "\"icv-key\" with \"cipher-suite\" "
+				    "%u (an AEAD suite has no ICV key)",
+				    key->suite);
+			}
 			if (rc == 0)
 				rc = rc1 != 0 ? rc1 : rc2;
 		}
@@ -1402,6 +1448,7 @@ enc_keys(struct tbuf *t, const struct dpipc_key *k, uint8_t n,
     const char *keyname)
 {
 	uint8_t	 i;
+	int	 ok;
 
 	if (n > DPIPC_MAX_KEYS) {
 		t->err = 1;
@@ -1410,18 +1457,38 @@ enc_keys(struct tbuf *t, const struct dpipc_key *k, uint8_t n,
 	tb_key(t, 0, "keys");
 	tb_puts(t, "[");
 	for (i = 0; i < n; i++) {
-		if (k[i].key_id < 1 || k[i].key_id > DPIPC_MAX_KEYS ||
-		    (k[i].icv_len != 20 && k[i].icv_len != 16)) {
+		switch (k[i].suite) {
+		case DPIPC_SUITE_LISPERS:
+			ok = k[i].key_len == 16 &&
+			    (k[i].icv_len == 20 || k[i].icv_len == 16);
+			break;
+		case DPIPC_SUITE_AES128_GCM:
+			ok = k[i].key_len == 16 && k[i].icv_len == 0;
+			break;
+		case DPIPC_SUITE_CHACHA20:
+			ok = k[i].key_len == 32 && k[i].icv_len == 0;
+			break;
+		default:
+			ok = 0;
+			break;
+		}
+		if (!ok || k[i].key_id < 1 || k[i].key_id > DPIPC_MAX_KEYS) {
 			t->err = 1;
 			return;
 		}
 		tb_puts(t, i > 0 ? ",{" : "{");
 		tb_key(t, 1, "key-id");
 		tb_printf(t, "\"%u\"", k[i].key_id);
+		if (k[i].suite != DPIPC_SUITE_LISPERS) {
+			tb_key(t, 0, "cipher-suite");
+			tb_printf(t, "\"%u\"", k[i].suite);
+		}
 		tb_key(t, 0, keyname);
-		tb_hex(t, k[i].key, sizeof(k[i].key));
-		tb_key(t, 0, "icv-key");
-		tb_hex(t, k[i].icv, k[i].icv_len);
+		tb_hex(t, k[i].key, k[i].key_len);
+		if (k[i].suite == DPIPC_SUITE_LISPERS) {
+			tb_key(t, 0, "icv-key");
+			tb_hex(t, k[i].icv, k[i].icv_len);
+		}
 		tb_puts(t, "}");
 	}
 	tb_puts(t, "]");

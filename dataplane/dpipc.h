@@ -27,7 +27,9 @@
  *     header carries the low 24 bits), priority and weight 0..255 (the
  *     IPC document says weight 0..100; the LISP wire field is 8 bits and
  *     so is ours), ports 1..65535, prefix lengths within the family, key
- *     ids 1..3, keys exactly 32 hex digits, ICV keys 40 or 32;
+ *     ids 1..3, keys exactly 32 hex digits, ICV keys 40 or 32 (an
+ *     optional "cipher-suite" 5 or 6 selects an RFC 8061 key instead:
+ *     32 or 64 hex digits and no ICV key, see struct dpipc_key);
  *   - bounded counts: DPIPC_MAX_RLOCS per entry (the 8-bit locator count
  *     of a Map-Reply), DPIPC_MAX_KEYS per RLOC (the 2-bit key-id),
  *     DPIPC_MAX_LIST elements in a list message, nesting depth 16;
@@ -111,15 +113,30 @@ struct dpipc_addr {
 };
 
 /*
- * One LISP-crypto key (RFC 8061 as lispers.net does it, compat 2.11):
- * a 128-bit data key ("encrypt-key" in map-cache, "decrypt-key" in
- * decap-keys) and an ICV key of 20 bytes (HMAC-SHA-256/160) or 16 bytes
- * (Poly1305).
+ * One LISP-crypto key ("encrypt-key" in map-cache, "decrypt-key" in
+ * decap-keys) in one of two constructions, told apart by suite:
+ *
+ *   DPIPC_SUITE_LISPERS (no "cipher-suite" member: what lispers.net
+ *	sends, compat 2.11): a 128-bit data key (key_len 16) and an ICV
+ *	key of 20 bytes (HMAC-SHA-256/160) or 16 bytes (Poly1305);
+ *   DPIPC_SUITE_AES128_GCM ("cipher-suite" 5, RFC 8061
+ *	LISP_256_EC25519_AES128_GCM): a 128-bit AEAD key, key_len 16;
+ *   DPIPC_SUITE_CHACHA20 ("cipher-suite" 6, RFC 8061
+ *	LISP_256_EC25519_CHACHA20_POLY1305): a 256-bit AEAD key, key_len 32.
+ *
+ * The RFC 8061 suites carry no ICV key (icv_len 0): the AEAD tag is
+ * the integrity check.  Bytes beyond key_len and icv_len are zero.
  */
+#define DPIPC_SUITE_LISPERS	0
+#define DPIPC_SUITE_AES128_GCM	5
+#define DPIPC_SUITE_CHACHA20	6
+
 struct dpipc_key {
 	uint8_t		key_id;		/* 1..3 */
-	uint8_t		icv_len;	/* 20 or 16 */
-	uint8_t		key[16];
+	uint8_t		suite;		/* DPIPC_SUITE_* */
+	uint8_t		key_len;	/* 16, or 32 for suite 6 */
+	uint8_t		icv_len;	/* 20 or 16; 0 for suites 5 and 6 */
+	uint8_t		key[32];
 	uint8_t		icv[20];
 };
 

@@ -372,16 +372,14 @@ encap_inner_mtu(const struct encap_params *ep, int version)
 	size_t	 ovh = encap_overhead(ep->af), mtu = encap_mtu(ep);
 	size_t	 min = version == 4 ? IP4_MIN_MTU : IP6_MIN_MTU;
 
+	mtu = mtu > ovh ? mtu - ovh : 0;
 	/*
 	 * With LISP-crypto the largest inner packet that fits is the room
-	 * left after IV, tag and ICV, cut to a multiple of the block (the
-	 * plaintext is padded to one).
+	 * left after IV, tag and ICV, cut to a multiple of the block when
+	 * the plaintext is padded to one (lcrypto_max_inner).
 	 */
 	if (ep->ckey != NULL)
-		ovh += (encap_crypto_max(ep) - (LCRYPTO_BLOCK - 1));
-	mtu = mtu > ovh ? mtu - ovh : 0;
-	if (ep->ckey != NULL)
-		mtu &= ~(size_t)(LCRYPTO_BLOCK - 1);
+		mtu = lcrypto_max_inner(ep->ckey, mtu);
 	return (uint16_t)(mtu < min ? min : mtu);
 }
 

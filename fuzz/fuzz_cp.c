@@ -31,7 +31,8 @@
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 static const char xtr_conf[] =
-    "lisp xtr-parameters {\n    rloc-probing = yes\n}\n"
+    "lisp xtr-parameters {\n    rloc-probing = yes\n"
+    "    data-plane-security = yes\n}\n"
     "lisp map-resolver {\n    address = 198.51.100.100\n}\n"
     "lisp map-server {\n    address = 198.51.100.100\n"
     "    authentication-key = fuzz-key\n    want-map-notify = yes\n}\n"

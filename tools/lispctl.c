@@ -389,7 +389,8 @@ jyes(json_object *o, const char *key)
 static void
 print_cp_rloc(json_object *rec)
 {
-	char	 rl[32], ra[32], lp[32], ln[32], nr[32];
+	json_object	*v;
+	char		 rl[32], ra[32], lp[32], ln[32], nr[32];
 
 	if (json_object_object_get_ex(rec, "map-server", NULL)) {
 		header(HDR_MAPSERVERS, "%-39s %-16s %-10s %9s %8s %11s "
@@ -402,6 +403,14 @@ print_cp_rloc(json_object *rec)
 		    strcmp(jyes(rec, "want-map-notify"), "yes") == 0 ?
 		    "never" : "-", ln, sizeof(ln)),
 		    jsecs(rec, "next-register-in", "-", nr, sizeof(nr)));
+		return;
+	}
+	if (json_object_object_get_ex(rec, "lisp-crypto", &v)) {
+		/* RFC 8061 sessions and counters (control/cp_crypto). */
+		if (header_done != HDR_NONE)
+			printf("\n");
+		header_done = HDR_ONE;
+		print_object("lisp-crypto", v);
 		return;
 	}
 	if (!json_object_object_get_ex(rec, "rloc", NULL)) {

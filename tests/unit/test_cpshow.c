@@ -385,6 +385,7 @@ START_TEST(ctl_roundtrip)
 	struct itr	*itr = NULL;
 	struct etr	*etr = NULL;
 	struct ms	*ms = NULL;
+	struct cpc	*crypto = NULL;
 	char		*rep;
 	size_t		 len;
 
@@ -392,7 +393,7 @@ START_TEST(ctl_roundtrip)
 	ck_assert_ptr_nonnull(rep = cp_ctl_request(q, sizeof(q) - 1, &len));
 	ck_assert_ptr_nonnull(strstr(rep, "no control-plane engine"));
 	free(rep);
-	cp_show_register(EV_DEFAULT, &itr, &etr, &ms);
+	cp_show_register(EV_DEFAULT, &itr, &etr, &ms, &crypto);
 	ck_assert_ptr_nonnull(rep = cp_ctl_request(q, sizeof(q) - 1, &len));
 	ck_assert_ptr_nonnull(strstr(rep, "not a map-server"));
 	free(rep);

@@ -13,6 +13,8 @@
  *     counter give lispers.net's IV and ciphertext byte for byte, KK =
  *     key-id, the itr-crypto-port as source port, and decrypt back;
  *   - the path MTU includes the crypto growth;
+ *   - RFC 8061 keys (suites 5 and 6): the ITR sends the RFC layout,
+ *     which lc8061 opens; the ETR opens it, tamper -> ICV-error;
  *   - a replaced key is wiped and freed (after the grace period).
  */
 #include <sys/socket.h>
@@ -32,7 +34,9 @@
 #include "dp_keys.h"
 #include "dp_path.h"
 #include "dp_tables.h"
+#include "dpipc.h"
 #include "encap.h"
+#include "lc8061.h"
 #include "lcrypto.h"
 #include "log.h"
 #include "tu_vectors.h"
@@ -111,7 +115,8 @@ keyset(struct dp_keyset *ks, const uint8_t *addr, uint16_t port,
 	ks->port = port;
 	ks->nkeys = 1;
 	ks->keys[0].key_id = 1;
-	tu_unhex(key_hex, ks->keys[0].key, sizeof(ks->keys[0].key));
+	ks->keys[0].key_len = (uint8_t)tu_unhex(key_hex, ks->keys[0].key,
+	    sizeof(ks->keys[0].key));
 	ks->keys[0].icv_len = (uint8_t)tu_unhex(icv_hex, ks->keys[0].icv,
 	    sizeof(ks->keys[0].icv));
 }
@@ -541,6 +546,220 @@ START_TEST(test_cipher_rule)
 }
 END_TEST
 
+/*
+ * RFC 8061 keys (cipher suite 5 and 6, as our own control plane hands
+ * them over): the same path, the RFC construction.
+ */
+static const unsigned int suites8061[] = {
+	DPIPC_SUITE_AES128_GCM, DPIPC_SUITE_CHACHA20
+};
+static const uint8_t key8061[32] = {
+	0x10, 0x32, 0x54, 0x76, 0x98, 0xba, 0xdc, 0xfe,
+	0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef,
+	0xf0, 0xe1, 0xd2, 0xc3, 0xb4, 0xa5, 0x96, 0x87,
+	0x78, 0x69, 0x5a, 0x4b, 0x3c, 0x2d, 0x1e, 0x0f,
+};
+
+static void
+keyset8061(struct dp_keyset *ks, const uint8_t *addr, uint16_t port,
+    unsigned int suite, unsigned int kid)
+{
+	memset(ks, 0, sizeof(*ks));
+	ks->afi = MAPCACHE_AF_IPV4;
+	memcpy(ks->addr, addr, 4);
+	ks->port = port;
+	ks->nkeys = 1;
+	ks->keys[0].key_id = (uint8_t)kid;
+	ks->keys[0].suite = (uint8_t)suite;
+	ks->keys[0].key_len = suite == DPIPC_SUITE_CHACHA20 ? 32 : 16;
+	memcpy(ks->keys[0].key, key8061, ks->keys[0].key_len);
+}
+
+/* [IID]192.0.2.20/32 -> etr_rloc with an RFC 8061 key. */
+static uint16_t
+encap_route8061(unsigned int suite, unsigned int kid)
+{
+	struct mapcache_prefix	 pfx;
+	struct mapcache_rloc	 r;
+	struct dp_keyset	 set;
+
+	keyset8061(&set, etr_rloc, 4341, suite, kid);
+	memset(&r, 0, sizeof(r));
+	memcpy(r.addr, etr_rloc, 4);
+	r.afi = MAPCACHE_AF_IPV4;
+	r.port = 4341;
+	r.priority = 1;
+	r.weight = 100;
+	r.mpriority = 255;
+	r.up = 1;
+	r.key_slot = dp_keys_encap_set(&set);
+	memset(&pfx, 0, sizeof(pfx));
+	pfx.iid = IID;
+	pfx.afi = MAPCACHE_AF_IPV4;
+	pfx.plen = 32;
+	pfx.addr[0] = 192;
+	pfx.addr[2] = 2;
+	pfx.addr[3] = 20;
+	ck_assert_int_eq(mapcache_insert(mc, &pfx, MAPCACHE_POSITIVE, 3600,
+	    &r, 1, 0), 0);
+	return r.key_slot;
+}
+
+/* An emitted outer packet back through dp_etr_packet(); flip as etr(). */
+static void
+etr_raw(const uint8_t *pkt0, size_t n, long flip)
+{
+	struct decap_outer	 o;
+	uint8_t			 pkt[2048], payload[2048];
+	size_t			 off, plen;
+
+	memcpy(pkt, pkt0, n);
+	ck_assert_int_eq(decap_outer_parse(pkt, n, &o, &off, &plen),
+	    DP_DROP_NONE);
+	memcpy(payload, pkt + off, plen);
+	if (flip >= 0)
+		payload[flip] ^= 0x01;
+	rcu_thread_online();
+	dp_etr_packet(path, &o, payload, plen);
+	rcu_thread_offline();
+}
+
+/*
+ * ITR: RFC 8061 layout behind the outer IPv4/UDP (KK = key-id, IV of
+ * the suite, no padding, 16-byte tag), opened by lc8061 on its own;
+ * ETR: that packet through the path with the decap key comes out as the
+ * inner packet, every flipped byte is an ICV-error, another key-id is
+ * no-decrypt-key.
+ */
+START_TEST(test_rfc8061_path)
+{
+	struct lc8061_key	*dk;
+	struct dp_keyset	 set;
+	uint8_t			 inner[256], pkt[2048], pt[2048];
+	size_t			 n, ivl, pktlen;
+	unsigned int		 suite = suites8061[_i];
+	uint16_t		 slot;
+	long			 b;
+
+	ivl = suite == DPIPC_SUITE_CHACHA20 ? 8 : 12;
+	dp_keys_setup(1, LCRYPTO_AES128_CBC);	/* not for these keys */
+	dp_crypto_set_port(51234);
+	slot = encap_route8061(suite, 2);
+	ck_assert_uint_ne(slot, MAPCACHE_NO_KEY);
+	n = tu_unhex(tu_jstr(packet(0, 0), "inner_ipv4_hex"), inner,
+	    sizeof(inner));
+	itr(inner, n);
+	ck_assert_int_eq(nout, 1);
+	ck_assert_uint_eq(outlen, 20 + 8 + 8 + ivl + n + 16);
+	ck_assert_uint_eq((size_t)(out[2] << 8 | out[3]), outlen);
+	ck_assert_uint_eq((size_t)(out[24] << 8 | out[25]), outlen - 20);
+	ck_assert_uint_eq((unsigned)(out[20] << 8 | out[21]), 51234);
+	ck_assert_uint_eq(out[28], 0x8a);	/* N, I, KK = 2 */
+	ck_assert_uint_eq((unsigned)(out[32] << 16 | out[33] << 8 | out[34]),
+	    IID);
+	ck_assert_uint_eq(out[36], 0);		/* worker 0's IV */
+	dk = lc8061_key_new(2, suite, key8061, suite == DPIPC_SUITE_CHACHA20 ?
+	    32 : 16, LC8061_DECAP, 1, NULL);
+	ck_assert_ptr_nonnull(dk);
+	ck_assert_int_eq(lc8061_decrypt(dk, 0, out + 28, outlen - 28, pt,
+	    sizeof(pt)), (int)n);
+	ck_assert_mem_eq(pt, inner, n);
+	lc8061_key_free(dk);
+	memcpy(pkt, out, outlen);
+	pktlen = outlen;
+
+	/* ETR: no key yet, then the key under the ITR's address. */
+	nout = 0;
+	etr_raw(pkt, pktlen, -1);
+	ck_assert_uint_eq(dp_path_counter(path, DP_DROP_NO_DECRYPT_KEY), 1);
+	keyset8061(&set, itr_rloc, 0, suite, 2);
+	ck_assert_int_eq(dp_keys_decap_set(&set), 0);
+	etr_raw(pkt, pktlen, -1);
+	ck_assert_int_eq(nout, 1);
+	ck_assert_uint_eq(outlen, n);
+	ck_assert_mem_eq(out, inner, n);
+	ck_assert_uint_eq(dp_path_counter(path, DPC_ETR_PACKETS), 1);
+	/* Every byte after KK's byte: header, IV, ciphertext, tag. */
+	for (b = 1; b < (long)(pktlen - 28); b++)
+		etr_raw(pkt, pktlen, b);
+	ck_assert_uint_eq(dp_path_counter(path, DP_DROP_ICV),
+	    (uint64_t)(pktlen - 28 - 1));
+	ck_assert_int_eq(nout, 1);
+	ck_assert_uint_eq(dp_path_counter(path, DP_DROP_DECRYPT), 0);
+	/* KK 2 -> 3: no key with id 3. */
+	etr_raw(pkt, pktlen, 0);
+	ck_assert_uint_eq(dp_path_counter(path, DP_DROP_NO_DECRYPT_KEY), 2);
+	/* A key-id 3 key of the same bytes: the header is authenticated. */
+	keyset8061(&set, itr_rloc, 0, suite, 3);
+	ck_assert_int_eq(dp_keys_decap_set(&set), 0);
+	etr_raw(pkt, pktlen, 0);
+	ck_assert_uint_eq(dp_path_counter(path, DP_DROP_ICV),
+	    (uint64_t)(pktlen - 28));
+	ck_assert_int_eq(nout, 1);
+}
+END_TEST
+
+/* Too-big: IV and tag only, no padding, no ICV. */
+START_TEST(test_rfc8061_mtu)
+{
+	struct encap_params	 ep;
+	unsigned int		 suite = suites8061[_i];
+	size_t			 ivl = suite == DPIPC_SUITE_CHACHA20 ? 8 : 12;
+	size_t			 max = 1500 - 36 - ivl - 16;
+	uint16_t		 slot;
+
+	dp_keys_setup(1, LCRYPTO_AES128_GCM);
+	slot = encap_route8061(suite, 1);
+	memset(&ep, 0, sizeof(ep));
+	ep.af = AF_INET;
+	ep.mtu = 1500;
+	rcu_thread_online();
+	ck_assert_int_eq(dp_keys_encap_key(slot, &ep.ckey), 1);
+	/* 1436 (suite 5) or 1440 (suite 6); lispers.net GCM gives 1408. */
+	ck_assert_uint_eq(encap_inner_mtu(&ep, 4), max);
+	ck_assert_uint_eq(encap_crypto_growth(&ep, max), ivl + 16);
+	ck_assert_uint_eq(encap_crypto_growth(&ep, 1), ivl + 16);
+	ck_assert_uint_eq(encap_crypto_growth(&ep, max) + max + 36, 1500);
+	ep.af = AF_INET6;
+	ck_assert_uint_eq(encap_inner_mtu(&ep, 6), 1500 - 56 - ivl - 16);
+	rcu_thread_offline();
+}
+END_TEST
+
+static int		 n8061freed, n8061wiped;
+
+static void
+free_hook8061(const struct lc8061_key *k)
+{
+	n8061freed++;
+	n8061wiped += lc8061_key_is_wiped(k);
+}
+
+/* A replaced RFC 8061 key is wiped and freed after the grace period. */
+START_TEST(test_rfc8061_replace)
+{
+	uint16_t	 s1, s2;
+
+	dp_keys_setup(2, LCRYPTO_AES128_GCM);
+	n8061freed = n8061wiped = 0;
+	lc8061_free_hook = free_hook8061;
+	s1 = encap_route8061(suites8061[_i], 1);
+	/* The same key again: nothing made, nothing freed. */
+	s2 = encap_route8061(suites8061[_i], 1);
+	ck_assert_uint_eq(s1, s2);
+	ck_assert_int_eq(n8061freed, 0);
+	/* Another key-id: the old key goes, wiped. */
+	s2 = encap_route8061(suites8061[_i], 2);
+	ck_assert_uint_eq(s1, s2);
+	ck_assert_int_eq(n8061freed, 1);
+	ck_assert_int_eq(n8061wiped, 1);
+	dp_keys_free_all();
+	ck_assert_int_eq(n8061freed, 2);
+	ck_assert_int_eq(n8061wiped, 2);
+	lc8061_free_hook = NULL;
+}
+END_TEST
+
 static Suite *
 dpcrypto_suite(void)
 {
@@ -559,6 +778,9 @@ dpcrypto_suite(void)
 	tcase_add_test(tc, test_itr_mtu);
 	tcase_add_test(tc, test_key_replace);
 	tcase_add_test(tc, test_cipher_rule);
+	tcase_add_loop_test(tc, test_rfc8061_path, 0, 2);
+	tcase_add_loop_test(tc, test_rfc8061_mtu, 0, 2);
+	tcase_add_loop_test(tc, test_rfc8061_replace, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;
 }

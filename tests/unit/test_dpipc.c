@@ -945,10 +945,214 @@ static void
 set_key(struct dpipc_key *k, uint8_t id, uint8_t icv_len, uint8_t fill)
 {
 	k->key_id = id;
+	k->suite = DPIPC_SUITE_LISPERS;
+	k->key_len = 16;
 	k->icv_len = icv_len;
-	memset(k->key, fill, sizeof(k->key));
+	memset(k->key, fill, k->key_len);
 	memset(k->icv, fill ^ 0xff, icv_len);
 }
+
+/*
+ * RFC 8061 keys: "cipher-suite" 5 (AES-128-GCM, 32 hex) and 6
+ * (ChaCha20-Poly1305, 64 hex), no "icv-key"; a string or an integer.
+ */
+#define K64	K32 "8899aabbccddeeff0011223344556677"
+#define SKEY(id, cs, ek)	"{\"rloc\": \"192.0.2.1\", \"keys\": " \
+			"[{\"key-id\": " id ", \"cipher-suite\": " cs ", " \
+			"\"encrypt-key\": \"" ek "\"}]}"
+
+START_TEST(rfc8061_keys_decode)
+{
+	struct dpipc_msg	 m;
+	uint8_t			 k16[16], k32[32], zero[20];
+
+	hex(K32, k16, 16);
+	hex(K64, k32, 32);
+	memset(zero, 0, sizeof(zero));
+
+	dec_ok(MCR(SKEY("1", "\"5\"", K32)), &m);
+	ck_assert_uint_eq(m.u.mc.rlocs[0].nkeys, 1);
+	ck_assert_uint_eq(m.u.mc.rlocs[0].keys[0].key_id, 1);
+	ck_assert_uint_eq(m.u.mc.rlocs[0].keys[0].suite,
+	    DPIPC_SUITE_AES128_GCM);
+	ck_assert_uint_eq(m.u.mc.rlocs[0].keys[0].key_len, 16);
+	ck_assert_uint_eq(m.u.mc.rlocs[0].keys[0].icv_len, 0);
+	ck_assert_mem_eq(m.u.mc.rlocs[0].keys[0].key, k16, 16);
+	ck_assert_mem_eq(m.u.mc.rlocs[0].keys[0].key + 16, zero, 16);
+	ck_assert_mem_eq(m.u.mc.rlocs[0].keys[0].icv, zero, 20);
+	dpipc_msg_free(&m);
+
+	dec_ok(MCR(SKEY("\"3\"", "6", K64)), &m);
+	ck_assert_uint_eq(m.u.mc.rlocs[0].keys[0].key_id, 3);
+	ck_assert_uint_eq(m.u.mc.rlocs[0].keys[0].suite,
+	    DPIPC_SUITE_CHACHA20);
+	ck_assert_uint_eq(m.u.mc.rlocs[0].keys[0].key_len, 32);
+	ck_assert_uint_eq(m.u.mc.rlocs[0].keys[0].icv_len, 0);
+	ck_assert_mem_eq(m.u.mc.rlocs[0].keys[0].key, k32, 32);
+	dpipc_msg_free(&m);
+
+	/* Without "cipher-suite": lispers.net's construction, as before. */
+	dec_ok(MCR(KEY("2", K32, K40)), &m);
+	ck_assert_uint_eq(m.u.mc.rlocs[0].keys[0].suite,
+	    DPIPC_SUITE_LISPERS);
+	ck_assert_uint_eq(m.u.mc.rlocs[0].keys[0].key_len, 16);
+	ck_assert_uint_eq(m.u.mc.rlocs[0].keys[0].icv_len, 20);
+	dpipc_msg_free(&m);
+
+	/* decap-keys: mixed suites in one set. */
+	dec_ok("{\"type\": \"decap-keys\", \"rloc\": \"192.0.2.9\", "
+	    "\"port\": 4341, \"keys\": [{\"key-id\": 1, \"cipher-suite\": 6, "
+	    "\"decrypt-key\": \"" K64 "\"}, {\"key-id\": 2, \"decrypt-key\": "
+	    "\"" K32 "\", \"icv-key\": \"" K40 "\"}, {\"key-id\": 3, "
+	    "\"cipher-suite\": \"5\", \"decrypt-key\": \"" K32 "\"}]}", &m);
+	ck_assert_uint_eq(m.u.dk.nkeys, 3);
+	ck_assert_uint_eq(m.u.dk.keys[0].suite, DPIPC_SUITE_CHACHA20);
+	ck_assert_mem_eq(m.u.dk.keys[0].key, k32, 32);
+	ck_assert_uint_eq(m.u.dk.keys[1].suite, DPIPC_SUITE_LISPERS);
+	ck_assert_uint_eq(m.u.dk.keys[1].icv_len, 20);
+	ck_assert_uint_eq(m.u.dk.keys[2].suite, DPIPC_SUITE_AES128_GCM);
+	ck_assert_uint_eq(m.u.dk.keys[2].key_len, 16);
+	dpipc_msg_free(&m);
+}
+END_TEST
+
+START_TEST(rfc8061_keys_errors)
+{
+	/* Key lengths follow the suite. */
+	dec_bad(MCR(SKEY("1", "5", K64)), DPIPC_EINVAL,
+	    "rlocs[0].keys[0]: \"encrypt-key\" has 64 hex digits, not 32");
+	dec_bad(MCR(SKEY("1", "6", K32)), DPIPC_EINVAL,
+	    "\"encrypt-key\" has 32 hex digits, not 64");
+	dec_bad(MCR(SKEY("1", "\"6\"", K64 "00")), DPIPC_EINVAL,
+	    "66 hex digits, not 64");
+	dec_bad(MCR(SKEY("1", "6", "g0" K32 "112233445566778899aabbccddeeff")),
+	    DPIPC_EINVAL, "\"encrypt-key\" is not hex");
+	/* Other suites, including RFC 8061's 1..4 and lispers.net's 0. */
+	dec_bad(MCR(SKEY("1", "1", K32)), DPIPC_EINVAL,
+	    "\"cipher-suite\" 1 is not supported (5 AES-128-GCM or 6 "
+	    "ChaCha20-Poly1305)");
+	dec_bad(MCR(SKEY("1", "\"0\"", K32)), DPIPC_EINVAL,
+	    "\"cipher-suite\" 0 is not supported");
+	dec_bad(MCR(SKEY("1", "7", K32)), DPIPC_EINVAL,
+	    "\"cipher-suite\" 7 is not supported");
+	dec_bad(MCR(SKEY("1", "\"five\"", K32)), DPIPC_EINVAL,
+	    "cipher-suite: \"five\" is not a decimal number");
+	dec_bad(MCR(SKEY("1", "-5", K32)), DPIPC_EINVAL,
+	    "cipher-suite: -5 is negative");
+	dec_bad(MCR(SKEY("1", "null", K32)), DPIPC_EINVAL,
+	    "cipher-suite: null where a number is expected");
+	/* An AEAD key has no ICV key. */
+	dec_bad(MCR("{\"rloc\": \"192.0.2.1\", \"keys\": [{\"key-id\": 1, "
+	    "\"cipher-suite\": 5, \"encrypt-key\": \"" K32 "\", "
+	    "\"icv-key\": \"" K40 "\"}]}"), DPIPC_EINVAL,
+	    "rlocs[0].keys[0]: \"icv-key\" with \"cipher-suite\" 5 (an AEAD "
+	    "suite has no ICV key)");
+	dec_bad("{\"type\": \"decap-keys\", \"rloc\": \"192.0.2.1\", "
+	    "\"keys\": [{\"key-id\": 1, \"cipher-suite\": \"6\", "
+	    "\"decrypt-key\": \"" K64 "\", \"icv-key\": 7}]}", DPIPC_EINVAL,
+	    "\"icv-key\" with \"cipher-suite\" 6");
+	dec_bad("{\"type\": \"decap-keys\", \"rloc\": \"192.0.2.1\", "
+	    "\"keys\": [{\"key-id\": 1, \"cipher-suite\": 6}]}", DPIPC_EINVAL,
+	    "keys[0]: no \"decrypt-key\"");
+	/* Suite 0 (absent) still requires its ICV key. */
+	dec_bad(MCR("{\"rloc\": \"192.0.2.1\", \"keys\": [{\"key-id\": 1, "
+	    "\"encrypt-key\": \"" K32 "\"}]}"), DPIPC_EINVAL,
+	    "no \"icv-key\"");
+}
+END_TEST
+
+START_TEST(rfc8061_keys_roundtrip)
+{
+	struct dpipc_msg	 m, m2;
+	struct dpipc_rloc	 r[1];
+	struct json_object	*o;
+	char			*t;
+	size_t			 len;
+
+	memset(&m, 0, sizeof(m));
+	memset(r, 0, sizeof(r));
+	m.type = DPIPC_MAP_CACHE;
+	m.u.mc.iid = 7;
+	set_addr(&m.u.mc.eid, AF_INET, "10.1.0.0", 16);
+	set_addr(&r[0].addr, AF_INET, "192.0.2.1", 32);
+	r[0].port = 4341;
+	r[0].nkeys = 3;
+	r[0].keys[0].key_id = 1;
+	r[0].keys[0].suite = DPIPC_SUITE_AES128_GCM;
+	r[0].keys[0].key_len = 16;
+	memset(r[0].keys[0].key, 0xc5, 16);
+	r[0].keys[1].key_id = 2;
+	r[0].keys[1].suite = DPIPC_SUITE_CHACHA20;
+	r[0].keys[1].key_len = 32;
+	memset(r[0].keys[1].key, 0x6c, 32);
+	set_key(&r[0].keys[2], 3, 16, 0x33);
+	m.u.mc.rlocs = r;
+	m.u.mc.nrlocs = 1;
+	o = roundtrip(&m);
+	jstr(o, "rlocs.0.keys.0.cipher-suite", "5");
+	jstr(o, "rlocs.0.keys.0.encrypt-key",
+	    "c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5");
+	ck_assert(!json_object_object_get_ex(jget(o, "rlocs.0.keys.0"),
+	    "icv-key", NULL));
+	jstr(o, "rlocs.0.keys.1.cipher-suite", "6");
+	jstr(o, "rlocs.0.keys.1.encrypt-key",
+	    "6c6c6c6c6c6c6c6c6c6c6c6c6c6c6c6c"
+	    "6c6c6c6c6c6c6c6c6c6c6c6c6c6c6c6c");
+	ck_assert(!json_object_object_get_ex(jget(o, "rlocs.0.keys.1"),
+	    "icv-key", NULL));
+	/* lispers.net's keys keep their form: no "cipher-suite". */
+	ck_assert(!json_object_object_get_ex(jget(o, "rlocs.0.keys.2"),
+	    "cipher-suite", NULL));
+	jstr(o, "rlocs.0.keys.2.icv-key", "cccccccccccccccccccccccccccccccc");
+	json_object_put(o);
+
+	/* The suite and the key bytes are part of equality. */
+	t = dpipc_encode(&m, &len);
+	ck_assert_ptr_nonnull(t);
+	ck_assert_int_eq(dpipc_decode(t, len, &m2, NULL, 0), DPIPC_OK);
+	dpipc_text_free(t, len);
+	m2.u.mc.rlocs[0].keys[1].suite = DPIPC_SUITE_AES128_GCM;
+	ck_assert(!dpipc_msg_equal(&m, &m2));
+	m2.u.mc.rlocs[0].keys[1].suite = DPIPC_SUITE_CHACHA20;
+	ck_assert(dpipc_msg_equal(&m, &m2));
+	m2.u.mc.rlocs[0].keys[1].key[31] ^= 1;
+	ck_assert(!dpipc_msg_equal(&m, &m2));
+	dpipc_msg_free(&m2);
+
+	/* decap-keys, suite 6. */
+	memset(&m, 0, sizeof(m));
+	m.type = DPIPC_DECAP_KEYS;
+	set_addr(&m.u.dk.rloc, AF_INET6, "2001:db8::9", 128);
+	m.u.dk.port = 40000;
+	m.u.dk.nkeys = 1;
+	m.u.dk.keys[0].key_id = 2;
+	m.u.dk.keys[0].suite = DPIPC_SUITE_CHACHA20;
+	m.u.dk.keys[0].key_len = 32;
+	memset(m.u.dk.keys[0].key, 0x01, 32);
+	o = roundtrip(&m);
+	jstr(o, "keys.0.cipher-suite", "6");
+	jstr(o, "keys.0.decrypt-key",
+	    "0101010101010101010101010101010101010101010101010101010101010101");
+	json_object_put(o);
+
+	/* Inconsistent structs are not encoded. */
+	m.u.dk.keys[0].key_len = 16;
+	ck_assert_ptr_null(dpipc_encode(&m, &len));
+	m.u.dk.keys[0].key_len = 32;
+	m.u.dk.keys[0].icv_len = 16;
+	ck_assert_ptr_null(dpipc_encode(&m, &len));
+	m.u.dk.keys[0].icv_len = 0;
+	m.u.dk.keys[0].suite = 4;
+	ck_assert_ptr_null(dpipc_encode(&m, &len));
+	m.u.dk.keys[0].suite = DPIPC_SUITE_AES128_GCM;
+	ck_assert_ptr_null(dpipc_encode(&m, &len));
+	m.u.dk.keys[0].key_len = 16;
+	t = dpipc_encode(&m, &len);
+	ck_assert_ptr_nonnull(t);
+	dpipc_text_free(t, len);
+	dpipc_msg_free(&m);
+}
+END_TEST
 
 START_TEST(roundtrip_map_cache)
 {
@@ -1566,6 +1770,8 @@ dpipc_suite(void)
 	tcase_add_test(tc, large_entire_map_cache);
 	tcase_add_test(tc, addr_forms);
 	tcase_add_test(tc, free_wipes);
+	tcase_add_test(tc, rfc8061_keys_decode);
+	tcase_add_test(tc, rfc8061_keys_errors);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("encode");
@@ -1576,6 +1782,7 @@ dpipc_suite(void)
 	tcase_add_test(tc, decap_stat_names);
 	tcase_add_test(tc, statistics_split);
 	tcase_add_test(tc, statistics_ipv4_prefix);
+	tcase_add_test(tc, rfc8061_keys_roundtrip);
 	suite_add_tcase(s, tc);
 	return s;
 }
