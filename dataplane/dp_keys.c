@@ -222,6 +222,32 @@ tab_store(int encap, size_t k, const struct dp_keyset *ks)
 	return 0;
 }
 
+/*
+ * Remove decapsulation entry k: a copy without it (order kept), the
+ * entry's lcrypto objects freed after the grace period like a replaced
+ * one's, so a worker that found the key before its quiescent state can
+ * still finish with it.
+ */
+static int
+tab_remove_decap(size_t k)
+{
+	struct dp_keytab	*t;
+	struct dp_keyset	 old;
+
+	if ((t = tab_copy()) == NULL) {
+		log_warn("key table");
+		return -1;
+	}
+	old = t->decap[k];
+	memmove(&t->decap[k], &t->decap[k + 1],
+	    (t->ndecap - k - 1) * sizeof(*t->decap));
+	t->ndecap--;
+	sodium_memzero(&t->decap[t->ndecap], sizeof(*t->decap));
+	tab_publish(t, &old);
+	sodium_memzero(&old, sizeof(old));
+	return 0;
+}
+
 uint16_t
 dp_keys_encap_set(const struct dp_keyset *ks)
 {
@@ -254,6 +280,9 @@ dp_keys_decap_set(const struct dp_keyset *ks)
 	for (k = 0; k < n; k++)
 		if (same(&o->decap[k], ks))
 			break;
+	/* An empty set deletes (our extension, see dp_keys.h). */
+	if (ks->nkeys == 0)
+		return k < n ? tab_remove_decap(k) : 0;
 	if (k == n && n >= DP_KEYS_MAX_DECAP) {
 		LOG_RL(LOG_LVL_WARN, "decapsulation key table full (%d)",
 		    DP_KEYS_MAX_DECAP);

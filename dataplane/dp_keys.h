@@ -81,7 +81,13 @@ void		 dp_keys_free_all(void);
  * when the slots are exhausted (logged).
  */
 uint16_t	 dp_keys_encap_set(const struct dp_keyset *);
-/* Store (replace) the decapsulation keys of a remote ITR.  0 or -1. */
+/*
+ * Store (replace) the decapsulation keys of a remote ITR (afi, addr,
+ * port).  A set with nkeys 0 deletes that entry (only that port; 0 is
+ * the port-less entry) and frees its slot: lispers.net never sends one,
+ * our control plane does when it forgets a session (DECISIONS, RFC 8061
+ * key exchange).  0 (also when there was nothing to delete) or -1.
+ */
 int		 dp_keys_decap_set(const struct dp_keyset *);
 size_t		 dp_keys_decap_count(void);
 size_t		 dp_keys_encap_count(void);
