@@ -320,6 +320,41 @@ count_dp(char who, enum dpipc_type type, size_t from)
 	return n;
 }
 
+/* 1 when the decap-keys message dk holds key under key-id kid. */
+static int
+etr_has(const struct dprec *dk, uint8_t kid, const uint8_t *key)
+{
+	size_t	 i;
+
+	for (i = 0; i < dk->dk.nkeys; i++)
+		if (dk->dk.keys[i].key_id == kid)
+			return memcmp(dk->dk.keys[i].key, key,
+			    dk->dk.keys[i].key_len) == 0;
+	return 0;
+}
+
+/*
+ * The ITR's encrypt key towards ETR locator `rloc` is one the ETR's data
+ * plane holds for the ITR's IPv4 RLOC (the last decap-keys message for
+ * it): same key-id, same bytes.
+ */
+static int
+itr_matches(struct fx *f, const char *rloc)
+{
+	struct dpipc_key	 k;
+	struct dpipc_addr	 r = A(rloc), me = A("192.0.2.1");
+	size_t			 i;
+
+	if (!cpc_itr_key(f->ci, &r, &k))
+		return 0;
+	for (i = ndpr; i > 0; i--)
+		if (dpr[i - 1].who == 'E' &&
+		    dpr[i - 1].type == DPIPC_DECAP_KEYS &&
+		    cpa_addr_eq(&dpr[i - 1].dk.rloc, &me))
+			return etr_has(&dpr[i - 1], k.key_id, k.key);
+	return 0;
+}
+
 /* Resolve 10.2.0.7 through the ITR and ETR engines: the request's nonce. */
 static uint64_t
 resolve(struct fx *f, const char *dest, double now)
@@ -408,7 +443,8 @@ START_TEST(exchange_both_ends_agree)
 	ck_assert(cpa_addr_eq(&dk6->dk.rloc, &f.itr->local[1]));
 	ck_assert_uint_eq(dk4->dk.port, 0);
 	ck_assert_uint_eq(dk4->dk.nkeys, 1);
-	ck_assert_uint_eq(dk4->dk.keys[0].key_id, 1);
+	/* Key-id 1 + nonce mod 3 (the rule, written out here). */
+	ck_assert_uint_eq(dk4->dk.keys[0].key_id, 1 + nonce % 3);
 	ck_assert_uint_eq(dk4->dk.keys[0].suite, suite);
 	ck_assert_uint_eq(dk4->dk.keys[0].key_len, klen);
 	ck_assert_uint_eq(dk4->dk.keys[0].icv_len, 0);
@@ -431,7 +467,8 @@ START_TEST(exchange_both_ends_agree)
 			continue;
 		}
 		ck_assert_uint_eq(mc->rlocs[i].nkeys, 1);
-		ck_assert_uint_eq(mc->rlocs[i].keys[0].key_id, 1);
+		ck_assert_uint_eq(mc->rlocs[i].keys[0].key_id,
+		    1 + nonce % 3);
 		ck_assert_uint_eq(mc->rlocs[i].keys[0].suite, suite);
 		ck_assert_uint_eq(mc->rlocs[i].keys[0].key_len, klen);
 		ck_assert_mem_eq(mc->rlocs[i].keys[0].key, want, klen);
@@ -446,27 +483,42 @@ END_TEST
 START_TEST(same_itr_key_keeps_session)
 {
 	struct fx		 f;
-	uint8_t			 p1[32], p2[32];
+	const struct dprec	*dk;
+	uint8_t			 p1[32], p2[32], want[32];
+	uint64_t		 n1, n2;
 	size_t			 d0;
 
 	fx_init(&f, 5, 0);
-	(void)resolve(&f, "10.2.0.7", T0);
+	n1 = resolve(&f, "10.2.0.7", T0);
 	ck_assert(reply_key(1, 5, p1));
 	d0 = ndpr;
 	/*
 	 * Another destination behind the same ETR, another nonce, the same
-	 * ITR key: no rekey, no decap-keys, the same ETR key in the reply.
+	 * ITR key: the same ETR key pair (no rekey of the session), but a
+	 * key of its own for this exchange, as key-id f(n2), next to f(n1).
 	 */
 	fx_new_itr(&f, NULL, 3, f.ci);	/* same process, same key */
-	(void)resolve(&f, "10.2.0.8", T0 + 10);
-	ck_assert(!deferred);		/* no new key: answered at once */
+	n2 = resolve(&f, "10.2.0.8", T0 + 10);
+	ck_assert_uint_ne(1 + n1 % 3, 1 + n2 % 3);	/* consecutive */
+	ck_assert(deferred);		/* a new key: waits for the DP */
 	ck_assert(reply_key(3, 5, p2));
 	ck_assert_mem_eq(p1, p2, 32);
-	ck_assert_uint_eq(count_dp('E', DPIPC_DECAP_KEYS, d0), 0);
-	ck_assert_uint_eq(f.ce->c[CPC_C_ETR_NEW], 1);
+	ck_assert_uint_eq(f.ce->c[CPC_C_ETR_PAIR], 1);
+	ck_assert_uint_eq(f.ce->c[CPC_C_ETR_NEW], 2);
 	ck_assert_uint_eq(f.ce->c[CPC_C_ETR_KEPT], 1);
-	/* The ITR keeps its key too (same ETR key). */
-	ck_assert_uint_eq(f.ci->c[CPC_C_ITR_NEW], 2);
+	/* v4 and v6: the whole set, both keys, each under its key-id. */
+	ck_assert_uint_eq(count_dp('E', DPIPC_DECAP_KEYS, d0), 2);
+	ck_assert_ptr_nonnull(dk = last_dp('E', DPIPC_DECAP_KEYS, d0));
+	ck_assert_uint_eq(dk->dk.nkeys, 2);
+	ck_assert_int_eq(lc8061_kx_derive(want, 5, f.ci->itr.sec, p1, n1),
+	    16);
+	ck_assert_uint_eq(etr_has(dk, (uint8_t)(1 + n1 % 3), want), 1);
+	ck_assert_int_eq(lc8061_kx_derive(want, 5, f.ci->itr.sec, p1, n2),
+	    16);
+	ck_assert_uint_eq(etr_has(dk, (uint8_t)(1 + n2 % 3), want), 1);
+	/* The ITR follows the last reply: n2's key. */
+	ck_assert(itr_matches(&f, "192.0.2.2"));
+	ck_assert_uint_eq(f.ci->c[CPC_C_ITR_NEW], 4);
 	ck_assert_uint_ge(f.ci->c[CPC_C_ITR_KEPT], 2);
 	fx_free(&f);
 }
@@ -579,24 +631,58 @@ START_TEST(bad_keys_refused)
 }
 END_TEST
 
+/*
+ * Evicted and expired ETR sessions take their data-plane entries with
+ * them (decap-keys with no keys); expiry waits for the record TTL.
+ */
 START_TEST(sessions_bounded)
 {
 	struct fx		 f;
 	struct lc8061_kx_pair	 kp;
+	struct dpipc_addr	 a60 = A("192.0.2.60"), a61 = A("192.0.2.61"),
+				 a62 = A("192.0.2.62");
+	const struct dprec	*d;
 	uint8_t			 pub[32];
+	double			 hold = ETR_DEF_TTL * 60.0 + CPC_TTL_SLACK;
+	size_t			 d0;
 
 	fx_init(&f, 5, 2);
 	ck_assert_int_eq(lc8061_kx_keypair(&kp), 0);
 	ck_assert_int_eq(etr_request(&f, 5, kp.pub, 32, "192.0.2.60", 1), 0);
 	ck_assert_int_eq(etr_request(&f, 5, kp.pub, 32, "192.0.2.61", 2), 0);
+	d0 = ndpr;
 	ck_assert_int_eq(etr_request(&f, 5, kp.pub, 32, "192.0.2.62", 3), 0);
 	ck_assert(reply_key(2, 5, pub));
 	ck_assert_uint_eq(f.ce->netr, 2);
 	ck_assert_uint_eq(f.ce->c[CPC_C_ETR_EVICTED], 1);
-	/* Idle sessions expire. */
+	/* .60 evicted: its entry deleted before .62's keys went out. */
+	ck_assert_uint_eq(count_dp('E', DPIPC_DECAP_KEYS, d0), 2);
+	d = &dpr[d0];
+	ck_assert(cpa_addr_eq(&d->dk.rloc, &a60));
+	ck_assert_uint_eq(d->dk.nkeys, 0);
+	ck_assert_uint_eq(d->dk.port, 0);
+	ck_assert(cpa_addr_eq(&dpr[d0 + 1].dk.rloc, &a62));
+	ck_assert_uint_eq(dpr[d0 + 1].dk.nkeys, 1);
+	ck_assert_uint_eq(f.ce->c[CPC_C_ETR_DECAP_DELETED], 1);
+	/* Idle for an hour, but the ITR may hold the mapping for a day. */
+	d0 = ndpr;
 	cpc_tick(f.ce, T0 + CPC_DEF_IDLE + 1);
+	ck_assert_uint_eq(f.ce->netr, 2);
+	cpc_tick(f.ce, T0 + hold - 1);
+	ck_assert_uint_eq(f.ce->netr, 2);
+	ck_assert_uint_eq(ndpr, d0);
+	/* Then both expire, and their entries go. */
+	cpc_tick(f.ce, T0 + hold + 1);
 	ck_assert_uint_eq(f.ce->netr, 0);
 	ck_assert_uint_eq(f.ce->c[CPC_C_ETR_EXPIRED], 2);
+	ck_assert_uint_eq(count_dp('E', DPIPC_DECAP_KEYS, d0), 2);
+	ck_assert_uint_eq(dpr[d0].dk.nkeys, 0);
+	ck_assert_uint_eq(dpr[d0 + 1].dk.nkeys, 0);
+	ck_assert((cpa_addr_eq(&dpr[d0].dk.rloc, &a61) &&
+	    cpa_addr_eq(&dpr[d0 + 1].dk.rloc, &a62)) ||
+	    (cpa_addr_eq(&dpr[d0].dk.rloc, &a62) &&
+	    cpa_addr_eq(&dpr[d0 + 1].dk.rloc, &a61)));
+	ck_assert_uint_eq(f.ce->c[CPC_C_ETR_DECAP_DELETED], 3);
 	lc8061_kx_pair_wipe(&kp);
 	fx_free(&f);
 }
@@ -668,12 +754,13 @@ START_TEST(itr_opportunistic)
 }
 END_TEST
 
-START_TEST(probe_carries_key_and_keeps)
+START_TEST(probe_derives_key)
 {
 	struct fx		 f;
 	struct itr_params	 pp = { .probing = 1 };
 	struct lisp_msg		 m;
 	struct dpipc_addr	 r2 = A("192.0.2.2"), loc = A("192.0.2.1");
+	uint64_t		 nonce = 0;
 	size_t			 i, s0, d0;
 	double			 t;
 
@@ -700,9 +787,13 @@ START_TEST(probe_carries_key_and_keeps)
 			continue;
 		}
 		before = nsent;
+		nonce = m.u.mreq.nonce;
 		ck_assert_int_eq(etr_input_request(f.etr, &m.u.mreq, &loc,
 		    4342, &r2, t), 0);
 		lisp_msg_free(&m);
+		/* A new key for this exchange: held for the data plane. */
+		etr_flush(&f, before, t);
+		ck_assert(deferred);
 		ck_assert_uint_eq(nsent, before + 1);
 		ck_assert_int_eq(lisp_msg_decode(sent[before].buf,
 		    sent[before].len, &out, NULL, NULL), 0);
@@ -712,11 +803,22 @@ START_TEST(probe_carries_key_and_keeps)
 		break;
 	}
 	ck_assert_uint_eq(f.itr->c[ITR_C_PROBE_REPLY], 1);
-	/* Probes do not rekey either end. */
-	ck_assert_uint_eq(f.ce->c[CPC_C_ETR_NEW], 1);
+	/*
+	 * Probes keep the ETR pair but derive a key of their own at both
+	 * ends (the probe's nonce), which the ITR then uses.
+	 */
+	ck_assert_uint_eq(f.ce->c[CPC_C_ETR_PAIR], 1);
+	ck_assert_uint_eq(f.ce->c[CPC_C_ETR_NEW], 2);
 	ck_assert_uint_eq(f.ce->c[CPC_C_ETR_KEPT], 1);
-	ck_assert_uint_eq(count_dp('E', DPIPC_DECAP_KEYS, d0), 0);
-	ck_assert_uint_eq(f.ci->c[CPC_C_ITR_NEW], 2);
+	ck_assert_uint_eq(count_dp('E', DPIPC_DECAP_KEYS, d0), 1);
+	ck_assert_uint_eq(f.ci->c[CPC_C_ITR_NEW], 4);
+	{
+		struct dpipc_key k;
+
+		ck_assert(cpc_itr_key(f.ci, &r2, &k));
+		ck_assert_uint_eq(k.key_id, 1 + nonce % 3);
+	}
+	ck_assert(itr_matches(&f, "192.0.2.2"));
 	fx_free(&f);
 }
 END_TEST
@@ -842,7 +944,7 @@ cpcrypto_suite(void)
 	tcase_add_test(tc, bad_keys_refused);
 	tcase_add_test(tc, sessions_bounded);
 	tcase_add_test(tc, itr_opportunistic);
-	tcase_add_test(tc, probe_carries_key_and_keeps);
+	tcase_add_test(tc, probe_derives_key);
 	tcase_add_test(tc, etr_restart_rekeys_itr);
 	tcase_add_test(tc, show_record);
 	tcase_add_test(tc, suite_from_env);
