@@ -563,8 +563,8 @@ END_TEST
 
 /* A hand-made Map-Request to the ETR with one keyed ITR-RLOC. */
 static int
-etr_request(struct fx *f, uint8_t suite, const uint8_t *key, size_t klen,
-    const char *itr_rloc, uint64_t nonce)
+etr_request_at(struct fx *f, uint8_t suite, const uint8_t *key, size_t klen,
+    const char *itr_rloc, uint64_t nonce, double now)
 {
 	struct cpm_request	 q;
 	struct cp_eid		 t = E("10.2.0.7", 32);
@@ -587,10 +587,17 @@ etr_request(struct fx *f, uint8_t suite, const uint8_t *key, size_t klen,
 	ck_assert_int_eq(lisp_msg_decode(buf, (size_t)len, &m, NULL, NULL),
 	    0);
 	before = nsent;
-	rc = etr_input_request(f->etr, &m.u.mreq, &rl, 4342, NULL, T0);
+	rc = etr_input_request(f->etr, &m.u.mreq, &rl, 4342, NULL, now);
 	lisp_msg_free(&m);
-	etr_flush(f, before, T0);
+	etr_flush(f, before, now);
 	return rc;
+}
+
+static int
+etr_request(struct fx *f, uint8_t suite, const uint8_t *key, size_t klen,
+    const char *itr_rloc, uint64_t nonce)
+{
+	return etr_request_at(f, suite, key, klen, itr_rloc, nonce, T0);
 }
 
 START_TEST(bad_keys_refused)
@@ -871,6 +878,194 @@ START_TEST(etr_restart_rekeys_itr)
 }
 END_TEST
 
+/*
+ * A Map-Request from the same ITR process (a fresh ITR engine, so the
+ * destination is not cached) that reaches the ETR, whose reply is lost.
+ */
+static uint64_t
+request_reply_lost(struct fx *f, const char *dest, double now)
+{
+	struct cp_eid		 d = E(dest, 32);
+	struct lisp_msg		 ecm, in;
+	size_t			 s0;
+	uint64_t		 nonce;
+
+	fx_new_itr(f, NULL, 3, f->ci);
+	s0 = nsent;
+	itr_discovery(f->itr, &d, NULL, now);
+	ck_assert_uint_eq(nsent, s0 + 1);
+	inner_request(s0, &ecm, &in);
+	nonce = in.u.mreq.nonce;
+	lisp_msg_free(&in);
+	lisp_msg_free(&ecm);
+	ck_assert_int_eq(to_etr(f, s0, now), 0);
+	ck_assert_uint_eq(nsent, s0 + 2);	/* answered, never arrives */
+	return nonce;
+}
+
+/*
+ * Lost replies: the ITR keeps the key of the last reply it got, which
+ * the ETR still holds while later requests are of other key-ids; one of
+ * the same key-id replaces it (the window the design leaves), and the
+ * next exchange that arrives heals it.  With one key per session (the
+ * old rule) a lost session-starting reply was never healed.
+ */
+START_TEST(reply_lost_then_healed)
+{
+	struct fx		 f;
+	struct dpipc_key	 k;
+	struct dpipc_addr	 r2 = A("192.0.2.2");
+	uint64_t		 n1, n;
+	uint8_t			 kid1;
+	double			 t = T0;
+	int			 i, replaced = 0;
+
+	fx_init(&f, 5, 0);
+	n1 = resolve(&f, "10.2.0.7", t);
+	kid1 = (uint8_t)(1 + n1 % 3);
+	ck_assert(itr_matches(&f, "192.0.2.2"));
+	for (i = 0; i < 6 && !replaced; i++) {
+		t += 2;
+		n = request_reply_lost(&f, "10.2.0.8", t);
+		ck_assert(cpc_itr_key(f.ci, &r2, &k));
+		ck_assert_uint_eq(k.key_id, kid1);	/* unchanged */
+		if (1 + n % 3 != kid1)
+			ck_assert(itr_matches(&f, "192.0.2.2"));
+		else {
+			ck_assert(!itr_matches(&f, "192.0.2.2"));
+			replaced = 1;
+		}
+	}
+	ck_assert(replaced);
+	/* The next exchange that gets through (a refresh) heals it. */
+	fx_new_itr(&f, NULL, 3, f.ci);
+	n = resolve(&f, "10.2.0.9", t + 2);
+	ck_assert(cpc_itr_key(f.ci, &r2, &k));
+	ck_assert_uint_eq(k.key_id, 1 + n % 3);
+	ck_assert(itr_matches(&f, "192.0.2.2"));
+	ck_assert(itr_matches(&f, "2001:db8::2"));
+	ck_assert_uint_eq(f.ce->c[CPC_C_ETR_PAIR], 1);
+	fx_free(&f);
+}
+END_TEST
+
+/*
+ * Two requests in flight to one ETR (two EID-prefixes of one site
+ * resolved at once), the replies arrive in the other order: after each,
+ * the ITR's key-id and key are one the ETR's data plane holds.  The old
+ * rule (ETR: the first request's nonce; ITR: the first reply's) failed
+ * this at the first reply and never recovered.
+ */
+START_TEST(replies_out_of_order)
+{
+	struct fx		 f;
+	struct cp_eid		 d1 = E("10.2.0.7", 32), d2 = E("10.3.0.7", 32);
+	struct dpipc_key	 k;
+	struct dpipc_addr	 r2 = A("192.0.2.2");
+	struct lisp_msg		 ecm, in;
+	struct etr_db		 db[2];
+	struct etr_rloc		 rl[3];
+	uint64_t		 n1, n2;
+
+	fx_init(&f, 6, 0);
+	/* Two prefixes behind the ETR, so neither reply covers the other. */
+	memset(db, 0, sizeof(db));
+	memset(rl, 0, sizeof(rl));
+	rl[0].addr = A("192.0.2.2");
+	rl[0].local = 1;
+	rl[1].addr = A("2001:db8::2");
+	rl[1].local = 1;
+	rl[2].addr = A("192.0.2.99");
+	db[0].eid = E("10.2.0.0", 24);
+	db[1].eid = E("10.3.0.0", 24);
+	db[0].rlocs = db[1].rlocs = rl;
+	db[0].nrlocs = db[1].nrlocs = 3;
+	ck_assert_int_eq(etr_set_db(f.etr, db, 2, T0), 1);	/* changed */
+	itr_discovery(f.itr, &d1, NULL, T0);
+	itr_discovery(f.itr, &d2, NULL, T0);
+	ck_assert_uint_eq(nsent, 2);
+	inner_request(0, &ecm, &in);
+	n1 = in.u.mreq.nonce;
+	lisp_msg_free(&in);
+	lisp_msg_free(&ecm);
+	inner_request(1, &ecm, &in);
+	n2 = in.u.mreq.nonce;
+	lisp_msg_free(&in);
+	lisp_msg_free(&ecm);
+	ck_assert_uint_ne(1 + n1 % 3, 1 + n2 % 3);
+	ck_assert_int_eq(to_etr(&f, 0, T0), 0);
+	ck_assert_int_eq(to_etr(&f, 1, T0), 0);
+	ck_assert_uint_eq(nsent, 4);
+	ck_assert_uint_eq(f.ce->c[CPC_C_ETR_PAIR], 1);
+	ck_assert_uint_eq(f.ce->c[CPC_C_ETR_NEW], 2);
+	/* The second reply first. */
+	ck_assert_int_eq(to_itr(&f, 3, "192.0.2.2", T0 + 0.2), 0);
+	ck_assert(cpc_itr_key(f.ci, &r2, &k));
+	ck_assert_uint_eq(k.key_id, 1 + n2 % 3);
+	ck_assert(itr_matches(&f, "192.0.2.2"));
+	/* The late one: its key, which the ETR still holds. */
+	ck_assert_int_eq(to_itr(&f, 2, "192.0.2.2", T0 + 0.3), 0);
+	ck_assert(cpc_itr_key(f.ci, &r2, &k));
+	ck_assert_uint_eq(k.key_id, 1 + n1 % 3);
+	ck_assert(itr_matches(&f, "192.0.2.2"));
+	ck_assert(itr_matches(&f, "2001:db8::2"));
+	fx_free(&f);
+}
+END_TEST
+
+/*
+ * Derivations per ITR address are a token bucket: over it, a keyed
+ * request is not answered and nothing is derived or sent to the data
+ * plane (counted); a retransmission of a request already derived costs
+ * nothing; after the refill the next one is answered.
+ */
+START_TEST(derivations_rate_limited)
+{
+	struct fx		 f;
+	struct lc8061_kx_pair	 kp;
+	size_t			 s0, d0;
+
+	fx_init(&f, 5, 0);
+	f.ce->p.kx_burst = 2;
+	f.ce->p.kx_rate = 0.5;
+	log_setquiet(1);
+	ck_assert_int_eq(lc8061_kx_keypair(&kp), 0);
+	ck_assert_int_eq(etr_request_at(&f, 5, kp.pub, 32, "192.0.2.70", 1,
+	    T0), 0);
+	ck_assert_int_eq(etr_request_at(&f, 5, kp.pub, 32, "192.0.2.70", 2,
+	    T0), 0);
+	ck_assert_uint_eq(f.ce->c[CPC_C_ETR_NEW], 2);
+	s0 = nsent;
+	d0 = ndpr;
+	ck_assert_int_eq(etr_request_at(&f, 5, kp.pub, 32, "192.0.2.70", 3,
+	    T0), -1);
+	ck_assert_uint_eq(nsent, s0);
+	ck_assert_uint_eq(ndpr, d0);
+	ck_assert_uint_eq(f.ce->c[CPC_C_ETR_NEW], 2);
+	ck_assert_uint_eq(f.ce->c[CPC_C_ETR_RATE_LIMITED], 1);
+	/* Another ITR is not affected. */
+	ck_assert_int_eq(etr_request_at(&f, 5, kp.pub, 32, "192.0.2.71", 4,
+	    T0), 0);
+	/* A retransmission (nonce 2 again): answered, nothing derived. */
+	d0 = ndpr;
+	ck_assert_int_eq(etr_request_at(&f, 5, kp.pub, 32, "192.0.2.70", 2,
+	    T0 + 1), 0);
+	ck_assert(!deferred);
+	ck_assert_uint_eq(nsent, s0 + 2);
+	ck_assert_uint_eq(f.ce->c[CPC_C_ETR_NEW], 3);
+	ck_assert_uint_eq(ndpr, d0);
+	/* Refilled (0.5/s): nonce 3 is answered now. */
+	ck_assert_int_eq(etr_request_at(&f, 5, kp.pub, 32, "192.0.2.70", 3,
+	    T0 + 2.5), 0);
+	ck_assert(deferred);
+	ck_assert_uint_eq(f.ce->c[CPC_C_ETR_NEW], 4);
+	ck_assert_uint_eq(f.ce->c[CPC_C_ETR_RATE_LIMITED], 1);
+	lc8061_kx_pair_wipe(&kp);
+	log_setquiet(0);
+	fx_free(&f);
+}
+END_TEST
+
 START_TEST(show_record)
 {
 	struct fx	 f;
@@ -946,6 +1141,9 @@ cpcrypto_suite(void)
 	tcase_add_test(tc, itr_opportunistic);
 	tcase_add_test(tc, probe_derives_key);
 	tcase_add_test(tc, etr_restart_rekeys_itr);
+	tcase_add_test(tc, reply_lost_then_healed);
+	tcase_add_test(tc, replies_out_of_order);
+	tcase_add_test(tc, derivations_rate_limited);
 	tcase_add_test(tc, show_record);
 	tcase_add_test(tc, suite_from_env);
 	suite_add_tcase(s, tc);
