@@ -322,6 +322,60 @@ nokey:
 	return 0;
 }
 
+/* Sessions of the ETRs behind rl: of those addresses or their ETR key. */
+static int
+itr_sess_in(const struct cpc *c, const struct cpc_sess *s,
+    const struct dpipc_addr *rl, size_t nrl)
+{
+	const struct cpc_sess	*t;
+	size_t			 i;
+
+	if (nrl == 0)
+		return 1;
+	for (i = 0; i < nrl; i++)
+		if (cpa_addr_eq(&s->addr, &rl[i]))
+			return 1;
+	TAILQ_FOREACH(t, &c->itr_s, link)
+		for (i = 0; i < nrl; i++)
+			if (cpa_addr_eq(&t->addr, &rl[i]) &&
+			    memcmp(t->peer_pub, s->peer_pub,
+			    LC8061_KX_PUBLEN) == 0)
+				return 1;
+	return 0;
+}
+
+uint64_t
+cpc_itr_nonce(struct cpc *c, uint64_t n, const struct dpipc_addr *rl,
+    size_t nrl)
+{
+	struct cpc_sess	*s;
+	unsigned int	 busy = 0, inuse = 0, i, want;
+	uint64_t	 base;
+
+	TAILQ_FOREACH(s, &c->itr_s, link)
+		if (itr_sess_in(c, s, rl, nrl)) {
+			inuse |= 1u << s->key_id;
+			busy |= 1u << s->key_id | 1u << s->sent_kid;
+		}
+	/* Free of both if one is left, else at least not the one in use. */
+	if ((busy & 0x0e) == 0x0e)
+		busy = inuse;
+	want = cpc_key_id(n);
+	for (i = 0; i < CPC_KEY_IDS && (busy & 1u << want); i++)
+		want = want % CPC_KEY_IDS + 1;
+	if (i < CPC_KEY_IDS && want != cpc_key_id(n)) {
+		/* n - n mod 3 + want - 1, kept below 2^64. */
+		base = n - n % CPC_KEY_IDS;
+		if (base > UINT64_MAX - CPC_KEY_IDS)
+			base -= CPC_KEY_IDS;
+		n = base + want - 1;
+	}
+	TAILQ_FOREACH(s, &c->itr_s, link)
+		if (itr_sess_in(c, s, rl, nrl))
+			s->sent_kid = cpc_key_id(n);
+	return n;
+}
+
 int
 cpc_itr_key(const struct cpc *c, const struct dpipc_addr *rloc,
     struct dpipc_key *k)

@@ -129,6 +129,7 @@ struct cpc_sess {
 	uint8_t			 shared[LC8061_KX_SECLEN]; /* X25519 */
 	/* ITR table: the encrypt key, its key-id and nonce. */
 	uint8_t			 key_id;
+	uint8_t			 sent_kid;	/* of the last request */
 	uint64_t		 nonce;
 	uint8_t			 key[LC8061_KX_KEYMAX];
 	/* ETR table: decrypt keys by key-id - 1, derivation bucket. */
@@ -189,6 +190,17 @@ int	 cpc_itr_key(const struct cpc *, const struct dpipc_addr *rloc,
 
 /* The key-id of the key derived with Map-Request nonce N: 1 + N mod 3. */
 uint8_t	 cpc_key_id(uint64_t nonce);
+/*
+ * ITR: the nonce n (random) of a keyed Map-Request or probe towards
+ * the RLOCs rl (nrl 0: not known, a first resolution), moved within its
+ * group of three so that its key-id is neither the one in use with
+ * those ETRs nor the one of the last request sent to them, when such a
+ * key-id is left: the ETR then never replaces the key the ITR encrypts
+ * with, nor that of a request still in flight (section "RFC 8061 key
+ * exchange" of DECISIONS).
+ */
+uint64_t cpc_itr_nonce(struct cpc *, uint64_t n, const struct dpipc_addr *rl,
+	    size_t nrl);
 
 /*
  * ETR: the ITR-RLOCs of Map-Request mr that we answer to dst with

@@ -45,7 +45,7 @@ SUITE=$LISPZTR_CRYPTO_SUITE
 
 topo_init || exit 1
 # This branch's prefix (helpers run in parallel on one host).
-TOPO_PREFIX="c8061cp${BASHPID}s$SUITE-"
+TOPO_PREFIX="c8061fx${BASHPID}s$SUITE-"
 DP_TMP=$(mktemp -d)
 topo_on_cleanup '[ -n "${CP_KEEP:-}" ] && cp -r "$DP_TMP" "$CP_KEEP.$SUITE"; rm -rf "$DP_TMP"'
 TOPO_RLOCS=1 cp_bed 3
@@ -146,7 +146,7 @@ iv=12
 [ "$SUITE" = 6 ] && iv=8
 want=$((8 + 8 + iv + 228 + 16))
 nw=$(ts -Y "lisp-data && $pair && udp.length == $want" | wc -l)
-[ "$nw" -ge 20 ] || dp_fail "suite $SUITE: only $nw LISP packets of UDP length $want (IV $iv) for 20 pattern pings"
+[ "$nw" -ge 20 ] || { diag; dp_fail "suite $SUITE: only $nw LISP packets of UDP length $want (IV $iv) for 20 pattern pings"; }
 echo "ok: suite $SUITE on the wire: $nw packets of UDP length $want (IV $iv bytes, tag 16) for the IPv4 pattern pings"
 pair3="((ip.addr == $r1 && ip.addr == $r3) || (ipv6.addr == $r61 && ipv6.addr == $r63))"
 t3=$(ts -Y "lisp-data && $pair3" | wc -l)

@@ -904,47 +904,88 @@ request_reply_lost(struct fx *f, const char *dest, double now)
 }
 
 /*
- * Lost replies: the ITR keeps the key of the last reply it got, which
- * the ETR still holds while later requests are of other key-ids; one of
- * the same key-id replaces it (the window the design leaves), and the
- * next exchange that arrives heals it.  With one key per session (the
- * old rule) a lost session-starting reply was never healed.
+ * Lost replies: the ITR keeps the key of the last reply it got, and
+ * picks the nonces of its next requests so that their key-ids are
+ * neither the one in use nor that of the last request (cpc_itr_nonce):
+ * the ETR keeps the ITR's key however many replies are lost.  A request
+ * of the in-use key-id (not ours: a forged one or an older engine's)
+ * replaces it, and the next exchange that arrives heals it.  With one
+ * key per session (the old rule) a lost session-starting reply was
+ * never healed.
  */
 START_TEST(reply_lost_then_healed)
 {
 	struct fx		 f;
 	struct dpipc_key	 k;
 	struct dpipc_addr	 r2 = A("192.0.2.2");
-	uint64_t		 n1, n;
+	uint64_t		 n1, n, prev = 0;
 	uint8_t			 kid1;
 	double			 t = T0;
-	int			 i, replaced = 0;
+	int			 i;
 
 	fx_init(&f, 5, 0);
 	n1 = resolve(&f, "10.2.0.7", t);
 	kid1 = (uint8_t)(1 + n1 % 3);
 	ck_assert(itr_matches(&f, "192.0.2.2"));
-	for (i = 0; i < 6 && !replaced; i++) {
+	for (i = 0; i < 6; i++) {
 		t += 2;
 		n = request_reply_lost(&f, "10.2.0.8", t);
+		ck_assert_uint_ne(1 + n % 3, kid1);
+		if (i > 0)
+			ck_assert_uint_ne(1 + n % 3, 1 + prev % 3);
+		prev = n;
 		ck_assert(cpc_itr_key(f.ci, &r2, &k));
 		ck_assert_uint_eq(k.key_id, kid1);	/* unchanged */
-		if (1 + n % 3 != kid1)
-			ck_assert(itr_matches(&f, "192.0.2.2"));
-		else {
-			ck_assert(!itr_matches(&f, "192.0.2.2"));
-			replaced = 1;
-		}
+		ck_assert(itr_matches(&f, "192.0.2.2"));
 	}
-	ck_assert(replaced);
+	/* A request of key-id kid1 with the ITR's key replaces its key. */
+	n = (n1 | 0xff) + 1;
+	n += (uint64_t)((kid1 + 3 - 1 - n % 3) % 3);
+	ck_assert_uint_eq(1 + n % 3, kid1);
+	ck_assert_int_eq(etr_request_at(&f, 5, cpc_itr_pub(f.ci), 32,
+	    "192.0.2.1", n, t + 2), 0);
+	ck_assert(!itr_matches(&f, "192.0.2.2"));
 	/* The next exchange that gets through (a refresh) heals it. */
 	fx_new_itr(&f, NULL, 3, f.ci);
-	n = resolve(&f, "10.2.0.9", t + 2);
+	n = resolve(&f, "10.2.0.9", t + 4);
 	ck_assert(cpc_itr_key(f.ci, &r2, &k));
 	ck_assert_uint_eq(k.key_id, 1 + n % 3);
 	ck_assert(itr_matches(&f, "192.0.2.2"));
 	ck_assert(itr_matches(&f, "2001:db8::2"));
 	ck_assert_uint_eq(f.ce->c[CPC_C_ETR_PAIR], 1);
+	fx_free(&f);
+}
+END_TEST
+
+/*
+ * cpc_itr_nonce: the nonce moves within its group of three only when
+ * its key-id is taken, towards a free one; the high bits stay; no
+ * overflow at the top; without sessions it is left alone.
+ */
+START_TEST(itr_nonce_avoids_in_use)
+{
+	struct fx		 f;
+	struct dpipc_key	 k;
+	struct dpipc_addr	 r2 = A("192.0.2.2"), other = A("192.0.2.77");
+	uint64_t		 n, m;
+	uint8_t			 kid;
+
+	fx_init(&f, 5, 0);
+	ck_assert_uint_eq(cpc_itr_nonce(f.ci, 12345, &r2, 1), 12345);
+	(void)resolve(&f, "10.2.0.7", T0);
+	ck_assert(cpc_itr_key(f.ci, &r2, &k));
+	kid = k.key_id;
+	for (n = 0x7000000000000000ULL; n < 0x7000000000000000ULL + 9; n++) {
+		m = cpc_itr_nonce(f.ci, n, &r2, 1);
+		ck_assert_uint_ne(1 + m % 3, kid);
+		ck_assert_uint_eq(m / 3, n / 3);
+	}
+	m = cpc_itr_nonce(f.ci, UINT64_MAX, &r2, 1);
+	ck_assert_uint_ne(1 + m % 3, kid);
+	ck_assert_uint_ge(m, UINT64_MAX - 5);
+	/* An RLOC we have no session with: as drawn. */
+	ck_assert_uint_eq(cpc_itr_nonce(f.ci, 3 * 1000 + kid - 1, &other, 1),
+	    3 * 1000 + kid - 1);
 	fx_free(&f);
 }
 END_TEST
@@ -1142,6 +1183,7 @@ cpcrypto_suite(void)
 	tcase_add_test(tc, probe_derives_key);
 	tcase_add_test(tc, etr_restart_rekeys_itr);
 	tcase_add_test(tc, reply_lost_then_healed);
+	tcase_add_test(tc, itr_nonce_avoids_in_use);
 	tcase_add_test(tc, replies_out_of_order);
 	tcase_add_test(tc, derivations_rate_limited);
 	tcase_add_test(tc, show_record);
