@@ -85,8 +85,15 @@ struct cpc_params {
 #define CPC_DEF_SUITE		LC8061_KX_SUITE_AES128_GCM
 #define CPC_DEF_MAX_SESSIONS	1024
 #define CPC_DEF_IDLE		3600.0
-#define CPC_DEF_KX_BURST	8.0
-#define CPC_DEF_KX_RATE		1.0
+/*
+ * A legitimate ITR derives once per probe of each map-cache RLOC and per
+ * refresh: a few a minute with the 60 s probe interval, about 4 a second
+ * per ITR address in cp_crypto.sh (1 s probes, 4 entries).  The ETR's
+ * reply limit (1 per second per ITR, prefix and probe flag) bounds it
+ * before this does.
+ */
+#define CPC_DEF_KX_BURST	20.0
+#define CPC_DEF_KX_RATE		10.0
 #define CPC_TTL_SLACK		600.0	/* s beyond the record TTL */
 #define CPC_KEY_IDS		3	/* key-ids 1..3 (the 2-bit KK) */
 
