@@ -253,22 +253,57 @@ dp_keys_encap_set(const struct dp_keyset *ks)
 {
 	struct dp_keytab	*o = dp_keytab;
 	size_t			 k, n = o != NULL ? o->nencap : 0;
+	struct dp_keyset	 s;
 
 	for (k = 0; k < n; k++)
 		if (same(&o->encap[k], ks))
 			break;
 	if (k == n && ks->nkeys == 0)
 		return MAPCACHE_NO_KEY;
-	if (k < n && same_keys(&o->encap[k], ks))
+	if (k < n && same_keys(&o->encap[k], ks) && !o->encap[k].unused)
 		return (uint16_t)k;
+	/* A new RLOC at the end, else in a slot the gc marked. */
 	if (k == n && n >= DP_KEYS_MAX_SLOTS) {
-		LOG_RL(LOG_LVL_WARN, "encapsulation key slots exhausted (%d)",
-		    DP_KEYS_MAX_SLOTS);
-		return MAPCACHE_NO_KEY;
+		for (k = 0; k < n; k++)
+			if (o->encap[k].unused)
+				break;
+		if (k == n) {
+			LOG_RL(LOG_LVL_WARN, "encapsulation key slots "
+			    "exhausted (%d)", DP_KEYS_MAX_SLOTS);
+			return MAPCACHE_NO_KEY;
+		}
 	}
-	if (tab_store(1, k, ks) == -1)
-		return MAPCACHE_NO_KEY;
+	s = *ks;
+	s.unused = 0;
+	k = tab_store(1, k, &s) == -1 ? MAPCACHE_NO_KEY : k;
+	sodium_memzero(&s, sizeof(s));
 	return (uint16_t)k;
+}
+
+size_t
+dp_keys_encap_gc(const uint8_t *used)
+{
+	struct dp_keytab	*t;
+	size_t			 k, n = 0;
+
+	if (dp_keytab == NULL)
+		return 0;
+	for (k = 0; k < dp_keytab->nencap; k++)
+		if (!(used[k / 8] & 1u << k % 8) &&
+		    !dp_keytab->encap[k].unused)
+			n++;
+	if (n == 0)
+		return 0;
+	if ((t = tab_copy()) == NULL) {
+		log_warn("key table");
+		return 0;
+	}
+	/* The keys stay until the slot is reused: old readers use them. */
+	for (k = 0; k < t->nencap; k++)
+		if (!(used[k / 8] & 1u << k % 8))
+			t->encap[k].unused = 1;
+	tab_publish(t, NULL);
+	return n;
 }
 
 int

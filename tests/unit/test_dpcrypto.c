@@ -890,6 +890,82 @@ START_TEST(test_decap_fill_delete_reuse)
 }
 END_TEST
 
+static void
+addr_of(uint8_t a[4], size_t i)
+{
+	a[0] = 10;
+	a[1] = (uint8_t)(i >> 16);
+	a[2] = (uint8_t)(i >> 8);
+	a[3] = (uint8_t)i;
+}
+
+/*
+ * Encapsulation slots: a new key for an RLOC keeps its slot; when all
+ * DP_KEYS_MAX_SLOTS are taken the next RLOC gets none, until the gc
+ * marks the slots no map-cache RLOC uses: they keep their keys (old
+ * readers) until a new RLOC takes one, and only then is the old key
+ * wiped and freed; an RLOC whose marked slot is still there gets it
+ * back.
+ */
+START_TEST(test_encap_slots_gc)
+{
+	static uint8_t		 used[DP_KEYS_MAX_SLOTS / 8];
+	struct dp_keyset	 set;
+	struct lcrypto_key	*k;
+	uint8_t			 a[4];
+	size_t			 i;
+
+	dp_keys_setup(1, LCRYPTO_AES128_GCM);
+	n8061freed = n8061wiped = 0;
+	lc8061_free_hook = free_hook8061;
+	log_setquiet(1);
+	for (i = 0; i < DP_KEYS_MAX_SLOTS; i++) {
+		addr_of(a, i);
+		keyset8061(&set, a, 4341, DPIPC_SUITE_AES128_GCM, 1);
+		ck_assert_uint_eq(dp_keys_encap_set(&set), i);
+	}
+	/* A rekey of an RLOC: same slot. */
+	addr_of(a, 5);
+	keyset8061(&set, a, 4341, DPIPC_SUITE_AES128_GCM, 2);
+	ck_assert_uint_eq(dp_keys_encap_set(&set), 5);
+	ck_assert_int_eq(n8061freed, 1);
+	/* Full. */
+	keyset8061(&set, itr_rloc, 4341, DPIPC_SUITE_AES128_GCM, 1);
+	ck_assert_uint_eq(dp_keys_encap_set(&set), MAPCACHE_NO_KEY);
+	/* Slots 7 and 9 are used by no map-cache entry. */
+	memset(used, 0xff, sizeof(used));
+	used[0] &= (uint8_t)~(1u << 7);
+	used[1] &= (uint8_t)~(1u << 1);
+	ck_assert_uint_eq(dp_keys_encap_gc(used), 2);
+	ck_assert_uint_eq(dp_keys_encap_gc(used), 0);	/* marked already */
+	ck_assert_int_eq(n8061freed, 1);
+	rcu_thread_online();
+	ck_assert_int_eq(dp_keys_encap_key(7, &k), 1);	/* still there */
+	rcu_thread_offline();
+	/* A new RLOC takes slot 7; its old key goes, wiped. */
+	ck_assert_uint_eq(dp_keys_encap_set(&set), 7);
+	ck_assert_int_eq(n8061freed, 2);
+	ck_assert_int_eq(n8061wiped, 2);
+	rcu_thread_online();
+	ck_assert_ptr_nonnull(dp_keys_encap(7));
+	ck_assert_mem_eq(dp_keys_encap(7)->addr, itr_rloc, 4);
+	rcu_thread_offline();
+	/* The RLOC of slot 9 comes back: its own slot again. */
+	addr_of(a, 9);
+	keyset8061(&set, a, 4341, DPIPC_SUITE_AES128_GCM, 1);
+	ck_assert_uint_eq(dp_keys_encap_set(&set), 9);
+	/* Nothing left. */
+	keyset8061(&set, etr_rloc, 4341, DPIPC_SUITE_AES128_GCM, 1);
+	ck_assert_uint_eq(dp_keys_encap_set(&set), MAPCACHE_NO_KEY);
+	ck_assert_uint_eq(dp_keys_encap_count(), DP_KEYS_MAX_SLOTS);
+	dp_keys_free_all();
+	ck_assert_int_eq(n8061freed, DP_KEYS_MAX_SLOTS + 3);
+	ck_assert_int_eq(n8061wiped, DP_KEYS_MAX_SLOTS + 3);
+	lc8061_free_hook = NULL;
+	log_setquiet(0);
+}
+END_TEST
+
 static Suite *
 dpcrypto_suite(void)
 {
@@ -913,6 +989,7 @@ dpcrypto_suite(void)
 	tcase_add_loop_test(tc, test_rfc8061_replace, 0, 2);
 	tcase_add_loop_test(tc, test_rfc8061_three_ids_and_delete, 0, 2);
 	tcase_add_test(tc, test_decap_fill_delete_reuse);
+	tcase_add_test(tc, test_encap_slots_gc);
 	suite_add_tcase(s, tc);
 	return s;
 }
