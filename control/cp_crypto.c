@@ -16,10 +16,13 @@ static const char *const cpc_cnames[CPC_C_MAX] = {
 	[CPC_C_ITR_DROPPED] = "itr-session-dropped-no-keys",
 	[CPC_C_ITR_EVICTED] = "itr-session-evicted",
 	[CPC_C_ETR_NEW] = "etr-decrypt-key-derived",
+	[CPC_C_ETR_PAIR] = "etr-key-pair-made",
 	[CPC_C_ETR_KEPT] = "etr-session-kept",
 	[CPC_C_ETR_DECAP_SENT] = "etr-decap-keys-sent",
+	[CPC_C_ETR_DECAP_DELETED] = "etr-decap-keys-deleted",
 	[CPC_C_ETR_EVICTED] = "etr-session-evicted",
 	[CPC_C_ETR_EXPIRED] = "etr-session-expired",
+	[CPC_C_ETR_RATE_LIMITED] = "etr-derivation-rate-limited",
 	[CPC_C_REFUSED_SUITE] = "refused-cipher-suite",
 	[CPC_C_REFUSED_KEY] = "refused-key-length",
 	[CPC_C_REFUSED_LOW_ORDER] = "refused-low-order-key",
@@ -58,6 +61,16 @@ cpc_params_default(struct cpc_params *p)
 		p->max_sessions = CPC_DEF_MAX_SESSIONS;
 	if (p->idle <= 0)
 		p->idle = CPC_DEF_IDLE;
+	if (p->kx_burst < 1)
+		p->kx_burst = CPC_DEF_KX_BURST;
+	if (p->kx_rate <= 0)
+		p->kx_rate = CPC_DEF_KX_RATE;
+}
+
+uint8_t
+cpc_key_id(uint64_t nonce)
+{
+	return (uint8_t)(1 + nonce % CPC_KEY_IDS);
 }
 
 struct cpc *
@@ -144,7 +157,12 @@ sess_find(struct cpc_sessions *t, const struct dpipc_addr *a)
 	return NULL;
 }
 
-/* A new session at the front; the least recently used goes at the cap. */
+static void	decap_delete(struct cpc *, const struct dpipc_addr *);
+
+/*
+ * A new session at the front; the least recently used goes at the cap
+ * (an ETR session with its data-plane entry).
+ */
 static struct cpc_sess *
 sess_add(struct cpc *c, struct cpc_sessions *t, size_t *n,
     const struct dpipc_addr *a, enum cpc_counter evicted)
@@ -154,6 +172,8 @@ sess_add(struct cpc *c, struct cpc_sessions *t, size_t *n,
 	if (*n >= c->p.max_sessions && (s = TAILQ_LAST(t, cpc_sessions)) !=
 	    NULL) {
 		TAILQ_REMOVE(t, s, link);
+		if (t == &c->etr_s)
+			decap_delete(c, &s->addr);
 		sess_free(s);
 		(*n)--;
 		c->c[evicted]++;
@@ -215,15 +235,23 @@ low_order(struct cpc *c, const struct dpipc_addr *from, const char *what)
 }
 
 static void
-fill_key(const struct cpc_sess *s, struct dpipc_key *k)
+fill_key(const struct cpc_sess *s, uint8_t key_id, const uint8_t *key,
+    struct dpipc_key *k)
 {
 	memset(k, 0, sizeof(*k));
-	k->key_id = CPC_KEY_ID;
+	k->key_id = key_id;
 	k->suite = s->suite == LC8061_KX_SUITE_CHACHA20 ?
 	    DPIPC_SUITE_CHACHA20 : DPIPC_SUITE_AES128_GCM;
 	k->key_len = s->key_len;
 	k->icv_len = 0;		/* the AEAD tag is the ICV */
-	memcpy(k->key, s->key, s->key_len);
+	memcpy(k->key, key, s->key_len);
+}
+
+static int
+same_peer(const struct cpc_sess *s, const struct lcaf_seckey *k)
+{
+	return s->suite == k->cipher_suite &&
+	    sodium_memcmp(s->peer_pub, k->key[0], LC8061_KX_PUBLEN) == 0;
 }
 
 /* --- ITR ------------------------------------------------------------------ */
@@ -235,7 +263,8 @@ cpc_itr_learn(struct cpc *c, const struct dpipc_addr *rloc,
 	const struct lcaf_seckey *k = cpa_seckey(loc);
 	struct cpc_sess		*s = sess_find(&c->itr_s, rloc);
 	uint8_t			 key[LC8061_KX_KEYMAX];
-	int			 len;
+	uint8_t			 shared[LC8061_KX_SECLEN];
+	int			 len, kept = 0;
 
 	if (k == NULL || seckey_check(c, k, rloc, "map-reply") == -1)
 		goto nokey;
@@ -246,28 +275,41 @@ cpc_itr_learn(struct cpc *c, const struct dpipc_addr *rloc,
 		    "offered %u: no keys", k->cipher_suite, c->p.suite);
 		goto nokey;
 	}
-	if (s != NULL && s->suite == k->cipher_suite &&
-	    sodium_memcmp(s->peer_pub, k->key[0], LC8061_KX_PUBLEN) == 0) {
+	if (s != NULL && same_peer(s, k)) {
 		s->used = now;
 		c->c[CPC_C_ITR_KEPT]++;
-		return 0;
-	}
-	if ((len = lc8061_kx_derive(key, k->cipher_suite, c->itr.sec,
-	    k->key[0], nonce)) == -1) {
+		/* The same exchange again (one locator in two records). */
+		if (s->nonce == nonce)
+			return 0;
+		memcpy(shared, s->shared, sizeof(shared));
+		kept = 1;
+	} else if (lc8061_kx_shared(shared, c->itr.sec, k->key[0]) == -1) {
 		low_order(c, rloc, "map-reply");
 		goto nokey;
 	}
-	if (s == NULL && (s = sess_add(c, &c->itr_s, &c->nitr, rloc,
-	    CPC_C_ITR_EVICTED)) == NULL) {
+	/*
+	 * A key per exchange: this reply's nonce (that of the request or
+	 * probe it answers), key-id f(nonce), as the ETR installed it.
+	 */
+	len = lc8061_kx_key(key, k->cipher_suite, shared, nonce);
+	if (len == -1 || (s == NULL && (s = sess_add(c, &c->itr_s, &c->nitr,
+	    rloc, CPC_C_ITR_EVICTED)) == NULL)) {
 		sodium_memzero(key, sizeof(key));
+		sodium_memzero(shared, sizeof(shared));
 		return 0;
 	}
 	s->suite = k->cipher_suite;
 	s->key_len = (uint8_t)len;
 	memcpy(s->peer_pub, k->key[0], LC8061_KX_PUBLEN);
+	memcpy(s->shared, shared, sizeof(s->shared));
 	memcpy(s->key, key, sizeof(s->key));
+	s->key_id = cpc_key_id(nonce);
+	s->nonce = nonce;
 	sodium_memzero(key, sizeof(key));
-	s->created = s->used = now;
+	sodium_memzero(shared, sizeof(shared));
+	if (!kept)
+		s->created = now;
+	s->used = now;
 	c->c[CPC_C_ITR_NEW]++;
 	return 1;
 nokey:
@@ -280,6 +322,60 @@ nokey:
 	return 0;
 }
 
+/* Sessions of the ETRs behind rl: of those addresses or their ETR key. */
+static int
+itr_sess_in(const struct cpc *c, const struct cpc_sess *s,
+    const struct dpipc_addr *rl, size_t nrl)
+{
+	const struct cpc_sess	*t;
+	size_t			 i;
+
+	if (nrl == 0)
+		return 1;
+	for (i = 0; i < nrl; i++)
+		if (cpa_addr_eq(&s->addr, &rl[i]))
+			return 1;
+	TAILQ_FOREACH(t, &c->itr_s, link)
+		for (i = 0; i < nrl; i++)
+			if (cpa_addr_eq(&t->addr, &rl[i]) &&
+			    memcmp(t->peer_pub, s->peer_pub,
+			    LC8061_KX_PUBLEN) == 0)
+				return 1;
+	return 0;
+}
+
+uint64_t
+cpc_itr_nonce(struct cpc *c, uint64_t n, const struct dpipc_addr *rl,
+    size_t nrl)
+{
+	struct cpc_sess	*s;
+	unsigned int	 busy = 0, inuse = 0, i, want;
+	uint64_t	 base;
+
+	TAILQ_FOREACH(s, &c->itr_s, link)
+		if (itr_sess_in(c, s, rl, nrl)) {
+			inuse |= 1u << s->key_id;
+			busy |= 1u << s->key_id | 1u << s->sent_kid;
+		}
+	/* Free of both if one is left, else at least not the one in use. */
+	if ((busy & 0x0e) == 0x0e)
+		busy = inuse;
+	want = cpc_key_id(n);
+	for (i = 0; i < CPC_KEY_IDS && (busy & 1u << want); i++)
+		want = want % CPC_KEY_IDS + 1;
+	if (i < CPC_KEY_IDS && want != cpc_key_id(n)) {
+		/* n - n mod 3 + want - 1, kept below 2^64. */
+		base = n - n % CPC_KEY_IDS;
+		if (base > UINT64_MAX - CPC_KEY_IDS)
+			base -= CPC_KEY_IDS;
+		n = base + want - 1;
+	}
+	TAILQ_FOREACH(s, &c->itr_s, link)
+		if (itr_sess_in(c, s, rl, nrl))
+			s->sent_kid = cpc_key_id(n);
+	return n;
+}
+
 int
 cpc_itr_key(const struct cpc *c, const struct dpipc_addr *rloc,
     struct dpipc_key *k)
@@ -288,7 +384,7 @@ cpc_itr_key(const struct cpc *c, const struct dpipc_addr *rloc,
 
 	TAILQ_FOREACH(s, &c->itr_s, link)
 		if (cpa_addr_eq(&s->addr, rloc)) {
-			fill_key(s, k);
+			fill_key(s, s->key_id, s->key, k);
 			return 1;
 		}
 	return 0;
@@ -296,21 +392,61 @@ cpc_itr_key(const struct cpc *c, const struct dpipc_addr *rloc,
 
 /* --- ETR ------------------------------------------------------------------ */
 
+/* The session's live keys (key-ids 1..3) replace its data-plane entry. */
 static void
 decap_send(struct cpc *c, const struct cpc_sess *s)
 {
 	struct dpipc_msg	 m;
+	unsigned int		 i;
 
 	memset(&m, 0, sizeof(m));
 	m.type = DPIPC_DECAP_KEYS;
 	m.u.dk.rloc = s->addr;
 	m.u.dk.port = 0;	/* by address: our ITRs send from any port */
-	m.u.dk.nkeys = 1;
-	fill_key(s, &m.u.dk.keys[0]);
+	for (i = 0; i < CPC_KEY_IDS; i++)
+		if (s->slot[i].live)
+			fill_key(s, (uint8_t)(i + 1), s->slot[i].key,
+			    &m.u.dk.keys[m.u.dk.nkeys++]);
 	c->c[CPC_C_ETR_DECAP_SENT]++;
 	if (c->env.dp_send != NULL)
 		c->env.dp_send(c->env.arg, &m);
 	sodium_memzero(&m, sizeof(m));
+}
+
+/*
+ * decap-keys with no keys: the data plane deletes the entry of addr
+ * (our extension of the IPC, dpipc.h), so sessions we forget do not
+ * fill its table.
+ */
+static void
+decap_delete(struct cpc *c, const struct dpipc_addr *addr)
+{
+	struct dpipc_msg	 m;
+
+	memset(&m, 0, sizeof(m));
+	m.type = DPIPC_DECAP_KEYS;
+	m.u.dk.rloc = *addr;
+	m.u.dk.port = 0;
+	m.u.dk.nkeys = 0;
+	c->c[CPC_C_ETR_DECAP_DELETED]++;
+	if (c->env.dp_send != NULL)
+		c->env.dp_send(c->env.arg, &m);
+}
+
+/* Token bucket of derivations per ITR address: 1 taken, or 0. */
+static int
+bucket_take(struct cpc *c, struct cpc_sess *s, double now)
+{
+	if (now > s->tlast) {
+		s->tokens += (now - s->tlast) * c->p.kx_rate;
+		if (s->tokens > c->p.kx_burst)
+			s->tokens = c->p.kx_burst;
+		s->tlast = now;
+	}
+	if (s->tokens < 1)
+		return 0;
+	s->tokens -= 1;
+	return 1;
 }
 
 struct itr_key {
@@ -320,14 +456,19 @@ struct itr_key {
 
 void
 cpc_etr_request(struct cpc *c, const struct lisp_map_request *mr,
-    const struct dpipc_addr *dst, double now, struct cpc_answer *ans)
+    const struct dpipc_addr *dst, uint32_t ttl_min, double now,
+    struct cpc_answer *ans)
 {
 	struct itr_key		 v[LISP_MAX_ITR_RLOCS];
 	struct lc8061_kx_pair	 kp;
 	struct cpc_sess		*s, tmp;
 	const struct itr_key	*pri = NULL;
+	struct cpc_slot		*sl;
+	char			 a[CPA_STRLEN];
 	size_t			 i, n = 0;
-	int			 len;
+	uint8_t			 kid = cpc_key_id(mr->nonce);
+	int			 len, have = 0, kept = 0;
+	double			 hold = (double)ttl_min * 60 + CPC_TTL_SLACK;
 
 	memset(ans, 0, sizeof(*ans));
 	for (i = 0; i < mr->itr_rloc_count && n < LISP_MAX_ITR_RLOCS; i++) {
@@ -354,31 +495,51 @@ cpc_etr_request(struct cpc *c, const struct lisp_map_request *mr,
 		return;
 	/*
 	 * The session of the RLOC we answer to decides: same ITR key and
-	 * suite, same session ("no rekey"); else a new ETR key pair and a
-	 * key from this request's nonce.
+	 * suite, same ETR pair and shared secret ("no rekey"); else a new
+	 * pair.  Either way the key of this request's nonce, as key-id
+	 * f(nonce), unless that slot holds it already (a retransmission).
 	 */
 	memset(&tmp, 0, sizeof(tmp));
 	s = sess_find(&c->etr_s, &pri->addr);
-	if (s != NULL && s->suite == pri->k->cipher_suite &&
-	    sodium_memcmp(s->peer_pub, pri->k->key[0],
-	    LC8061_KX_PUBLEN) == 0) {
+	if (s != NULL && same_peer(s, pri->k)) {
 		tmp = *s;
+		kept = 1;
 		c->c[CPC_C_ETR_KEPT]++;
-	} else {
+		sl = &s->slot[kid - 1];
+		if (sl->live && sl->nonce == mr->nonce)
+			have = 1;
+	}
+	if (!have && s != NULL && !bucket_take(c, s, now)) {
+		c->c[CPC_C_ETR_RATE_LIMITED]++;
+		LOG_RL(LOG_LVL_INFO, "lisp-crypto: map-request from %s: "
+		    "key derivations over the limit (burst %.0f, %g/s): "
+		    "not answered", cpa_addr_fmt(&pri->addr, a, sizeof(a)),
+		    c->p.kx_burst, c->p.kx_rate);
+		ans->refused = 1;
+		goto out;
+	}
+	if (!kept) {
 		if (lc8061_kx_keypair(&kp) == -1)
-			return;
-		len = lc8061_kx_derive(tmp.key, pri->k->cipher_suite, kp.sec,
-		    pri->k->key[0], mr->nonce);
-		tmp.suite = pri->k->cipher_suite;
+			goto out;
+		len = lc8061_kx_shared(tmp.shared, kp.sec, pri->k->key[0]);
 		memcpy(tmp.own_pub, kp.pub, sizeof(tmp.own_pub));
 		lc8061_kx_pair_wipe(&kp);
 		if (len == -1) {
 			low_order(c, &pri->addr, "map-request");
 			goto out;
 		}
-		tmp.key_len = (uint8_t)len;
+		tmp.suite = pri->k->cipher_suite;
 		memcpy(tmp.peer_pub, pri->k->key[0], LC8061_KX_PUBLEN);
-		tmp.created = now;
+		c->c[CPC_C_ETR_PAIR]++;
+	}
+	sl = &tmp.slot[kid - 1];
+	if (!have) {
+		if ((len = lc8061_kx_key(sl->key, tmp.suite, tmp.shared,
+		    mr->nonce)) == -1)
+			goto out;
+		tmp.key_len = (uint8_t)len;
+		sl->live = 1;
+		sl->nonce = mr->nonce;
 		c->c[CPC_C_ETR_NEW]++;
 	}
 	/* Every ITR-RLOC with the same key shares it (IPv4 and IPv6). */
@@ -388,23 +549,35 @@ cpc_etr_request(struct cpc *c, const struct lisp_map_request *mr,
 		    LC8061_KX_PUBLEN) != 0)
 			continue;
 		s = sess_find(&c->etr_s, &v[i].addr);
-		if (s != NULL && s->suite == tmp.suite &&
-		    memcmp(s->own_pub, tmp.own_pub, LC8061_KX_PUBLEN) == 0 &&
-		    sodium_memcmp(s->peer_pub, tmp.peer_pub,
-		    LC8061_KX_PUBLEN) == 0) {
-			s->used = now;
-			continue;
+		if (s == NULL) {
+			if ((s = sess_add(c, &c->etr_s, &c->netr, &v[i].addr,
+			    CPC_C_ETR_EVICTED)) == NULL)
+				continue;
+			s->tokens = c->p.kx_burst - (cpa_addr_eq(&v[i].addr,
+			    &pri->addr) ? 1 : 0);
+			s->tlast = now;
 		}
-		if (s == NULL && (s = sess_add(c, &c->etr_s, &c->netr,
-		    &v[i].addr, CPC_C_ETR_EVICTED)) == NULL)
-			continue;
-		s->suite = tmp.suite;
-		s->key_len = tmp.key_len;
-		memcpy(s->peer_pub, tmp.peer_pub, LC8061_KX_PUBLEN);
-		memcpy(s->own_pub, tmp.own_pub, LC8061_KX_PUBLEN);
-		memcpy(s->key, tmp.key, sizeof(s->key));
-		s->created = tmp.created != 0 ? tmp.created : now;
+		if (s->suite != tmp.suite ||
+		    memcmp(s->own_pub, tmp.own_pub, LC8061_KX_PUBLEN) != 0 ||
+		    sodium_memcmp(s->peer_pub, tmp.peer_pub,
+		    LC8061_KX_PUBLEN) != 0) {
+			/* New or rekeyed: the old keys are of no use. */
+			s->suite = tmp.suite;
+			memcpy(s->peer_pub, tmp.peer_pub, LC8061_KX_PUBLEN);
+			memcpy(s->own_pub, tmp.own_pub, LC8061_KX_PUBLEN);
+			memcpy(s->shared, tmp.shared, sizeof(s->shared));
+			sodium_memzero(s->slot, sizeof(s->slot));
+			s->created = now;
+			s->hold = 0;
+		}
 		s->used = now;
+		if (hold > s->hold)
+			s->hold = hold;
+		if (s->slot[kid - 1].live && s->slot[kid - 1].nonce ==
+		    mr->nonce)
+			continue;
+		s->key_len = tmp.key_len;
+		s->slot[kid - 1] = *sl;
 		decap_send(c, s);
 		ans->fresh = 1;
 	}
@@ -435,8 +608,15 @@ cpc_tick(struct cpc *c, double now)
 {
 	struct cpc_sess	*s, *t;
 
+	/*
+	 * Not before the mapping we gave with the keys expires at the ITR:
+	 * an ITR with traffic refreshes before that, so a session it still
+	 * uses never expires under it (the record TTL is a day by default,
+	 * longer than idle).
+	 */
 	TAILQ_FOREACH_SAFE(s, &c->etr_s, link, t)
-		if (now - s->used > c->p.idle) {
+		if (now - s->used > c->p.idle && now - s->used > s->hold) {
+			decap_delete(c, &s->addr);
 			sess_del(&c->etr_s, &c->netr, s);
 			c->c[CPC_C_ETR_EXPIRED]++;
 		}
@@ -454,14 +634,17 @@ cpc_dump(const struct cpc *c, double now,
 	line(arg, l);
 	TAILQ_FOREACH(s, &c->itr_s, link) {
 		snprintf(l, sizeof(l), "lisp-crypto encrypt rloc %s suite %u "
-		    "age %.0f", cpa_addr_fmt(&s->addr, a, sizeof(a)), s->suite,
-		    now - s->created);
+		    "key-id %u age %.0f", cpa_addr_fmt(&s->addr, a, sizeof(a)),
+		    s->suite, s->key_id, now - s->created);
 		line(arg, l);
 	}
 	TAILQ_FOREACH(s, &c->etr_s, link) {
 		snprintf(l, sizeof(l), "lisp-crypto decrypt itr %s suite %u "
-		    "age %.0f idle %.0f", cpa_addr_fmt(&s->addr, a, sizeof(a)),
-		    s->suite, now - s->created, now - s->used);
+		    "key-ids %s%s%s age %.0f idle %.0f",
+		    cpa_addr_fmt(&s->addr, a, sizeof(a)), s->suite,
+		    s->slot[0].live ? "1" : "", s->slot[1].live ? "2" : "",
+		    s->slot[2].live ? "3" : "", now - s->created,
+		    now - s->used);
 		line(arg, l);
 	}
 }

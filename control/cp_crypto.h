@@ -8,23 +8,42 @@
  *   ITR                          Map-Request (nonce N)            ETR
  *   key pair I (per process) --- ITR-RLOC = SecKey(suite, I.pub, addr) -->
  *                                                  per ITR RLOC address:
- *                                                  same I.pub: keep session
+ *                                                  same I.pub: keep pair E
  *                                                  else new pair E,
- *                                                  K = KDF(X25519(E, I), N)
- *                                                  --> DP decap-keys(addr, K)
+ *                                                  S = X25519(E, I)
+ *                                                  K_N = KDF(S, N) as
+ *                                                  key-id f(N), set of <= 3
+ *                                                  --> DP decap-keys(addr,
+ *                                                      key-ids 1..3)
  *   <-- Map-Reply (nonce N), our RLOCs = SecKey(suite, E.pub, locator) ---
- *   per remote RLOC: same E.pub: keep K, else K = KDF(X25519(I, E), N)
- *   --> DP map-cache RLOC keys [{key-id 1, suite, encrypt-key K}]
+ *   per remote RLOC: S = X25519(I, E) (kept while E.pub is unchanged),
+ *   K_N = KDF(S, N), key-id f(N)
+ *   --> DP map-cache RLOC keys [{key-id f(N), suite, encrypt-key K_N}]
  *
- * Session rule (RFC 8061 section 10): sending the same key material
- * means "no rekey".  So the ITR keeps one key pair for the lifetime of
- * the control process: an ETR that sees an unchanged ITR public key keeps
- * its session, and probes or refreshes every minute do not rekey the data
- * plane.  A restarted ITR has a new key and so starts new sessions.  The
- * ETR makes one key pair per session; its secret is wiped as soon as the
- * key is derived.  All ITR-RLOCs of one Map-Request that carry the same
- * ITR key share one session (IPv4 and IPv6 RLOCs of the same ITR), so
- * every locator of the reply carries the same ETR key.
+ *   f(N) = 1 + (N mod 3)
+ *
+ * Key per exchange, key-id by nonce: both ends derive a key for every
+ * keyed Map-Request/Map-Reply (resolution, refresh, probe), and the
+ * nonce, which both ends know, names the key-id.  The ETR keeps the key
+ * of the last request of each key-id class (three live at once), the
+ * ITR uses the key of the last reply it got.  So a lost or overtaken
+ * reply never leaves the ends with different keys for longer than the
+ * next exchange: a late reply picks a key the ETR still holds, unless
+ * a later request of the same class replaced it, and that request's
+ * reply then fixes it.  (Before, the ETR derived once per session and
+ * the ITR from the first reply it saw: a lost reply left them apart
+ * until the ETR session ended.)
+ *
+ * Session rule (RFC 8061 section 10): the ITR keeps one key pair for
+ * the lifetime of the control process, and the ETR keeps its pair (and
+ * the shared secret, so a new key costs one HMAC, not an X25519) while
+ * the ITR's public key is unchanged.  A restarted ITR has a new key and
+ * so starts new sessions.  All ITR-RLOCs of one Map-Request that carry
+ * the same ITR key share one ETR pair and get the same key (IPv4 and
+ * IPv6 RLOCs of the same ITR), so every locator of the reply carries
+ * the same ETR key.  Derivations are rate-limited per ITR address (a
+ * token bucket, kx_burst and kx_rate): a keyed Map-Request over the
+ * limit is not answered (counted), its retransmission (same nonce) is.
  *
  * RFC 8061 is opportunistic: an ETR that answers without a Security Key
  * LCAF on an RLOC gets plaintext.  A reply from the ETR itself without
@@ -40,9 +59,9 @@
  *
  * Both tables are bounded (max_sessions each): the least recently used
  * session is evicted, and ETR sessions not refreshed by a Map-Request
- * for `idle` seconds expire.  Eviction and expiry forget only the
- * control state: the data plane keeps the last key until the next
- * Map-Request from that ITR replaces it.
+ * for `idle` seconds, and no sooner than the record TTL we answered with
+ * plus CPC_TTL_SLACK, expire.  An evicted or expired ETR session takes
+ * its data-plane entry with it (decap-keys with an empty key set).
  */
 #ifndef CP_CRYPTO_H
 #define CP_CRYPTO_H
@@ -59,12 +78,24 @@ struct cpc_params {
 	uint8_t		 suite;		/* offered by our ITR: 5 or 6 */
 	size_t		 max_sessions;	/* per table */
 	double		 idle;		/* ETR session expiry, s */
+	double		 kx_burst;	/* ETR derivations per ITR: burst */
+	double		 kx_rate;	/* and per second */
 };
 
 #define CPC_DEF_SUITE		LC8061_KX_SUITE_AES128_GCM
 #define CPC_DEF_MAX_SESSIONS	1024
 #define CPC_DEF_IDLE		3600.0
-#define CPC_KEY_ID		1	/* lispers.net and we use key-id 1 */
+/*
+ * A legitimate ITR derives once per probe of each map-cache RLOC and per
+ * refresh: a few a minute with the 60 s probe interval, about 4 a second
+ * per ITR address in cp_crypto.sh (1 s probes, 4 entries).  The ETR's
+ * reply limit (1 per second per ITR, prefix and probe flag) bounds it
+ * before this does.
+ */
+#define CPC_DEF_KX_BURST	20.0
+#define CPC_DEF_KX_RATE		10.0
+#define CPC_TTL_SLACK		600.0	/* s beyond the record TTL */
+#define CPC_KEY_IDS		3	/* key-ids 1..3 (the 2-bit KK) */
 
 enum cpc_counter {
 	CPC_C_ITR_OFFERED,	/* Map-Requests/probes carrying our key */
@@ -72,17 +103,27 @@ enum cpc_counter {
 	CPC_C_ITR_KEPT,		/* reply with the same ETR key */
 	CPC_C_ITR_DROPPED,	/* the ETR answered without keys */
 	CPC_C_ITR_EVICTED,
-	CPC_C_ETR_NEW,		/* decrypt keys derived (new or rekey) */
+	CPC_C_ETR_NEW,		/* decrypt keys derived (one per request) */
+	CPC_C_ETR_PAIR,		/* ETR key pairs made (new ITR key) */
 	CPC_C_ETR_KEPT,		/* request with the same ITR key */
 	CPC_C_ETR_DECAP_SENT,	/* decap-keys messages to the data plane */
+	CPC_C_ETR_DECAP_DELETED, /* ... with no keys: entry deleted */
 	CPC_C_ETR_EVICTED,
 	CPC_C_ETR_EXPIRED,
+	CPC_C_ETR_RATE_LIMITED,	/* keyed request over the limit: no reply */
 	CPC_C_REFUSED_SUITE,	/* cipher suite other than 5 or 6 */
 	CPC_C_REFUSED_KEY,	/* key count 0 or key length not 32 */
 	CPC_C_REFUSED_LOW_ORDER, /* all-zero shared secret */
 	CPC_C_REFUSED_ADDR,	/* locator in the LCAF not IPv4/IPv6 */
 	CPC_C_SUITE_MISMATCH,	/* reply in a suite we did not offer */
 	CPC_C_MAX
+};
+
+/* ETR: the key of one key-id, from the last request of its class. */
+struct cpc_slot {
+	int			 live;
+	uint64_t		 nonce;
+	uint8_t			 key[LC8061_KX_KEYMAX];
 };
 
 struct cpc_sess {
@@ -92,7 +133,16 @@ struct cpc_sess {
 	uint8_t			 key_len;
 	uint8_t			 peer_pub[LC8061_KX_PUBLEN];
 	uint8_t			 own_pub[LC8061_KX_PUBLEN]; /* ETR table */
+	uint8_t			 shared[LC8061_KX_SECLEN]; /* X25519 */
+	/* ITR table: the encrypt key, its key-id and nonce. */
+	uint8_t			 key_id;
+	uint8_t			 sent_kid;	/* of the last request */
+	uint64_t		 nonce;
 	uint8_t			 key[LC8061_KX_KEYMAX];
+	/* ETR table: decrypt keys by key-id - 1, derivation bucket. */
+	struct cpc_slot		 slot[CPC_KEY_IDS];
+	double			 tokens, tlast;
+	double			 hold;		/* record TTL + slack, s */
 	double			 created;
 	double			 used;
 };
@@ -112,6 +162,7 @@ struct cpc {
 struct cpc_answer {
 	int			 keyed;
 	int			 fresh;		/* decap-keys sent just now */
+	int			 refused;	/* rate-limited: do not answer */
 	uint8_t			 suite;
 	uint8_t			 pub[LC8061_KX_PUBLEN];
 };
@@ -144,18 +195,34 @@ int	 cpc_itr_learn(struct cpc *, const struct dpipc_addr *rloc,
 int	 cpc_itr_key(const struct cpc *, const struct dpipc_addr *rloc,
 	    struct dpipc_key *k);
 
+/* The key-id of the key derived with Map-Request nonce N: 1 + N mod 3. */
+uint8_t	 cpc_key_id(uint64_t nonce);
 /*
- * ETR: the ITR-RLOCs of Map-Request mr that we answer to dst.  Keeps or
- * makes the session, sends decap-keys for new keys, and says with which
- * key to answer.
+ * ITR: the nonce n (random) of a keyed Map-Request or probe towards
+ * the RLOCs rl (nrl 0: not known, a first resolution), moved within its
+ * group of three so that its key-id is neither the one in use with
+ * those ETRs nor the one of the last request sent to them, when such a
+ * key-id is left: the ETR then never replaces the key the ITR encrypts
+ * with, nor that of a request still in flight (section "RFC 8061 key
+ * exchange" of DECISIONS).
+ */
+uint64_t cpc_itr_nonce(struct cpc *, uint64_t n, const struct dpipc_addr *rl,
+	    size_t nrl);
+
+/*
+ * ETR: the ITR-RLOCs of Map-Request mr that we answer to dst with
+ * records of TTL ttl_min minutes.  Keeps or makes the session, derives
+ * the key of mr's nonce, sends decap-keys when the set changed, and says
+ * with which key to answer (refused: rate-limited, send nothing).
  */
 void	 cpc_etr_request(struct cpc *, const struct lisp_map_request *mr,
-	    const struct dpipc_addr *dst, double now, struct cpc_answer *);
+	    const struct dpipc_addr *dst, uint32_t ttl_min, double now,
+	    struct cpc_answer *);
 /* Wrap every locator of rec that has L set in the answer's key LCAF. */
 int	 cpc_wrap_record(const struct cpc_answer *,
 	    struct lisp_eid_record *rec);
 
-/* Expire idle ETR sessions. */
+/* Expire idle ETR sessions (and delete their data-plane entries). */
 void	 cpc_tick(struct cpc *, double now);
 
 const char *cpc_counter_name(enum cpc_counter);

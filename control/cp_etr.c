@@ -616,8 +616,24 @@ etr_input_request(struct etr *etr, const struct lisp_map_request *mr,
 	}
 	/* After the rate limit: a key we never tell the ITR is useless. */
 	memset(&ans, 0, sizeof(ans));
-	if (etr->crypto != NULL)
-		cpc_etr_request(etr->crypto, mr, &dst, now, &ans);
+	if (etr->crypto != NULL) {
+		uint32_t ttl = 0;
+
+		for (i = 0; i < n; i++)
+			if ((dbs[i]->ttl != 0 ? dbs[i]->ttl :
+			    etr->p.record_ttl) > ttl)
+				ttl = dbs[i]->ttl != 0 ? dbs[i]->ttl :
+				    etr->p.record_ttl;
+		cpc_etr_request(etr->crypto, mr, &dst, ttl, now, &ans);
+		/*
+		 * Key derivations for this ITR over their limit: no answer
+		 * (one with keys the ETR does not hold, or without keys,
+		 * which ends encryption, would be worse); the ITR's
+		 * retransmission is answered once the bucket refilled.
+		 */
+		if (ans.refused)
+			return -1;
+	}
 	if ((recs = calloc(n, sizeof(*recs))) == NULL)
 		return -1;
 	for (i = 0; i < n; i++)

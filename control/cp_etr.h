@@ -30,7 +30,8 @@
  * Replies are rate-limited per (destination RLOC, prefix, probe) with a
  * token bucket (reply_rate per second, burst 3).  With LISP-crypto
  * (etr_set_crypto) the local locators of the reply carry our key, and a
- * reply that started a session is held ETR_KEY_SETTLE seconds (below).
+ * reply that gave the data plane a new key is held ETR_KEY_SETTLE
+ * seconds (below).
  *
  * When the RLOC set of a database-mapping changes (an interface address
  * came or went), every map-server is registered again at once and an SMR
@@ -143,7 +144,8 @@ struct etr_rl {
 };
 
 /*
- * A Map-Reply that starts a LISP-crypto session waits ETR_KEY_SETTLE
+ * A Map-Reply whose key is new (every keyed exchange but a
+ * retransmission: cp_crypto derives a key per nonce) waits ETR_KEY_SETTLE
  * seconds (sent by etr_tick) after the decap-keys message: the data
  * plane applies that message on its main thread, and the ITR's first
  * encrypted packet, flushed as soon as the reply arrives, must not beat

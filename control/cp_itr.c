@@ -420,6 +420,29 @@ pending_run(struct itr *itr, struct itr_pending *q, double now)
 	q->next_tx = now + backoff(&itr->p, q->tries);
 }
 
+/*
+ * LISP-crypto: the nonce names the key-id of the key both ends derive
+ * from it; cp_crypto picks it so that the ETR does not replace the key
+ * we encrypt with.  The ETRs asked: those of the entry being refreshed
+ * (e), the probed RLOC (r), or not known (a first resolution).
+ */
+static uint64_t
+crypto_nonce(struct itr *itr, uint64_t n, const struct itr_entry *e,
+    const struct itr_rloc *r)
+{
+	struct dpipc_addr	 rl[LISP_MAX_ITR_RLOCS];
+	size_t			 i, nrl = 0;
+
+	if (itr->crypto == NULL)
+		return n;
+	if (r != NULL)
+		rl[nrl++] = r->addr;
+	for (i = 0; e != NULL && i < e->nrlocs && nrl < LISP_MAX_ITR_RLOCS;
+	    i++)
+		rl[nrl++] = e->rlocs[i].addr;
+	return cpc_itr_nonce(itr->crypto, n, rl, nrl);
+}
+
 static struct itr_pending *
 pending_start(struct itr *itr, const struct cp_eid *dest,
     const struct cp_eid *src, int smr_invoked, int refresh, double now)
@@ -435,7 +458,8 @@ pending_start(struct itr *itr, const struct cp_eid *dest,
 		q->src = *src;
 	q->smr_invoked = smr_invoked;
 	q->refresh = refresh;
-	q->nonce = itr->env.rand64(itr->env.arg);
+	q->nonce = crypto_nonce(itr, itr->env.rand64(itr->env.arg),
+	    itr_find(itr, dest), NULL);
 	TAILQ_INSERT_TAIL(&itr->pending, q, link);
 	pending_run(itr, q, now);
 	return q;
@@ -792,7 +816,7 @@ probe_send(struct itr *itr, struct itr_entry *e, struct itr_rloc *r,
 	ssize_t			 len;
 	uint64_t		 nonce;
 
-	nonce = itr->env.rand64(itr->env.arg);
+	nonce = crypto_nonce(itr, itr->env.rand64(itr->env.arg), NULL, r);
 	probe_sent(&itr->p.probe, &r->probe, nonce, now);
 	/* RFC 9301 section 6.1: never to the mapping system. */
 	if (is_resolver(itr, &r->addr) || itr->nlocal == 0)

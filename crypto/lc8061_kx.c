@@ -94,24 +94,35 @@ lc8061_kx_kdf(uint8_t out[LC8061_KX_MATLEN],
 }
 
 int
+lc8061_kx_key(uint8_t key[LC8061_KX_KEYMAX], uint8_t suite,
+    const uint8_t shared[LC8061_KX_SECLEN], uint64_t itr_nonce)
+{
+	uint8_t	 mat[LC8061_KX_MATLEN];
+	size_t	 len = lc8061_kx_key_len(suite);
+
+	if (len == 0)
+		return -1;
+	lc8061_kx_kdf(mat, shared, itr_nonce);
+	/* The most significant bits: the first bytes of K_1. */
+	memcpy(key, mat, len);
+	sodium_memzero(mat, sizeof(mat));
+	return (int)len;
+}
+
+int
 lc8061_kx_derive(uint8_t key[LC8061_KX_KEYMAX], uint8_t suite,
     const uint8_t sec[LC8061_KX_SECLEN], const uint8_t peer[LC8061_KX_PUBLEN],
     uint64_t itr_nonce)
 {
-	uint8_t	 shared[LC8061_KX_SECLEN], mat[LC8061_KX_MATLEN];
-	size_t	 len = lc8061_kx_key_len(suite);
+	uint8_t	 shared[LC8061_KX_SECLEN];
 	int	 rc = -1;
 
-	if (len == 0)
+	if (lc8061_kx_key_len(suite) == 0)
 		return -1;
 	if (lc8061_kx_shared(shared, sec, peer) == -1)
 		goto out;
-	lc8061_kx_kdf(mat, shared, itr_nonce);
-	/* The most significant bits: the first bytes of K_1. */
-	memcpy(key, mat, len);
-	rc = (int)len;
+	rc = lc8061_kx_key(key, suite, shared, itr_nonce);
 out:
 	sodium_memzero(shared, sizeof(shared));
-	sodium_memzero(mat, sizeof(mat));
 	return rc;
 }

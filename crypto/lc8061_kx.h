@@ -71,6 +71,14 @@ void	 lc8061_kx_context(uint8_t out[LC8061_KX_CTXLEN], uint16_t i,
 void	 lc8061_kx_kdf(uint8_t out[LC8061_KX_MATLEN],
 	    const uint8_t shared[LC8061_KX_SECLEN], uint64_t itr_nonce);
 /*
+ * KDF + the suite's cut from a shared secret already computed (a
+ * session keeps it to derive one key per Map-Request nonce without a
+ * new X25519): writes lc8061_kx_key_len(suite) bytes to key.  Returns
+ * that length, or -1 (unknown suite).
+ */
+int	 lc8061_kx_key(uint8_t key[LC8061_KX_KEYMAX], uint8_t suite,
+	    const uint8_t shared[LC8061_KX_SECLEN], uint64_t itr_nonce);
+/*
  * shared secret + KDF + the suite's cut: writes lc8061_kx_key_len(suite)
  * bytes to key.  Returns that length, or -1 (unknown suite, low-order
  * peer key).  Nothing secret is left on the stack.

@@ -245,6 +245,47 @@ to_keyset(const struct dpipc_addr *a, uint16_t port, uint8_t nkeys,
 	ks->nkeys = (uint8_t)k;
 }
 
+static int
+slot_mark(const struct mapcache_entry *e, void *arg)
+{
+	uint8_t				*used = arg;
+	const struct mapcache_rloc	*r;
+	unsigned int			 i;
+
+	for (i = 0; i < mapcache_rloc_count(e); i++)
+		if ((r = mapcache_rloc_get(e, i)) != NULL &&
+		    r->key_slot < DP_KEYS_MAX_SLOTS)
+			used[r->key_slot / 8] |= 1u << r->key_slot % 8;
+	return 0;
+}
+
+/*
+ * The encapsulation key slots ran out: mark those no map-cache entry
+ * (nor the first n RLOCs of the mapping being applied, not inserted yet)
+ * refers to as reusable.  Returns how many.
+ */
+static size_t
+encap_slots_gc(const struct mapcache_rloc *rl, size_t n)
+{
+	struct mapcache_cursor	 cur;
+	uint8_t			 used[DP_KEYS_MAX_SLOTS / 8];
+	size_t			 i, freed;
+
+	if (dp_keys_encap_count() < DP_KEYS_MAX_SLOTS)
+		return 0;
+	memset(used, 0, sizeof(used));
+	memset(&cur, 0, sizeof(cur));
+	while (mapcache_walk(dp_g.mc, &cur, 4096, slot_mark, used) == 1)
+		;
+	for (i = 0; i < n; i++)
+		if (rl[i].key_slot < DP_KEYS_MAX_SLOTS)
+			used[rl[i].key_slot / 8] |= 1u << rl[i].key_slot % 8;
+	freed = dp_keys_encap_gc(used);
+	LOG_RL(LOG_LVL_INFO, "cp: encapsulation key slots exhausted: %zu "
+	    "unused ones reclaimed", freed);
+	return freed;
+}
+
 /* Install or delete one entry.  *p gets its prefix (for reconciling). */
 static int
 apply_mapping(const struct dpipc_mapping *m, struct mapcache_prefix *p)
@@ -290,6 +331,9 @@ apply_mapping(const struct dpipc_mapping *m, struct mapcache_prefix *p)
 		rl[n].up = 1;	/* lispers.net lists up RLOCs only */
 		to_keyset(&r->addr, r->port, r->nkeys, r->keys, &ks);
 		rl[n].key_slot = dp_keys_encap_set(&ks);
+		if (rl[n].key_slot == MAPCACHE_NO_KEY && ks.nkeys > 0 &&
+		    encap_slots_gc(rl, n) > 0)
+			rl[n].key_slot = dp_keys_encap_set(&ks);
 		sodium_memzero(&ks, sizeof(ks));
 		n++;
 	}

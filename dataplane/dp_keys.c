@@ -222,27 +222,88 @@ tab_store(int encap, size_t k, const struct dp_keyset *ks)
 	return 0;
 }
 
+/*
+ * Remove decapsulation entry k: a copy without it (order kept), the
+ * entry's lcrypto objects freed after the grace period like a replaced
+ * one's, so a worker that found the key before its quiescent state can
+ * still finish with it.
+ */
+static int
+tab_remove_decap(size_t k)
+{
+	struct dp_keytab	*t;
+	struct dp_keyset	 old;
+
+	if ((t = tab_copy()) == NULL) {
+		log_warn("key table");
+		return -1;
+	}
+	old = t->decap[k];
+	memmove(&t->decap[k], &t->decap[k + 1],
+	    (t->ndecap - k - 1) * sizeof(*t->decap));
+	t->ndecap--;
+	sodium_memzero(&t->decap[t->ndecap], sizeof(*t->decap));
+	tab_publish(t, &old);
+	sodium_memzero(&old, sizeof(old));
+	return 0;
+}
+
 uint16_t
 dp_keys_encap_set(const struct dp_keyset *ks)
 {
 	struct dp_keytab	*o = dp_keytab;
 	size_t			 k, n = o != NULL ? o->nencap : 0;
+	struct dp_keyset	 s;
 
 	for (k = 0; k < n; k++)
 		if (same(&o->encap[k], ks))
 			break;
 	if (k == n && ks->nkeys == 0)
 		return MAPCACHE_NO_KEY;
-	if (k < n && same_keys(&o->encap[k], ks))
+	if (k < n && same_keys(&o->encap[k], ks) && !o->encap[k].unused)
 		return (uint16_t)k;
+	/* A new RLOC at the end, else in a slot the gc marked. */
 	if (k == n && n >= DP_KEYS_MAX_SLOTS) {
-		LOG_RL(LOG_LVL_WARN, "encapsulation key slots exhausted (%d)",
-		    DP_KEYS_MAX_SLOTS);
-		return MAPCACHE_NO_KEY;
+		for (k = 0; k < n; k++)
+			if (o->encap[k].unused)
+				break;
+		if (k == n) {
+			LOG_RL(LOG_LVL_WARN, "encapsulation key slots "
+			    "exhausted (%d)", DP_KEYS_MAX_SLOTS);
+			return MAPCACHE_NO_KEY;
+		}
 	}
-	if (tab_store(1, k, ks) == -1)
-		return MAPCACHE_NO_KEY;
+	s = *ks;
+	s.unused = 0;
+	k = tab_store(1, k, &s) == -1 ? MAPCACHE_NO_KEY : k;
+	sodium_memzero(&s, sizeof(s));
 	return (uint16_t)k;
+}
+
+size_t
+dp_keys_encap_gc(const uint8_t *used)
+{
+	struct dp_keytab	*t;
+	size_t			 k, n = 0;
+
+	if (dp_keytab == NULL)
+		return 0;
+	for (k = 0; k < dp_keytab->nencap; k++)
+		if (!(used[k / 8] & 1u << k % 8) &&
+		    !dp_keytab->encap[k].unused)
+			n++;
+	if (n == 0)
+		return 0;
+	if ((t = tab_copy()) == NULL) {
+		log_warn("key table");
+		return 0;
+	}
+	/* The keys stay until the slot is reused: old readers use them. */
+	for (k = 0; k < t->nencap; k++)
+		if (!(used[k / 8] & 1u << k % 8))
+			t->encap[k].unused = 1;
+	tab_publish(t, NULL);
+	return n;
 }
 
 int
@@ -254,6 +315,9 @@ dp_keys_decap_set(const struct dp_keyset *ks)
 	for (k = 0; k < n; k++)
 		if (same(&o->decap[k], ks))
 			break;
+	/* An empty set deletes (our extension, see dp_keys.h). */
+	if (ks->nkeys == 0)
+		return k < n ? tab_remove_decap(k) : 0;
 	if (k == n && n >= DP_KEYS_MAX_DECAP) {
 		LOG_RL(LOG_LVL_WARN, "decapsulation key table full (%d)",
 		    DP_KEYS_MAX_DECAP);

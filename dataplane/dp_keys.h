@@ -5,9 +5,11 @@
  * handed over, as bytes, for the crypto module to use.
  *
  *   - encapsulation: one key set per (RLOC address, port) "slot".  A
- *     map-cache RLOC refers to its slot by mapcache_rloc.key_slot; a slot
- *     number never changes meaning while the data plane runs, so a key
+ *     map-cache RLOC refers to its slot by mapcache_rloc.key_slot; a key
  *     update replaces the slot's content and the RLOC set stays the same.
+ *     A slot changes meaning only once no map-cache entry refers to it
+ *     (dp_keys_encap_gc(), when the slots run out) and a grace period
+ *     has passed.
  *   - decapsulation: key sets of remote ITRs keyed by (address, UDP
  *     source port) as lispers.net stores them; a lookup falls back to
  *     the address alone (port 0 entries and any entry of that address)
@@ -56,6 +58,7 @@ struct dp_key {
 struct dp_keyset {
 	uint8_t		 afi;		/* MAPCACHE_AF_IPV4 / _IPV6 */
 	uint8_t		 nkeys;
+	uint8_t		 unused;	/* encap slot free for reuse (gc) */
 	uint16_t	 port;		/* host order; 0 = any */
 	uint8_t		 addr[16];
 	struct dp_key	 keys[DP_KEYS_PER_SET];
@@ -78,10 +81,29 @@ void		 dp_keys_free_all(void);
 /*
  * Set the encapsulation keys of (afi, addr, port): returns its slot,
  * or MAPCACHE_NO_KEY (0xffff) when nkeys is 0 and no slot exists, or
- * when the slots are exhausted (logged).
+ * when the slots are exhausted (no slot left, none marked by the gc;
+ * logged).
  */
 uint16_t	 dp_keys_encap_set(const struct dp_keyset *);
-/* Store (replace) the decapsulation keys of a remote ITR.  0 or -1. */
+/*
+ * Encapsulation slots no map-cache RLOC refers to any more: used[] has a
+ * bit per slot (slot k: used[k / 8] & 1 << k % 8) set for the slots the
+ * map-cache references (the caller walks it on the map-cache's writer
+ * thread, with no change between the walk and this call).  The others
+ * are marked reusable and published (a grace period): readers that
+ * found them through an entry deleted before keep their keys, and
+ * dp_keys_encap_set() hands a marked slot to a new RLOC only after that
+ * grace period, so no reader sees a slot change meaning under it.
+ * Returns the number of slots marked.
+ */
+size_t		 dp_keys_encap_gc(const uint8_t *used);
+/*
+ * Store (replace) the decapsulation keys of a remote ITR (afi, addr,
+ * port).  A set with nkeys 0 deletes that entry (only that port; 0 is
+ * the port-less entry) and frees its slot: lispers.net never sends one,
+ * our control plane does when it forgets a session (DECISIONS, RFC 8061
+ * key exchange).  0 (also when there was nothing to delete) or -1.
+ */
 int		 dp_keys_decap_set(const struct dp_keyset *);
 size_t		 dp_keys_decap_count(void);
 size_t		 dp_keys_encap_count(void);

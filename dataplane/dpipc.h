@@ -178,6 +178,10 @@ struct dpipc_iface {
 /*
  * decap-keys: keys for packets from a remote ITR.  port is 0 when the
  * message has none; the data plane then keys them by rloc alone.
+ * "keys": [] (nkeys 0) is our extension: it deletes the entry of that
+ * rloc and port (our control plane sends it, with no port, when an
+ * RFC 8061 session at the ETR is evicted or expires).  lispers.net
+ * never sends it (compat: "never sent when a key is removed").
  */
 struct dpipc_decap_keys {
 	struct dpipc_addr	 rloc;

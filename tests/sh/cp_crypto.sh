@@ -45,7 +45,7 @@ SUITE=$LISPZTR_CRYPTO_SUITE
 
 topo_init || exit 1
 # This branch's prefix (helpers run in parallel on one host).
-TOPO_PREFIX="c8061cp${BASHPID}s$SUITE-"
+TOPO_PREFIX="c8061fx${BASHPID}s$SUITE-"
 DP_TMP=$(mktemp -d)
 topo_on_cleanup '[ -n "${CP_KEEP:-}" ] && cp -r "$DP_TMP" "$CP_KEEP.$SUITE"; rm -rf "$DP_TMP"'
 TOPO_RLOCS=1 cp_bed 3
@@ -146,7 +146,7 @@ iv=12
 [ "$SUITE" = 6 ] && iv=8
 want=$((8 + 8 + iv + 228 + 16))
 nw=$(ts -Y "lisp-data && $pair && udp.length == $want" | wc -l)
-[ "$nw" -ge 20 ] || dp_fail "suite $SUITE: only $nw LISP packets of UDP length $want (IV $iv) for 20 pattern pings"
+[ "$nw" -ge 20 ] || { diag; dp_fail "suite $SUITE: only $nw LISP packets of UDP length $want (IV $iv) for 20 pattern pings"; }
 echo "ok: suite $SUITE on the wire: $nw packets of UDP length $want (IV $iv bytes, tag 16) for the IPv4 pattern pings"
 pair3="((ip.addr == $r1 && ip.addr == $r3) || (ipv6.addr == $r61 && ipv6.addr == $r63))"
 t3=$(ts -Y "lisp-data && $pair3" | wc -l)
@@ -186,10 +186,21 @@ for n in 1 2; do
 	# The reply that started the session waited for the decap key.
 	v=$(echo "$d" | awk '$1 == "counter" && $2 == "etr-map-reply-deferred-for-key" { print $3 }')
 	[ "${v:-0}" -ge 1 ] || dp_fail "x$n: no Map-Reply held for a new key"
-	for c in refused-cipher-suite refused-key-length refused-low-order-key reply-suite-mismatch; do
+	for c in refused-cipher-suite refused-key-length refused-low-order-key reply-suite-mismatch etr-derivation-rate-limited; do
 		v=$(echo "$d" | awk -v k="crypto-$c" '$1 == "counter" && $2 == k { print $3 }')
-		[ "$v" = 0 ] || dp_fail "x$n crypto-$c = $v"
+		[ "${v:-0}" = 0 ] || dp_fail "x$n crypto-$c = $v"
 	done
+	# A key per exchange: every probe (1 s here) and resolution derived
+	# one at both ends while the traffic above ran, the ETR kept one
+	# key pair, and the data planes saw no ICV-error or no-decrypt-key
+	# (checked above): the key-ids switched without a loss.
+	v=$(echo "$d" | awk '$1 == "counter" && $2 == "crypto-etr-decrypt-key-derived" { print $3 }')
+	[ "${v:-0}" -ge 5 ] || dp_fail "x$n: only ${v:-0} decrypt keys derived (a key per exchange)"
+	k=$(echo "$d" | awk '$1 == "counter" && $2 == "crypto-etr-key-pair-made" { print $3 }')
+	[ "${k:-0}" = 1 ] || dp_fail "x$n: ${k:-0} ETR key pairs (want 1: no rekey of the session)"
+	ids=$(echo "$d" | sed -n "s/^lisp-crypto decrypt itr $(topo_rloc4 $p) suite $SUITE key-ids \([123]*\) .*/\1/p")
+	[ "${#ids}" -ge 2 ] || dp_fail "x$n: decrypt key-ids '$ids' for $(topo_rloc4 $p) (want >= 2 live)"
+	echo "ok: x$n: $v decrypt keys derived with one ETR key pair, key-ids $ids live for $(topo_rloc4 $p), no ICV-error"
 done
 echo "$(cp_dump "${DP_PID[1]}" "${DP_LOG[1]}" | grep -E '^lisp-crypto|counter crypto-' | grep -v ' 0$' | sed 's/^/x1: /')"
 "$BUILD/lispctl" -j -s "$DP_TMP/x1.sock" show rlocs | python3 -c "

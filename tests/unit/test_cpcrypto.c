@@ -320,6 +320,41 @@ count_dp(char who, enum dpipc_type type, size_t from)
 	return n;
 }
 
+/* 1 when the decap-keys message dk holds key under key-id kid. */
+static int
+etr_has(const struct dprec *dk, uint8_t kid, const uint8_t *key)
+{
+	size_t	 i;
+
+	for (i = 0; i < dk->dk.nkeys; i++)
+		if (dk->dk.keys[i].key_id == kid)
+			return memcmp(dk->dk.keys[i].key, key,
+			    dk->dk.keys[i].key_len) == 0;
+	return 0;
+}
+
+/*
+ * The ITR's encrypt key towards ETR locator `rloc` is one the ETR's data
+ * plane holds for the ITR's IPv4 RLOC (the last decap-keys message for
+ * it): same key-id, same bytes.
+ */
+static int
+itr_matches(struct fx *f, const char *rloc)
+{
+	struct dpipc_key	 k;
+	struct dpipc_addr	 r = A(rloc), me = A("192.0.2.1");
+	size_t			 i;
+
+	if (!cpc_itr_key(f->ci, &r, &k))
+		return 0;
+	for (i = ndpr; i > 0; i--)
+		if (dpr[i - 1].who == 'E' &&
+		    dpr[i - 1].type == DPIPC_DECAP_KEYS &&
+		    cpa_addr_eq(&dpr[i - 1].dk.rloc, &me))
+			return etr_has(&dpr[i - 1], k.key_id, k.key);
+	return 0;
+}
+
 /* Resolve 10.2.0.7 through the ITR and ETR engines: the request's nonce. */
 static uint64_t
 resolve(struct fx *f, const char *dest, double now)
@@ -408,7 +443,8 @@ START_TEST(exchange_both_ends_agree)
 	ck_assert(cpa_addr_eq(&dk6->dk.rloc, &f.itr->local[1]));
 	ck_assert_uint_eq(dk4->dk.port, 0);
 	ck_assert_uint_eq(dk4->dk.nkeys, 1);
-	ck_assert_uint_eq(dk4->dk.keys[0].key_id, 1);
+	/* Key-id 1 + nonce mod 3 (the rule, written out here). */
+	ck_assert_uint_eq(dk4->dk.keys[0].key_id, 1 + nonce % 3);
 	ck_assert_uint_eq(dk4->dk.keys[0].suite, suite);
 	ck_assert_uint_eq(dk4->dk.keys[0].key_len, klen);
 	ck_assert_uint_eq(dk4->dk.keys[0].icv_len, 0);
@@ -431,7 +467,8 @@ START_TEST(exchange_both_ends_agree)
 			continue;
 		}
 		ck_assert_uint_eq(mc->rlocs[i].nkeys, 1);
-		ck_assert_uint_eq(mc->rlocs[i].keys[0].key_id, 1);
+		ck_assert_uint_eq(mc->rlocs[i].keys[0].key_id,
+		    1 + nonce % 3);
 		ck_assert_uint_eq(mc->rlocs[i].keys[0].suite, suite);
 		ck_assert_uint_eq(mc->rlocs[i].keys[0].key_len, klen);
 		ck_assert_mem_eq(mc->rlocs[i].keys[0].key, want, klen);
@@ -446,27 +483,42 @@ END_TEST
 START_TEST(same_itr_key_keeps_session)
 {
 	struct fx		 f;
-	uint8_t			 p1[32], p2[32];
+	const struct dprec	*dk;
+	uint8_t			 p1[32], p2[32], want[32];
+	uint64_t		 n1, n2;
 	size_t			 d0;
 
 	fx_init(&f, 5, 0);
-	(void)resolve(&f, "10.2.0.7", T0);
+	n1 = resolve(&f, "10.2.0.7", T0);
 	ck_assert(reply_key(1, 5, p1));
 	d0 = ndpr;
 	/*
 	 * Another destination behind the same ETR, another nonce, the same
-	 * ITR key: no rekey, no decap-keys, the same ETR key in the reply.
+	 * ITR key: the same ETR key pair (no rekey of the session), but a
+	 * key of its own for this exchange, as key-id f(n2), next to f(n1).
 	 */
 	fx_new_itr(&f, NULL, 3, f.ci);	/* same process, same key */
-	(void)resolve(&f, "10.2.0.8", T0 + 10);
-	ck_assert(!deferred);		/* no new key: answered at once */
+	n2 = resolve(&f, "10.2.0.8", T0 + 10);
+	ck_assert_uint_ne(1 + n1 % 3, 1 + n2 % 3);	/* consecutive */
+	ck_assert(deferred);		/* a new key: waits for the DP */
 	ck_assert(reply_key(3, 5, p2));
 	ck_assert_mem_eq(p1, p2, 32);
-	ck_assert_uint_eq(count_dp('E', DPIPC_DECAP_KEYS, d0), 0);
-	ck_assert_uint_eq(f.ce->c[CPC_C_ETR_NEW], 1);
+	ck_assert_uint_eq(f.ce->c[CPC_C_ETR_PAIR], 1);
+	ck_assert_uint_eq(f.ce->c[CPC_C_ETR_NEW], 2);
 	ck_assert_uint_eq(f.ce->c[CPC_C_ETR_KEPT], 1);
-	/* The ITR keeps its key too (same ETR key). */
-	ck_assert_uint_eq(f.ci->c[CPC_C_ITR_NEW], 2);
+	/* v4 and v6: the whole set, both keys, each under its key-id. */
+	ck_assert_uint_eq(count_dp('E', DPIPC_DECAP_KEYS, d0), 2);
+	ck_assert_ptr_nonnull(dk = last_dp('E', DPIPC_DECAP_KEYS, d0));
+	ck_assert_uint_eq(dk->dk.nkeys, 2);
+	ck_assert_int_eq(lc8061_kx_derive(want, 5, f.ci->itr.sec, p1, n1),
+	    16);
+	ck_assert_uint_eq(etr_has(dk, (uint8_t)(1 + n1 % 3), want), 1);
+	ck_assert_int_eq(lc8061_kx_derive(want, 5, f.ci->itr.sec, p1, n2),
+	    16);
+	ck_assert_uint_eq(etr_has(dk, (uint8_t)(1 + n2 % 3), want), 1);
+	/* The ITR follows the last reply: n2's key. */
+	ck_assert(itr_matches(&f, "192.0.2.2"));
+	ck_assert_uint_eq(f.ci->c[CPC_C_ITR_NEW], 4);
 	ck_assert_uint_ge(f.ci->c[CPC_C_ITR_KEPT], 2);
 	fx_free(&f);
 }
@@ -511,8 +563,8 @@ END_TEST
 
 /* A hand-made Map-Request to the ETR with one keyed ITR-RLOC. */
 static int
-etr_request(struct fx *f, uint8_t suite, const uint8_t *key, size_t klen,
-    const char *itr_rloc, uint64_t nonce)
+etr_request_at(struct fx *f, uint8_t suite, const uint8_t *key, size_t klen,
+    const char *itr_rloc, uint64_t nonce, double now)
 {
 	struct cpm_request	 q;
 	struct cp_eid		 t = E("10.2.0.7", 32);
@@ -535,10 +587,17 @@ etr_request(struct fx *f, uint8_t suite, const uint8_t *key, size_t klen,
 	ck_assert_int_eq(lisp_msg_decode(buf, (size_t)len, &m, NULL, NULL),
 	    0);
 	before = nsent;
-	rc = etr_input_request(f->etr, &m.u.mreq, &rl, 4342, NULL, T0);
+	rc = etr_input_request(f->etr, &m.u.mreq, &rl, 4342, NULL, now);
 	lisp_msg_free(&m);
-	etr_flush(f, before, T0);
+	etr_flush(f, before, now);
 	return rc;
+}
+
+static int
+etr_request(struct fx *f, uint8_t suite, const uint8_t *key, size_t klen,
+    const char *itr_rloc, uint64_t nonce)
+{
+	return etr_request_at(f, suite, key, klen, itr_rloc, nonce, T0);
 }
 
 START_TEST(bad_keys_refused)
@@ -579,24 +638,58 @@ START_TEST(bad_keys_refused)
 }
 END_TEST
 
+/*
+ * Evicted and expired ETR sessions take their data-plane entries with
+ * them (decap-keys with no keys); expiry waits for the record TTL.
+ */
 START_TEST(sessions_bounded)
 {
 	struct fx		 f;
 	struct lc8061_kx_pair	 kp;
+	struct dpipc_addr	 a60 = A("192.0.2.60"), a61 = A("192.0.2.61"),
+				 a62 = A("192.0.2.62");
+	const struct dprec	*d;
 	uint8_t			 pub[32];
+	double			 hold = ETR_DEF_TTL * 60.0 + CPC_TTL_SLACK;
+	size_t			 d0;
 
 	fx_init(&f, 5, 2);
 	ck_assert_int_eq(lc8061_kx_keypair(&kp), 0);
 	ck_assert_int_eq(etr_request(&f, 5, kp.pub, 32, "192.0.2.60", 1), 0);
 	ck_assert_int_eq(etr_request(&f, 5, kp.pub, 32, "192.0.2.61", 2), 0);
+	d0 = ndpr;
 	ck_assert_int_eq(etr_request(&f, 5, kp.pub, 32, "192.0.2.62", 3), 0);
 	ck_assert(reply_key(2, 5, pub));
 	ck_assert_uint_eq(f.ce->netr, 2);
 	ck_assert_uint_eq(f.ce->c[CPC_C_ETR_EVICTED], 1);
-	/* Idle sessions expire. */
+	/* .60 evicted: its entry deleted before .62's keys went out. */
+	ck_assert_uint_eq(count_dp('E', DPIPC_DECAP_KEYS, d0), 2);
+	d = &dpr[d0];
+	ck_assert(cpa_addr_eq(&d->dk.rloc, &a60));
+	ck_assert_uint_eq(d->dk.nkeys, 0);
+	ck_assert_uint_eq(d->dk.port, 0);
+	ck_assert(cpa_addr_eq(&dpr[d0 + 1].dk.rloc, &a62));
+	ck_assert_uint_eq(dpr[d0 + 1].dk.nkeys, 1);
+	ck_assert_uint_eq(f.ce->c[CPC_C_ETR_DECAP_DELETED], 1);
+	/* Idle for an hour, but the ITR may hold the mapping for a day. */
+	d0 = ndpr;
 	cpc_tick(f.ce, T0 + CPC_DEF_IDLE + 1);
+	ck_assert_uint_eq(f.ce->netr, 2);
+	cpc_tick(f.ce, T0 + hold - 1);
+	ck_assert_uint_eq(f.ce->netr, 2);
+	ck_assert_uint_eq(ndpr, d0);
+	/* Then both expire, and their entries go. */
+	cpc_tick(f.ce, T0 + hold + 1);
 	ck_assert_uint_eq(f.ce->netr, 0);
 	ck_assert_uint_eq(f.ce->c[CPC_C_ETR_EXPIRED], 2);
+	ck_assert_uint_eq(count_dp('E', DPIPC_DECAP_KEYS, d0), 2);
+	ck_assert_uint_eq(dpr[d0].dk.nkeys, 0);
+	ck_assert_uint_eq(dpr[d0 + 1].dk.nkeys, 0);
+	ck_assert((cpa_addr_eq(&dpr[d0].dk.rloc, &a61) &&
+	    cpa_addr_eq(&dpr[d0 + 1].dk.rloc, &a62)) ||
+	    (cpa_addr_eq(&dpr[d0].dk.rloc, &a62) &&
+	    cpa_addr_eq(&dpr[d0 + 1].dk.rloc, &a61)));
+	ck_assert_uint_eq(f.ce->c[CPC_C_ETR_DECAP_DELETED], 3);
 	lc8061_kx_pair_wipe(&kp);
 	fx_free(&f);
 }
@@ -668,12 +761,13 @@ START_TEST(itr_opportunistic)
 }
 END_TEST
 
-START_TEST(probe_carries_key_and_keeps)
+START_TEST(probe_derives_key)
 {
 	struct fx		 f;
 	struct itr_params	 pp = { .probing = 1 };
 	struct lisp_msg		 m;
 	struct dpipc_addr	 r2 = A("192.0.2.2"), loc = A("192.0.2.1");
+	uint64_t		 nonce = 0;
 	size_t			 i, s0, d0;
 	double			 t;
 
@@ -700,9 +794,13 @@ START_TEST(probe_carries_key_and_keeps)
 			continue;
 		}
 		before = nsent;
+		nonce = m.u.mreq.nonce;
 		ck_assert_int_eq(etr_input_request(f.etr, &m.u.mreq, &loc,
 		    4342, &r2, t), 0);
 		lisp_msg_free(&m);
+		/* A new key for this exchange: held for the data plane. */
+		etr_flush(&f, before, t);
+		ck_assert(deferred);
 		ck_assert_uint_eq(nsent, before + 1);
 		ck_assert_int_eq(lisp_msg_decode(sent[before].buf,
 		    sent[before].len, &out, NULL, NULL), 0);
@@ -712,11 +810,22 @@ START_TEST(probe_carries_key_and_keeps)
 		break;
 	}
 	ck_assert_uint_eq(f.itr->c[ITR_C_PROBE_REPLY], 1);
-	/* Probes do not rekey either end. */
-	ck_assert_uint_eq(f.ce->c[CPC_C_ETR_NEW], 1);
+	/*
+	 * Probes keep the ETR pair but derive a key of their own at both
+	 * ends (the probe's nonce), which the ITR then uses.
+	 */
+	ck_assert_uint_eq(f.ce->c[CPC_C_ETR_PAIR], 1);
+	ck_assert_uint_eq(f.ce->c[CPC_C_ETR_NEW], 2);
 	ck_assert_uint_eq(f.ce->c[CPC_C_ETR_KEPT], 1);
-	ck_assert_uint_eq(count_dp('E', DPIPC_DECAP_KEYS, d0), 0);
-	ck_assert_uint_eq(f.ci->c[CPC_C_ITR_NEW], 2);
+	ck_assert_uint_eq(count_dp('E', DPIPC_DECAP_KEYS, d0), 1);
+	ck_assert_uint_eq(f.ci->c[CPC_C_ITR_NEW], 4);
+	{
+		struct dpipc_key k;
+
+		ck_assert(cpc_itr_key(f.ci, &r2, &k));
+		ck_assert_uint_eq(k.key_id, 1 + nonce % 3);
+	}
+	ck_assert(itr_matches(&f, "192.0.2.2"));
 	fx_free(&f);
 }
 END_TEST
@@ -765,6 +874,235 @@ START_TEST(etr_restart_rekeys_itr)
 	ck_assert_uint_eq(mc->rlocs[0].nkeys, 1);
 	ck_assert_mem_eq(mc->rlocs[0].keys[0].key, dk->dk.keys[0].key, 16);
 	ck_assert_uint_eq(f.ci->c[CPC_C_ITR_NEW], 4);
+	fx_free(&f);
+}
+END_TEST
+
+/*
+ * A Map-Request from the same ITR process (a fresh ITR engine, so the
+ * destination is not cached) that reaches the ETR, whose reply is lost.
+ */
+static uint64_t
+request_reply_lost(struct fx *f, const char *dest, double now)
+{
+	struct cp_eid		 d = E(dest, 32);
+	struct lisp_msg		 ecm, in;
+	size_t			 s0;
+	uint64_t		 nonce;
+
+	fx_new_itr(f, NULL, 3, f->ci);
+	s0 = nsent;
+	itr_discovery(f->itr, &d, NULL, now);
+	ck_assert_uint_eq(nsent, s0 + 1);
+	inner_request(s0, &ecm, &in);
+	nonce = in.u.mreq.nonce;
+	lisp_msg_free(&in);
+	lisp_msg_free(&ecm);
+	ck_assert_int_eq(to_etr(f, s0, now), 0);
+	ck_assert_uint_eq(nsent, s0 + 2);	/* answered, never arrives */
+	return nonce;
+}
+
+/*
+ * Lost replies: the ITR keeps the key of the last reply it got, and
+ * picks the nonces of its next requests so that their key-ids are
+ * neither the one in use nor that of the last request (cpc_itr_nonce):
+ * the ETR keeps the ITR's key however many replies are lost.  A request
+ * of the in-use key-id (not ours: a forged one or an older engine's)
+ * replaces it, and the next exchange that arrives heals it.  With one
+ * key per session (the old rule) a lost session-starting reply was
+ * never healed.
+ */
+START_TEST(reply_lost_then_healed)
+{
+	struct fx		 f;
+	struct dpipc_key	 k;
+	struct dpipc_addr	 r2 = A("192.0.2.2");
+	uint64_t		 n1, n, prev = 0;
+	uint8_t			 kid1;
+	double			 t = T0;
+	int			 i;
+
+	fx_init(&f, 5, 0);
+	n1 = resolve(&f, "10.2.0.7", t);
+	kid1 = (uint8_t)(1 + n1 % 3);
+	ck_assert(itr_matches(&f, "192.0.2.2"));
+	for (i = 0; i < 6; i++) {
+		t += 2;
+		n = request_reply_lost(&f, "10.2.0.8", t);
+		ck_assert_uint_ne(1 + n % 3, kid1);
+		if (i > 0)
+			ck_assert_uint_ne(1 + n % 3, 1 + prev % 3);
+		prev = n;
+		ck_assert(cpc_itr_key(f.ci, &r2, &k));
+		ck_assert_uint_eq(k.key_id, kid1);	/* unchanged */
+		ck_assert(itr_matches(&f, "192.0.2.2"));
+	}
+	/* A request of key-id kid1 with the ITR's key replaces its key. */
+	n = (n1 | 0xff) + 1;
+	n += (uint64_t)((kid1 + 3 - 1 - n % 3) % 3);
+	ck_assert_uint_eq(1 + n % 3, kid1);
+	ck_assert_int_eq(etr_request_at(&f, 5, cpc_itr_pub(f.ci), 32,
+	    "192.0.2.1", n, t + 2), 0);
+	ck_assert(!itr_matches(&f, "192.0.2.2"));
+	/* The next exchange that gets through (a refresh) heals it. */
+	fx_new_itr(&f, NULL, 3, f.ci);
+	n = resolve(&f, "10.2.0.9", t + 4);
+	ck_assert(cpc_itr_key(f.ci, &r2, &k));
+	ck_assert_uint_eq(k.key_id, 1 + n % 3);
+	ck_assert(itr_matches(&f, "192.0.2.2"));
+	ck_assert(itr_matches(&f, "2001:db8::2"));
+	ck_assert_uint_eq(f.ce->c[CPC_C_ETR_PAIR], 1);
+	fx_free(&f);
+}
+END_TEST
+
+/*
+ * cpc_itr_nonce: the nonce moves within its group of three only when
+ * its key-id is taken, towards a free one; the high bits stay; no
+ * overflow at the top; without sessions it is left alone.
+ */
+START_TEST(itr_nonce_avoids_in_use)
+{
+	struct fx		 f;
+	struct dpipc_key	 k;
+	struct dpipc_addr	 r2 = A("192.0.2.2"), other = A("192.0.2.77");
+	uint64_t		 n, m;
+	uint8_t			 kid;
+
+	fx_init(&f, 5, 0);
+	ck_assert_uint_eq(cpc_itr_nonce(f.ci, 12345, &r2, 1), 12345);
+	(void)resolve(&f, "10.2.0.7", T0);
+	ck_assert(cpc_itr_key(f.ci, &r2, &k));
+	kid = k.key_id;
+	for (n = 0x7000000000000000ULL; n < 0x7000000000000000ULL + 9; n++) {
+		m = cpc_itr_nonce(f.ci, n, &r2, 1);
+		ck_assert_uint_ne(1 + m % 3, kid);
+		ck_assert_uint_eq(m / 3, n / 3);
+	}
+	m = cpc_itr_nonce(f.ci, UINT64_MAX, &r2, 1);
+	ck_assert_uint_ne(1 + m % 3, kid);
+	ck_assert_uint_ge(m, UINT64_MAX - 5);
+	/* An RLOC we have no session with: as drawn. */
+	ck_assert_uint_eq(cpc_itr_nonce(f.ci, 3 * 1000 + kid - 1, &other, 1),
+	    3 * 1000 + kid - 1);
+	fx_free(&f);
+}
+END_TEST
+
+/*
+ * Two requests in flight to one ETR (two EID-prefixes of one site
+ * resolved at once), the replies arrive in the other order: after each,
+ * the ITR's key-id and key are one the ETR's data plane holds.  The old
+ * rule (ETR: the first request's nonce; ITR: the first reply's) failed
+ * this at the first reply and never recovered.
+ */
+START_TEST(replies_out_of_order)
+{
+	struct fx		 f;
+	struct cp_eid		 d1 = E("10.2.0.7", 32), d2 = E("10.3.0.7", 32);
+	struct dpipc_key	 k;
+	struct dpipc_addr	 r2 = A("192.0.2.2");
+	struct lisp_msg		 ecm, in;
+	struct etr_db		 db[2];
+	struct etr_rloc		 rl[3];
+	uint64_t		 n1, n2;
+
+	fx_init(&f, 6, 0);
+	/* Two prefixes behind the ETR, so neither reply covers the other. */
+	memset(db, 0, sizeof(db));
+	memset(rl, 0, sizeof(rl));
+	rl[0].addr = A("192.0.2.2");
+	rl[0].local = 1;
+	rl[1].addr = A("2001:db8::2");
+	rl[1].local = 1;
+	rl[2].addr = A("192.0.2.99");
+	db[0].eid = E("10.2.0.0", 24);
+	db[1].eid = E("10.3.0.0", 24);
+	db[0].rlocs = db[1].rlocs = rl;
+	db[0].nrlocs = db[1].nrlocs = 3;
+	ck_assert_int_eq(etr_set_db(f.etr, db, 2, T0), 1);	/* changed */
+	itr_discovery(f.itr, &d1, NULL, T0);
+	itr_discovery(f.itr, &d2, NULL, T0);
+	ck_assert_uint_eq(nsent, 2);
+	inner_request(0, &ecm, &in);
+	n1 = in.u.mreq.nonce;
+	lisp_msg_free(&in);
+	lisp_msg_free(&ecm);
+	inner_request(1, &ecm, &in);
+	n2 = in.u.mreq.nonce;
+	lisp_msg_free(&in);
+	lisp_msg_free(&ecm);
+	ck_assert_uint_ne(1 + n1 % 3, 1 + n2 % 3);
+	ck_assert_int_eq(to_etr(&f, 0, T0), 0);
+	ck_assert_int_eq(to_etr(&f, 1, T0), 0);
+	ck_assert_uint_eq(nsent, 4);
+	ck_assert_uint_eq(f.ce->c[CPC_C_ETR_PAIR], 1);
+	ck_assert_uint_eq(f.ce->c[CPC_C_ETR_NEW], 2);
+	/* The second reply first. */
+	ck_assert_int_eq(to_itr(&f, 3, "192.0.2.2", T0 + 0.2), 0);
+	ck_assert(cpc_itr_key(f.ci, &r2, &k));
+	ck_assert_uint_eq(k.key_id, 1 + n2 % 3);
+	ck_assert(itr_matches(&f, "192.0.2.2"));
+	/* The late one: its key, which the ETR still holds. */
+	ck_assert_int_eq(to_itr(&f, 2, "192.0.2.2", T0 + 0.3), 0);
+	ck_assert(cpc_itr_key(f.ci, &r2, &k));
+	ck_assert_uint_eq(k.key_id, 1 + n1 % 3);
+	ck_assert(itr_matches(&f, "192.0.2.2"));
+	ck_assert(itr_matches(&f, "2001:db8::2"));
+	fx_free(&f);
+}
+END_TEST
+
+/*
+ * Derivations per ITR address are a token bucket: over it, a keyed
+ * request is not answered and nothing is derived or sent to the data
+ * plane (counted); a retransmission of a request already derived costs
+ * nothing; after the refill the next one is answered.
+ */
+START_TEST(derivations_rate_limited)
+{
+	struct fx		 f;
+	struct lc8061_kx_pair	 kp;
+	size_t			 s0, d0;
+
+	fx_init(&f, 5, 0);
+	f.ce->p.kx_burst = 2;
+	f.ce->p.kx_rate = 0.5;
+	log_setquiet(1);
+	ck_assert_int_eq(lc8061_kx_keypair(&kp), 0);
+	ck_assert_int_eq(etr_request_at(&f, 5, kp.pub, 32, "192.0.2.70", 1,
+	    T0), 0);
+	ck_assert_int_eq(etr_request_at(&f, 5, kp.pub, 32, "192.0.2.70", 2,
+	    T0), 0);
+	ck_assert_uint_eq(f.ce->c[CPC_C_ETR_NEW], 2);
+	s0 = nsent;
+	d0 = ndpr;
+	ck_assert_int_eq(etr_request_at(&f, 5, kp.pub, 32, "192.0.2.70", 3,
+	    T0), -1);
+	ck_assert_uint_eq(nsent, s0);
+	ck_assert_uint_eq(ndpr, d0);
+	ck_assert_uint_eq(f.ce->c[CPC_C_ETR_NEW], 2);
+	ck_assert_uint_eq(f.ce->c[CPC_C_ETR_RATE_LIMITED], 1);
+	/* Another ITR is not affected. */
+	ck_assert_int_eq(etr_request_at(&f, 5, kp.pub, 32, "192.0.2.71", 4,
+	    T0), 0);
+	/* A retransmission (nonce 2 again): answered, nothing derived. */
+	d0 = ndpr;
+	ck_assert_int_eq(etr_request_at(&f, 5, kp.pub, 32, "192.0.2.70", 2,
+	    T0 + 1), 0);
+	ck_assert(!deferred);
+	ck_assert_uint_eq(nsent, s0 + 2);
+	ck_assert_uint_eq(f.ce->c[CPC_C_ETR_NEW], 3);
+	ck_assert_uint_eq(ndpr, d0);
+	/* Refilled (0.5/s): nonce 3 is answered now. */
+	ck_assert_int_eq(etr_request_at(&f, 5, kp.pub, 32, "192.0.2.70", 3,
+	    T0 + 2.5), 0);
+	ck_assert(deferred);
+	ck_assert_uint_eq(f.ce->c[CPC_C_ETR_NEW], 4);
+	ck_assert_uint_eq(f.ce->c[CPC_C_ETR_RATE_LIMITED], 1);
+	lc8061_kx_pair_wipe(&kp);
+	log_setquiet(0);
 	fx_free(&f);
 }
 END_TEST
@@ -842,8 +1180,12 @@ cpcrypto_suite(void)
 	tcase_add_test(tc, bad_keys_refused);
 	tcase_add_test(tc, sessions_bounded);
 	tcase_add_test(tc, itr_opportunistic);
-	tcase_add_test(tc, probe_carries_key_and_keeps);
+	tcase_add_test(tc, probe_derives_key);
 	tcase_add_test(tc, etr_restart_rekeys_itr);
+	tcase_add_test(tc, reply_lost_then_healed);
+	tcase_add_test(tc, itr_nonce_avoids_in_use);
+	tcase_add_test(tc, replies_out_of_order);
+	tcase_add_test(tc, derivations_rate_limited);
 	tcase_add_test(tc, show_record);
 	tcase_add_test(tc, suite_from_env);
 	suite_add_tcase(s, tc);

@@ -760,6 +760,212 @@ START_TEST(test_rfc8061_replace)
 }
 END_TEST
 
+/*
+ * A decap set of three RFC 8061 keys (key-ids 1..3, distinct bytes, as
+ * our ETR keeps one per Map-Request nonce class): a packet with KK = 3
+ * under the third key opens, KK = 2 under the third key is an
+ * ICV-error (key 2 is another key), and after "keys": [] for the
+ * address (the delete) the packet is no-decrypt-key.
+ */
+START_TEST(test_rfc8061_three_ids_and_delete)
+{
+	struct dp_keyset	 set;
+	uint8_t			 inner[256], pkt[2048];
+	size_t			 n, pktlen, k;
+	unsigned int		 suite = suites8061[_i];
+
+	dp_keys_setup(1, LCRYPTO_AES128_GCM);
+	dp_crypto_set_port(51234);
+	(void)encap_route8061(suite, 3);
+	n = tu_unhex(tu_jstr(packet(0, 0), "inner_ipv4_hex"), inner,
+	    sizeof(inner));
+	itr(inner, n);
+	ck_assert_int_eq(nout, 1);
+	ck_assert_uint_eq(out[28] & 0x03, 3);
+	memcpy(pkt, out, outlen);
+	pktlen = outlen;
+
+	keyset8061(&set, itr_rloc, 0, suite, 1);
+	set.nkeys = 3;
+	for (k = 3; k-- > 0;) {
+		set.keys[k] = set.keys[0];
+		set.keys[k].key_id = (uint8_t)(k + 1);
+		/* ids 1 and 2 differ from key8061 in one byte. */
+		if (k < 2)
+			set.keys[k].key[5] ^= (uint8_t)(k + 1);
+	}
+	ck_assert_int_eq(dp_keys_decap_set(&set), 0);
+	ck_assert_uint_eq(dp_keys_decap_count(), 1);
+	nout = 0;
+	etr_raw(pkt, pktlen, -1);
+	ck_assert_int_eq(nout, 1);
+	ck_assert_mem_eq(out, inner, n);
+	/* KK 3 -> 2 (flip bit 0 of the flags byte): key 2 fails the tag. */
+	etr_raw(pkt, pktlen, 0);
+	ck_assert_uint_eq(dp_path_counter(path, DP_DROP_ICV), 1);
+	ck_assert_int_eq(nout, 1);
+
+	/* Delete: an empty set for the address (no port). */
+	memset(&set, 0, sizeof(set));
+	set.afi = MAPCACHE_AF_IPV4;
+	memcpy(set.addr, itr_rloc, 4);
+	ck_assert_int_eq(dp_keys_decap_set(&set), 0);
+	ck_assert_uint_eq(dp_keys_decap_count(), 0);
+	etr_raw(pkt, pktlen, -1);
+	ck_assert_int_eq(nout, 1);
+	ck_assert_uint_eq(dp_path_counter(path, DP_DROP_NO_DECRYPT_KEY), 1);
+	/* Deleting what is not there is not an error. */
+	ck_assert_int_eq(dp_keys_decap_set(&set), 0);
+}
+END_TEST
+
+/*
+ * The decap table bounded at DP_KEYS_MAX_DECAP: full, one more is
+ * refused; a delete frees a slot (its key wiped and freed after the
+ * grace period) that the next ITR gets; the others are untouched; a
+ * delete of another port leaves the entry.
+ */
+START_TEST(test_decap_fill_delete_reuse)
+{
+	struct dp_keyset	 set;
+	uint8_t			 a[4];
+	size_t			 i;
+
+	dp_keys_setup(1, LCRYPTO_AES128_GCM);
+	n8061freed = n8061wiped = 0;
+	lc8061_free_hook = free_hook8061;
+	log_setquiet(1);
+	for (i = 0; i < DP_KEYS_MAX_DECAP; i++) {
+		a[0] = 10;
+		a[1] = (uint8_t)(i >> 16);
+		a[2] = (uint8_t)(i >> 8);
+		a[3] = (uint8_t)i;
+		keyset8061(&set, a, 0, DPIPC_SUITE_AES128_GCM, 1);
+		ck_assert_int_eq(dp_keys_decap_set(&set), 0);
+	}
+	ck_assert_uint_eq(dp_keys_decap_count(), DP_KEYS_MAX_DECAP);
+	keyset8061(&set, itr_rloc, 0, DPIPC_SUITE_AES128_GCM, 1);
+	ck_assert_int_eq(dp_keys_decap_set(&set), -1);
+	ck_assert_uint_eq(dp_keys_decap_count(), DP_KEYS_MAX_DECAP);
+
+	/* Delete 10.0.1.0 (index 256): another port first, no effect. */
+	a[0] = 10;
+	a[1] = 0;
+	a[2] = 1;
+	a[3] = 0;
+	memset(&set, 0, sizeof(set));
+	set.afi = MAPCACHE_AF_IPV4;
+	memcpy(set.addr, a, 4);
+	set.port = 4000;
+	ck_assert_int_eq(dp_keys_decap_set(&set), 0);
+	ck_assert_uint_eq(dp_keys_decap_count(), DP_KEYS_MAX_DECAP);
+	ck_assert_int_eq(n8061freed, 0);
+	set.port = 0;
+	ck_assert_int_eq(dp_keys_decap_set(&set), 0);
+	ck_assert_uint_eq(dp_keys_decap_count(), DP_KEYS_MAX_DECAP - 1);
+	ck_assert_int_eq(n8061freed, 1);
+	ck_assert_int_eq(n8061wiped, 1);
+	rcu_thread_online();
+	ck_assert_ptr_null(dp_keys_decap(MAPCACHE_AF_IPV4, a, 0));
+	a[3] = 1;
+	ck_assert_ptr_nonnull(dp_keys_decap_key(MAPCACHE_AF_IPV4, a, 0, 1));
+	a[2] = 15;
+	a[3] = 255;
+	ck_assert_ptr_nonnull(dp_keys_decap_key(MAPCACHE_AF_IPV4, a, 0, 1));
+	rcu_thread_offline();
+
+	/* The freed slot is reused. */
+	keyset8061(&set, itr_rloc, 0, DPIPC_SUITE_AES128_GCM, 2);
+	ck_assert_int_eq(dp_keys_decap_set(&set), 0);
+	ck_assert_uint_eq(dp_keys_decap_count(), DP_KEYS_MAX_DECAP);
+	rcu_thread_online();
+	ck_assert_ptr_nonnull(dp_keys_decap_key(MAPCACHE_AF_IPV4, itr_rloc,
+	    0, 2));
+	rcu_thread_offline();
+	dp_keys_free_all();
+	ck_assert_int_eq(n8061freed, DP_KEYS_MAX_DECAP + 1);
+	ck_assert_int_eq(n8061wiped, DP_KEYS_MAX_DECAP + 1);
+	lc8061_free_hook = NULL;
+	log_setquiet(0);
+}
+END_TEST
+
+static void
+addr_of(uint8_t a[4], size_t i)
+{
+	a[0] = 10;
+	a[1] = (uint8_t)(i >> 16);
+	a[2] = (uint8_t)(i >> 8);
+	a[3] = (uint8_t)i;
+}
+
+/*
+ * Encapsulation slots: a new key for an RLOC keeps its slot; when all
+ * DP_KEYS_MAX_SLOTS are taken the next RLOC gets none, until the gc
+ * marks the slots no map-cache RLOC uses: they keep their keys (old
+ * readers) until a new RLOC takes one, and only then is the old key
+ * wiped and freed; an RLOC whose marked slot is still there gets it
+ * back.
+ */
+START_TEST(test_encap_slots_gc)
+{
+	static uint8_t		 used[DP_KEYS_MAX_SLOTS / 8];
+	struct dp_keyset	 set;
+	struct lcrypto_key	*k;
+	uint8_t			 a[4];
+	size_t			 i;
+
+	dp_keys_setup(1, LCRYPTO_AES128_GCM);
+	n8061freed = n8061wiped = 0;
+	lc8061_free_hook = free_hook8061;
+	log_setquiet(1);
+	for (i = 0; i < DP_KEYS_MAX_SLOTS; i++) {
+		addr_of(a, i);
+		keyset8061(&set, a, 4341, DPIPC_SUITE_AES128_GCM, 1);
+		ck_assert_uint_eq(dp_keys_encap_set(&set), i);
+	}
+	/* A rekey of an RLOC: same slot. */
+	addr_of(a, 5);
+	keyset8061(&set, a, 4341, DPIPC_SUITE_AES128_GCM, 2);
+	ck_assert_uint_eq(dp_keys_encap_set(&set), 5);
+	ck_assert_int_eq(n8061freed, 1);
+	/* Full. */
+	keyset8061(&set, itr_rloc, 4341, DPIPC_SUITE_AES128_GCM, 1);
+	ck_assert_uint_eq(dp_keys_encap_set(&set), MAPCACHE_NO_KEY);
+	/* Slots 7 and 9 are used by no map-cache entry. */
+	memset(used, 0xff, sizeof(used));
+	used[0] &= (uint8_t)~(1u << 7);
+	used[1] &= (uint8_t)~(1u << 1);
+	ck_assert_uint_eq(dp_keys_encap_gc(used), 2);
+	ck_assert_uint_eq(dp_keys_encap_gc(used), 0);	/* marked already */
+	ck_assert_int_eq(n8061freed, 1);
+	rcu_thread_online();
+	ck_assert_int_eq(dp_keys_encap_key(7, &k), 1);	/* still there */
+	rcu_thread_offline();
+	/* A new RLOC takes slot 7; its old key goes, wiped. */
+	ck_assert_uint_eq(dp_keys_encap_set(&set), 7);
+	ck_assert_int_eq(n8061freed, 2);
+	ck_assert_int_eq(n8061wiped, 2);
+	rcu_thread_online();
+	ck_assert_ptr_nonnull(dp_keys_encap(7));
+	ck_assert_mem_eq(dp_keys_encap(7)->addr, itr_rloc, 4);
+	rcu_thread_offline();
+	/* The RLOC of slot 9 comes back: its own slot again. */
+	addr_of(a, 9);
+	keyset8061(&set, a, 4341, DPIPC_SUITE_AES128_GCM, 1);
+	ck_assert_uint_eq(dp_keys_encap_set(&set), 9);
+	/* Nothing left. */
+	keyset8061(&set, etr_rloc, 4341, DPIPC_SUITE_AES128_GCM, 1);
+	ck_assert_uint_eq(dp_keys_encap_set(&set), MAPCACHE_NO_KEY);
+	ck_assert_uint_eq(dp_keys_encap_count(), DP_KEYS_MAX_SLOTS);
+	dp_keys_free_all();
+	ck_assert_int_eq(n8061freed, DP_KEYS_MAX_SLOTS + 3);
+	ck_assert_int_eq(n8061wiped, DP_KEYS_MAX_SLOTS + 3);
+	lc8061_free_hook = NULL;
+	log_setquiet(0);
+}
+END_TEST
+
 static Suite *
 dpcrypto_suite(void)
 {
@@ -781,6 +987,9 @@ dpcrypto_suite(void)
 	tcase_add_loop_test(tc, test_rfc8061_path, 0, 2);
 	tcase_add_loop_test(tc, test_rfc8061_mtu, 0, 2);
 	tcase_add_loop_test(tc, test_rfc8061_replace, 0, 2);
+	tcase_add_loop_test(tc, test_rfc8061_three_ids_and_delete, 0, 2);
+	tcase_add_test(tc, test_decap_fill_delete_reuse);
+	tcase_add_test(tc, test_encap_slots_gc);
 	suite_add_tcase(s, tc);
 	return s;
 }

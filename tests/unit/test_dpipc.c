@@ -1154,6 +1154,39 @@ START_TEST(rfc8061_keys_roundtrip)
 }
 END_TEST
 
+/*
+ * decap-keys with "keys": [] (our extension: delete the entry of that
+ * rloc) decodes as nkeys 0 and comes back out as an empty array; the
+ * array itself stays required.
+ */
+START_TEST(decap_keys_empty_deletes)
+{
+	struct dpipc_msg	 a, m;
+	struct json_object	*o, *v;
+
+	dec_ok("{\"type\": \"decap-keys\", \"rloc\": \"192.0.2.9\", "
+	    "\"keys\": []}", &a);
+	ck_assert_int_eq(a.type, DPIPC_DECAP_KEYS);
+	ck_addr(&a.u.dk.rloc, AF_INET, "192.0.2.9", 32);
+	ck_assert_uint_eq(a.u.dk.port, 0);
+	ck_assert_uint_eq(a.u.dk.nkeys, 0);
+	dpipc_msg_free(&a);
+	dec_bad("{\"type\": \"decap-keys\", \"rloc\": \"192.0.2.9\"}",
+	    DPIPC_EINVAL, "no \"keys\"");
+
+	memset(&m, 0, sizeof(m));
+	m.type = DPIPC_DECAP_KEYS;
+	set_addr(&m.u.dk.rloc, AF_INET6, "2001:db8::9", 128);
+	o = roundtrip(&m);
+	ck_assert(json_object_object_get_ex(o, "keys", &v));
+	ck_assert(json_object_is_type(v, json_type_array));
+	ck_assert_uint_eq(json_object_array_length(v), 0);
+	ck_assert(!json_object_object_get_ex(o, "port", &v));
+	json_object_put(o);
+	dpipc_msg_free(&m);
+}
+END_TEST
+
 START_TEST(roundtrip_map_cache)
 {
 	struct dpipc_msg	 m;
@@ -1783,6 +1816,7 @@ dpipc_suite(void)
 	tcase_add_test(tc, statistics_split);
 	tcase_add_test(tc, statistics_ipv4_prefix);
 	tcase_add_test(tc, rfc8061_keys_roundtrip);
+	tcase_add_test(tc, decap_keys_empty_deletes);
 	suite_add_tcase(s, tc);
 	return s;
 }

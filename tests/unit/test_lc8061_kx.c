@@ -118,6 +118,20 @@ START_TEST(test_both_sides_agree)
 		ck_assert_int_eq(lc8061_kx_derive(ko, (uint8_t)s, other.sec,
 		    etr.pub, 42), (int)lc8061_kx_key_len((uint8_t)s));
 		ck_assert_mem_ne(ki, ko, lc8061_kx_key_len((uint8_t)s));
+		/* A kept shared secret gives the same key per nonce. */
+		{
+			uint8_t sh[32], kk[32];
+
+			ck_assert_int_eq(lc8061_kx_shared(sh, etr.sec,
+			    itr.pub), 0);
+			ck_assert_int_eq(lc8061_kx_key(kk, (uint8_t)s, sh, 42),
+			    (int)lc8061_kx_key_len((uint8_t)s));
+			ck_assert_mem_eq(kk, ki, lc8061_kx_key_len((uint8_t)s));
+			ck_assert_int_eq(lc8061_kx_key(kk, (uint8_t)s, sh, 43),
+			    (int)lc8061_kx_key_len((uint8_t)s));
+			ck_assert_mem_ne(kk, ki, lc8061_kx_key_len((uint8_t)s));
+			ck_assert_int_eq(lc8061_kx_key(kk, 2, sh, 42), -1);
+		}
 		lc8061_kx_pair_wipe(&itr);
 		ck_assert(sodium_is_zero(itr.sec, sizeof(itr.sec)));
 		lc8061_kx_pair_wipe(&etr);
