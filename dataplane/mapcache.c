@@ -16,7 +16,8 @@
  * bytes:
  *
  *    vec      bit s set: slot s is an internal child
- *    leafvec  bit s set: a run of equal leaves starts at slot s
+ *    leafvec  bit s set: a run of equal leaves starts at slot s (a
+ *             run goes on across the child slots inside it)
  *    base0    index of the node's first leaf in the leaf array
  *    base1    index of the node's first child in the node array
  *
@@ -1473,8 +1474,8 @@ pt_apply(struct mapcache *mc, const struct pt_slot *in, unsigned p,
 			nc++;
 			same = 0;
 		} else {
-			if (s == 0 || sl[s - 1].node ||
-			    sl[s - 1].leaf != sl[s].leaf) {
+			/* A run goes on across child slots. */
+			if (nl == 0 || runs[nl - 1] != sl[s].leaf) {
 				leafvec |= 1ULL << s;
 				runs[nl++] = sl[s].leaf;
 			}
