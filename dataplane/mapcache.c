@@ -165,13 +165,26 @@ struct pt_node {
 };
 
 /*
+ * IPv6 records are padded to 32 bytes, in an arena of their own, so
+ * that none straddles two cache lines: with 24 bytes a quarter did, and
+ * a walk read its second line unprefetched (IPv6 walks are the longer,
+ * and their deep records are DRAM misses).  IPv4 and MAC keep 24.
+ */
+struct pt_node6 {
+	struct pt_node		 r;
+	uint64_t		 pad;
+};
+
+_Static_assert(sizeof(struct pt_node6) == 32, "pt_node6 size");
+
+/*
  * One array (nodes or leaves): a reservation of cap elements of elsz
  * bytes, bumped from top; freed blocks on free lists by exact size.
  * Blocks freed by the RCU callback come back through ready (gc_lock).
  */
 struct pt_range {
 	uint32_t		 start;
-	uint8_t			 kind;		/* 0 nodes, 1 leaves */
+	uint8_t			 kind;		/* 0 nodes, 1 leaves, 2 nodes6 */
 	uint8_t			 n;
 };
 
@@ -378,8 +391,10 @@ struct mapcache {
 
 	/* Poptrie arrays (read by workers through the bases). */
 	struct pt_node		*nodes;
+	struct pt_node6		*nodes6;	/* IPv6 */
 	uint32_t		*leaves;
-	struct pt_arena		 pa[2];		/* nodes, leaves */
+	struct pt_arena		 pa[3];		/* nodes, leaves, nodes6 */
+	unsigned		 wk;	/* writer: node arena of the table */
 	struct pt_oplog		 op_old, op_new;
 	struct pt_range		*rready;	/* ranges past their grace */
 	uint32_t		 nrready, rreadycap;
@@ -681,6 +696,27 @@ tail_match(const struct pt_node *n, uint64_t hi, uint64_t lo, unsigned p)
 	    !pt_is_skip(n) ? n->base0 : n->base1 & PT_DMASK;
 }
 
+/* A reader's node i: IPv6 (wide) tables have their own arena. */
+static inline __attribute__((always_inline)) const struct pt_node *
+pt_rd(const struct mapcache *mc, uint32_t i, int wide)
+{
+	return wide ? &mc->nodes6[i].r : &mc->nodes[i];
+}
+
+/* The writer's node i, in the node arena of the table it writes. */
+static inline struct pt_node *
+pt_nd(struct mapcache *mc, uint32_t i)
+{
+	return mc->wk ? &mc->nodes6[i].r : &mc->nodes[i];
+}
+
+/* Which node arena a table's records live in. */
+static inline unsigned
+pt_kind(const struct mc_table *t)
+{
+	return t->bits == 128 ? 2 : 0;
+}
+
 /* The writer's view of direct slot i (readers load the words themselves). */
 static inline uint32_t
 dir_v(const struct pt_dirtab *d, size_t i)
@@ -741,7 +777,7 @@ static inline __attribute__((always_inline)) uint32_t
 pt_lookup(const struct mapcache *mc, const struct mc_table *t, uint64_t hi,
     uint64_t lo, int ai, int wide)
 {
-	const struct pt_node *nodes = mc->nodes, *n;
+	const struct pt_node *n;
 	const struct pt_dirtab *dir;
 	const uint64_t *ds;
 	uint64_t w;
@@ -761,13 +797,13 @@ pt_lookup(const struct mapcache *mc, const struct mc_table *t, uint64_t hi,
 	else if (wide && k != 0 && dir_skip_miss(k, hi << p))
 		id = 0;
 	else {
-		n = &nodes[v];
+		n = pt_rd(mc, v, wide);
 		p += k & 0xff;
 		for (;;) {
 			if (pt_is_comp(n)) {
 				if (pt_is_skip(n) && skip_in(n, hi, lo, p)) {
 					p += n->leafvec & 0xff;
-					n = &nodes[n->base0];
+					n = pt_rd(mc, n->base0, wide);
 					continue;
 				}
 				id = tail_match(n, hi, lo, p);
@@ -775,8 +811,8 @@ pt_lookup(const struct mapcache *mc, const struct mc_table *t, uint64_t hi,
 			}
 			s = wide ? bits6(hi, lo, p) : (hi >> (58 - p)) & 63;
 			if ((n->vec >> s) & 1) {
-				n = &nodes[n->base1 + __builtin_popcountll(
-				    n->vec & ((2ULL << s) - 1)) - 1];
+				n = pt_rd(mc, n->base1 + __builtin_popcountll(
+				    n->vec & ((2ULL << s) - 1)) - 1, wide);
 				p += 6;
 				continue;
 			}
@@ -1283,7 +1319,7 @@ skip_decode(struct mapcache *mc, const struct pt_slot *in, unsigned p,
 	}
 	c = khi >> 58;
 	sl[c].node = 1;
-	sl[c].rec = in->node == 2 ? in->rec : mc->nodes[in->rec.base0];
+	sl[c].rec = in->node == 2 ? in->rec : *pt_nd(mc, in->rec.base0);
 	if (q > p + 6) {
 		sl[c].node = 2;
 		sl[c].leaf = d;
@@ -1333,9 +1369,9 @@ skip_fold(struct mapcache *mc, const struct pt_slot *sl, unsigned p,
 		sub = (unsigned __int128)r->vec << 64 |
 		    (r->leafvec & ~0xffULL);
 		out->q = p + 6 + (r->leafvec & 0xff);
-		if (oplog_add(&mc->op_old, r->base0, 0, 1) == -1)
+		if (oplog_add(&mc->op_old, r->base0, mc->wk, 1) == -1)
 			return -1;
-		out->rec = mc->nodes[r->base0];
+		out->rec = *pt_nd(mc, r->base0);
 	} else {
 		out->q = p + 6;
 		out->rec = *r;
@@ -1356,9 +1392,9 @@ skip_write(struct mapcache *mc, const struct pt_slot *sl, unsigned p,
 {
 	uint32_t blk;
 
-	if ((blk = pa_alloc(mc, 0, 1)) == 0)
+	if ((blk = pa_alloc(mc, mc->wk, 1)) == 0)
 		return -1;
-	mc->nodes[blk] = sl->rec;
+	*pt_nd(mc, blk) = sl->rec;
 	r->vec = sl->khi;
 	r->leafvec = (sl->klo & ~0xffULL) | (sl->q - p);
 	r->base0 = blk;
@@ -1374,11 +1410,11 @@ pt_retire(struct mapcache *mc, const struct pt_node *r)
 	unsigned nl = __builtin_popcountll(r->leafvec);
 
 	if (pt_is_skip(r))
-		return oplog_add(&mc->op_old, r->base0, 0, 1);
+		return oplog_add(&mc->op_old, r->base0, mc->wk, 1);
 	if (pt_is_tail(r))
 		return 0;	/* no blocks of its own */
 
-	if (nc > 0 && oplog_add(&mc->op_old, r->base1, 0, nc) == -1)
+	if (nc > 0 && oplog_add(&mc->op_old, r->base1, mc->wk, nc) == -1)
 		return -1;
 	if (nl > 0 && oplog_add(&mc->op_old, r->base0, 1, nl) == -1)
 		return -1;
@@ -1435,7 +1471,7 @@ pt_apply(struct mapcache *mc, const struct pt_slot *in, unsigned p,
 			sl[s].leaf = in->leaf;
 		} else if ((in->rec.vec >> s) & 1) {
 			sl[s].node = 1;
-			sl[s].rec = mc->nodes[in->rec.base1 + i++];
+			sl[s].rec = *pt_nd(mc, in->rec.base1 + i++);
 		} else {
 			sl[s].node = 0;
 			if ((in->rec.leafvec >> s) & 1)
@@ -1497,17 +1533,17 @@ pt_apply(struct mapcache *mc, const struct pt_slot *in, unsigned p,
 	}
 	if (nc == 1 && (c = skip_fold(mc, sl, p, out)) != 0)
 		return c == 1 ? 0 : -1;
-	if (nc > 0 && (b1 = pa_alloc(mc, 0, nc)) == 0)
+	if (nc > 0 && (b1 = pa_alloc(mc, mc->wk, nc)) == 0)
 		return -1;
 	if (nl > 0 && (b0 = pa_alloc(mc, 1, nl)) == 0)
 		return -1;
 	for (s = 0, i = 0; s < 64; s++)
 		if (sl[s].node == 2) {
 			if (skip_write(mc, &sl[s], p + 6,
-			    &mc->nodes[b1 + i++]) == -1)
+			    pt_nd(mc, b1 + i++)) == -1)
 				return -1;
 		} else if (sl[s].node)
-			mc->nodes[b1 + i++] = sl[s].rec;
+			*pt_nd(mc, b1 + i++) = sl[s].rec;
 	memcpy(mc->leaves + b0, runs, nl * sizeof(uint32_t));
 	out->node = 1;
 	out->rec.vec = vec;
@@ -1576,6 +1612,7 @@ pt_update(struct mapcache *mc, struct mc_table *t, uint64_t hi, uint64_t lo,
 	unsigned D = t->dbits;
 	int c;
 
+	mc->wk = pt_kind(t);
 	if (t->dir == NULL && pt_dir_new(mc, t) == -1)
 		goto fail;
 	d = t->dir;
@@ -1597,13 +1634,13 @@ pt_update(struct mapcache *mc, struct mc_table *t, uint64_t hi, uint64_t lo,
 		/* The slot's skip, as pt_apply() sees one not yet written. */
 		in.node = 2;
 		in.leaf = 0;
-		in.rec = mc->nodes[v];
+		in.rec = *pt_nd(mc, v);
 		in.khi = (uint64_t)(k & ~0xffu) << 32;
 		in.klo = 0;
 		in.q = D + (k & 0xff);
 	} else {
 		in.node = 1;
-		in.rec = mc->nodes[v];
+		in.rec = *pt_nd(mc, v);
 	}
 	if (pt_apply(mc, &in, D, hi, lo, op, 0, &out, &c) == -1)
 		goto fail;
@@ -1618,14 +1655,14 @@ pt_update(struct mapcache *mc, struct mc_table *t, uint64_t hi, uint64_t lo,
 			else if (out.node == 2 &&
 			    skip_write(mc, &out, D, &out.rec) == -1)
 				goto fail;
-			if ((blk = pa_alloc(mc, 0, 1)) == 0)
+			if ((blk = pa_alloc(mc, mc->wk, 1)) == 0)
 				goto fail;
-			mc->nodes[blk] = out.rec;
+			*pt_nd(mc, blk) = out.rec;
 			v = blk;
 		}
 		/* The slot's record, or the record at q of its skip. */
 		if (!(dir_v(d, first) & PT_LEAF) &&
-		    oplog_add(&mc->op_old, dir_v(d, first), 0, 1) == -1)
+		    oplog_add(&mc->op_old, dir_v(d, first), mc->wk, 1) == -1)
 			goto fail;
 		/* Everything is written: publish. */
 		dir_set_vk(d, first, v, k);
@@ -1654,6 +1691,7 @@ pt_walk(struct mapcache *mc, struct mc_table *t, uint64_t hi, uint64_t lo,
 	(void)ai;
 	if (t->dir == NULL)
 		return 0;
+	mc->wk = pt_kind(t);
 	i = hi >> (64 - p);
 	if (sd)
 		return dir_sd(t->dir, i);
@@ -1664,10 +1702,10 @@ pt_walk(struct mapcache *mc, struct mc_table *t, uint64_t hi, uint64_t lo,
 			return 0;
 		p += k & 0xff;
 	}
-	for (n = &mc->nodes[v];; p += 6) {
+	for (n = pt_nd(mc, v);; p += 6) {
 		if (pt_is_skip(n) && skip_in(n, hi, lo, p)) {
 			p += (n->leafvec & 0xff) - 6;
-			n = &mc->nodes[n->base0];
+			n = pt_nd(mc, n->base0);
 			continue;
 		}
 		if (pt_is_comp(n))
@@ -1676,8 +1714,8 @@ pt_walk(struct mapcache *mc, struct mc_table *t, uint64_t hi, uint64_t lo,
 		if (((n->vec >> s) & 1) == 0)
 			return mc->leaves[n->base0 + __builtin_popcountll(
 			    n->leafvec & ((2ULL << s) - 1)) - 1];
-		n = &mc->nodes[n->base1 + __builtin_popcountll(n->vec &
-		    ((2ULL << s) - 1)) - 1];
+		n = pt_nd(mc, n->base1 + __builtin_popcountll(n->vec &
+		    ((2ULL << s) - 1)) - 1);
 	}
 }
 
@@ -1740,7 +1778,7 @@ pt_scan(struct mapcache *mc, const struct pt_node *r, struct pt_ids *l,
 		if ((l != NULL && ids_add(mc, l, r->base1 & PT_DMASK) == -1) ||
 		    (retire && pt_retire(mc, r) == -1))
 			return -1;
-		return pt_scan(mc, &mc->nodes[r->base0], l, retire);
+		return pt_scan(mc, pt_nd(mc, r->base0), l, retire);
 	}
 	if (retire && pt_retire(mc, r) == -1)
 		return -1;
@@ -1750,7 +1788,7 @@ pt_scan(struct mapcache *mc, const struct pt_node *r, struct pt_ids *l,
 		if (ids_add(mc, l, mc->leaves[r->base0 + i]) == -1)
 			return -1;
 	for (i = 0; i < nc; i++)
-		if (pt_scan(mc, &mc->nodes[r->base1 + i], l, retire) == -1)
+		if (pt_scan(mc, pt_nd(mc, r->base1 + i), l, retire) == -1)
 			return -1;
 	return 0;
 }
@@ -1762,6 +1800,7 @@ pt_scan_dir(struct mapcache *mc, const struct pt_dirtab *d,
 	size_t i, n = (size_t)1 << d->dbits;
 	uint32_t v;
 
+	mc->wk = d->wide ? 2 : 0;
 	for (i = 0; i < n; i++) {
 		v = dir_v(d, i);
 		if (l != NULL && (ids_add(mc, l, dir_sd(d, i)) == -1 ||
@@ -1769,9 +1808,9 @@ pt_scan_dir(struct mapcache *mc, const struct pt_dirtab *d,
 			return -1;
 		if (v & PT_LEAF)
 			continue;
-		if (retire && oplog_add(&mc->op_old, v, 0, 1) == -1)
+		if (retire && oplog_add(&mc->op_old, v, mc->wk, 1) == -1)
 			return -1;
-		if (pt_scan(mc, &mc->nodes[v], l, retire) == -1)
+		if (pt_scan(mc, pt_nd(mc, v), l, retire) == -1)
 			return -1;
 	}
 	return 0;
@@ -3094,7 +3133,7 @@ burst_step(const struct mapcache *mc, struct burst_st *b, int wide)
 		if (!pt_is_skip(n) || !comp_match(n, b->khi, b->klo))
 			return 0;
 		s = n->leafvec & 0xff;
-		b->n = &mc->nodes[n->base0];
+		b->n = pt_rd(mc, n->base0, wide);
 		__builtin_prefetch(b->n);
 		if (wide) {
 			unsigned __int128 k = (unsigned __int128)b->khi << 64 |
@@ -3108,8 +3147,8 @@ burst_step(const struct mapcache *mc, struct burst_st *b, int wide)
 		return 1;
 	}
 	if ((n->vec >> s) & 1) {
-		b->n = &mc->nodes[n->base1 + __builtin_popcountll(n->vec &
-		    ((2ULL << s) - 1)) - 1];
+		b->n = pt_rd(mc, n->base1 + __builtin_popcountll(n->vec &
+		    ((2ULL << s) - 1)) - 1, wide);
 		__builtin_prefetch(b->n);
 		if (wide) {
 			b->khi = b->khi << 6 | b->klo >> 58;
@@ -3168,8 +3207,8 @@ burst_run(const struct mapcache *mc, const struct mc_table *t,
 				b[i].klo <<= m;
 			}
 		}
-		b[i].n = &mc->nodes[ids[i]];
-		__builtin_prefetch(node ? (const void *)&mc->nodes[ids[i]] :
+		b[i].n = pt_rd(mc, ids[i], wide);
+		__builtin_prefetch(node ? (const void *)b[i].n :
 		    (const void *)ds[i]);
 		active |= node << i;
 	}
@@ -3883,10 +3922,12 @@ mapcache_info(struct mapcache *mc, struct mapcache_info *info)
 	info->iids = mc->ngrps;
 	info->rlocsets = mc->nsets;
 	info->mem_trie = mc->pa[0].used * sizeof(struct pt_node) +
-	    mc->pa[1].used * sizeof(uint32_t) + mc->mem_dir;
+	    mc->pa[1].used * sizeof(uint32_t) +
+	    mc->pa[2].used * sizeof(struct pt_node6) + mc->mem_dir;
 	info->mem_index = (uint64_t)mc->xhcap * sizeof(uint32_t);
 	info->mem_trie_spare = mc->pa[0].spare * sizeof(struct pt_node) +
-	    mc->pa[1].spare * sizeof(uint32_t);
+	    mc->pa[1].spare * sizeof(uint32_t) +
+	    mc->pa[2].spare * sizeof(struct pt_node6);
 	/* Slab, live and use bits up to the high-water id: touched. */
 	info->mem_entries = (uint64_t)mc->next_id *
 	    sizeof(struct mapcache_entry) + 2 * ((mc->next_id + 63) / 64 * 8);
@@ -3987,9 +4028,12 @@ mapcache_new(const struct mapcache_config *cf)
 	if (pa_init(&mc->pa[0], sizeof(struct pt_node),
 	    (uint64_t)mc->max_entries * 32 + 4096) == -1 ||
 	    pa_init(&mc->pa[1], sizeof(uint32_t),
-	    (uint64_t)mc->max_entries * 64 + 4096) == -1)
+	    (uint64_t)mc->max_entries * 64 + 4096) == -1 ||
+	    pa_init(&mc->pa[2], sizeof(struct pt_node6),
+	    (uint64_t)mc->max_entries * 32 + 4096) == -1)
 		goto fail;
 	mc->nodes = (struct pt_node *)(void *)mc->pa[0].base;
+	mc->nodes6 = (struct pt_node6 *)(void *)mc->pa[2].base;
 	mc->leaves = (uint32_t *)(void *)mc->pa[1].base;
 	for (w = 0; w < mc->workers; w++) {
 		mc->w[w].ctr = calloc(mc->max_chunks, sizeof(*mc->w[w].ctr));
@@ -4032,6 +4076,7 @@ mapcache_free(struct mapcache *mc)
 	free(mc->grps);
 	pa_fini(&mc->pa[0]);
 	pa_fini(&mc->pa[1]);
+	pa_fini(&mc->pa[2]);
 	free(mc->op_old.r);
 	free(mc->op_new.r);
 	free(mc->rready);
