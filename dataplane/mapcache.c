@@ -12,8 +12,9 @@
  * pair:
  * the slot proper, either a leaf (bit 31 set, the low bits an entry id)
  * or the index of a node record, and the slot default, the longest
- * prefix of at most D bits covering the slot.  A node record is 24
- * bytes:
+ * prefix of at most D bits covering the slot (an IPv6 slot may also
+ * hold a short skip, see struct pt_dirtab).  A node record is 24 bytes
+ * (IPv6: 32, see struct pt_node6):
  *
  *    vec      bit s set: slot s is an internal child
  *    leafvec  bit s set: a run of equal leaves starts at slot s (a
@@ -43,10 +44,11 @@
  * {key bits [p, q), q, d}: the walk compares the address with the key
  * bits and goes on to the record at q, or answers d.
  *
- * Node and leaf arrays are one virtual reservation each per map-cache
- * (MAP_NORESERVE, huge pages advised), addressed by 32-bit indices, and
- * never move.  Blocks are allocated by exact size (1..64) with free
- * lists; under AddressSanitizer free blocks are poisoned.
+ * Node arrays (IPv4 and MAC, IPv6) and the leaf array are one virtual
+ * reservation each per map-cache (MAP_NORESERVE, huge pages advised),
+ * addressed by 32-bit indices, and never move.  Blocks are allocated
+ * by exact size (1..64) with free lists; under AddressSanitizer free
+ * blocks are poisoned.
  *
  * Updates are copy-on-write.  Inserting or deleting a prefix replaces
  * one leaf value by another inside the prefix's range (insert: the old
@@ -429,10 +431,11 @@ static const uint8_t af_bits[3] = { 32, 128, 48 };
  * 42, so an allocation (/32) sits in one level-30 node and the /48s
  * under it mostly end in a tail record at 42; at 16 (levels ... 34, 40,
  * 46) more than half of the lookups into a /48 took one node more (bench
- * table: 5.1 -> 4.6 records per lookup).  The array costs 2 MiB rather
- * than 512 KiB, and the trie is smaller (bench, IPv6 alone: 35.2 -> 32.1
- * trie bytes per prefix).  20 would cost 8 MiB, 4 bytes per prefix of
- * the bench's 2M, for little more (4.5 records per lookup).
+ * table: 5.1 -> 4.6 records per lookup).  The array cost 2 MiB rather
+ * than 512 KiB (4 MiB since IPv6 slots are 16 bytes), and the trie is
+ * smaller (bench, IPv6 alone: 35.2 -> 32.1 trie bytes per prefix).  20
+ * would cost 8 MiB, 4 bytes per prefix of the bench's 2M, for little
+ * more (4.5 records per lookup).
  */
 #define PT_DBITS_MIN	8
 static const uint8_t af_dbits[3] = { 18, 18, 16 };
