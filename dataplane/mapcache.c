@@ -12,11 +12,13 @@
  * pair:
  * the slot proper, either a leaf (bit 31 set, the low bits an entry id)
  * or the index of a node record, and the slot default, the longest
- * prefix of at most D bits covering the slot.  A node record is 24
- * bytes:
+ * prefix of at most D bits covering the slot (an IPv6 slot may also
+ * hold a short skip, see struct pt_dirtab).  A node record is 24 bytes
+ * (IPv6: 32, see struct pt_node6):
  *
  *    vec      bit s set: slot s is an internal child
- *    leafvec  bit s set: a run of equal leaves starts at slot s
+ *    leafvec  bit s set: a run of equal leaves starts at slot s (a
+ *             run goes on across the child slots inside it)
  *    base0    index of the node's first leaf in the leaf array
  *    base1    index of the node's first child in the node array
  *
@@ -42,10 +44,11 @@
  * {key bits [p, q), q, d}: the walk compares the address with the key
  * bits and goes on to the record at q, or answers d.
  *
- * Node and leaf arrays are one virtual reservation each per map-cache
- * (MAP_NORESERVE, huge pages advised), addressed by 32-bit indices, and
- * never move.  Blocks are allocated by exact size (1..64) with free
- * lists; under AddressSanitizer free blocks are poisoned.
+ * Node arrays (IPv4 and MAC, IPv6) and the leaf array are one virtual
+ * reservation each per map-cache (MAP_NORESERVE, huge pages advised),
+ * addressed by 32-bit indices, and never move.  Blocks are allocated
+ * by exact size (1..64) with free lists; under AddressSanitizer free
+ * blocks are poisoned.
  *
  * Updates are copy-on-write.  Inserting or deleting a prefix replaces
  * one leaf value by another inside the prefix's range (insert: the old
@@ -164,13 +167,26 @@ struct pt_node {
 };
 
 /*
+ * IPv6 records are padded to 32 bytes, in an arena of their own, so
+ * that none straddles two cache lines: with 24 bytes a quarter did, and
+ * a walk read its second line unprefetched (IPv6 walks are the longer,
+ * and their deep records are DRAM misses).  IPv4 and MAC keep 24.
+ */
+struct pt_node6 {
+	struct pt_node		 r;
+	uint64_t		 pad;
+};
+
+_Static_assert(sizeof(struct pt_node6) == 32, "pt_node6 size");
+
+/*
  * One array (nodes or leaves): a reservation of cap elements of elsz
  * bytes, bumped from top; freed blocks on free lists by exact size.
  * Blocks freed by the RCU callback come back through ready (gc_lock).
  */
 struct pt_range {
 	uint32_t		 start;
-	uint8_t			 kind;		/* 0 nodes, 1 leaves */
+	uint8_t			 kind;		/* 0 nodes, 1 leaves, 2 nodes6 */
 	uint8_t			 n;
 };
 
@@ -185,15 +201,21 @@ struct pt_arena {
 };
 
 /*
- * A direct-pointing slot: the slot (PT_LEAF | id, or a node index) and
- * the longest prefix of at most dbits bits covering it.  Leaves below
+ * A direct-pointing slot: the slot v (PT_LEAF | id, or a node index) and
+ * sd, the longest prefix of at most dbits bits covering it.  Leaves below
  * hold only longer prefixes (0: none), so a short prefix changes slot
  * defaults, never the subtrees under it.
+ *
+ * IPv4 and MAC slots are one 64-bit word, v | sd << 32.  IPv6 slots are
+ * two, v | k << 32 and sd: k != 0 is a skip held in the slot itself (see
+ * the skip records below), its key bits [D, q) left-aligned in the top
+ * 24 bits and q - D in the low 8, over the default 0; v is then the
+ * record at q.  On the bench's IPv6 table nearly every lookup took a
+ * skip record from its direct slot to the node of its /32: in the slot
+ * it costs no dependent read and no step of the walk.  v and k are one
+ * word so that a reader never sees one without the other.
  */
-struct pt_dir {
-	uint32_t		 v;
-	uint32_t		 sd;
-};
+#define PT_KBITS	24	/* key bits a slot's skip holds */
 
 /*
  * The direct array carries its own width: a table is rebuilt with a
@@ -202,8 +224,9 @@ struct pt_dir {
  */
 struct pt_dirtab {
 	uint32_t		 dbits;
-	uint32_t		 pad;
-	struct pt_dir		 s[];	/* 1 << dbits */
+	uint32_t		 wide;	/* IPv6: two words a slot */
+	uint64_t		 pad;	/* IPv6 slots on 16 bytes */
+	uint64_t		 s[];	/* (1 << dbits) << wide */
 };
 
 struct mc_table {
@@ -370,8 +393,10 @@ struct mapcache {
 
 	/* Poptrie arrays (read by workers through the bases). */
 	struct pt_node		*nodes;
+	struct pt_node6		*nodes6;	/* IPv6 */
 	uint32_t		*leaves;
-	struct pt_arena		 pa[2];		/* nodes, leaves */
+	struct pt_arena		 pa[3];		/* nodes, leaves, nodes6 */
+	unsigned		 wk;	/* writer: node arena of the table */
 	struct pt_oplog		 op_old, op_new;
 	struct pt_range		*rready;	/* ranges past their grace */
 	uint32_t		 nrready, rreadycap;
@@ -406,10 +431,11 @@ static const uint8_t af_bits[3] = { 32, 128, 48 };
  * 42, so an allocation (/32) sits in one level-30 node and the /48s
  * under it mostly end in a tail record at 42; at 16 (levels ... 34, 40,
  * 46) more than half of the lookups into a /48 took one node more (bench
- * table: 5.1 -> 4.6 records per lookup).  The array costs 2 MiB rather
- * than 512 KiB, and the trie is smaller (bench, IPv6 alone: 35.2 -> 32.1
- * trie bytes per prefix).  20 would cost 8 MiB, 4 bytes per prefix of
- * the bench's 2M, for little more (4.5 records per lookup).
+ * table: 5.1 -> 4.6 records per lookup).  The array cost 2 MiB rather
+ * than 512 KiB (4 MiB since IPv6 slots are 16 bytes), and the trie is
+ * smaller (bench, IPv6 alone: 35.2 -> 32.1 trie bytes per prefix).  20
+ * would cost 8 MiB, 4 bytes per prefix of the bench's 2M, for little
+ * more (4.5 records per lookup).
  */
 #define PT_DBITS_MIN	8
 static const uint8_t af_dbits[3] = { 18, 18, 16 };
@@ -673,31 +699,114 @@ tail_match(const struct pt_node *n, uint64_t hi, uint64_t lo, unsigned p)
 	    !pt_is_skip(n) ? n->base0 : n->base1 & PT_DMASK;
 }
 
+/* A reader's node i: IPv6 (wide) tables have their own arena. */
+static inline __attribute__((always_inline)) const struct pt_node *
+pt_rd(const struct mapcache *mc, uint32_t i, int wide)
+{
+	return wide ? &mc->nodes6[i].r : &mc->nodes[i];
+}
+
+/* The writer's node i, in the node arena of the table it writes. */
+static inline struct pt_node *
+pt_nd(struct mapcache *mc, uint32_t i)
+{
+	return mc->wk ? &mc->nodes6[i].r : &mc->nodes[i];
+}
+
+/* Which node arena a table's records live in. */
+static inline unsigned
+pt_kind(const struct mc_table *t)
+{
+	return t->bits == 128 ? 2 : 0;
+}
+
+/* The writer's view of direct slot i (readers load the words themselves). */
+static inline uint32_t
+dir_v(const struct pt_dirtab *d, size_t i)
+{
+	return (uint32_t)d->s[i << d->wide];
+}
+
+static inline uint32_t
+dir_k(const struct pt_dirtab *d, size_t i)
+{
+	return d->wide ? (uint32_t)(d->s[i << 1] >> 32) : 0;
+}
+
+static inline uint32_t
+dir_sd(const struct pt_dirtab *d, size_t i)
+{
+	return d->wide ? (uint32_t)d->s[(i << 1) + 1] :
+	    (uint32_t)(d->s[i] >> 32);
+}
+
+static inline void
+dir_set_sd(struct pt_dirtab *d, size_t i, uint32_t sd)
+{
+	if (d->wide)
+		PUBLISH(d->s[(i << 1) + 1], sd);
+	else
+		PUBLISH(d->s[i], (d->s[i] & 0xffffffffULL) |
+		    (uint64_t)sd << 32);
+}
+
+/* k: a skip in the slot (IPv6 only), 0 if none. */
+static inline void
+dir_set_vk(struct pt_dirtab *d, size_t i, uint32_t v, uint32_t k)
+{
+	if (d->wide)
+		PUBLISH(d->s[i << 1], v | (uint64_t)k << 32);
+	else
+		PUBLISH(d->s[i], (d->s[i] & ~0xffffffffULL) | v);
+}
+
+static inline size_t
+dir_bytes(const struct pt_dirtab *d)
+{
+	return sizeof(*d) + ((size_t)8 << d->dbits << d->wide);
+}
+
+/*
+ * Does the key shifted left by D (khi) miss the skip k of a direct slot?
+ * k != 0; q - D <= PT_KBITS, so its bits are all in khi.
+ */
+static inline __attribute__((always_inline)) int
+dir_skip_miss(uint32_t k, uint64_t khi)
+{
+	return ((khi ^ (uint64_t)k << 32) >> (64 - (k & 0xff))) != 0;
+}
+
 static inline __attribute__((always_inline)) uint32_t
 pt_lookup(const struct mapcache *mc, const struct mc_table *t, uint64_t hi,
     uint64_t lo, int ai, int wide)
 {
-	const struct pt_node *nodes = mc->nodes, *n;
+	const struct pt_node *n;
 	const struct pt_dirtab *dir;
-	const struct pt_dir *ds;
-	uint32_t v, id;
+	const uint64_t *ds;
+	uint64_t w;
+	uint32_t v, k, id;
 	unsigned p, s;
 
 	(void)ai;	/* tail records need no entry read */
 	if ((dir = CONSUME(t->dir)) == NULL)
 		return CONSUME(t->def);
 	p = dir->dbits;
-	ds = &dir->s[hi >> (64 - p)];
-	v = CONSUME(ds->v);
+	ds = &dir->s[(hi >> (64 - p)) << wide];
+	w = CONSUME(*ds);
+	v = (uint32_t)w;
+	k = wide ? (uint32_t)(w >> 32) : 0;
 	if (v & PT_LEAF)
 		id = v & ~PT_LEAF;
+	else if (wide && k != 0 && dir_skip_miss(k, hi << p))
+		id = 0;
 	else {
-		n = &nodes[v];
+		n = pt_rd(mc, v, wide);
+		p += k & 0xff;
 		for (;;) {
 			if (pt_is_comp(n)) {
 				if (pt_is_skip(n) && skip_in(n, hi, lo, p)) {
 					p += n->leafvec & 0xff;
-					n = &nodes[n->base0];
+					n = pt_rd(mc, n->base0, wide);
 					continue;
 				}
 				id = tail_match(n, hi, lo, p);
@@ -705,8 +814,8 @@ pt_lookup(const struct mapcache *mc, const struct mc_table *t, uint64_t hi,
 			}
 			s = wide ? bits6(hi, lo, p) : (hi >> (58 - p)) & 63;
 			if ((n->vec >> s) & 1) {
-				n = &nodes[n->base1 + __builtin_popcountll(
-				    n->vec & ((2ULL << s) - 1)) - 1];
+				n = pt_rd(mc, n->base1 + __builtin_popcountll(
+				    n->vec & ((2ULL << s) - 1)) - 1, wide);
 				p += 6;
 				continue;
 			}
@@ -715,7 +824,8 @@ pt_lookup(const struct mapcache *mc, const struct mc_table *t, uint64_t hi,
 			break;
 		}
 	}
-	if (id == 0 && (id = CONSUME(ds->sd)) == 0)
+	if (id == 0 && (id = wide ? (uint32_t)CONSUME(ds[1]) :
+	    (uint32_t)(w >> 32)) == 0)
 		id = CONSUME(t->def);
 	return id;
 }
@@ -1212,7 +1322,7 @@ skip_decode(struct mapcache *mc, const struct pt_slot *in, unsigned p,
 	}
 	c = khi >> 58;
 	sl[c].node = 1;
-	sl[c].rec = in->node == 2 ? in->rec : mc->nodes[in->rec.base0];
+	sl[c].rec = in->node == 2 ? in->rec : *pt_nd(mc, in->rec.base0);
 	if (q > p + 6) {
 		sl[c].node = 2;
 		sl[c].leaf = d;
@@ -1262,9 +1372,9 @@ skip_fold(struct mapcache *mc, const struct pt_slot *sl, unsigned p,
 		sub = (unsigned __int128)r->vec << 64 |
 		    (r->leafvec & ~0xffULL);
 		out->q = p + 6 + (r->leafvec & 0xff);
-		if (oplog_add(&mc->op_old, r->base0, 0, 1) == -1)
+		if (oplog_add(&mc->op_old, r->base0, mc->wk, 1) == -1)
 			return -1;
-		out->rec = mc->nodes[r->base0];
+		out->rec = *pt_nd(mc, r->base0);
 	} else {
 		out->q = p + 6;
 		out->rec = *r;
@@ -1285,9 +1395,9 @@ skip_write(struct mapcache *mc, const struct pt_slot *sl, unsigned p,
 {
 	uint32_t blk;
 
-	if ((blk = pa_alloc(mc, 0, 1)) == 0)
+	if ((blk = pa_alloc(mc, mc->wk, 1)) == 0)
 		return -1;
-	mc->nodes[blk] = sl->rec;
+	*pt_nd(mc, blk) = sl->rec;
 	r->vec = sl->khi;
 	r->leafvec = (sl->klo & ~0xffULL) | (sl->q - p);
 	r->base0 = blk;
@@ -1303,11 +1413,11 @@ pt_retire(struct mapcache *mc, const struct pt_node *r)
 	unsigned nl = __builtin_popcountll(r->leafvec);
 
 	if (pt_is_skip(r))
-		return oplog_add(&mc->op_old, r->base0, 0, 1);
+		return oplog_add(&mc->op_old, r->base0, mc->wk, 1);
 	if (pt_is_tail(r))
 		return 0;	/* no blocks of its own */
 
-	if (nc > 0 && oplog_add(&mc->op_old, r->base1, 0, nc) == -1)
+	if (nc > 0 && oplog_add(&mc->op_old, r->base1, mc->wk, nc) == -1)
 		return -1;
 	if (nl > 0 && oplog_add(&mc->op_old, r->base0, 1, nl) == -1)
 		return -1;
@@ -1364,7 +1474,7 @@ pt_apply(struct mapcache *mc, const struct pt_slot *in, unsigned p,
 			sl[s].leaf = in->leaf;
 		} else if ((in->rec.vec >> s) & 1) {
 			sl[s].node = 1;
-			sl[s].rec = mc->nodes[in->rec.base1 + i++];
+			sl[s].rec = *pt_nd(mc, in->rec.base1 + i++);
 		} else {
 			sl[s].node = 0;
 			if ((in->rec.leafvec >> s) & 1)
@@ -1403,8 +1513,8 @@ pt_apply(struct mapcache *mc, const struct pt_slot *in, unsigned p,
 			nc++;
 			same = 0;
 		} else {
-			if (s == 0 || sl[s - 1].node ||
-			    sl[s - 1].leaf != sl[s].leaf) {
+			/* A run goes on across child slots. */
+			if (nl == 0 || runs[nl - 1] != sl[s].leaf) {
 				leafvec |= 1ULL << s;
 				runs[nl++] = sl[s].leaf;
 			}
@@ -1426,17 +1536,17 @@ pt_apply(struct mapcache *mc, const struct pt_slot *in, unsigned p,
 	}
 	if (nc == 1 && (c = skip_fold(mc, sl, p, out)) != 0)
 		return c == 1 ? 0 : -1;
-	if (nc > 0 && (b1 = pa_alloc(mc, 0, nc)) == 0)
+	if (nc > 0 && (b1 = pa_alloc(mc, mc->wk, nc)) == 0)
 		return -1;
 	if (nl > 0 && (b0 = pa_alloc(mc, 1, nl)) == 0)
 		return -1;
 	for (s = 0, i = 0; s < 64; s++)
 		if (sl[s].node == 2) {
 			if (skip_write(mc, &sl[s], p + 6,
-			    &mc->nodes[b1 + i++]) == -1)
+			    pt_nd(mc, b1 + i++)) == -1)
 				return -1;
 		} else if (sl[s].node)
-			mc->nodes[b1 + i++] = sl[s].rec;
+			*pt_nd(mc, b1 + i++) = sl[s].rec;
 	memcpy(mc->leaves + b0, runs, nl * sizeof(uint32_t));
 	out->node = 1;
 	out->rec.vec = vec;
@@ -1471,18 +1581,21 @@ pt_commit(struct mapcache *mc, int ok)
 static int
 pt_dir_new(struct mapcache *mc, struct mc_table *t)
 {
-	size_t n = (size_t)1 << t->dbits, i;
+	unsigned wide = t->bits == 128;
+	size_t n = (size_t)1 << t->dbits << wide, i;
+	void *m;
 	struct pt_dirtab *d;
 
-	if ((d = malloc(sizeof(*d) + n * sizeof(d->s[0]))) == NULL)
+	/* Line-aligned: an IPv6 slot never straddles two lines. */
+	if (posix_memalign(&m, 64, sizeof(*d) + n * sizeof(d->s[0])) != 0)
 		return -1;
+	d = m;
 	d->dbits = t->dbits;
+	d->wide = wide;
 	d->pad = 0;
-	for (i = 0; i < n; i++) {
-		d->s[i].v = PT_LEAF;
-		d->s[i].sd = 0;
-	}
-	mc->mem_dir += sizeof(*d) + n * sizeof(d->s[0]);
+	for (i = 0; i < n; i++)
+		d->s[i] = (i & wide) ? 0 : PT_LEAF;
+	mc->mem_dir += dir_bytes(d);
 	PUBLISH(t->dir, d);
 	return 0;
 }
@@ -1497,64 +1610,69 @@ pt_update(struct mapcache *mc, struct mc_table *t, uint64_t hi, uint64_t lo,
     const struct pt_op *op)
 {
 	struct pt_slot in, out;
-	uint32_t first, n, i, v, *nv = NULL, one = 0, blk;
+	struct pt_dirtab *d;
+	uint32_t first, n, i, v, k, blk;
 	unsigned D = t->dbits;
-	int c, full = op->plen <= D;
+	int c;
 
+	mc->wk = pt_kind(t);
 	if (t->dir == NULL && pt_dir_new(mc, t) == -1)
 		goto fail;
+	d = t->dir;
 	first = hi >> (64 - D);
-	if (full) {
+	if (op->plen <= D) {
 		/* Slot defaults only. */
 		n = 1u << (D - op->plen);
 		for (i = 0; i < n; i++)
-			if (t->dir->s[first + i].sd == op->from)
-				PUBLISH(t->dir->s[first + i].sd, op->to);
+			if (dir_sd(d, first + i) == op->from)
+				dir_set_sd(d, first + i, op->to);
 		return 0;
 	}
-	n = 1;
-	if (n > 1 && (nv = malloc(n * sizeof(*nv))) == NULL)
+	v = dir_v(d, first);
+	k = dir_k(d, first);
+	if (v & PT_LEAF) {
+		in.node = 0;
+		in.leaf = v & ~PT_LEAF;
+	} else if (k != 0) {
+		/* The slot's skip, as pt_apply() sees one not yet written. */
+		in.node = 2;
+		in.leaf = 0;
+		in.rec = *pt_nd(mc, v);
+		in.khi = (uint64_t)(k & ~0xffu) << 32;
+		in.klo = 0;
+		in.q = D + (k & 0xff);
+	} else {
+		in.node = 1;
+		in.rec = *pt_nd(mc, v);
+	}
+	if (pt_apply(mc, &in, D, hi, lo, op, 0, &out, &c) == -1)
 		goto fail;
-	for (i = 0; i < n; i++) {
-		v = t->dir->s[first + i].v;
-		if (v & PT_LEAF) {
-			in.node = 0;
-			in.leaf = v & ~PT_LEAF;
-		} else {
-			in.node = 1;
-			in.rec = mc->nodes[v];
-		}
-		if (pt_apply(mc, &in, D, hi, lo, op, full, &out, &c) == -1)
-			goto fail;
-		if (!c)
-			v = t->dir->s[first + i].v;
-		else if (!out.node)
+	if (c) {
+		k = 0;
+		if (!out.node)
 			v = PT_LEAF | out.leaf;
 		else {
-			if (out.node == 2 &&
+			if (out.node == 2 && d->wide && out.leaf == 0 &&
+			    out.q - D <= PT_KBITS)
+				k = (uint32_t)(out.khi >> 32) | (out.q - D);
+			else if (out.node == 2 &&
 			    skip_write(mc, &out, D, &out.rec) == -1)
 				goto fail;
-			if ((blk = pa_alloc(mc, 0, 1)) == 0)
+			if ((blk = pa_alloc(mc, mc->wk, 1)) == 0)
 				goto fail;
-			mc->nodes[blk] = out.rec;
+			*pt_nd(mc, blk) = out.rec;
 			v = blk;
 		}
-		if (c && !(t->dir->s[first + i].v & PT_LEAF) &&
-		    oplog_add(&mc->op_old, t->dir->s[first + i].v, 0, 1) == -1)
+		/* The slot's record, or the record at q of its skip. */
+		if (!(dir_v(d, first) & PT_LEAF) &&
+		    oplog_add(&mc->op_old, dir_v(d, first), mc->wk, 1) == -1)
 			goto fail;
-		if (n > 1)
-			nv[i] = v;
-		else
-			one = v;
+		/* Everything is written: publish. */
+		dir_set_vk(d, first, v, k);
 	}
-	/* Everything is written: publish. */
-	for (i = 0; i < n; i++)
-		PUBLISH(t->dir->s[first + i].v, n > 1 ? nv[i] : one);
-	free(nv);
 	pt_commit(mc, 1);
 	return 0;
  fail:
-	free(nv);
 	pt_commit(mc, 0);
 	errno = ENOMEM;
 	return -1;
@@ -1569,22 +1687,28 @@ pt_walk(struct mapcache *mc, struct mc_table *t, uint64_t hi, uint64_t lo,
     int ai, int sd)
 {
 	const struct pt_node *n;
-	const struct pt_dir *ds;
 	unsigned p = t->dbits, s;
-	uint32_t v;
+	uint32_t v, k;
+	size_t i;
 
 	(void)ai;
 	if (t->dir == NULL)
 		return 0;
-	ds = &t->dir->s[hi >> (64 - p)];
+	mc->wk = pt_kind(t);
+	i = hi >> (64 - p);
 	if (sd)
-		return ds->sd;
-	if ((v = ds->v) & PT_LEAF)
+		return dir_sd(t->dir, i);
+	if ((v = dir_v(t->dir, i)) & PT_LEAF)
 		return v & ~PT_LEAF;
-	for (n = &mc->nodes[v];; p += 6) {
+	if ((k = dir_k(t->dir, i)) != 0) {
+		if (dir_skip_miss(k, hi << p))
+			return 0;
+		p += k & 0xff;
+	}
+	for (n = pt_nd(mc, v);; p += 6) {
 		if (pt_is_skip(n) && skip_in(n, hi, lo, p)) {
 			p += (n->leafvec & 0xff) - 6;
-			n = &mc->nodes[n->base0];
+			n = pt_nd(mc, n->base0);
 			continue;
 		}
 		if (pt_is_comp(n))
@@ -1593,8 +1717,8 @@ pt_walk(struct mapcache *mc, struct mc_table *t, uint64_t hi, uint64_t lo,
 		if (((n->vec >> s) & 1) == 0)
 			return mc->leaves[n->base0 + __builtin_popcountll(
 			    n->leafvec & ((2ULL << s) - 1)) - 1];
-		n = &mc->nodes[n->base1 + __builtin_popcountll(n->vec &
-		    ((2ULL << s) - 1)) - 1];
+		n = pt_nd(mc, n->base1 + __builtin_popcountll(n->vec &
+		    ((2ULL << s) - 1)) - 1);
 	}
 }
 
@@ -1657,7 +1781,7 @@ pt_scan(struct mapcache *mc, const struct pt_node *r, struct pt_ids *l,
 		if ((l != NULL && ids_add(mc, l, r->base1 & PT_DMASK) == -1) ||
 		    (retire && pt_retire(mc, r) == -1))
 			return -1;
-		return pt_scan(mc, &mc->nodes[r->base0], l, retire);
+		return pt_scan(mc, pt_nd(mc, r->base0), l, retire);
 	}
 	if (retire && pt_retire(mc, r) == -1)
 		return -1;
@@ -1667,7 +1791,7 @@ pt_scan(struct mapcache *mc, const struct pt_node *r, struct pt_ids *l,
 		if (ids_add(mc, l, mc->leaves[r->base0 + i]) == -1)
 			return -1;
 	for (i = 0; i < nc; i++)
-		if (pt_scan(mc, &mc->nodes[r->base1 + i], l, retire) == -1)
+		if (pt_scan(mc, pt_nd(mc, r->base1 + i), l, retire) == -1)
 			return -1;
 	return 0;
 }
@@ -1679,16 +1803,17 @@ pt_scan_dir(struct mapcache *mc, const struct pt_dirtab *d,
 	size_t i, n = (size_t)1 << d->dbits;
 	uint32_t v;
 
+	mc->wk = d->wide ? 2 : 0;
 	for (i = 0; i < n; i++) {
-		v = d->s[i].v;
-		if (l != NULL && (ids_add(mc, l, d->s[i].sd) == -1 ||
+		v = dir_v(d, i);
+		if (l != NULL && (ids_add(mc, l, dir_sd(d, i)) == -1 ||
 		    ((v & PT_LEAF) && ids_add(mc, l, v & ~PT_LEAF) == -1)))
 			return -1;
 		if (v & PT_LEAF)
 			continue;
-		if (retire && oplog_add(&mc->op_old, v, 0, 1) == -1)
+		if (retire && oplog_add(&mc->op_old, v, mc->wk, 1) == -1)
 			return -1;
-		if (pt_scan(mc, &mc->nodes[v], l, retire) == -1)
+		if (pt_scan(mc, pt_nd(mc, v), l, retire) == -1)
 			return -1;
 	}
 	return 0;
@@ -1711,7 +1836,7 @@ pt_drop(struct mapcache *mc, struct pt_dirtab *d)
 		return -1;
 	}
 	pt_commit(mc, 1);
-	mc->mem_dir -= sizeof(*d) + ((size_t)1 << d->dbits) * sizeof(d->s[0]);
+	mc->mem_dir -= dir_bytes(d);
 	gc_ptr(mc, d);
 	return 0;
 }
@@ -1773,8 +1898,7 @@ pt_regrow(struct mapcache *mc, struct mc_grp *g, int ai, unsigned nb)
 	PUBLISH(t->dir, tmp.dir);
 	t->dbits = nb;
 	pt_commit(mc, 1);
-	mc->mem_dir -= sizeof(*old) +
-	    ((size_t)1 << old->dbits) * sizeof(old->s[0]);
+	mc->mem_dir -= dir_bytes(old);
 	gc_ptr(mc, old);
 	free(l.v);
 	return 0;
@@ -2076,8 +2200,7 @@ lpm_del(struct mapcache *mc, struct mc_grp *g, int ai, uint64_t hi,
 	if (--t->npfx == 0 && (d = t->dir) != NULL) {
 		/* Every slot is a leaf 0 again: drop the direct array. */
 		PUBLISH(t->dir, NULL);
-		mc->mem_dir -= sizeof(*d) +
-		    ((size_t)1 << d->dbits) * sizeof(d->s[0]);
+		mc->mem_dir -= dir_bytes(d);
 		gc_ptr(mc, d);
 		t->dbits = PT_DBITS_MIN;
 	}
@@ -3013,7 +3136,7 @@ burst_step(const struct mapcache *mc, struct burst_st *b, int wide)
 		if (!pt_is_skip(n) || !comp_match(n, b->khi, b->klo))
 			return 0;
 		s = n->leafvec & 0xff;
-		b->n = &mc->nodes[n->base0];
+		b->n = pt_rd(mc, n->base0, wide);
 		__builtin_prefetch(b->n);
 		if (wide) {
 			unsigned __int128 k = (unsigned __int128)b->khi << 64 |
@@ -3027,8 +3150,8 @@ burst_step(const struct mapcache *mc, struct burst_st *b, int wide)
 		return 1;
 	}
 	if ((n->vec >> s) & 1) {
-		b->n = &mc->nodes[n->base1 + __builtin_popcountll(n->vec &
-		    ((2ULL << s) - 1)) - 1];
+		b->n = pt_rd(mc, n->base1 + __builtin_popcountll(n->vec &
+		    ((2ULL << s) - 1)) - 1, wide);
 		__builtin_prefetch(b->n);
 		if (wide) {
 			b->khi = b->khi << 6 | b->klo >> 58;
@@ -3050,10 +3173,10 @@ burst_run(const struct mapcache *mc, const struct mc_table *t,
 {
 	struct burst_st b[BURST];
 	const struct pt_dirtab *dir;
-	const struct pt_dir *ds[BURST];
+	const uint64_t *ds[BURST];
 	const struct pt_node *r;
-	uint32_t active = 0, walked, m, v, def, ids[BURST];
-	uint64_t hi, lo;
+	uint32_t active = 0, walked, m, v, k, def, ids[BURST];
+	uint64_t hi, lo, w;
 	unsigned i, D, node;
 
 	def = CONSUME(t->def);
@@ -3065,18 +3188,30 @@ burst_run(const struct mapcache *mc, const struct mc_table *t,
 	D = dir->dbits;
 	for (i = 0; i < n; i++) {
 		key_load(ai, addrs[i], &hi, &lo);
-		ds[i] = &dir->s[hi >> (64 - D)];
+		ds[i] = &dir->s[(hi >> (64 - D)) << wide];
 		__builtin_prefetch(ds[i]);
 		/* D < 64: shift the 128-bit key left by D. */
 		b[i].khi = hi << D | (wide ? lo >> (64 - D) : 0);
 		b[i].klo = wide ? lo << D : 0;
 	}
 	for (i = 0; i < n; i++) {
-		v = CONSUME(ds[i]->v);
+		w = CONSUME(*ds[i]);
+		v = (uint32_t)w;
 		node = !(v & PT_LEAF);
 		ids[i] = v & ~PT_LEAF;
-		b[i].n = &mc->nodes[ids[i]];
-		__builtin_prefetch(node ? (const void *)&mc->nodes[ids[i]] :
+		if (wide && node && (k = w >> 32) != 0) {
+			/* The slot's skip. */
+			m = k & 0xff;
+			if (dir_skip_miss(k, b[i].khi)) {
+				node = 0;
+				ids[i] = 0;
+			} else {
+				b[i].khi = b[i].khi << m | b[i].klo >> (64 - m);
+				b[i].klo <<= m;
+			}
+		}
+		b[i].n = pt_rd(mc, ids[i], wide);
+		__builtin_prefetch(node ? (const void *)b[i].n :
 		    (const void *)ds[i]);
 		active |= node << i;
 	}
@@ -3096,7 +3231,8 @@ burst_run(const struct mapcache *mc, const struct mc_table *t,
 			else
 				ids[i] = *b[i].leaf;
 		}
-		if (ids[i] == 0 && (ids[i] = CONSUME(ds[i]->sd)) == 0)
+		if (ids[i] == 0 && (ids[i] = wide ? (uint32_t)CONSUME(ds[i][1]) :
+		    (uint32_t)(CONSUME(ds[i][0]) >> 32)) == 0)
 			ids[i] = def;
 		out[i] = ids[i] ? entry_of(mc, ids[i]) : NULL;
 	}
@@ -3789,10 +3925,12 @@ mapcache_info(struct mapcache *mc, struct mapcache_info *info)
 	info->iids = mc->ngrps;
 	info->rlocsets = mc->nsets;
 	info->mem_trie = mc->pa[0].used * sizeof(struct pt_node) +
-	    mc->pa[1].used * sizeof(uint32_t) + mc->mem_dir;
+	    mc->pa[1].used * sizeof(uint32_t) +
+	    mc->pa[2].used * sizeof(struct pt_node6) + mc->mem_dir;
 	info->mem_index = (uint64_t)mc->xhcap * sizeof(uint32_t);
 	info->mem_trie_spare = mc->pa[0].spare * sizeof(struct pt_node) +
-	    mc->pa[1].spare * sizeof(uint32_t);
+	    mc->pa[1].spare * sizeof(uint32_t) +
+	    mc->pa[2].spare * sizeof(struct pt_node6);
 	/* Slab, live and use bits up to the high-water id: touched. */
 	info->mem_entries = (uint64_t)mc->next_id *
 	    sizeof(struct mapcache_entry) + 2 * ((mc->next_id + 63) / 64 * 8);
@@ -3893,9 +4031,12 @@ mapcache_new(const struct mapcache_config *cf)
 	if (pa_init(&mc->pa[0], sizeof(struct pt_node),
 	    (uint64_t)mc->max_entries * 32 + 4096) == -1 ||
 	    pa_init(&mc->pa[1], sizeof(uint32_t),
-	    (uint64_t)mc->max_entries * 64 + 4096) == -1)
+	    (uint64_t)mc->max_entries * 64 + 4096) == -1 ||
+	    pa_init(&mc->pa[2], sizeof(struct pt_node6),
+	    (uint64_t)mc->max_entries * 32 + 4096) == -1)
 		goto fail;
 	mc->nodes = (struct pt_node *)(void *)mc->pa[0].base;
+	mc->nodes6 = (struct pt_node6 *)(void *)mc->pa[2].base;
 	mc->leaves = (uint32_t *)(void *)mc->pa[1].base;
 	for (w = 0; w < mc->workers; w++) {
 		mc->w[w].ctr = calloc(mc->max_chunks, sizeof(*mc->w[w].ctr));
@@ -3938,6 +4079,7 @@ mapcache_free(struct mapcache *mc)
 	free(mc->grps);
 	pa_fini(&mc->pa[0]);
 	pa_fini(&mc->pa[1]);
+	pa_fini(&mc->pa[2]);
 	free(mc->op_old.r);
 	free(mc->op_new.r);
 	free(mc->rready);

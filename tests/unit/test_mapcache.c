@@ -594,9 +594,34 @@ START_TEST(lpm_skip)
 	v[6] = 0x20;			/* differs at bit 50 */
 	skip_set(mc, &r[0], x, 32, 1);
 	m0 = skip_mem(mc);
+	/*
+	 * Layout: a table of one prefix has an 8-bit direct array (a
+	 * 16-byte header; IPv6 slots of 16 bytes, IPv4 ones of 8) and one
+	 * record, 32 bytes for IPv6 (padded: none straddles two cache
+	 * lines), 24 for IPv4.
+	 */
+	ck_assert_uint_eq(m0, 16 + 256 * 16 + 32);
+	{
+		struct mapcache_rloc rl = rloc4(1, 1, 1);
+		struct mapcache_prefix p4 = pfx(8, MAPCACHE_AF_IPV4,
+		    "\xc6\x33\x64\x07", 4, 32);
+
+		ck_assert_int_eq(mapcache_insert(mc, &p4, MAPCACHE_POSITIVE,
+		    60, &rl, 1, 0), 0);
+		ck_assert_uint_eq(skip_mem(mc) - m0, 16 + 256 * 8 + 24);
+		ck_assert_int_eq(mapcache_delete(mc, &p4), 0);
+		ck_assert_uint_eq(skip_mem(mc), m0);
+	}
 	skip_set(mc, &r[1], x, 128, 1);
 	skip_check(mc, r, 2);
 	m1 = skip_mem(mc);
+	/*
+	 * The /32 alone is a tail record in its direct slot (D = 8).  With
+	 * the /128 under it, the slot holds the skip 8 -> 32 itself (24 key
+	 * bits, default 0) and points to a tail record at 32 (the /128 over
+	 * the /32): still one record.  As a skip record it was two.
+	 */
+	ck_assert_uint_eq(m1, m0);
 	skip_set(mc, &r[2], y, 128, 1);
 	skip_check(mc, r, 3);
 	m2 = skip_mem(mc);

@@ -100,6 +100,35 @@ mkbig(unsigned j, int v6, uint64_t h, uint8_t *a)
 	}
 }
 
+static void
+burst_check(uint32_t iid, int v6, const uint8_t *a, uint64_t x)
+{
+	const struct mapcache_entry *res[8];
+	const uint8_t *ap[8];
+	uint8_t b[8][16];
+	unsigned j;
+
+	for (j = 0; j < 8; j++) {
+		if (j == x % 8)
+			memcpy(b[j], a, 16);
+		else if (iid == NIID)
+			mkbig((x >> (8 + j)) % NBIG, v6, x >> (40 + j), b[j]);
+		else
+			mkaddr(x >> (8 + j), v6, b[j]);
+		ap[j] = b[j];
+	}
+	mapcache_lookup_burst(mc, iid, v6 ? MAPCACHE_AF_IPV6 :
+	    MAPCACHE_AF_IPV4, ap, 8, res);
+	for (j = 0; j < 8; j++) {
+		if (res[j] == NULL)
+			continue;
+		ck_assert_uint_eq(mapcache_entry_iid(res[j]), iid);
+		ck_assert_uint_eq(res[j]->afi, v6 ? MAPCACHE_AF_IPV6 :
+		    MAPCACHE_AF_IPV4);
+		ck_assert(covers(res[j]->eid, res[j]->plen, b[j]));
+	}
+}
+
 static void *
 worker(void *arg)
 {
@@ -122,6 +151,14 @@ worker(void *arg)
 				mkbig((x >> 8) % NBIG, v6, x >> 40, a);
 			else
 				mkaddr(x >> 8, v6, a);
+			/*
+			 * Every 16th address also through the burst lookup,
+			 * among 7 others of the same table: its answer must
+			 * cover its address as well (the writer may change
+			 * the answer between the two calls).
+			 */
+			if (i % 16 == 0)
+				burst_check(iid, v6, a, x);
 			e = mapcache_lookup(mc, iid, v6 ? MAPCACHE_AF_IPV6 :
 			    MAPCACHE_AF_IPV4, a);
 			lookups[w]++;
