@@ -159,6 +159,14 @@ sess_find(struct cpc_sessions *t, const struct dpipc_addr *a)
 
 static void	decap_delete(struct cpc *, const struct dpipc_addr *);
 
+static void
+sess_del(struct cpc_sessions *t, size_t *n, struct cpc_sess *s)
+{
+	TAILQ_REMOVE(t, s, link);
+	sess_free(s);
+	(*n)--;
+}
+
 /*
  * A new session at the front; the least recently used goes at the cap
  * (an ETR session with its data-plane entry).
@@ -171,11 +179,9 @@ sess_add(struct cpc *c, struct cpc_sessions *t, size_t *n,
 
 	if (*n >= c->p.max_sessions && (s = TAILQ_LAST(t, cpc_sessions)) !=
 	    NULL) {
-		TAILQ_REMOVE(t, s, link);
 		if (t == &c->etr_s)
 			decap_delete(c, &s->addr);
-		sess_free(s);
-		(*n)--;
+		sess_del(t, n, s);
 		c->c[evicted]++;
 	}
 	if ((s = calloc(1, sizeof(*s))) == NULL)
@@ -184,14 +190,6 @@ sess_add(struct cpc *c, struct cpc_sessions *t, size_t *n,
 	TAILQ_INSERT_HEAD(t, s, link);
 	(*n)++;
 	return s;
-}
-
-static void
-sess_del(struct cpc_sessions *t, size_t *n, struct cpc_sess *s)
-{
-	TAILQ_REMOVE(t, s, link);
-	sess_free(s);
-	(*n)--;
 }
 
 /*
