@@ -27,6 +27,7 @@
 #include "log.h"
 #include "mapcache.h"
 #include "pkt.h"
+#include "testutil.h"
 
 #define IID		7
 #define NPFX4		300
@@ -65,10 +66,7 @@ static size_t		 flen[NPKT];
 static uint64_t
 rnd(void)
 {
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return rng * 0x2545f4914f6cdd1dULL;
+	return tu_xorshift(&rng);
 }
 
 static uint8_t *

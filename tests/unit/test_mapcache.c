@@ -14,16 +14,14 @@
 #include <urcu-qsbr.h>
 
 #include "mapcache.h"
+#include "testutil.h"
 
 static uint64_t rng;
 
 static uint64_t
 rnd(void)
 {
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return rng * 0x2545f4914f6cdd1dULL;
+	return tu_xorshift(&rng);
 }
 
 static struct mapcache *

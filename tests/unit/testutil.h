@@ -126,4 +126,17 @@ tu_cksum_ref(const uint8_t *p, size_t len, uint32_t sum)
 	return (uint16_t)sum;
 }
 
+/*
+ * xorshift64* (Vigna): reproducible test data from a fixed seed, the same
+ * sequence every run; not for anything that must be unpredictable.
+ */
+static inline uint64_t
+tu_xorshift(uint64_t *s)
+{
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return *s * 0x2545f4914f6cdd1dULL;
+}
+
 #endif /* TESTUTIL_H */
