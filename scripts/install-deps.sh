@@ -22,4 +22,4 @@ as_root apt-get install -y -qq --no-install-recommends \
 	clang libclang-rt-14-dev \
 	tshark tcpdump iproute2 iputils-ping iperf3 netcat-openbsd procps \
 	psmisc kmod xxd jq python3 python3-cryptography man-db groff-base \
-	mandoc ethtool >/dev/null
+	mandoc ethtool openssl >/dev/null
