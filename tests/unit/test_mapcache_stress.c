@@ -22,6 +22,7 @@
 #include <urcu-qsbr.h>
 
 #include "mapcache.h"
+#include "testutil.h"
 
 #define NIID	3
 #define NBIG	1200	/* static prefixes per family in iid NIID */
@@ -29,15 +30,6 @@
 static struct mapcache *mc;
 static int stop;
 static unsigned long lookups[2], hits[2];
-
-static uint64_t
-xs(uint64_t *s)
-{
-	*s ^= *s >> 12;
-	*s ^= *s << 25;
-	*s ^= *s >> 27;
-	return *s * 0x2545f4914f6cdd1dULL;
-}
 
 static int
 covers(const uint8_t *p, unsigned plen, const uint8_t *a)
@@ -143,7 +135,7 @@ worker(void *arg)
 	rcu_register_thread();
 	while (!__atomic_load_n(&stop, __ATOMIC_RELAXED)) {
 		for (i = 0; i < 64; i++) {
-			uint64_t x = xs(&s);
+			uint64_t x = tu_xorshift(&s);
 
 			v6 = x & 1;
 			iid = (x >> 1) % (NIID + 1);
@@ -231,7 +223,7 @@ START_TEST(stress)
 		    (void *)(uintptr_t)i), 0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
-		x = xs(&s);
+		x = tu_xorshift(&s);
 		/*
 		 * A static table in one more iid, filled while the workers
 		 * look it up, so that its direct arrays are rebuilt wider
