@@ -69,6 +69,7 @@ static const char *const dp_ctr_names[DPC_MAX - DP_DROP_MAX] = {
 	[DPC_VNET_GSO_SEGMENTS - DP_DROP_MAX] = "vnet-gso-segments",
 	[DPC_VNET_CSUM - DP_DROP_MAX] = "vnet-csum-completed",
 	[DPC_VNET_REJECTED - DP_DROP_MAX] = "vnet-rejected",
+	[DPC_VNET_LONG - DP_DROP_MAX] = "vnet-gso-long-frames",
 	[DPC_TUN_SUPER - DP_DROP_MAX] = "tun-super-packets",
 	[DPC_TUN_MERGED - DP_DROP_MAX] = "tun-merged-segments",
 	[DPC_TUN_SINGLE - DP_DROP_MAX] = "tun-single-packets",

@@ -84,6 +84,7 @@ enum dp_ctr {
 	DPC_VNET_GSO_SEGMENTS,		/* vnet-gso-segments: their pieces */
 	DPC_VNET_CSUM,			/* vnet-csum-completed: no GSO */
 	DPC_VNET_REJECTED,		/* vnet-rejected: bad vnet header */
+	DPC_VNET_LONG,			/* vnet-gso-long-frames: > a batch */
 	DPC_TUN_SUPER,			/* tun-super-packets: GSO TUN writes */
 	DPC_TUN_MERGED,			/* tun-merged-segments: in them */
 	DPC_TUN_SINGLE,			/* tun-single-packets: one-packet writes */

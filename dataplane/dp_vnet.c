@@ -219,6 +219,8 @@ dp_vnet_frame(const uint8_t *p, size_t len, int trunc, int linkdlt,
 	if ((v.gso_type & ~GSO_T_ECN) != GSO_T_NONE) {
 		st->super++;
 		st->segments += n;
+		if (n > DP_VNET_LONG_SEGS)
+			st->longer++;
 	} else if (v.flags & GSO_F_NEEDS_CSUM)
 		st->csum++;
 }

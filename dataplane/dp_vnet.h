@@ -34,6 +34,12 @@
 #define DP_VNET_FRAME_MAX	(GSO_VNET_HDR_LEN + 65536)
 /* Frames per recvmmsg(). */
 #define DP_VNET_BATCH		32
+/*
+ * A super-packet cut into more segments than this is counted as long:
+ * its segments outnumber the worker's stage, which is flushed in the
+ * middle of it (dp_worker.c checks that the two agree).
+ */
+#define DP_VNET_LONG_SEGS	64
 
 /*
  * [parent] Open the capture of dev; fanout_id/fanout as for pcap
@@ -49,6 +55,7 @@ struct dp_vnet_stats {
 	uint64_t	 frames;	/* vnet-frames: frames read */
 	uint64_t	 super;		/* vnet-gso-frames: cut by gso */
 	uint64_t	 segments;	/* vnet-gso-segments: their pieces */
+	uint64_t	 longer;	/* vnet-gso-long-frames: > LONG_SEGS */
 	uint64_t	 csum;		/* vnet-csum-completed: no GSO */
 	uint64_t	 rejected;	/* vnet-rejected: refused frames */
 	uint64_t	 syscalls;	/* recvmmsg calls */

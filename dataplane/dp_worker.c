@@ -54,6 +54,8 @@
 #include "pkt.h"
 
 #define DP_BATCH		64
+_Static_assert(DP_BATCH == DP_VNET_LONG_SEGS,
+    "vnet-gso-long-frames counts super-packets longer than a batch");
 #define DP_RX_SIZE		(DP_PKT_MAX + 64)
 /* With UDP_GRO a datagram may hold up to 64 KB of coalesced segments. */
 #define DP_RX_GRO_SIZE		65536
@@ -883,6 +885,7 @@ itr_vnet(struct dp_worker *w, unsigned int k)
 	ctr_add(w, DPC_VNET_FRAMES, st.frames);
 	ctr_add(w, DPC_VNET_GSO_FRAMES, st.super);
 	ctr_add(w, DPC_VNET_GSO_SEGMENTS, st.segments);
+	ctr_add(w, DPC_VNET_LONG, st.longer);
 	ctr_add(w, DPC_VNET_CSUM, st.csum);
 	ctr_add(w, DPC_VNET_REJECTED, st.rejected);
 }

@@ -10,7 +10,9 @@
 #    super-packet's segments outnumber the worker's batch), sha256
 #    compared; x1 and x2 count
 #    vnet-gso-frames > 0 (super-packets were segmented), more
-#    vnet-gso-segments than frames, and no vnet-rejected.
+#    vnet-gso-segments than frames, and no vnet-rejected; the MSS 500
+#    transfer counts vnet-gso-long-frames (super-packets of more
+#    segments than a batch).
 # 2. The wire: with x1's RLOC device segmenting UDP in software (so that
 #    the underlay capture sees the packets of the wire, dp_lib.inc
 #    dp_wire_segment), tshark decodes the LISP packets of a TCP transfer
@@ -52,14 +54,21 @@ dp_tcp h2 h1 "$e6_1" 20 || dp_fail "20 MB TCP h2 -> h1 (IPv6)"
 # 120 segments, more than the worker's stage and send batch (64) hold,
 # so they are flushed in the middle of it, in order.
 f0=$(dp_counter 1 vnet-gso-frames) s0=$(dp_counter 1 vnet-gso-segments)
+l0=$(dp_counter 1 vnet-gso-long-frames)
 topo_ip h2 route replace "$(topo_eidnet4 1)" via "$(topo_gw4 2 0)" \
     advmss 500 || dp_fail "advmss route in h2"
 dp_tcp h1 h2 "$e4_2" 5 || dp_fail "5 MB TCP h1 -> h2 with MSS 500"
 topo_ip h2 route del "$(topo_eidnet4 1)" || dp_fail "advmss route del"
 f1=$(dp_counter 1 vnet-gso-frames) s1=$(dp_counter 1 vnet-gso-segments)
-[ $((s1 - s0)) -gt $((64 * (f1 - f0))) ] ||
-    dp_fail "MSS 500: $((s1 - s0)) segments from $((f1 - f0)) super-packets, want > 64 each on average"
-echo "ok: MSS 500: 5 MB intact, $((s1 - s0)) segments from $((f1 - f0)) super-packets (more than a batch each)"
+l1=$(dp_counter 1 vnet-gso-long-frames)
+# How large the super-packets are is the sender's TCP's choice (cwnd,
+# autosizing), so the average is not asserted: the transfer must have
+# held super-packets longer than a batch, the case this part exercises.
+[ $((l1 - l0)) -gt 0 ] ||
+    dp_fail "MSS 500: none of $((f1 - f0)) super-packets ($((s1 - s0)) segments) had more than 64 segments (vnet-gso-long-frames)"
+[ $((s1 - s0)) -gt $((f1 - f0)) ] ||
+    dp_fail "MSS 500: $((s1 - s0)) segments from $((f1 - f0)) super-packets"
+echo "ok: MSS 500: 5 MB intact, $((s1 - s0)) segments from $((f1 - f0)) super-packets, $((l1 - l0)) of them longer than a batch"
 for n in 1 2; do
 	f=$(dp_counter $n vnet-gso-frames) s=$(dp_counter $n vnet-gso-segments)
 	r=$(dp_counter $n vnet-rejected) i=$(dp_counter $n itr-packets)
