@@ -53,6 +53,7 @@
 #include "dp_keys.h"
 #include "dp_path.h"
 #include "dp_tables.h"
+#include "dpipc.h"
 #include "lcrypto.h"
 #include "log.h"
 #include "mapcache.h"
@@ -551,6 +552,57 @@ key_counters(uint64_t *v)
 	v[RPK_REFUSED_BAD] = lcrypto_refused(LCRYPTO_E_KEY);
 }
 
+/*
+ * What the keys the records installed use, for the summary: the
+ * encapsulation slots (ITR) or the decapsulation sets (ETR), each
+ * distinct construction once, joined by '+'.  lispers.net's keys
+ * (suite 0) are enc on the ITR and worked out per packet on the ETR;
+ * RFC 8061 keys name their suite.  Without keys: enc's name.
+ */
+static const char *
+key_ciphers(int etr, enum lcrypto_cipher enc, char *buf, size_t len)
+{
+	const struct dp_keyset	*ks;
+	const char		*name;
+	size_t			 i, n, off = 0;
+	unsigned int		 k, seen = 0, bit;
+
+	n = etr ? dp_keys_decap_count() : dp_keys_encap_count();
+	for (i = 0; i < n; i++) {
+		ks = etr ? dp_keys_decap_get(i) :
+		    dp_keys_encap((uint16_t)i);
+		if (ks == NULL)
+			continue;
+		for (k = 0; k < ks->nkeys && k < DP_KEYS_PER_SET; k++) {
+			switch (ks->keys[k].suite) {
+			case DPIPC_SUITE_AES128_GCM:
+				bit = 1;
+				name = lcrypto_cipher_name(
+				    LCRYPTO_RFC8061_AES128_GCM);
+				break;
+			case DPIPC_SUITE_CHACHA20:
+				bit = 2;
+				name = lcrypto_cipher_name(
+				    LCRYPTO_RFC8061_CHACHA20);
+				break;
+			default:
+				bit = 4;
+				name = lcrypto_cipher_name(etr ?
+				    LCRYPTO_AUTO : enc);
+				break;
+			}
+			if (seen & bit)
+				continue;
+			seen |= bit;
+			off += (size_t)snprintf(buf + off, off < len ?
+			    len - off : 0, "%s%s", off ? "+" : "", name);
+		}
+	}
+	if (seen == 0 || off >= len)
+		return lcrypto_cipher_name(etr ? LCRYPTO_AUTO : enc);
+	return buf;
+}
+
 static void
 summary(const struct replay *rp, const struct dp_path *p, const char *ifname,
     const struct dp_tables *t, unsigned long long loops, int seeded,
@@ -694,6 +746,7 @@ main(int argc, char *argv[])
 	const struct dp_cpchan_info *info;
 	const char		*cfgpath = NULL, *ifarg = NULL, *ipcpath = NULL;
 	const char		*cipher = NULL, *why;
+	char			 ciphers[96];
 	enum lcrypto_cipher	 enc;
 	unsigned long long	 loops = 1, seed = 0, mtu = 0, l;
 	uint64_t		 span, base, last_tick = 0, t0, busy = 0;
@@ -811,12 +864,11 @@ main(int argc, char *argv[])
 		/* Key slots for one worker, the daemon's cipher rule. */
 		enc = dp_crypto_cipher(&why);
 		dp_keys_setup(1, enc);
-		/* Decapsulation keys work out the suite per packet. */
-		cipher = lcrypto_cipher_name(rp.etr ? LCRYPTO_AUTO : enc);
 		if (seeded)
 			dp_keys_iv_seed(seed);
 		if (rp_ipc(&rp, mc, ipcpath) == -1)
 			goto out_rcu;
+		cipher = key_ciphers(rp.etr, enc, ciphers, sizeof(ciphers));
 	}
 	memset(sister, 0, sizeof(sister));
 	/*

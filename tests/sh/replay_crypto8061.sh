@@ -82,6 +82,10 @@ want "$tmp/itr.sum" itr-packets "$fwd"
 want "$tmp/itr.sum" ipc-records 3
 want "$tmp/itr.sum" ipc-malformed 0
 want "$tmp/itr.sum" crypto-encap-key-slots 2
+# The records carry suites 5 (IPv4 RLOC) and 6 (IPv6 RLOC): the summary
+# names both RFC 8061 constructions, not the lispers.net cipher.
+head -1 "$tmp/itr.sum" | grep -q ' crypto rfc8061-aes-128-gcm+rfc8061-chacha20-poly1305$' ||
+    bad "itr summary: $(head -1 "$tmp/itr.sum"), want crypto rfc8061-aes-128-gcm+rfc8061-chacha20-poly1305"
 want "$tmp/itr.sum" crypto-key-refused-malformed 0
 want "$tmp/itr.sum" no-encrypt-key 0
 want "$tmp/itr.sum" encrypt-error 0
@@ -135,6 +139,8 @@ cmp "$tmp/dec.pcap" $dir/inner100.pcap ||
 want "$tmp/dec.sum" packets-out "$fwd"
 want "$tmp/dec.sum" etr-packets "$fwd"
 want "$tmp/dec.sum" crypto-decap-key-sets 2
+head -1 "$tmp/dec.sum" | grep -q ' crypto rfc8061-aes-128-gcm+rfc8061-chacha20-poly1305$' ||
+    bad "etr summary: $(head -1 "$tmp/dec.sum"), want both RFC 8061 suites"
 want "$tmp/dec.sum" ICV-error 0
 "$replay" -f $dir/site2.config --etr "$gold" "$tmp/nokey.pcap" \
     2>"$tmp/nokey.sum" || bad "etr without keys: exit status"
