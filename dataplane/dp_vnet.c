@@ -192,7 +192,7 @@ dp_vnet_ip(int linkdlt, const uint8_t *frame, size_t len, struct gso_vnet *v,
 	return GSO_OK;
 }
 
-static void
+void
 dp_vnet_frame(const uint8_t *p, size_t len, int trunc, int linkdlt,
     const char *dev, const struct gso_out *out, struct dp_vnet_stats *st)
 {

@@ -61,6 +61,17 @@ struct dp_vnet_stats {
 	uint64_t	 syscalls;	/* recvmmsg calls */
 };
 
+/*
+ * One frame as read (p, len: virtio-net header, then the link frame of
+ * type linkdlt; trunc: the read cut it): the link header is stepped
+ * over, the header's offsets rebased onto the IP header, and the frame
+ * segmented or checksummed into out, or refused and counted.  What
+ * dp_vnet_drain() does per frame; public for the fuzz target.
+ */
+void		 dp_vnet_frame(const uint8_t *p, size_t len, int trunc,
+		    int linkdlt, const char *dev, const struct gso_out *out,
+		    struct dp_vnet_stats *st);
+
 /* Per-worker receive buffers (DP_VNET_BATCH frames). */
 struct dp_vnet;
 

@@ -6,10 +6,12 @@
  * (not lisp_net_cksum_add(), which gso.c uses).
  */
 #include <check.h>
+#include <pcap/pcap.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "dp_vnet.h"
 #include "gso.h"
 #include "testutil.h"
 
@@ -573,6 +575,124 @@ START_TEST(test_robust)
 }
 END_TEST
 
+/* A virtio-net header as the kernel writes it (native byte order). */
+static void
+t_vnet_put(uint8_t *p, const struct gso_vnet *v)
+{
+	uint16_t	 h[4] = { v->hdr_len, v->gso_size, v->csum_start,
+			    v->csum_offset };
+
+	p[0] = v->flags;
+	p[1] = v->gso_type;
+	memcpy(p + 2, h, sizeof(h));
+}
+
+/*
+ * dp_vnet_frame(), what a vnet capture does with a frame it read: the
+ * same TCP super-packet behind no link header, Ethernet, Ethernet with
+ * an 802.1Q tag and Linux cooked, its header's csum_start and hdr_len
+ * counted from the frame start as the kernel does, gives the same
+ * segments; offsets inside the link header, a hdr_len past the frame,
+ * a truncated read and a frame that is not IP are refused and counted.
+ */
+START_TEST(test_vnet_frame)
+{
+	static uint8_t	 ip[40000], fr[41000], raw[T_MAXSEG][T_SEGSZ];
+	static const uint8_t	 eth[14] = { 2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0,
+				    2, 0x08, 0x00 },
+				 vlan[18] = { 2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0,
+				    2, 0x81, 0x00, 0x00, 0x64, 0x08, 0x00 },
+				 sll[16] = { 0, 4, 0, 1, 0, 6, 2, 0, 0, 0, 0,
+				    2, 0, 0, 0x08, 0x00 };
+	static const struct {
+		int		 dlt;
+		const uint8_t	*hdr;
+		size_t		 len;
+	} link[] = {
+		{ DLT_RAW, NULL, 0 },
+		{ DLT_EN10MB, eth, sizeof(eth) },
+		{ DLT_EN10MB, vlan, sizeof(vlan) },
+		{ DLT_LINUX_SLL, sll, sizeof(sll) },
+	};
+	struct t_frame	 f = { .proto = 6, .tcp_flags = 0x18,
+			    .payload = 65 * 500 };
+	struct gso_out	 go;
+	struct t_out	*o = t_out_new(&go);
+	struct dp_vnet_stats st;
+	struct gso_vnet	 v, w;
+	size_t		 ih, lh, len, flen, rawlen[T_MAXSEG];
+	unsigned int	 i, k, nraw = 0;
+
+	len = t_frame(ip, &f, &ih, &lh);
+	v = t_vnet(GSO_T_TCPV4, ih, ih + lh, 500, 6);
+	for (k = 0; k < sizeof(link) / sizeof(link[0]); k++) {
+		w = v;
+		w.csum_start = (uint16_t)(w.csum_start + link[k].len);
+		w.hdr_len = (uint16_t)(w.hdr_len + link[k].len);
+		t_vnet_put(fr, &w);
+		if (link[k].len)
+			memcpy(fr + GSO_VNET_HDR_LEN, link[k].hdr,
+			    link[k].len);
+		memcpy(fr + GSO_VNET_HDR_LEN + link[k].len, ip, len);
+		flen = GSO_VNET_HDR_LEN + link[k].len + len;
+		memset(&st, 0, sizeof(st));
+		o->n = 0;
+		dp_vnet_frame(fr, flen, 0, link[k].dlt, "t0", &go, &st);
+		ck_assert_uint_eq(st.frames, 1);
+		ck_assert_uint_eq(st.rejected, 0);
+		ck_assert_uint_eq(st.super, 1);
+		/* 65 segments: more than the worker's batch. */
+		ck_assert_uint_eq(st.segments, 65);
+		ck_assert_uint_eq(st.longer, 1);
+		ck_assert_uint_eq(o->n, 65);
+		if (k == 0) {
+			for (i = 0; i < o->n; i++) {
+				memcpy(raw[i], o->buf[i], o->len[i]);
+				rawlen[i] = o->len[i];
+				ck_assert(ref_l4_ok(o->buf[i], o->len[i], 0,
+				    6));
+			}
+			nraw = o->n;
+			continue;
+		}
+		ck_assert_uint_eq(o->n, nraw);
+		for (i = 0; i < o->n; i++) {
+			ck_assert_uint_eq(o->len[i], rawlen[i]);
+			ck_assert_mem_eq(o->buf[i], raw[i], rawlen[i]);
+		}
+	}
+
+	/* Ethernet again, each header offset or the read broken. */
+	for (k = 0; k < 5; k++) {
+		w = v;
+		w.csum_start = (uint16_t)(w.csum_start + sizeof(eth));
+		w.hdr_len = (uint16_t)(w.hdr_len + sizeof(eth));
+		if (k == 0)
+			w.csum_start = 10;	/* inside the link header */
+		else if (k == 1)
+			w.hdr_len = 60000;	/* past the frame */
+		t_vnet_put(fr, &w);
+		memcpy(fr + GSO_VNET_HDR_LEN, eth, sizeof(eth));
+		if (k == 3)
+			fr[GSO_VNET_HDR_LEN + 12] = 0x08,
+			fr[GSO_VNET_HDR_LEN + 13] = 0x06;	/* ARP */
+		memcpy(fr + GSO_VNET_HDR_LEN + sizeof(eth), ip, len);
+		flen = GSO_VNET_HDR_LEN + sizeof(eth) + len;
+		if (k == 4)
+			flen = GSO_VNET_HDR_LEN + 13;	/* no ethertype */
+		memset(&st, 0, sizeof(st));
+		o->n = 0;
+		dp_vnet_frame(fr, flen, k == 2, DLT_EN10MB, "t0", &go, &st);
+		ck_assert_msg(st.frames == 1 && st.rejected == 1 &&
+		    st.super == 0 && st.segments == 0 && o->n == 0,
+		    "case %u: frames %ju rejected %ju super %ju segments %u",
+		    k, (uintmax_t)st.frames, (uintmax_t)st.rejected,
+		    (uintmax_t)st.super, o->n);
+	}
+	free(o);
+}
+END_TEST
+
 
 static Suite *
 gso_suite(void)
@@ -588,6 +708,7 @@ gso_suite(void)
 	tcase_add_test(tc, test_malformed);
 	tcase_add_test(tc, test_nobuf);
 	tcase_add_test(tc, test_robust);
+	tcase_add_test(tc, test_vnet_frame);
 	suite_add_tcase(s, tc);
 	return s;
 }
