@@ -12,41 +12,9 @@
 #include <string.h>
 
 #include "gso.h"
+#include "gso_sink.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
-
-struct sink {
-	uint8_t		 buf[65536];
-	size_t		 total;
-	size_t		 maxlen;
-	unsigned int	 n;
-	int		 pending;
-};
-
-static uint8_t *
-sink_buf(void *arg, size_t len)
-{
-	struct sink	*s = arg;
-
-	if (s->pending || len > sizeof(s->buf))
-		abort();
-	s->pending = 1;
-	return s->buf;
-}
-
-static void
-sink_done(void *arg, uint8_t *pkt, size_t len)
-{
-	struct sink	*s = arg;
-
-	if (!s->pending || pkt != s->buf)
-		abort();
-	s->pending = 0;
-	s->n++;
-	s->total += len;
-	if (len > s->maxlen)
-		s->maxlen = len;
-}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
