@@ -89,7 +89,11 @@
  * instance-id sweeping the slab (see docs/DECISIONS.md).  Timers are a
  * hierarchical timing wheel of ids (struct tw_blk).  Per-worker counters
  * are arrays of CHUNK_SIZE cells indexed by id, taken by a worker from
- * its reservation the first time it counts an entry of that chunk.
+ * its reservation the first time it counts an entry of that chunk.  A
+ * cell's last 4 bytes (padding before) keep the worker's copy of the
+ * entry's state and RLOC set index once it has counted the entry, so
+ * that its packet path reads the cell and not the entry
+ * (mapcache_use()).
  */
 #include <errno.h>
 #include <math.h>
