@@ -646,7 +646,7 @@ dp_itr_burst(struct dp_path *p, unsigned int ci, int dlt,
 	}
 	for (k = 0; k < 2 && k < n; k++)
 		if (e[k] != NULL) {
-			mapcache_use(p->mc, p->worker, e[k], &u[k]);
+			mapcache_use_start(p->mc, p->worker, e[k], &u[k]);
 			mapcache_use_prefetch(&u[k], 0);
 		}
 	for (k = 0; k < n; k++) {
@@ -661,14 +661,18 @@ dp_itr_burst(struct dp_path *p, unsigned int ci, int dlt,
 		 * one ahead.
 		 */
 		if (k + 2 < n && e[k + 2] != NULL) {
-			mapcache_use(p->mc, p->worker, e[k + 2], &u[k + 2]);
+			mapcache_use_start(p->mc, p->worker, e[k + 2],
+			    &u[k + 2]);
 			mapcache_use_prefetch(&u[k + 2], 0);
 		}
 		if (k + 1 < n && e[k + 1] != NULL)
 			mapcache_use_prefetch(&u[k + 1], 1);
-		if (ok[k])
-			itr_finish(p, ci, iid, e[k] != NULL ? &u[k] : NULL,
-			    &pi[k], ip[k]);
+		if (!ok[k])
+			continue;
+		if (e[k] != NULL)
+			mapcache_use_end(p->mc, &u[k]);
+		itr_finish(p, ci, iid, e[k] != NULL ? &u[k] : NULL, &pi[k],
+		    ip[k]);
 	}
 }
 

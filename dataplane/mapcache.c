@@ -3801,31 +3801,64 @@ mapcache_count_prefetch(const struct mapcache *mc, unsigned worker,
 	}
 }
 
+static inline void
+use_hot(const struct mapcache *mc, struct mapcache_use *u, uint32_t hot)
+{
+	uint32_t set = hot & HOT_SETMASK;
+
+	u->hot = hot;
+	u->state = (uint8_t)((hot >> HOT_STSHIFT) & 7);
+	u->set = set != 0 ? LOAD(mc->sets[set]) : NULL;
+}
+
 void
-mapcache_use(const struct mapcache *mc, unsigned worker,
+mapcache_use_start(const struct mapcache *mc, unsigned worker,
     const struct mapcache_entry *e, struct mapcache_use *u)
 {
 	const struct mc_worker *w = &mc->w[worker];
 	struct mc_ctr *c;
-	uint32_t id = mapcache_entry_id(e), hot = 0, set;
+	uint32_t id = mapcache_entry_id(e), hot = 0;
 
 	u->e = e;
 	u->id = id;
-	u->fill = 0;
 	if ((c = LOAD(w->ctr[id >> CHUNK_SHIFT])) != NULL) {
 		c += id & CHUNK_MASK;
 		hot = LOAD(c->hot);
 	}
 	u->cell = c;
-	if (!(hot & HOT_VALID)) {
-		/* Not counted by this worker yet: read the entry once. */
-		hot = HOT_VALID | (uint32_t)e->state << HOT_STSHIFT | e->rset;
-		u->fill = 1;
+	if (hot & HOT_VALID) {
+		u->fill = MAPCACHE_USE_CELL;
+		use_hot(mc, u, hot);
+		return;
 	}
-	u->hot = hot;
-	u->state = (uint8_t)((hot >> HOT_STSHIFT) & 7);
-	set = hot & HOT_SETMASK;
-	u->set = set != 0 ? LOAD(mc->sets[set]) : NULL;
+	/*
+	 * Not counted by this worker yet: the entry is read by
+	 * mapcache_use_end(); fetch the 8 bytes it reads (state, set).
+	 */
+	u->fill = MAPCACHE_USE_LATER;
+	u->hot = 0;
+	u->state = 0;
+	u->set = NULL;
+	__builtin_prefetch(&e->rset);
+	__builtin_prefetch((const uint8_t *)(e + 1) - 1);
+}
+
+void
+mapcache_use_entry(const struct mapcache *mc, struct mapcache_use *u)
+{
+	const struct mapcache_entry *e = u->e;
+
+	u->fill = MAPCACHE_USE_ENTRY;
+	use_hot(mc, u, HOT_VALID | (uint32_t)e->state << HOT_STSHIFT |
+	    e->rset);
+}
+
+void
+mapcache_use(const struct mapcache *mc, unsigned worker,
+    const struct mapcache_entry *e, struct mapcache_use *u)
+{
+	mapcache_use_start(mc, worker, e, u);
+	mapcache_use_end(mc, u);
 }
 
 int
@@ -3866,7 +3899,7 @@ mapcache_use_count(struct mapcache *mc, unsigned worker,
 
 	if (c == NULL)
 		c = ctr_chunk(w, u->id >> CHUNK_SHIFT) + (u->id & CHUNK_MASK);
-	if (u->fill)
+	if (u->fill == MAPCACHE_USE_ENTRY)
 		STORE(c->hot, u->hot);
 	ctr_add(c, bytes);
 	now = LOAD(mc->now);

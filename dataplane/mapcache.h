@@ -273,12 +273,34 @@ struct mapcache_use {
 	uint32_t			 id;	/* mapcache_entry_id(e) */
 	uint32_t			 hot;	/* internal */
 	uint8_t				 state;	/* enum mapcache_state */
-	uint8_t				 fill;	/* internal */
+	uint8_t				 fill;	/* MAPCACHE_USE_* */
 };
+
+#define MAPCACHE_USE_CELL	0	/* resolved from the worker's cell */
+#define MAPCACHE_USE_ENTRY	1	/* from the entry; counting copies it */
+#define MAPCACHE_USE_LATER	2	/* mapcache_use_end() reads the entry */
 
 /* [reader] Resolve e (not NULL) for worker; see struct mapcache_use. */
 void		 mapcache_use(const struct mapcache *, unsigned worker,
 		    const struct mapcache_entry *e, struct mapcache_use *);
+/*
+ * [reader] mapcache_use() in two steps, for a pipeline: _start() reads
+ * the worker's cell (which should be in cache by then) and, if the entry
+ * is not cached there, prefetches the entry instead of waiting for it;
+ * _end(), a few packets later, reads it then.  Only `e`, `id` and
+ * `fill` are meaningful between the two.
+ */
+void		 mapcache_use_start(const struct mapcache *, unsigned worker,
+		    const struct mapcache_entry *e, struct mapcache_use *);
+void		 mapcache_use_entry(const struct mapcache *,
+		    struct mapcache_use *);
+
+static inline void
+mapcache_use_end(const struct mapcache *mc, struct mapcache_use *u)
+{
+	if (u->fill == MAPCACHE_USE_LATER)
+		mapcache_use_entry(mc, u);
+}
 /* [reader] mapcache_rloc_select() and mapcache_rloc_get() of u's entry. */
 int		 mapcache_use_select(const struct mapcache_use *,
 		    uint32_t flow_hash);
