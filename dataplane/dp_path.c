@@ -560,15 +560,19 @@ entry_prefetch(struct dp_path *p, const struct mapcache_entry *e)
 }
 
 /*
- * The lookups of one family in chunks of DP_LOOKUP_CHUNK (the
- * map-cache's own burst width): the entries of a chunk are prefetched
- * before the next chunk is looked up, so that their misses overlap that
- * walk instead of waiting for the finish pass.  Measured (bench_replay,
- * 1M prefixes, the variants alternating pass by pass in one process):
- * 5 to 19 % more packets a second than all lookups first.
+ * The lookups of one family in chunks of DP_LOOKUP_CHUNK: the counter
+ * cells of a chunk are prefetched before the next chunk is looked up, so
+ * that their misses overlap that walk instead of waiting for the finish
+ * pass.  Measured (bench_replay, 1M prefixes, the variants alternating
+ * pass by pass in one process): chunks of 32 (the map-cache's burst
+ * width) gave 5 to 19 % more packets a second than all lookups first;
+ * 22 (a batch of 64 as 22 + 22 + 20, so only the last 20 cells wait for
+ * the finish pass's own prefetches) about 3 % more than 32, in two
+ * sessions (docs/BENCHMARKS.md, encap7 and encap8); 16, 24, 28 and 64
+ * were no better.
  */
 #ifndef DP_LOOKUP_CHUNK
-#define DP_LOOKUP_CHUNK	32
+#define DP_LOOKUP_CHUNK	22
 #endif
 
 static unsigned int
