@@ -552,9 +552,10 @@ entry_prefetch(struct dp_path *p, const struct mapcache_entry *e)
 		return;
 	/*
 	 * Only the worker's counter cell: once the worker has counted an
-	 * entry, mapcache_use() reads its state and RLOC set from there and
-	 * the entry itself is not read (one line a packet less; the first
-	 * packet of an entry reads it without a prefetch).
+	 * entry, mapcache_use_start() reads its state and RLOC set from
+	 * there and the entry itself is not read (one line a packet less;
+	 * for an entry the cell does not hold yet, mapcache_use_start()
+	 * prefetches the entry and mapcache_use_end() reads it).
 	 */
 	mapcache_count_prefetch(p->mc, p->worker, e);
 }
@@ -660,9 +661,10 @@ dp_itr_burst(struct dp_path *p, unsigned int ci, int dlt,
 		 * The RLOC choice reads the entry's set, then the set's
 		 * selection table: two dependent loads the 1M-prefix walk
 		 * has evicted from L1 (22 % of mapcache_rloc_select()'s
-		 * samples).  Resolve the entry (from its counter cell, in
-		 * by then) and fetch its set two packets ahead, the table
-		 * one ahead.
+		 * samples).  Two packets ahead, resolve the entry from its
+		 * counter cell (in by then) and fetch its set, or fetch the
+		 * entry if the cell does not hold it yet (read at k by
+		 * mapcache_use_end()); one ahead, fetch the set's table.
 		 */
 		if (k + 2 < n && e[k + 2] != NULL) {
 			mapcache_use_start(p->mc, p->worker, e[k + 2],
