@@ -207,13 +207,14 @@ itr_too_big(struct dp_path *p, const struct encap_params *ep,
 }
 
 /*
- * Encapsulate the inner packet pi/inner along entry e: choose the RLOC,
+ * Encapsulate the inner packet pi/inner along entry u (looked up in
+ * instance-id iid, which is therefore the entry's): choose the RLOC,
  * copy the inner packet into a send slot of the outer family (at
  * ENCAP_HEADROOM, so the outer headers are written in front of it) and
  * emit it.  Returns the drop reason.
  */
 static enum dp_drop
-itr_send(struct dp_path *p, const struct mapcache_entry *e,
+itr_send(struct dp_path *p, const struct mapcache_use *u, uint32_t iid,
     const struct pkt_info *pi, const uint8_t *inner, unsigned int ci)
 {
 	const struct mapcache_rloc	*r;
@@ -226,10 +227,10 @@ itr_send(struct dp_path *p, const struct mapcache_entry *e,
 	enum dp_drop			 d;
 	int				 idx, af;
 
-	if (e->state == MAPCACHE_NEG_DROP || e->state == MAPCACHE_NEG_NATIVE)
+	if (u->state == MAPCACHE_NEG_DROP || u->state == MAPCACHE_NEG_NATIVE)
 		return DP_DROP_NEGATIVE;
-	if ((idx = mapcache_rloc_select(e, (uint32_t)h)) < 0 ||
-	    (r = mapcache_rloc_get(e, (unsigned int)idx)) == NULL)
+	if ((idx = mapcache_use_select(u, (uint32_t)h)) < 0 ||
+	    (r = mapcache_use_rloc(u, (unsigned int)idx)) == NULL)
 		return DP_DROP_NO_MAPPING;
 	if (pi->tot_len > DP_PKT_MAX)
 		return DP_DROP_NO_BUFFER;
@@ -238,7 +239,7 @@ itr_send(struct dp_path *p, const struct mapcache_entry *e,
 	ep.af = af;
 	memcpy(ep.dst, r->addr, af == AF_INET ? 4 : 16);
 	ep.dport = r->port;
-	ep.iid = mapcache_entry_iid(e);
+	ep.iid = iid;		/* mapcache_entry_iid() would read the entry */
 	if ((s = src_for(p->t, r->afi, r->addr)) != NULL) {
 		memcpy(ep.src, s->src, 16);
 		ep.mtu = s->mtu;
@@ -290,7 +291,7 @@ itr_send(struct dp_path *p, const struct mapcache_entry *e,
 sent:
 	dp_path_count(p, DPC_ITR_PACKETS, 1);
 	dp_path_count(p, DPC_ITR_BYTES, pi->tot_len);
-	mapcache_count(p->mc, p->worker, e, idx, (uint32_t)pi->tot_len);
+	mapcache_use_count(p->mc, p->worker, u, idx, (uint32_t)pi->tot_len);
 	return DP_DROP_NONE;
 }
 
@@ -358,6 +359,7 @@ dp_path_pending_run(struct dp_path *p)
 {
 	const struct mapcache_entry	*e;
 	struct dp_path_pending		*pp;
+	struct mapcache_use		 u;
 	struct pkt_info			 pi;
 	unsigned int			 k, i;
 	enum dp_drop			 d;
@@ -369,11 +371,13 @@ dp_path_pending_run(struct dp_path *p)
 		e = mapcache_lookup(p->mc, pp->iid, pp->afi, pp->addr);
 		if (e != NULL && e->state != MAPCACHE_PENDING &&
 		    e->state != MAPCACHE_NEG_SEND_MR) {
+			mapcache_use(p->mc, p->worker, e, &u);
 			for (i = 0; i < pp->n; i++) {
 				if (pkt_parse(pp->pkt[i], pp->len[i], &pi) !=
 				    DP_DROP_NONE)
 					continue;
-				d = itr_send(p, e, &pi, pp->pkt[i], pp->ci);
+				d = itr_send(p, &u, pp->iid, &pi, pp->pkt[i],
+				    pp->ci);
 				dp_path_count(p, d == DP_DROP_NONE ?
 				    DPC_QUEUE_SENT : (unsigned int)d, 1);
 			}
@@ -475,17 +479,17 @@ drop:
  */
 static inline __attribute__((always_inline)) void
 itr_finish(struct dp_path *p, unsigned int ci, uint32_t iid,
-    const struct mapcache_entry *e, const struct pkt_info *pi,
+    const struct mapcache_use *u, const struct pkt_info *pi,
     const uint8_t *ip)
 {
 	enum dp_drop	 d;
 
-	if (e == NULL || e->state == MAPCACHE_PENDING ||
-	    e->state == MAPCACHE_NEG_SEND_MR)
+	if (u == NULL || u->state == MAPCACHE_PENDING ||
+	    u->state == MAPCACHE_NEG_SEND_MR)
 		d = itr_miss(p, iid, pi->version == 4 ? MAPCACHE_AF_IPV4 :
 		    MAPCACHE_AF_IPV6, pi, ip, ci);
 	else
-		d = itr_send(p, e, pi, ip, ci);
+		d = itr_send(p, u, iid, pi, ip, ci);
 	if (d == DP_DROP_NONE)
 		return;
 	dp_path_count(p, d, 1);
@@ -499,6 +503,7 @@ dp_itr_frame(struct dp_path *p, unsigned int ci, int dlt,
 {
 	const struct mapcache_entry	*e;
 	const uint8_t			*ip;
+	struct mapcache_use		 u;
 	struct pkt_info			 pi;
 	uint32_t			 iid;
 
@@ -506,7 +511,9 @@ dp_itr_frame(struct dp_path *p, unsigned int ci, int dlt,
 		return;
 	e = mapcache_lookup(p->mc, iid, pi.version == 4 ? MAPCACHE_AF_IPV4 :
 	    MAPCACHE_AF_IPV6, pi.dst);
-	itr_finish(p, ci, iid, e, &pi, ip);
+	if (e != NULL)
+		mapcache_use(p->mc, p->worker, e, &u);
+	itr_finish(p, ci, iid, e != NULL ? &u : NULL, &pi, ip);
 }
 
 /*
@@ -518,18 +525,21 @@ dp_itr_frame(struct dp_path *p, unsigned int ci, int dlt,
  * the finish pass), so the outcome is that of dp_itr_frame() one packet
  * at a time.
  *
- * With a large map-cache every packet's entry and its worker counter
- * cell are cache misses (and TLB misses: 1M entries are 28 MB, their
- * cells 24 MB).  The finish pass is software-pipelined: while packet k
- * is finished, those of packet k + DP_AHEAD are prefetched (the cell's
- * address follows from the entry's address, not from its contents, so
- * both are issued at once), and the first DP_AHEAD are prefetched
- * before the pass.  Measured (bench_replay, 1M prefixes, same run):
- * prefetching all 64 entries at once right after the lookups stalled on
- * the prefetches themselves (about 25 cycles a packet before the pass
- * started) and still left the first reads of the pass waiting; a
- * distance of 4 to 8 packets hides the misses behind the finish work of
- * the packets in between, 6 was best.
+ * With a large map-cache every packet's worker counter cell is a cache
+ * miss (1M entries' cells are 24 MB); the entry itself is not read once
+ * the worker has counted it (mapcache_use() takes its state and RLOC
+ * set from the cell), so a packet misses on its trie walk and its cell
+ * only.  The finish pass is software-pipelined: while packet k is
+ * finished, the cell of packet k + DP_AHEAD is prefetched (its address
+ * follows from the entry's address, not from its contents), packet
+ * k + 2 is resolved from its cell, and the first DP_AHEAD cells are
+ * prefetched before the pass.  Measured (bench_replay, 1M prefixes,
+ * same run): prefetching all 64 entries at once right after the lookups
+ * stalled on the prefetches themselves (about 25 cycles a packet before
+ * the pass started) and still left the first reads of the pass waiting;
+ * a distance of 4 to 8 packets hides the misses behind the finish work
+ * of the packets in between, 6 was best (again with the cells alone:
+ * 4 and 9 were about 3 % slower).
  */
 #ifndef DP_AHEAD
 #define DP_AHEAD	6
@@ -541,25 +551,30 @@ entry_prefetch(struct dp_path *p, const struct mapcache_entry *e)
 	if (e == NULL)
 		return;
 	/*
-	 * The finish pass reads the entry's last 8 bytes only (its RLOC
-	 * set, group and state; the prefix was the lookup's): both ends of
-	 * those, which share a line for 15 entries of 16, rather than both
-	 * ends of the entry, which span two lines for 7 of 16.
+	 * Only the worker's counter cell: once the worker has counted an
+	 * entry, mapcache_use_start() reads its state and RLOC set from
+	 * there and the entry itself is not read (one line a packet less;
+	 * for an entry the cell does not hold yet, mapcache_use_start()
+	 * prefetches the entry and mapcache_use_end() reads it).
 	 */
-	__builtin_prefetch(&e->rset);
-	__builtin_prefetch((const uint8_t *)e + sizeof(*e) - 1);
 	mapcache_count_prefetch(p->mc, p->worker, e);
 }
 
 /*
- * The lookups of one family in chunks of DP_LOOKUP_CHUNK (the
- * map-cache's own burst width): the entries of a chunk are prefetched
- * before the next chunk is looked up, so that their misses overlap that
- * walk instead of waiting for the finish pass.  Measured (bench_replay,
- * 1M prefixes, the variants alternating pass by pass in one process):
- * 5 to 19 % more packets a second than all lookups first.
+ * The lookups of one family in chunks of DP_LOOKUP_CHUNK: the counter
+ * cells of a chunk are prefetched before the next chunk is looked up, so
+ * that their misses overlap that walk instead of waiting for the finish
+ * pass.  Measured (bench_replay, 1M prefixes, the variants alternating
+ * pass by pass in one process): chunks of 32 (the map-cache's burst
+ * width) gave 5 to 19 % more packets a second than all lookups first;
+ * 22 (a batch of 64 as 22 + 22 + 20, so only the last 20 cells wait for
+ * the finish pass's own prefetches) about 3 % more than 32, in two
+ * sessions (docs/BENCHMARKS.md, encap7 and encap8); 16, 24, 28 and 64
+ * were no better.
  */
-#define DP_LOOKUP_CHUNK	32
+#ifndef DP_LOOKUP_CHUNK
+#define DP_LOOKUP_CHUNK	22
+#endif
 
 static unsigned int
 lookup_chunks(struct dp_path *p, uint32_t iid, uint8_t afi,
@@ -589,6 +604,7 @@ dp_itr_burst(struct dp_path *p, unsigned int ci, int dlt,
 	const uint8_t			*a4[DP_BURST_MAX], *a6[DP_BURST_MAX];
 	const struct mapcache_entry	*e4[DP_BURST_MAX], *e6[DP_BURST_MAX];
 	const struct mapcache_entry	*e[DP_BURST_MAX];
+	struct mapcache_use		 u[DP_BURST_MAX];
 	uint8_t				 ok[DP_BURST_MAX];
 	uint8_t				 pf[DP_BURST_MAX];
 	unsigned int			 k, n4 = 0, n6 = 0, i4 = 0, i6 = 0;
@@ -633,6 +649,11 @@ dp_itr_burst(struct dp_path *p, unsigned int ci, int dlt,
 		if (k < DP_AHEAD && !pf[k])
 			entry_prefetch(p, e[k]);
 	}
+	for (k = 0; k < 2 && k < n; k++)
+		if (e[k] != NULL) {
+			mapcache_use_start(p->mc, p->worker, e[k], &u[k]);
+			mapcache_use_prefetch(&u[k], 0);
+		}
 	for (k = 0; k < n; k++) {
 		if (k + DP_AHEAD < n && !pf[k + DP_AHEAD])
 			entry_prefetch(p, e[k + DP_AHEAD]);
@@ -640,15 +661,24 @@ dp_itr_burst(struct dp_path *p, unsigned int ci, int dlt,
 		 * The RLOC choice reads the entry's set, then the set's
 		 * selection table: two dependent loads the 1M-prefix walk
 		 * has evicted from L1 (22 % of mapcache_rloc_select()'s
-		 * samples).  Fetch the set two packets ahead (its entry is
-		 * in by then), its table one ahead.
+		 * samples).  Two packets ahead, resolve the entry from its
+		 * counter cell (in by then) and fetch its set, or fetch the
+		 * entry if the cell does not hold it yet (read at k by
+		 * mapcache_use_end()); one ahead, fetch the set's table.
 		 */
-		if (k + 2 < n)
-			mapcache_rloc_prefetch(e[k + 2], 0);
-		if (k + 1 < n)
-			mapcache_rloc_prefetch(e[k + 1], 1);
-		if (ok[k])
-			itr_finish(p, ci, iid, e[k], &pi[k], ip[k]);
+		if (k + 2 < n && e[k + 2] != NULL) {
+			mapcache_use_start(p->mc, p->worker, e[k + 2],
+			    &u[k + 2]);
+			mapcache_use_prefetch(&u[k + 2], 0);
+		}
+		if (k + 1 < n && e[k + 1] != NULL)
+			mapcache_use_prefetch(&u[k + 1], 1);
+		if (!ok[k])
+			continue;
+		if (e[k] != NULL)
+			mapcache_use_end(p->mc, &u[k]);
+		itr_finish(p, ci, iid, e[k] != NULL ? &u[k] : NULL, &pi[k],
+		    ip[k]);
 	}
 }
 

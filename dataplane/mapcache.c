@@ -89,7 +89,11 @@
  * instance-id sweeping the slab (see docs/DECISIONS.md).  Timers are a
  * hierarchical timing wheel of ids (struct tw_blk).  Per-worker counters
  * are arrays of CHUNK_SIZE cells indexed by id, taken by a worker from
- * its reservation the first time it counts an entry of that chunk.
+ * its reservation the first time it counts an entry of that chunk.  A
+ * cell's last 4 bytes (padding before) keep the worker's copy of the
+ * entry's state and RLOC set index once it has counted the entry, so
+ * that its packet path reads the cell and not the entry
+ * (mapcache_use()).
  */
 #include <errno.h>
 #include <math.h>
@@ -247,12 +251,27 @@ struct mc_grp {
 	uint32_t		 hand;	/* CLOCK hand: next id to look at */
 };
 
+/*
+ * A counter cell.  In a worker's entry cells, hot caches what the
+ * worker's packet path reads of the entry (see mapcache_use()): 0 until
+ * the worker first counts the entry, then HOT_VALID | state << HOT_STSHIFT
+ * | RLOC set index.  It takes what was padding, so the cache is free; it
+ * is written by the worker only, reset with the cell when the id is
+ * reused (id_alloc(), past a grace period), and both fields are
+ * immutable while the entry is published.
+ */
 struct mc_ctr {
 	uint64_t		 pkts;
 	uint64_t		 bytes;
 	uint32_t		 last;
-	uint32_t		 pad;
+	uint32_t		 hot;
 };
+
+#define HOT_VALID	0x80000000u
+#define HOT_STSHIFT	26		/* set index < 2^26 (ID_MAX + 1) */
+#define HOT_SETMASK	((1u << HOT_STSHIFT) - 1)
+
+_Static_assert(ID_MAX < HOT_SETMASK, "hot word set index");
 
 /*
  * The selection table of an RLOC set for its current up/down flags,
@@ -2778,6 +2797,7 @@ id_alloc(struct mapcache *mc)
 		STORE(c->pkts, 0);
 		STORE(c->bytes, 0);
 		STORE(c->last, 0);
+		STORE(c->hot, 0);
 	}
 	return id;
 }
@@ -3538,17 +3558,14 @@ sel_bound(const struct mc_sel *sel, uint32_t flow_hash)
 	return sel_key(sel, x, keep | 1u << m, flow_hash);
 }
 
-int
-mapcache_rloc_select(const struct mapcache_entry *e, uint32_t flow_hash)
+static inline int
+rloc_select(const struct mapcache_rlocset *set, uint32_t flow_hash)
 {
-	const struct mapcache_rlocset *set;
 	const struct mc_sel *sel;
 	double x, xb = -1.0, x2 = -1.0;
 	unsigned i;
 	int bi = -1;
 
-	if (e == NULL || (set = set_of(e)) == NULL)
-		return -1;
 	sel = CONSUME(set->sel);
 	if (sel->mode == SEL_KEY4)
 		return sel_key4(sel, flow_hash);
@@ -3594,6 +3611,16 @@ mapcache_rloc_select(const struct mapcache_entry *e, uint32_t flow_hash)
 	if (x2 >= xb * (1.0 - 0x1p-32))
 		return sel_score(sel, flow_hash);
 	return bi;
+}
+
+int
+mapcache_rloc_select(const struct mapcache_entry *e, uint32_t flow_hash)
+{
+	const struct mapcache_rlocset *set;
+
+	if (e == NULL || (set = set_of(e)) == NULL)
+		return -1;
+	return rloc_select(set, flow_hash);
 }
 
 void
@@ -3772,6 +3799,121 @@ mapcache_count_prefetch(const struct mapcache *mc, unsigned worker,
 		__builtin_prefetch(c, 1);
 		__builtin_prefetch((const uint8_t *)(c + 1) - 1, 1);
 	}
+}
+
+static inline void
+use_hot(const struct mapcache *mc, struct mapcache_use *u, uint32_t hot)
+{
+	uint32_t set = hot & HOT_SETMASK;
+
+	u->hot = hot;
+	u->state = (uint8_t)((hot >> HOT_STSHIFT) & 7);
+	u->set = set != 0 ? LOAD(mc->sets[set]) : NULL;
+}
+
+void
+mapcache_use_start(const struct mapcache *mc, unsigned worker,
+    const struct mapcache_entry *e, struct mapcache_use *u)
+{
+	const struct mc_worker *w = &mc->w[worker];
+	struct mc_ctr *c;
+	uint32_t id = mapcache_entry_id(e), hot = 0;
+
+	u->e = e;
+	u->id = id;
+	if ((c = LOAD(w->ctr[id >> CHUNK_SHIFT])) != NULL) {
+		c += id & CHUNK_MASK;
+		hot = LOAD(c->hot);
+	}
+	u->cell = c;
+	if (hot & HOT_VALID) {
+		u->fill = MAPCACHE_USE_CELL;
+		use_hot(mc, u, hot);
+		return;
+	}
+	/*
+	 * Not counted by this worker yet: the entry is read by
+	 * mapcache_use_end(); fetch the 8 bytes it reads (state, set).
+	 */
+	u->fill = MAPCACHE_USE_LATER;
+	u->hot = 0;
+	u->state = 0;
+	u->set = NULL;
+	__builtin_prefetch(&e->rset);
+	__builtin_prefetch((const uint8_t *)(e + 1) - 1);
+}
+
+void
+mapcache_use_entry(const struct mapcache *mc, struct mapcache_use *u)
+{
+	const struct mapcache_entry *e = u->e;
+
+	u->fill = MAPCACHE_USE_ENTRY;
+	use_hot(mc, u, HOT_VALID | (uint32_t)e->state << HOT_STSHIFT |
+	    e->rset);
+}
+
+void
+mapcache_use(const struct mapcache *mc, unsigned worker,
+    const struct mapcache_entry *e, struct mapcache_use *u)
+{
+	mapcache_use_start(mc, worker, e, u);
+	mapcache_use_end(mc, u);
+}
+
+int
+mapcache_use_select(const struct mapcache_use *u, uint32_t flow_hash)
+{
+	if (u->set == NULL)
+		return -1;
+	return rloc_select(u->set, flow_hash);
+}
+
+const struct mapcache_rloc *
+mapcache_use_rloc(const struct mapcache_use *u, unsigned idx)
+{
+	if (u->set == NULL || idx >= u->set->n)
+		return NULL;
+	return &u->set->rloc[idx];
+}
+
+void
+mapcache_use_prefetch(const struct mapcache_use *u, int stage)
+{
+	if (u->set == NULL)
+		return;
+	if (stage == 0)
+		__builtin_prefetch(u->set);
+	else
+		__builtin_prefetch(CONSUME(u->set->sel));
+}
+
+void
+mapcache_use_count(struct mapcache *mc, unsigned worker,
+    const struct mapcache_use *u, int rloc, uint32_t bytes)
+{
+	struct mc_worker *w = &mc->w[worker];
+	const struct mapcache_rlocset *set = u->set;
+	struct mc_ctr *c = u->cell;
+	uint32_t now, h;
+
+	if (c == NULL)
+		c = ctr_chunk(w, u->id >> CHUNK_SHIFT) + (u->id & CHUNK_MASK);
+	if (u->fill == MAPCACHE_USE_ENTRY)
+		STORE(c->hot, u->hot);
+	ctr_add(c, bytes);
+	now = LOAD(mc->now);
+	if (LOAD(c->last) != now) {
+		STORE(c->last, now);
+		h = w->head;
+		if (h - CONSUME(w->tail) < RING_SIZE) {
+			w->ring[h & (RING_SIZE - 1)] = u->id;
+			PUBLISH(w->head, h + 1);
+		} else
+			STORE(w->drops, LOAD(w->drops) + 1);
+	}
+	if (rloc >= 0 && set != NULL && (unsigned)rloc < set->n)
+		ctr_add(&set->ctr[worker * set->rowlen + rloc], bytes);
 }
 
 void

@@ -256,6 +256,65 @@ void		 mapcache_count(struct mapcache *, unsigned worker,
  */
 void		 mapcache_count_prefetch(const struct mapcache *,
 		    unsigned worker, const struct mapcache_entry *e);
+/*
+ * [reader] An entry as one worker's packet path uses it: its state and
+ * RLOC set, and the worker's counter cell.  Once the worker has counted
+ * the entry (mapcache_use_count()), mapcache_use() takes the state and
+ * set from a copy in that cell instead of the entry, so a packet touches
+ * one line of a large map-cache (the cell, which counting writes anyway)
+ * where it touched two (entry and cell).  The copy costs no memory (it
+ * fills the cell's padding) and is the worker's own.  A mapcache_use is
+ * valid until the worker's next mapcache_quiescent().
+ */
+struct mapcache_use {
+	const struct mapcache_entry	*e;
+	const struct mapcache_rlocset	*set;	/* NULL unless it has one */
+	void				*cell;	/* internal */
+	uint32_t			 id;	/* mapcache_entry_id(e) */
+	uint32_t			 hot;	/* internal */
+	uint8_t				 state;	/* enum mapcache_state */
+	uint8_t				 fill;	/* MAPCACHE_USE_* */
+};
+
+#define MAPCACHE_USE_CELL	0	/* resolved from the worker's cell */
+#define MAPCACHE_USE_ENTRY	1	/* from the entry; counting copies it */
+#define MAPCACHE_USE_LATER	2	/* mapcache_use_end() reads the entry */
+
+/* [reader] Resolve e (not NULL) for worker; see struct mapcache_use. */
+void		 mapcache_use(const struct mapcache *, unsigned worker,
+		    const struct mapcache_entry *e, struct mapcache_use *);
+/*
+ * [reader] mapcache_use() in two steps, for a pipeline: _start() reads
+ * the worker's cell (which should be in cache by then) and, if the entry
+ * is not cached there, prefetches the entry instead of waiting for it;
+ * _end(), a few packets later, reads it then.  Only `e`, `id` and
+ * `fill` are meaningful between the two.
+ */
+void		 mapcache_use_start(const struct mapcache *, unsigned worker,
+		    const struct mapcache_entry *e, struct mapcache_use *);
+void		 mapcache_use_entry(const struct mapcache *,
+		    struct mapcache_use *);
+
+static inline void
+mapcache_use_end(const struct mapcache *mc, struct mapcache_use *u)
+{
+	if (u->fill == MAPCACHE_USE_LATER)
+		mapcache_use_entry(mc, u);
+}
+/* [reader] mapcache_rloc_select() and mapcache_rloc_get() of u's entry. */
+int		 mapcache_use_select(const struct mapcache_use *,
+		    uint32_t flow_hash);
+const struct mapcache_rloc *mapcache_use_rloc(const struct mapcache_use *,
+		    unsigned idx);
+/* [reader] mapcache_rloc_prefetch() of u's entry (reads neither e). */
+void		 mapcache_use_prefetch(const struct mapcache_use *, int stage);
+/*
+ * [reader] mapcache_count() of u's entry, by the worker that resolved u;
+ * the first count also keeps the entry's state and set in the cell.
+ */
+void		 mapcache_use_count(struct mapcache *, unsigned worker,
+		    const struct mapcache_use *, int rloc, uint32_t bytes);
+
 /* [reader] End of a batch: rcu_quiescent_state() plus bookkeeping. */
 void		 mapcache_quiescent(struct mapcache *, unsigned worker);
 

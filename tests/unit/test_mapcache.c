@@ -1530,6 +1530,99 @@ START_TEST(counters)
 }
 END_TEST
 
+/*
+ * mapcache_use(): the state and RLOC set a worker resolves are the
+ * entry's, before its first count (read from the entry) and after it
+ * (read from the worker's counter cell), for each worker on its own, and
+ * still after the id is reused by an entry of another state and set (the
+ * cell's copy is reset with its counters).  Counting through a use gives
+ * the same counters as mapcache_count().
+ */
+static void
+use_check(struct mapcache *mc, unsigned w, const struct mapcache_entry *e,
+    struct mapcache_use *u)
+{
+	uint32_t h;
+	int k;
+
+	mapcache_use(mc, w, e, u);
+	ck_assert_ptr_eq(u->e, e);
+	ck_assert_uint_eq(u->id, mapcache_entry_id(e));
+	ck_assert_uint_eq(u->state, e->state);
+	ck_assert_ptr_eq(u->set, mapcache_entry_rlocs(e));
+	for (h = 0; h < 64; h++) {
+		k = mapcache_use_select(u, h * 0x9e3779b9u);
+		ck_assert_int_eq(k, mapcache_rloc_select(e, h * 0x9e3779b9u));
+		if (k >= 0)
+			ck_assert_ptr_eq(mapcache_use_rloc(u, (unsigned)k),
+			    mapcache_rloc_get(e, (unsigned)k));
+	}
+	ck_assert_ptr_null(mapcache_use_rloc(u, mapcache_rloc_count(e)));
+}
+
+START_TEST(use_cached)
+{
+	struct mapcache_config cf = { 2, 0, 4 };	/* ids 1 .. 3 */
+	struct mapcache_rloc ra[1] = { rloc4(1, 1, 1) };
+	struct mapcache_rloc rb[3] = { rloc4(2, 1, 10), rloc4(3, 1, 20),
+	    rloc4(4, 1, 30) };
+	static const uint8_t st[4] = { MAPCACHE_POSITIVE, MAPCACHE_NEG_DROP,
+	    MAPCACHE_POSITIVE, MAPCACHE_PENDING };
+	struct mapcache_counters ec, rc[3], rc0[3];
+	struct mapcache_prefix p;
+	const struct mapcache_entry *e;
+	struct mapcache_use u;
+	struct mapcache *mc;
+	uint8_t a[4] = { 10, 0, 0, 0 }, counted[4] = { 0 };
+	unsigned i, w, reused = 0;
+	uint32_t id;
+	int k;
+
+	mc = mapcache_new(&cf);
+	ck_assert_ptr_nonnull(mc);
+	mapcache_expire(mc, 70, 0);
+	for (i = 0; i < 24; i++) {
+		a[1] = (uint8_t)i;
+		p = pfx(1, MAPCACHE_AF_IPV4, (const char *)a, 4, 16);
+		ck_assert_int_eq(mapcache_insert(mc, &p, st[i % 4], 60,
+		    st[i % 4] != MAPCACHE_POSITIVE ? NULL : i % 8 < 4 ? ra : rb,
+		    st[i % 4] != MAPCACHE_POSITIVE ? 0 : i % 8 < 4 ? 1 : 3, 0),
+		    0);
+		ck_assert_ptr_nonnull(e = mapcache_find(mc, &p));
+		id = mapcache_entry_id(e);
+		ck_assert_uint_lt(id, 4);
+		reused += counted[id];
+		/* RLOC counters belong to the (interned, shared) set. */
+		mapcache_counters(mc, e, &ec, rc0);
+		ck_assert_uint_eq(ec.packets, 0);
+		for (w = 0; w < 2; w++) {
+			use_check(mc, w, e, &u);
+			k = mapcache_use_select(&u, i);
+			/* Worker 0 counts twice, the second from its cell. */
+			mapcache_use_count(mc, w, &u, k, 100);
+			if (w == 0) {
+				use_check(mc, w, e, &u);
+				mapcache_use_count(mc, w, &u, k, 10);
+			}
+			use_check(mc, w, e, &u);
+		}
+		counted[id] = 1;
+		mapcache_counters(mc, e, &ec, rc);
+		ck_assert_uint_eq(ec.packets, 3);
+		ck_assert_uint_eq(ec.bytes, 210);
+		ck_assert_uint_eq(ec.last_used, 70);
+		if (k >= 0) {
+			ck_assert_uint_eq(rc[k].packets - rc0[k].packets, 3);
+			ck_assert_uint_eq(rc[k].bytes - rc0[k].bytes, 210);
+		}
+		ck_assert_int_eq(mapcache_delete(mc, &p), 0);
+	}
+	/* Ids were reused over cells that held another entry's copy. */
+	ck_assert_uint_ge(reused, 16);
+	mapcache_free(mc);
+}
+END_TEST
+
 struct walk_ctx {
 	uint8_t		*seen;
 	unsigned	 n;
@@ -1614,6 +1707,7 @@ mapcache_suite(void)
 	tcase_add_test(tc, rloc_select_weights);
 	tcase_add_test(tc, rloc_select_near_ties);
 	tcase_add_test(tc, counters);
+	tcase_add_test(tc, use_cached);
 	tcase_add_test(tc, walk_resumable);
 	suite_add_tcase(s, tc);
 	return s;

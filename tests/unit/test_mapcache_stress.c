@@ -126,6 +126,7 @@ worker(void *arg)
 {
 	unsigned w = (unsigned)(uintptr_t)arg, i;
 	const struct mapcache_entry *e;
+	struct mapcache_use u;
 	const struct mapcache_rloc *r;
 	uint64_t s = 0x1234567 + w;
 	uint8_t a[16];
@@ -174,7 +175,22 @@ worker(void *arg)
 					ck_assert_uint_lt(k,
 					    mapcache_rloc_count(e));
 			}
-			mapcache_count(mc, w, e, k, 100);
+			if (w & 1) {
+				/*
+				 * Odd workers count through mapcache_use(),
+				 * whose state and set come from their own
+				 * cells once counted: they must still be
+				 * the entry's while ids are reused.
+				 */
+				mapcache_use(mc, w, e, &u);
+				ck_assert_uint_eq(u.state, e->state);
+				ck_assert_ptr_eq(u.set,
+				    mapcache_entry_rlocs(e));
+				ck_assert_int_eq(mapcache_use_select(&u,
+				    (uint32_t)x), k);
+				mapcache_use_count(mc, w, &u, k, 100);
+			} else
+				mapcache_count(mc, w, e, k, 100);
 		}
 		mapcache_quiescent(mc, w);
 	}
