@@ -214,8 +214,24 @@ struct pt_arena {
  * skip record from its direct slot to the node of its /32: in the slot
  * it costs no dependent read and no step of the walk.  v and k are one
  * word so that a reader never sees one without the other.
+ *
+ * A dense slot goes one level further.  When the node at q has an
+ * aligned window of 2^j slots (1 <= j <= 6) that all hold children and
+ * every slot outside it the leaf 0, its children block is indexed by the
+ * address bits [q + 6 - j, q + 6) directly, without the node's vector:
+ * the slot's skip takes in the bits [q, q + 6 - j) that pick the window,
+ * and v is the children block, so a walk reads no node at q.  On the
+ * bench a /32 under an 18-bit slot is such a node at 30 (its 16 slots
+ * under the /32 all have children, the 48 others are 0), and a /48
+ * lookup reads slot -> node at 36 -> tail at 42 instead of a record more.
+ * k's low byte is then m = q + 6 - j - D (the bits compared, <= 24) in
+ * its low 5 bits and j in the top 3 (0: not dense).  The node at q
+ * itself stays in the arena for the writer, which finds it in the high
+ * half of the slot's sd word (readers use only the low half).
  */
 #define PT_KBITS	24	/* key bits a slot's skip holds */
+#define PT_KLEN(k)	((k) & 0x1f)		/* bits the slot's skip compares */
+#define PT_KWIN(k)	(((k) >> 5) & 7)	/* dense: window bits j */
 
 /*
  * The direct array carries its own width: a table is rebuilt with a
@@ -733,6 +749,14 @@ dir_k(const struct pt_dirtab *d, size_t i)
 	return d->wide ? (uint32_t)(d->s[i << 1] >> 32) : 0;
 }
 
+/* The record at q of a slot's skip (dense: the node kept for the writer). */
+static inline uint32_t
+dir_rec(const struct pt_dirtab *d, size_t i)
+{
+	return PT_KWIN(dir_k(d, i)) ? (uint32_t)(d->s[(i << 1) + 1] >> 32) :
+	    dir_v(d, i);
+}
+
 static inline uint32_t
 dir_sd(const struct pt_dirtab *d, size_t i)
 {
@@ -744,19 +768,26 @@ static inline void
 dir_set_sd(struct pt_dirtab *d, size_t i, uint32_t sd)
 {
 	if (d->wide)
-		PUBLISH(d->s[(i << 1) + 1], sd);
+		PUBLISH(d->s[(i << 1) + 1], (d->s[(i << 1) + 1] &
+		    ~0xffffffffULL) | sd);
 	else
 		PUBLISH(d->s[i], (d->s[i] & 0xffffffffULL) |
 		    (uint64_t)sd << 32);
 }
 
-/* k: a skip in the slot (IPv6 only), 0 if none. */
+/*
+ * k: a skip in the slot (IPv6 only), 0 if none; rec: the node at q of a
+ * dense slot (writer only).
+ */
 static inline void
-dir_set_vk(struct pt_dirtab *d, size_t i, uint32_t v, uint32_t k)
+dir_set_vk(struct pt_dirtab *d, size_t i, uint32_t v, uint32_t k,
+    uint32_t rec)
 {
-	if (d->wide)
+	if (d->wide) {
+		STORE(d->s[(i << 1) + 1], (d->s[(i << 1) + 1] &
+		    0xffffffffULL) | (uint64_t)rec << 32);
 		PUBLISH(d->s[i << 1], v | (uint64_t)k << 32);
-	else
+	} else
 		PUBLISH(d->s[i], (d->s[i] & ~0xffffffffULL) | v);
 }
 
@@ -768,12 +799,26 @@ dir_bytes(const struct pt_dirtab *d)
 
 /*
  * Does the key shifted left by D (khi) miss the skip k of a direct slot?
- * k != 0; q - D <= PT_KBITS, so its bits are all in khi.
+ * k != 0; PT_KLEN(k) <= PT_KBITS, so its bits are all in khi.
  */
 static inline __attribute__((always_inline)) int
 dir_skip_miss(uint32_t k, uint64_t khi)
 {
-	return ((khi ^ (uint64_t)k << 32) >> (64 - (k & 0xff))) != 0;
+	return ((khi ^ (uint64_t)k << 32) >> (64 - PT_KLEN(k))) != 0;
+}
+
+/*
+ * The slot's skip taken (khi: the key shifted left by D): the index in
+ * v's block (0 unless dense) and the bits the walk moves on, m + j.
+ */
+static inline __attribute__((always_inline)) uint32_t
+dir_skip_idx(uint32_t k, uint64_t khi, unsigned *shift)
+{
+	unsigned m = PT_KLEN(k), j = PT_KWIN(k);
+
+	*shift = m + j;
+	/* j = 0: the top bit of khi << m >> 1 is 0. */
+	return (uint32_t)(((khi << m) >> 1) >> (63 - j));
 }
 
 static inline __attribute__((always_inline)) uint32_t
@@ -800,8 +845,11 @@ pt_lookup(const struct mapcache *mc, const struct mc_table *t, uint64_t hi,
 	else if (wide && k != 0 && dir_skip_miss(k, hi << p))
 		id = 0;
 	else {
+		if (wide && k != 0) {
+			v += dir_skip_idx(k, hi << p, &s);
+			p += s;
+		}
 		n = pt_rd(mc, v, wide);
-		p += k & 0xff;
 		for (;;) {
 			if (pt_is_comp(n)) {
 				if (pt_is_skip(n) && skip_in(n, hi, lo, p)) {
@@ -1578,6 +1626,48 @@ pt_commit(struct mapcache *mc, int ok)
 	drop->n = 0;
 }
 
+/*
+ * Can a slot's skip to the node r be dense?  The window bits j if r's
+ * children fill an aligned window of 2^j slots and every leaf is 0,
+ * else 0.
+ */
+static unsigned
+pt_dense(const struct mapcache *mc, const struct pt_node *r)
+{
+	unsigned nc, nl, j, lo, i;
+
+	if (pt_is_comp(r) || r->vec == 0)
+		return 0;
+	nc = __builtin_popcountll(r->vec);
+	if (nc & (nc - 1))
+		return 0;
+	j = __builtin_ctz(nc);
+	lo = __builtin_ctzll(r->vec);
+	if (j == 0 || lo & (nc - 1) || (j < 6 &&
+	    r->vec != ((1ULL << nc) - 1) << lo))
+		return 0;
+	nl = __builtin_popcountll(r->leafvec);
+	for (i = 0; i < nl; i++)
+		if (mc->leaves[r->base0 + i] != 0)
+			return 0;
+	return j;
+}
+
+/*
+ * The k of a dense slot: the skip's bits [D, q), the window's position
+ * [q, q + 6 - j) after them, m = q + 6 - j - D and j.
+ */
+static uint32_t
+dense_k(const struct pt_slot *out, unsigned D, unsigned j)
+{
+	unsigned lo = __builtin_ctzll(out->rec.vec), m = out->q + 6 - j - D;
+	uint64_t key = out->khi;
+
+	if (j < 6)
+		key |= (uint64_t)(lo >> j) << (64 - m);
+	return ((uint32_t)(key >> 32) & ~0xffu) | m | j << 5;
+}
+
 static int
 pt_dir_new(struct mapcache *mc, struct mc_table *t)
 {
@@ -1611,8 +1701,8 @@ pt_update(struct mapcache *mc, struct mc_table *t, uint64_t hi, uint64_t lo,
 {
 	struct pt_slot in, out;
 	struct pt_dirtab *d;
-	uint32_t first, n, i, v, k, blk;
-	unsigned D = t->dbits;
+	uint32_t first, n, i, v, k, blk, rec;
+	unsigned D = t->dbits, j;
 	int c;
 
 	mc->wk = pt_kind(t);
@@ -1634,13 +1724,18 @@ pt_update(struct mapcache *mc, struct mc_table *t, uint64_t hi, uint64_t lo,
 		in.node = 0;
 		in.leaf = v & ~PT_LEAF;
 	} else if (k != 0) {
-		/* The slot's skip, as pt_apply() sees one not yet written. */
+		/*
+		 * The slot's skip, as pt_apply() sees one not yet written
+		 * (dense: without the window bits, which the node at q
+		 * holds).
+		 */
 		in.node = 2;
 		in.leaf = 0;
-		in.rec = *pt_nd(mc, v);
-		in.khi = (uint64_t)(k & ~0xffu) << 32;
+		in.rec = *pt_nd(mc, dir_rec(d, first));
+		in.q = D + PT_KLEN(k) - (PT_KWIN(k) ? 6 - PT_KWIN(k) : 0);
+		in.khi = ((uint64_t)(k & ~0xffu) << 32) &
+		    ~(~0ULL >> (in.q - D));
 		in.klo = 0;
-		in.q = D + (k & 0xff);
 	} else {
 		in.node = 1;
 		in.rec = *pt_nd(mc, v);
@@ -1649,6 +1744,7 @@ pt_update(struct mapcache *mc, struct mc_table *t, uint64_t hi, uint64_t lo,
 		goto fail;
 	if (c) {
 		k = 0;
+		rec = 0;
 		if (!out.node)
 			v = PT_LEAF | out.leaf;
 		else {
@@ -1662,13 +1758,19 @@ pt_update(struct mapcache *mc, struct mc_table *t, uint64_t hi, uint64_t lo,
 				goto fail;
 			*pt_nd(mc, blk) = out.rec;
 			v = blk;
+			if (k != 0 && (j = pt_dense(mc, &out.rec)) != 0 &&
+			    out.q + 6 - j - D <= PT_KBITS) {
+				k = dense_k(&out, D, j);
+				rec = blk;
+				v = out.rec.base1;
+			}
 		}
 		/* The slot's record, or the record at q of its skip. */
 		if (!(dir_v(d, first) & PT_LEAF) &&
-		    oplog_add(&mc->op_old, dir_v(d, first), mc->wk, 1) == -1)
+		    oplog_add(&mc->op_old, dir_rec(d, first), mc->wk, 1) == -1)
 			goto fail;
 		/* Everything is written: publish. */
-		dir_set_vk(d, first, v, k);
+		dir_set_vk(d, first, v, k, rec);
 	}
 	pt_commit(mc, 1);
 	return 0;
@@ -1703,7 +1805,9 @@ pt_walk(struct mapcache *mc, struct mc_table *t, uint64_t hi, uint64_t lo,
 	if ((k = dir_k(t->dir, i)) != 0) {
 		if (dir_skip_miss(k, hi << p))
 			return 0;
-		p += k & 0xff;
+		/* Dense: from the node at q, which the window implies. */
+		p += PT_KLEN(k) - (PT_KWIN(k) ? 6 - PT_KWIN(k) : 0);
+		v = dir_rec(t->dir, i);
 	}
 	for (n = pt_nd(mc, v);; p += 6) {
 		if (pt_is_skip(n) && skip_in(n, hi, lo, p)) {
@@ -1811,6 +1915,7 @@ pt_scan_dir(struct mapcache *mc, const struct pt_dirtab *d,
 			return -1;
 		if (v & PT_LEAF)
 			continue;
+		v = d->wide ? dir_rec(d, i) : v;
 		if (retire && oplog_add(&mc->op_old, v, mc->wk, 1) == -1)
 			return -1;
 		if (pt_scan(mc, pt_nd(mc, v), l, retire) == -1)
@@ -3200,12 +3305,12 @@ burst_run(const struct mapcache *mc, const struct mc_table *t,
 		node = !(v & PT_LEAF);
 		ids[i] = v & ~PT_LEAF;
 		if (wide && node && (k = w >> 32) != 0) {
-			/* The slot's skip. */
-			m = k & 0xff;
+			/* The slot's skip (m >= 1). */
 			if (dir_skip_miss(k, b[i].khi)) {
 				node = 0;
 				ids[i] = 0;
 			} else {
+				ids[i] += dir_skip_idx(k, b[i].khi, &m);
 				b[i].khi = b[i].khi << m | b[i].klo >> (64 - m);
 				b[i].klo <<= m;
 			}

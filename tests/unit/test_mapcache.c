@@ -657,6 +657,81 @@ START_TEST(lpm_skip)
 }
 END_TEST
 
+/*
+ * Dense slots: a direct slot whose skip ends at a node with an aligned
+ * window of 2^j slots all holding children (and 0 everywhere else)
+ * indexes the children directly.  In a small table (8-bit direct
+ * array, levels 8, 14, 20, 26, ...) the node at 26 under 2001:d80::/26
+ * gets a window of 2^j /48s, for each j; prefixes outside the window,
+ * over part of it, under it and above it turn the form on and off, and
+ * deleting the window's prefixes one by one shrinks it.  Every step is
+ * checked against the brute-force reference on every bit flip of every
+ * live prefix, alone and in a burst.
+ */
+START_TEST(lpm_dense)
+{
+	static const unsigned los[7] = { 0, 6, 12, 24, 16, 32, 0 };
+	struct mapcache *mc = mc_new(1, 0);
+	struct ref r[72];
+	uint8_t a[16];
+	unsigned j, w, lo, i, n;
+
+	for (j = 1; j <= 6; j++) {
+		w = 1u << j;
+		lo = los[j];
+		n = 0;
+		memset(a, 0, sizeof(a));
+		a[0] = 0x20;
+		a[1] = 0x01;
+		a[2] = 0x0d;
+		for (i = 0; i < w; i++) {
+			/* Slot lo + i of the node at 26: bits 26..31. */
+			a[3] = 0x80 | (lo + i);
+			a[4] = rnd();
+			a[5] = rnd();
+			skip_set(mc, &r[n++], a, 48, 1);
+		}
+		skip_check(mc, r, n);
+		/* A child outside the window, then gone again. */
+		a[3] = 0x80 | (lo + w < 64 ? lo + w : lo - 1);
+		skip_set(mc, &r[n], a, 48, 1);
+		skip_check(mc, r, n + 1);
+		skip_set(mc, &r[n], a, 48, 0);
+		skip_check(mc, r, n + 1);
+		/* A /29 over 8 slots of the node, in the window or not. */
+		a[3] = 0x80 | lo;
+		skip_set(mc, &r[n], a, 29, 1);
+		skip_check(mc, r, n + 1);
+		skip_set(mc, &r[n], a, 29, 0);
+		skip_check(mc, r, n + 1);
+		/* A /24 above the skip: its default is no longer 0. */
+		skip_set(mc, &r[n], a, 24, 1);
+		skip_check(mc, r, n + 1);
+		skip_set(mc, &r[n], a, 24, 0);
+		skip_check(mc, r, n + 1);
+		/* A /128 under a window slot: the children block moves. */
+		a[3] = 0x80 | (lo + w - 1);
+		memset(a + 4, 0x5a, 12);
+		skip_set(mc, &r[n], a, 128, 1);
+		skip_check(mc, r, n + 1);
+		skip_set(mc, &r[n], a, 128, 0);
+		skip_check(mc, r, n + 1);
+		/* The window's prefixes go, highest slot first. */
+		while (n > 0) {
+			n--;
+			memcpy(a, r[n].addr, 16);
+			skip_set(mc, &r[n], a, 48, 0);
+			skip_check(mc, r, w + 1);
+		}
+		/* Empty again: nothing matches. */
+		for (i = 0; i < w; i++)
+			ck_assert_ptr_null(mapcache_lookup(mc, 7,
+			    MAPCACHE_AF_IPV6, r[i].addr));
+	}
+	mapcache_free(mc);
+}
+END_TEST
+
 START_TEST(lpm_v4_regrow)
 {
 	lpm_regrow(4, 36000);
@@ -1600,6 +1675,7 @@ mapcache_suite(void)
 	tcase_add_test(tc, lpm_v4_regrow);
 	tcase_add_test(tc, lpm_v6_regrow);
 	tcase_add_test(tc, lpm_skip);
+	tcase_add_test(tc, lpm_dense);
 	tcase_add_test(tc, replace_and_refresh);
 	tcase_add_test(tc, expiry_order);
 	tcase_add_test(tc, expiry_far);
