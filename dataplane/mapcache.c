@@ -660,10 +660,23 @@ key_diff(uint64_t ahi, uint64_t alo, uint64_t bhi, uint64_t blo)
  *    base0        a block of one record: the record at q (a node or a
  *                 tail record, never a skip record)
  *    base1        d | PT_TAIL | PT_SKIP (ids stay below 2^25)
+ *
+ * A skip record over d = 0 can be dense, like a direct slot (see there):
+ * if the node at q has an aligned window of 2^j slots holding children
+ * and the leaf 0 elsewhere, the key bits go on to q + 6 - j (the
+ * window's position), their count in the low 8 bits, base0 is that
+ * node's children block, indexed by the next j bits, and j is in bits
+ * 25..27 of base1.  The node at q is not kept: the writer rebuilds it
+ * from the window (its one leaf run reads the leaf arena's index 0,
+ * never allocated, so always 0).  On the bench a direct slot holding
+ * two /32s leads to a node at 18 whose children are skips to the nodes
+ * at 30 of the /32s; dense, a lookup there reads four records instead
+ * of five, and the deepest walk bounds a whole burst.
  */
 #define PT_TAIL		0x80000000u
 #define PT_SKIP		0x40000000u
-#define PT_DMASK	(~(PT_TAIL | PT_SKIP))
+#define PT_DMASK	0x01ffffffu	/* a comp record's d */
+#define PT_SWIN(r)	(((r)->base1 >> 25) & 7)	/* dense skip: j */
 
 /* A tail or a skip record: no slots, base1 & PT_DMASK the default. */
 static inline int
@@ -854,7 +867,10 @@ pt_lookup(const struct mapcache *mc, const struct mc_table *t, uint64_t hi,
 			if (pt_is_comp(n)) {
 				if (pt_is_skip(n) && skip_in(n, hi, lo, p)) {
 					p += n->leafvec & 0xff;
-					n = pt_rd(mc, n->base0, wide);
+					s = PT_SWIN(n);
+					n = pt_rd(mc, n->base0 + (s ? bits6(hi,
+					    lo, p) >> (6 - s) : 0), wide);
+					p += s;
 					continue;
 				}
 				id = tail_match(n, hi, lo, p);
@@ -1344,11 +1360,44 @@ tail_fold(struct mapcache *mc, const struct pt_slot *sl, unsigned p,
 	return 1;
 }
 
+/*
+ * The writer's view of a skip record r: its key bits [p, q) into khi:klo
+ * (dense: without the window's), the record at q into rec (dense: the
+ * node rebuilt from the window); returns q - p.
+ */
+static unsigned
+skip_view(struct mapcache *mc, const struct pt_node *r, uint64_t *khi,
+    uint64_t *klo, struct pt_node *rec)
+{
+	unsigned j = PT_SWIN(r), m = r->leafvec & 0xff;
+	unsigned len = m - (j ? 6 - j : 0), lo = 0;
+	unsigned __int128 k = (unsigned __int128)r->vec << 64 |
+	    (r->leafvec & ~0xffULL);
+
+	if (j == 0)
+		*rec = *pt_nd(mc, r->base0);
+	else {
+		if (j < 6)
+			lo = (unsigned)(k >> (128 - m)) &
+			    ((1u << (6 - j)) - 1);
+		lo <<= j;
+		rec->vec = j == 6 ? ~0ULL : ((1ULL << (1u << j)) - 1) << lo;
+		rec->leafvec = j == 6 ? 0 : lo > 0 ? 1 : 1ULL << (1u << j);
+		rec->base0 = 0;
+		rec->base1 = r->base0;
+	}
+	k &= ~(unsigned __int128)0 << (128 - len);
+	*khi = (uint64_t)(k >> 64);
+	*klo = (uint64_t)k;
+	return len;
+}
+
 /* The 64 slots of the node at p that a skip (record or slot) stands for. */
 static void
 skip_decode(struct mapcache *mc, const struct pt_slot *in, unsigned p,
     struct pt_slot *sl)
 {
+	struct pt_node rec;
 	uint64_t khi, klo;
 	uint32_t d;
 	unsigned s, c, q;
@@ -1358,10 +1407,9 @@ skip_decode(struct mapcache *mc, const struct pt_slot *in, unsigned p,
 		klo = in->klo;
 		q = in->q;
 		d = in->leaf;
+		rec = in->rec;
 	} else {
-		khi = in->rec.vec;
-		klo = in->rec.leafvec & ~0xffULL;
-		q = p + (in->rec.leafvec & 0xff);
+		q = p + skip_view(mc, &in->rec, &khi, &klo, &rec);
 		d = in->rec.base1 & PT_DMASK;
 	}
 	for (s = 0; s < 64; s++) {
@@ -1370,7 +1418,7 @@ skip_decode(struct mapcache *mc, const struct pt_slot *in, unsigned p,
 	}
 	c = khi >> 58;
 	sl[c].node = 1;
-	sl[c].rec = in->node == 2 ? in->rec : *pt_nd(mc, in->rec.base0);
+	sl[c].rec = rec;
 	if (q > p + 6) {
 		sl[c].node = 2;
 		sl[c].leaf = d;
@@ -1415,14 +1463,16 @@ skip_fold(struct mapcache *mc, const struct pt_slot *sl, unsigned p,
 		out->q = sl[c].q;
 		out->rec = *r;
 	} else if (pt_is_skip(r)) {
+		uint64_t khi, klo;
+
 		if ((r->base1 & PT_DMASK) != d)
 			return 0;
-		sub = (unsigned __int128)r->vec << 64 |
-		    (r->leafvec & ~0xffULL);
-		out->q = p + 6 + (r->leafvec & 0xff);
-		if (oplog_add(&mc->op_old, r->base0, mc->wk, 1) == -1)
+		out->q = p + 6 + skip_view(mc, r, &khi, &klo, &out->rec);
+		sub = (unsigned __int128)khi << 64 | klo;
+		/* Its block of one record (a dense one has none). */
+		if (PT_SWIN(r) == 0 &&
+		    oplog_add(&mc->op_old, r->base0, mc->wk, 1) == -1)
 			return -1;
-		out->rec = *pt_nd(mc, r->base0);
 	} else {
 		out->q = p + 6;
 		out->rec = *r;
@@ -1436,13 +1486,34 @@ skip_fold(struct mapcache *mc, const struct pt_slot *sl, unsigned p,
 	return 1;
 }
 
+static unsigned	pt_dense(const struct mapcache *, const struct pt_node *);
+
 /* Write a skip slot at p: its record, and the block it points to. */
 static int
 skip_write(struct mapcache *mc, const struct pt_slot *sl, unsigned p,
     struct pt_node *r)
 {
+	unsigned __int128 k;
 	uint32_t blk;
+	unsigned j, m, nl;
 
+	if (mc->wk == 2 && sl->leaf == 0 && (j = pt_dense(mc,
+	    &sl->rec)) != 0 && (m = sl->q + 6 - j - p) <= 120) {
+		/* Dense: the node at q goes, its leaf block (all 0) too. */
+		nl = __builtin_popcountll(sl->rec.leafvec);
+		if (nl > 0 && sl->rec.base0 != 0 &&
+		    oplog_add(&mc->op_old, sl->rec.base0, 1, nl) == -1)
+			return -1;
+		k = (unsigned __int128)sl->khi << 64 | sl->klo;
+		if (j < 6)
+			k |= (unsigned __int128)(__builtin_ctzll(sl->rec.vec) >>
+			    j) << (128 - m);
+		r->vec = (uint64_t)(k >> 64);
+		r->leafvec = ((uint64_t)k & ~0xffULL) | m;
+		r->base0 = sl->rec.base1;
+		r->base1 = PT_TAIL | PT_SKIP | j << 25;
+		return 0;
+	}
 	if ((blk = pa_alloc(mc, mc->wk, 1)) == 0)
 		return -1;
 	*pt_nd(mc, blk) = sl->rec;
@@ -1460,14 +1531,18 @@ pt_retire(struct mapcache *mc, const struct pt_node *r)
 	unsigned nc = __builtin_popcountll(r->vec);
 	unsigned nl = __builtin_popcountll(r->leafvec);
 
+	/* A dense skip's block is the children of the node at q. */
 	if (pt_is_skip(r))
-		return oplog_add(&mc->op_old, r->base0, mc->wk, 1);
+		return PT_SWIN(r) ? 0 :
+		    oplog_add(&mc->op_old, r->base0, mc->wk, 1);
 	if (pt_is_tail(r))
 		return 0;	/* no blocks of its own */
 
 	if (nc > 0 && oplog_add(&mc->op_old, r->base1, mc->wk, nc) == -1)
 		return -1;
-	if (nl > 0 && oplog_add(&mc->op_old, r->base0, 1, nl) == -1)
+	/* base0 0: a node rebuilt from a dense skip (leaf index 0). */
+	if (nl > 0 && r->base0 != 0 &&
+	    oplog_add(&mc->op_old, r->base0, 1, nl) == -1)
 		return -1;
 	return 0;
 }
@@ -1812,7 +1887,10 @@ pt_walk(struct mapcache *mc, struct mc_table *t, uint64_t hi, uint64_t lo,
 	for (n = pt_nd(mc, v);; p += 6) {
 		if (pt_is_skip(n) && skip_in(n, hi, lo, p)) {
 			p += (n->leafvec & 0xff) - 6;
-			n = pt_nd(mc, n->base0);
+			s = PT_SWIN(n);
+			n = pt_nd(mc, n->base0 + (s ? bits6(hi, lo, p + 6) >>
+			    (6 - s) : 0));
+			p += s;
 			continue;
 		}
 		if (pt_is_comp(n))
@@ -1882,10 +1960,14 @@ pt_scan(struct mapcache *mc, const struct pt_node *r, struct pt_ids *l,
 		return l == NULL || (ids_add(mc, l, r->base0) == 0 &&
 		    ids_add(mc, l, r->base1 & ~PT_TAIL) == 0) ? 0 : -1;
 	if (pt_is_skip(r)) {
+		struct pt_node rec;
+		uint64_t khi, klo;
+
 		if ((l != NULL && ids_add(mc, l, r->base1 & PT_DMASK) == -1) ||
 		    (retire && pt_retire(mc, r) == -1))
 			return -1;
-		return pt_scan(mc, pt_nd(mc, r->base0), l, retire);
+		(void)skip_view(mc, r, &khi, &klo, &rec);
+		return pt_scan(mc, &rec, l, retire);
 	}
 	if (retire && pt_retire(mc, r) == -1)
 		return -1;
@@ -3241,17 +3323,23 @@ burst_step(const struct mapcache *mc, struct burst_st *b, int wide)
 		if (!pt_is_skip(n) || !comp_match(n, b->khi, b->klo))
 			return 0;
 		s = n->leafvec & 0xff;
-		b->n = pt_rd(mc, n->base0, wide);
-		__builtin_prefetch(b->n);
 		if (wide) {
 			unsigned __int128 k = (unsigned __int128)b->khi << 64 |
 			    b->klo;
+			unsigned j = PT_SWIN(n);
 
+			/* Dense: the next j bits index base0's block. */
 			k <<= s;
+			b->n = pt_rd(mc, n->base0 + (uint32_t)(((uint64_t)(k >>
+			    64) >> 1) >> (63 - j)), wide);
+			k <<= j;
 			b->khi = (uint64_t)(k >> 64);
 			b->klo = (uint64_t)k;
-		} else
+		} else {
+			b->n = pt_rd(mc, n->base0, wide);
 			b->khi <<= s;
+		}
+		__builtin_prefetch(b->n);
 		return 1;
 	}
 	if ((n->vec >> s) & 1) {

@@ -672,25 +672,51 @@ START_TEST(lpm_dense)
 {
 	static const unsigned los[7] = { 0, 6, 12, 24, 16, 32, 0 };
 	struct mapcache *mc = mc_new(1, 0);
-	struct ref r[72];
+	struct ref r[3 * 64 + 2];
 	uint8_t a[16];
-	unsigned j, w, lo, i, n;
+	unsigned j, w, lo, i, n, g;
 
 	for (j = 1; j <= 6; j++) {
 		w = 1u << j;
 		lo = los[j];
 		n = 0;
+		memset(r, 0, sizeof(r));
 		memset(a, 0, sizeof(a));
 		a[0] = 0x20;
-		a[1] = 0x01;
 		a[2] = 0x0d;
-		for (i = 0; i < w; i++) {
-			/* Slot lo + i of the node at 26: bits 26..31. */
-			a[3] = 0x80 | (lo + i);
-			a[4] = rnd();
-			a[5] = rnd();
-			skip_set(mc, &r[n++], a, 48, 1);
+		/*
+		 * Group 1 (2081:d80::/26, the same direct slot) comes after
+		 * group 0: the slot then holds a node at 8 whose children are
+		 * skip records 14 -> 26 to the two nodes at 26, dense
+		 * themselves.
+		 */
+		for (g = 0; g < 2; g++) {
+			a[1] = g ? 0x81 : 0x01;
+			for (i = 0; i < w; i++) {
+				/* Slot lo + i of the node at 26: bits 26..31. */
+				a[3] = 0x80 | (lo + i);
+				a[4] = rnd();
+				a[5] = rnd();
+				skip_set(mc, &r[w + 1 + n++], a, 48, 1);
+			}
+			skip_check(mc, r, w + 1 + n);
 		}
+		/* A /12 over group 0 only: its skip's default is not 0. */
+		a[1] = 0x01;
+		skip_set(mc, &r[w], a, 12, 1);
+		skip_check(mc, r, w + 1 + n);
+		skip_set(mc, &r[w], a, 12, 0);
+		skip_check(mc, r, w + 1 + n);
+		/* Group 1 goes; group 0 is alone under the slot again. */
+		for (i = 0; i < w; i++) {
+			memcpy(a, r[2 * w + 1 + i].addr, 16);
+			skip_set(mc, &r[2 * w + 1 + i], a, 48, 0);
+			if (i % 8 == 0 || i + 1 == w)
+				skip_check(mc, r, 3 * w + 1);
+		}
+		for (i = 0; i < w; i++)
+			r[i] = r[w + 1 + i];
+		n = w;
 		skip_check(mc, r, n);
 		/* A child outside the window, then gone again. */
 		a[3] = 0x80 | (lo + w < 64 ? lo + w : lo - 1);
@@ -721,7 +747,9 @@ START_TEST(lpm_dense)
 			n--;
 			memcpy(a, r[n].addr, 16);
 			skip_set(mc, &r[n], a, 48, 0);
-			skip_check(mc, r, w + 1);
+			/* Every width of window on the way down. */
+			if ((n & (n - 1)) == 0 || n % 8 == 1)
+				skip_check(mc, r, w + 1);
 		}
 		/* Empty again: nothing matches. */
 		for (i = 0; i < w; i++)
