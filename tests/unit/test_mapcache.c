@@ -760,6 +760,85 @@ START_TEST(lpm_dense)
 }
 END_TEST
 
+/*
+ * Double tail records: a subtree holding two prefixes (beside each other
+ * or one inside the other, at most 32 bits below the record) over one
+ * default is one record.  Under 2001:db8::/32 (a direct slot's skip to
+ * the node at 32 in a small table), pairs of each shape are added, then
+ * a third prefix splits the record and deleting it folds it back, with
+ * and without a covering prefix as the default; pairs that do not fit
+ * (a /128, two prefixes deep in one slot) stay nodes.  Every step is
+ * checked against the brute-force reference on every bit flip of every
+ * live prefix, alone and in a burst.
+ */
+START_TEST(lpm_tail2)
+{
+	static const struct {
+		uint8_t		 b[2][8];	/* bytes 4..11 */
+		uint8_t		 plen[2];
+	} pairs[] = {
+		{ { { 0x12, 0x34 }, { 0x56, 0x78 } }, { 48, 48 } },
+		{ { { 0x12, 0x34 }, { 0x12, 0x34, 0x56, 0x78 } }, { 48, 64 } },
+		{ { { 0x10 }, { 0x12, 0x34, 0x56 } }, { 36, 56 } },
+		{ { { 0x10 }, { 0x20 } }, { 36, 36 } },
+		{ { { 0x12, 0x34 }, { 0x9a, 0xbc, 0xde, 0xf0 } }, { 44, 64 } },
+		{ { { 0x12, 0x34 }, { 0x12, 0x35 } }, { 48, 48 } },
+		{ { { 0x12, 0x34 }, { 0x56, 0x78, 1, 2, 3, 4, 5, 6 } },
+		    { 48, 128 } },
+	};
+	static const uint8_t third[8] = { 0xfe, 0xdc, 0xba };
+	struct mapcache *mc = mc_new(1, 0);
+	struct ref r[5];
+	uint8_t a[16];
+	unsigned i, j, c;
+
+	for (c = 0; c < 2; c++) {
+		for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+			memset(r, 0, sizeof(r));
+			memset(a, 0, sizeof(a));
+			a[0] = 0x20;
+			a[1] = 0x01;
+			a[2] = 0x0d;
+			a[3] = 0xb8;
+			/* r[0]: the /32 itself as the default, or none. */
+			if (c)
+				skip_set(mc, &r[0], a, 32, 1);
+			for (j = 0; j < 2; j++) {
+				memcpy(a + 4, pairs[i].b[j], 8);
+				skip_set(mc, &r[1 + j], a, pairs[i].plen[j], 1);
+				skip_check(mc, r, 3);
+			}
+			/* A third prefix splits it; deleting it folds back. */
+			memcpy(a + 4, third, 8);
+			skip_set(mc, &r[3], a, 48, 1);
+			skip_check(mc, r, 4);
+			skip_set(mc, &r[3], a, 48, 0);
+			skip_check(mc, r, 4);
+			/* One inside the shorter of the pair. */
+			memcpy(a, r[1].addr, 16);
+			a[15] = 0x77;
+			skip_set(mc, &r[3], a, 128, 1);
+			skip_check(mc, r, 4);
+			skip_set(mc, &r[3], a, 128, 0);
+			skip_check(mc, r, 4);
+			/* The pair goes, one then the other. */
+			for (j = 0; j < 2; j++) {
+				memcpy(a, r[1 + j].addr, 16);
+				skip_set(mc, &r[1 + j], a, r[1 + j].plen, 0);
+				skip_check(mc, r, 3);
+			}
+			if (c) {
+				memcpy(a, r[0].addr, 16);
+				skip_set(mc, &r[0], a, 32, 0);
+			}
+			ck_assert_ptr_null(mapcache_lookup(mc, 7,
+			    MAPCACHE_AF_IPV6, r[1].addr));
+		}
+	}
+	mapcache_free(mc);
+}
+END_TEST
+
 START_TEST(lpm_v4_regrow)
 {
 	lpm_regrow(4, 36000);
@@ -1704,6 +1783,7 @@ mapcache_suite(void)
 	tcase_add_test(tc, lpm_v6_regrow);
 	tcase_add_test(tc, lpm_skip);
 	tcase_add_test(tc, lpm_dense);
+	tcase_add_test(tc, lpm_tail2);
 	tcase_add_test(tc, replace_and_refresh);
 	tcase_add_test(tc, expiry_order);
 	tcase_add_test(tc, expiry_far);
