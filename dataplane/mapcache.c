@@ -756,13 +756,17 @@ skip_in(const struct pt_node *n, uint64_t hi, uint64_t lo, unsigned p)
 	return comp_match(n, (uint64_t)(a >> 64), (uint64_t)a);
 }
 
-/* The answer of a tail record, or of a skip record the key misses. */
+/*
+ * The answer of a tail record, or of a skip record the key misses
+ * (wide: or of a double tail; IPv4 and MAC tables have none).
+ */
 static inline __attribute__((always_inline)) uint32_t
-tail_match(const struct pt_node *n, uint64_t hi, uint64_t lo, unsigned p)
+tail_match(const struct pt_node *n, uint64_t hi, uint64_t lo, unsigned p,
+    int wide)
 {
 	unsigned __int128 a = ((unsigned __int128)hi << 64 | lo) << p;
 
-	if (pt_is_tail2(n))
+	if (wide && pt_is_tail2(n))
 		return tail2_answer(n, (uint64_t)(a >> 64));
 	return comp_match(n, (uint64_t)(a >> 64), (uint64_t)a) &&
 	    !pt_is_skip(n) ? n->base0 : n->base1 & PT_DMASK;
@@ -913,7 +917,7 @@ pt_lookup(const struct mapcache *mc, const struct mc_table *t, uint64_t hi,
 					p += s;
 					continue;
 				}
-				id = tail_match(n, hi, lo, p);
+				id = tail_match(n, hi, lo, p, wide);
 				break;
 			}
 			s = wide ? bits6(hi, lo, p) : (hi >> (58 - p)) & 63;
@@ -2066,7 +2070,7 @@ pt_walk(struct mapcache *mc, struct mc_table *t, uint64_t hi, uint64_t lo,
 			continue;
 		}
 		if (pt_is_comp(n))
-			return tail_match(n, hi, lo, p);
+			return tail_match(n, hi, lo, p, 1);
 		s = bits6(hi, lo, p);
 		if (((n->vec >> s) & 1) == 0)
 			return mc->leaves[n->base0 + __builtin_popcountll(
@@ -3605,7 +3609,7 @@ burst_run(const struct mapcache *mc, const struct mc_table *t,
 	for (i = 0; i < n; i++) {
 		if ((walked >> i) & 1) {
 			r = b[i].n;
-			if (pt_is_comp(r) && pt_is_tail2(r))
+			if (wide && pt_is_comp(r) && pt_is_tail2(r))
 				ids[i] = tail2_answer(r, b[i].khi);
 			else if (pt_is_comp(r))
 				ids[i] = pt_is_tail(r) && comp_match(r,
