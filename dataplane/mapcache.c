@@ -44,6 +44,12 @@
  * {key bits [p, q), q, d}: the walk compares the address with the key
  * bits and goes on to the record at q, or answers d.
  *
+ * IPv6 only: a skip (in a direct slot or a record) over 0 whose node at
+ * q has children in an aligned window of slots and 0 elsewhere is dense,
+ * pointing at the children block itself (the walk skips the node); and
+ * a subtree of two prefixes over one default, both at most 32 bits
+ * deep, is a double tail record {x1, x2, their key bits, d}.
+ *
  * Node arrays (IPv4 and MAC, IPv6) and the leaf array are one virtual
  * reservation each per map-cache (MAP_NORESERVE, huge pages advised),
  * addressed by 32-bit indices, and never move.  Blocks are allocated
@@ -61,7 +67,8 @@
  * period.  Our own release/acquire atomics are used rather than
  * rcu_assign_pointer() so that ThreadSanitizer can see the ordering.
  * A node whose slots end up as one leaf, or as one prefix over one
- * default, folds back into a leaf or a tail record, and one with a
+ * default, folds back into a leaf or a tail record (IPv6: two prefixes
+ * over one default, a double tail record), and one with a
  * single child and one leaf value into a skip record (merged with a skip
  * below it of the same default).
  *
@@ -3585,7 +3592,8 @@ burst_run(const struct mapcache *mc, const struct mc_table *t,
 		__builtin_prefetch(node ? (const void *)b[i].n :
 		    (const void *)ds[i]);
 		active |= node << i;
-		shallow |= (wide && node && (uint32_t)(w >> 32) == 0) << i;
+		if (wide)
+			shallow |= (node && (uint32_t)(w >> 32) == 0) << i;
 	}
 	walked = active;
 	/*
@@ -3596,7 +3604,7 @@ burst_run(const struct mapcache *mc, const struct mc_table *t,
 	 * others' instead of two rounds later, when the burst's last
 	 * rounds would wait for them alone.
 	 */
-	for (v = 0; v < 2; v++)
+	for (v = 0; wide && v < 2; v++)
 		for (m = active & shallow; m != 0; m &= m - 1) {
 			i = __builtin_ctz(m);
 			active &= ~((burst_step(mc, &b[i], wide) ^ 1) << i);
