@@ -3592,8 +3592,7 @@ burst_run(const struct mapcache *mc, const struct mc_table *t,
 		__builtin_prefetch(node ? (const void *)b[i].n :
 		    (const void *)ds[i]);
 		active |= node << i;
-		if (wide)
-			shallow |= (node && (uint32_t)(w >> 32) == 0) << i;
+		shallow |= (wide && node && (uint32_t)(w >> 32) == 0) << i;
 	}
 	walked = active;
 	/*
@@ -3604,11 +3603,13 @@ burst_run(const struct mapcache *mc, const struct mc_table *t,
 	 * others' instead of two rounds later, when the burst's last
 	 * rounds would wait for them alone.
 	 */
-	for (v = 0; wide && v < 2; v++)
-		for (m = active & shallow; m != 0; m &= m - 1) {
-			i = __builtin_ctz(m);
-			active &= ~((burst_step(mc, &b[i], wide) ^ 1) << i);
-		}
+	if (wide && shallow != 0)
+		for (v = 0; v < 2; v++)
+			for (m = active & shallow; m != 0; m &= m - 1) {
+				i = __builtin_ctz(m);
+				active &= ~((burst_step(mc, &b[i], wide) ^
+				    1) << i);
+			}
 	while (active != 0)
 		for (m = active; m != 0; m &= m - 1) {
 			i = __builtin_ctz(m);
