@@ -44,6 +44,12 @@
  * {key bits [p, q), q, d}: the walk compares the address with the key
  * bits and goes on to the record at q, or answers d.
  *
+ * IPv6 only: a skip (in a direct slot or a record) over 0 whose node at
+ * q has children in an aligned window of slots and 0 elsewhere is dense,
+ * pointing at the children block itself (the walk skips the node); and
+ * a subtree of two prefixes over one default, both at most 32 bits
+ * deep, is a double tail record {x1, x2, their key bits, d}.
+ *
  * Node arrays (IPv4 and MAC, IPv6) and the leaf array are one virtual
  * reservation each per map-cache (MAP_NORESERVE, huge pages advised),
  * addressed by 32-bit indices, and never move.  Blocks are allocated
@@ -61,7 +67,8 @@
  * period.  Our own release/acquire atomics are used rather than
  * rcu_assign_pointer() so that ThreadSanitizer can see the ordering.
  * A node whose slots end up as one leaf, or as one prefix over one
- * default, folds back into a leaf or a tail record, and one with a
+ * default, folds back into a leaf or a tail record (IPv6: two prefixes
+ * over one default, a double tail record), and one with a
  * single child and one leaf value into a skip record (merged with a skip
  * below it of the same default).
  *
@@ -218,8 +225,24 @@ struct pt_arena {
  * skip record from its direct slot to the node of its /32: in the slot
  * it costs no dependent read and no step of the walk.  v and k are one
  * word so that a reader never sees one without the other.
+ *
+ * A dense slot goes one level further.  When the node at q has an
+ * aligned window of 2^j slots (1 <= j <= 6) that all hold children and
+ * every slot outside it the leaf 0, its children block is indexed by the
+ * address bits [q + 6 - j, q + 6) directly, without the node's vector:
+ * the slot's skip takes in the bits [q, q + 6 - j) that pick the window,
+ * and v is the children block, so a walk reads no node at q.  On the
+ * bench a /32 under an 18-bit slot is such a node at 30 (its 16 slots
+ * under the /32 all have children, the 48 others are 0), and a /48
+ * lookup reads slot -> node at 36 -> tail at 42 instead of a record more.
+ * k's low byte is then m = q + 6 - j - D (the bits compared, <= 24) in
+ * its low 5 bits and j in the top 3 (0: not dense).  The node at q
+ * itself stays in the arena for the writer, which finds it in the high
+ * half of the slot's sd word (readers use only the low half).
  */
 #define PT_KBITS	24	/* key bits a slot's skip holds */
+#define PT_KLEN(k)	((k) & 0x1f)		/* bits the slot's skip compares */
+#define PT_KWIN(k)	(((k) >> 5) & 7)	/* dense: window bits j */
 
 /*
  * The direct array carries its own width: a table is rebuilt with a
@@ -663,10 +686,40 @@ key_diff(uint64_t ahi, uint64_t alo, uint64_t bhi, uint64_t blo)
  *    base0        a block of one record: the record at q (a node or a
  *                 tail record, never a skip record)
  *    base1        d | PT_TAIL | PT_SKIP (ids stay below 2^25)
+ *
+ * A skip record over d = 0 can be dense, like a direct slot (see there):
+ * if the node at q has an aligned window of 2^j slots holding children
+ * and the leaf 0 elsewhere, the key bits go on to q + 6 - j (the
+ * window's position), their count in the low 8 bits, base0 is that
+ * node's children block, indexed by the next j bits, and j is in bits
+ * 25..27 of base1.  The node at q is not kept: the writer rebuilds it
+ * from the window (its one leaf run reads the leaf arena's index 0,
+ * never allocated, so always 0).  On the bench a direct slot holding
+ * two /32s leads to a node at 18 whose children are skips to the nodes
+ * at 30 of the /32s; dense, a lookup there reads four records instead
+ * of five, and the deepest walk bounds a whole burst.
  */
 #define PT_TAIL		0x80000000u
 #define PT_SKIP		0x40000000u
-#define PT_DMASK	(~(PT_TAIL | PT_SKIP))
+#define PT_DMASK	0x01ffffffu	/* a comp record's d */
+#define PT_SWIN(r)	(((r)->base1 >> 25) & 7)	/* dense skip: j */
+
+/*
+ * A double tail record (IPv6) at p stands for a subtree holding two
+ * prefixes x1 and x2 over a default d, neither more than 32 bits below
+ * p, x2 at least as long as x1 (inside it or beside it): the answer is
+ * x2 if the address is inside x2, else x1 if inside x1, else d.  On the
+ * bench a /42 holding two prefixes (a tenth of the lookups) was a node
+ * at 42 with tails at 48 under it: a walk read three records, and the
+ * burst waited on that third round.
+ *
+ *    vec          x2's bits [p, p + 32) in the top half, x1's in the low
+ *    leafvec      x2 in bits 39..63, plen2 - p in bits 8..13, plen1 - p
+ *                 in bits 0..5
+ *    base0        x1
+ *    base1        d | PT_TAIL | PT_TAIL2
+ */
+#define PT_TAIL2	0x10000000u
 
 /* A tail or a skip record: no slots, base1 & PT_DMASK the default. */
 static inline int
@@ -685,6 +738,27 @@ static inline int
 pt_is_skip(const struct pt_node *n)
 {
 	return (n->base1 & (PT_TAIL | PT_SKIP)) == (PT_TAIL | PT_SKIP);
+}
+
+/* A double tail record (a comp record, checked after pt_is_comp()). */
+static inline int
+pt_is_tail2(const struct pt_node *n)
+{
+	return (n->base1 & (PT_TAIL2 | PT_SKIP)) == PT_TAIL2;
+}
+
+/* The answer of a double tail record, khi the address shifted by p. */
+static inline __attribute__((always_inline)) uint32_t
+tail2_answer(const struct pt_node *n, uint64_t khi)
+{
+	uint32_t a = (uint32_t)(khi >> 32);
+	unsigned m1 = n->leafvec & 0x3f, m2 = (n->leafvec >> 8) & 0x3f;
+
+	if (((a ^ (uint32_t)(n->vec >> 32)) >> (32 - m2)) == 0)
+		return (uint32_t)(n->leafvec >> 39);
+	if (((a ^ (uint32_t)n->vec) >> (32 - m1)) == 0)
+		return n->base0;
+	return n->base1 & PT_DMASK;
 }
 
 /* Does key k (the address shifted left by p) have the record's bits? */
@@ -708,12 +782,18 @@ skip_in(const struct pt_node *n, uint64_t hi, uint64_t lo, unsigned p)
 	return comp_match(n, (uint64_t)(a >> 64), (uint64_t)a);
 }
 
-/* The answer of a tail record, or of a skip record the key misses. */
+/*
+ * The answer of a tail record, or of a skip record the key misses
+ * (wide: or of a double tail; IPv4 and MAC tables have none).
+ */
 static inline __attribute__((always_inline)) uint32_t
-tail_match(const struct pt_node *n, uint64_t hi, uint64_t lo, unsigned p)
+tail_match(const struct pt_node *n, uint64_t hi, uint64_t lo, unsigned p,
+    int wide)
 {
 	unsigned __int128 a = ((unsigned __int128)hi << 64 | lo) << p;
 
+	if (wide && pt_is_tail2(n))
+		return tail2_answer(n, (uint64_t)(a >> 64));
 	return comp_match(n, (uint64_t)(a >> 64), (uint64_t)a) &&
 	    !pt_is_skip(n) ? n->base0 : n->base1 & PT_DMASK;
 }
@@ -752,6 +832,14 @@ dir_k(const struct pt_dirtab *d, size_t i)
 	return d->wide ? (uint32_t)(d->s[i << 1] >> 32) : 0;
 }
 
+/* The record at q of a slot's skip (dense: the node kept for the writer). */
+static inline uint32_t
+dir_rec(const struct pt_dirtab *d, size_t i)
+{
+	return PT_KWIN(dir_k(d, i)) ? (uint32_t)(d->s[(i << 1) + 1] >> 32) :
+	    dir_v(d, i);
+}
+
 static inline uint32_t
 dir_sd(const struct pt_dirtab *d, size_t i)
 {
@@ -763,19 +851,26 @@ static inline void
 dir_set_sd(struct pt_dirtab *d, size_t i, uint32_t sd)
 {
 	if (d->wide)
-		PUBLISH(d->s[(i << 1) + 1], sd);
+		PUBLISH(d->s[(i << 1) + 1], (d->s[(i << 1) + 1] &
+		    ~0xffffffffULL) | sd);
 	else
 		PUBLISH(d->s[i], (d->s[i] & 0xffffffffULL) |
 		    (uint64_t)sd << 32);
 }
 
-/* k: a skip in the slot (IPv6 only), 0 if none. */
+/*
+ * k: a skip in the slot (IPv6 only), 0 if none; rec: the node at q of a
+ * dense slot (writer only).
+ */
 static inline void
-dir_set_vk(struct pt_dirtab *d, size_t i, uint32_t v, uint32_t k)
+dir_set_vk(struct pt_dirtab *d, size_t i, uint32_t v, uint32_t k,
+    uint32_t rec)
 {
-	if (d->wide)
+	if (d->wide) {
+		STORE(d->s[(i << 1) + 1], (d->s[(i << 1) + 1] &
+		    0xffffffffULL) | (uint64_t)rec << 32);
 		PUBLISH(d->s[i << 1], v | (uint64_t)k << 32);
-	else
+	} else
 		PUBLISH(d->s[i], (d->s[i] & ~0xffffffffULL) | v);
 }
 
@@ -787,12 +882,26 @@ dir_bytes(const struct pt_dirtab *d)
 
 /*
  * Does the key shifted left by D (khi) miss the skip k of a direct slot?
- * k != 0; q - D <= PT_KBITS, so its bits are all in khi.
+ * k != 0; PT_KLEN(k) <= PT_KBITS, so its bits are all in khi.
  */
 static inline __attribute__((always_inline)) int
 dir_skip_miss(uint32_t k, uint64_t khi)
 {
-	return ((khi ^ (uint64_t)k << 32) >> (64 - (k & 0xff))) != 0;
+	return ((khi ^ (uint64_t)k << 32) >> (64 - PT_KLEN(k))) != 0;
+}
+
+/*
+ * The slot's skip taken (khi: the key shifted left by D): the index in
+ * v's block (0 unless dense) and the bits the walk moves on, m + j.
+ */
+static inline __attribute__((always_inline)) uint32_t
+dir_skip_idx(uint32_t k, uint64_t khi, unsigned *shift)
+{
+	unsigned m = PT_KLEN(k), j = PT_KWIN(k);
+
+	*shift = m + j;
+	/* j = 0: the top bit of khi << m >> 1 is 0. */
+	return (uint32_t)(((khi << m) >> 1) >> (63 - j));
 }
 
 static inline __attribute__((always_inline)) uint32_t
@@ -819,16 +928,22 @@ pt_lookup(const struct mapcache *mc, const struct mc_table *t, uint64_t hi,
 	else if (wide && k != 0 && dir_skip_miss(k, hi << p))
 		id = 0;
 	else {
+		if (wide && k != 0) {
+			v += dir_skip_idx(k, hi << p, &s);
+			p += s;
+		}
 		n = pt_rd(mc, v, wide);
-		p += k & 0xff;
 		for (;;) {
 			if (pt_is_comp(n)) {
 				if (pt_is_skip(n) && skip_in(n, hi, lo, p)) {
 					p += n->leafvec & 0xff;
-					n = pt_rd(mc, n->base0, wide);
+					s = PT_SWIN(n);
+					n = pt_rd(mc, n->base0 + (s ? bits6(hi,
+					    lo, p) >> (6 - s) : 0), wide);
+					p += s;
 					continue;
 				}
-				id = tail_match(n, hi, lo, p);
+				id = tail_match(n, hi, lo, p, wide);
 				break;
 			}
 			s = wide ? bits6(hi, lo, p) : (hi >> (58 - p)) & 63;
@@ -1238,7 +1353,7 @@ tail_decode(struct mapcache *mc, const struct pt_node *r, unsigned p,
     struct pt_slot *sl)
 {
 	const struct mapcache_entry *e = entry_of(mc, r->base0);
-	uint32_t d = r->base1 & ~PT_TAIL;
+	uint32_t d = r->base1 & PT_DMASK;
 	uint64_t hi, lo;
 	unsigned x, k, s;
 
@@ -1274,7 +1389,7 @@ tail_fold(struct mapcache *mc, const struct pt_slot *sl, unsigned p,
 	for (s = 0; s < 64; s++) {
 		if (sl[s].node) {
 			if (sl[s].node == 2 || !pt_is_tail(&sl[s].rec) ||
-			    x != 0)
+			    pt_is_tail2(&sl[s].rec) || x != 0)
 				return 0;
 			x = sl[s].rec.base0;
 			if (haved && d != (sl[s].rec.base1 & ~PT_TAIL))
@@ -1315,11 +1430,172 @@ tail_fold(struct mapcache *mc, const struct pt_slot *sl, unsigned p,
 	return 1;
 }
 
+/* The double tail record at p for x1 and x2 over d; 0 if they do not fit. */
+static int
+tail2_make(struct mapcache *mc, uint32_t x1, uint32_t x2, uint32_t d,
+    unsigned p, struct pt_node *r)
+{
+	const struct mapcache_entry *e1, *e2;
+	uint64_t h1, l1, h2, l2;
+	uint32_t t;
+
+	if (entry_of(mc, x1)->plen > entry_of(mc, x2)->plen) {
+		t = x1;
+		x1 = x2;
+		x2 = t;
+	}
+	e1 = entry_of(mc, x1);
+	e2 = entry_of(mc, x2);
+	if (e1->plen <= p || e2->plen > p + 32)
+		return 0;
+	key_load(af_index(e1->afi), e1->eid, &h1, &l1);
+	key_load(af_index(e2->afi), e2->eid, &h2, &l2);
+	h1 = (uint64_t)(((unsigned __int128)h1 << 64 | l1) << p >> 64);
+	h2 = (uint64_t)(((unsigned __int128)h2 << 64 | l2) << p >> 64);
+	r->vec = (h2 & ~0xffffffffULL) | h1 >> 32;
+	r->leafvec = (uint64_t)x2 << 39 | (uint64_t)(e2->plen - p) << 8 |
+	    (e1->plen - p);
+	r->base0 = x1;
+	r->base1 = d | PT_TAIL | PT_TAIL2;
+	return 1;
+}
+
+/*
+ * The 64 slots of the node at p that the double tail record r stands
+ * for; -1 if a node at p + 6 would need both prefixes (not folded).
+ */
+static int
+tail2_decode(struct mapcache *mc, const struct pt_node *r, unsigned p,
+    struct pt_slot *sl)
+{
+	const struct mapcache_entry *e;
+	uint32_t x[2], d = r->base1 & PT_DMASK;
+	uint64_t hi, lo;
+	unsigned i, s, k, a;
+
+	x[0] = r->base0;
+	x[1] = (uint32_t)(r->leafvec >> 39);
+	for (s = 0; s < 64; s++) {
+		sl[s].node = 0;
+		sl[s].leaf = d;
+	}
+	/* x1 first: x2, at least as long, goes over it. */
+	for (i = 0; i < 2; i++) {
+		e = entry_of(mc, x[i]);
+		key_load(af_index(e->afi), e->eid, &hi, &lo);
+		a = bits6(hi, lo, p);
+		if (e->plen <= p + 6) {
+			k = p + 6 - e->plen;
+			for (s = a >> k << k; s < (a >> k << k) + (1u << k);
+			    s++)
+				sl[s].leaf = x[i];
+		} else if (sl[a].node)
+			return -1;
+		else {
+			sl[a].node = 1;
+			sl[a].rec = tail_make(mc, x[i], sl[a].leaf, p + 6);
+		}
+	}
+	return 0;
+}
+
+/*
+ * Can the node at p with slots sl[] be a double tail record (IPv6)?  Yes
+ * if its slots hold exactly the prefixes x1, x2 inside the node and one
+ * value d around them, laid out as tail2_decode() lays them out: the
+ * candidate is decoded and compared slot by slot.
+ */
+static int
+tail2_fold(struct mapcache *mc, const struct pt_slot *sl, unsigned p,
+    struct pt_node *r)
+{
+	struct pt_slot t[64];
+	uint32_t v[4], x[2], d = 0, id;
+	unsigned s, nv = 0, i, j, nx = 0, nd = 0;
+
+	for (s = 0; s < 64; s++) {
+		if (sl[s].node == 2 || (sl[s].node &&
+		    (!pt_is_tail(&sl[s].rec) || pt_is_tail2(&sl[s].rec))))
+			return 0;
+		for (j = 0; j < 2; j++) {
+			if (sl[s].node)
+				id = j ? sl[s].rec.base1 & PT_DMASK :
+				    sl[s].rec.base0;
+			else if (j == 0)
+				id = sl[s].leaf;
+			else
+				break;
+			for (i = 0; i < nv; i++)
+				if (v[i] == id)
+					break;
+			if (i == nv) {
+				if (nv == 3)
+					return 0;
+				v[nv++] = id;
+			}
+		}
+	}
+	for (i = 0; i < nv; i++) {
+		if (v[i] != 0 && entry_of(mc, v[i])->plen > p) {
+			if (nx == 2)
+				return 0;
+			x[nx++] = v[i];
+		} else {
+			d = v[i];
+			nd++;
+		}
+	}
+	if (nx != 2 || nd != 1 || !tail2_make(mc, x[0], x[1], d, p, r) ||
+	    tail2_decode(mc, r, p, t) == -1)
+		return 0;
+	for (s = 0; s < 64; s++) {
+		if (t[s].node != sl[s].node)
+			return 0;
+		if (!t[s].node ? t[s].leaf != sl[s].leaf :
+		    memcmp(&t[s].rec, &sl[s].rec, sizeof(t[s].rec)) != 0)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * The writer's view of a skip record r: its key bits [p, q) into khi:klo
+ * (dense: without the window's), the record at q into rec (dense: the
+ * node rebuilt from the window); returns q - p.
+ */
+static unsigned
+skip_view(struct mapcache *mc, const struct pt_node *r, uint64_t *khi,
+    uint64_t *klo, struct pt_node *rec)
+{
+	unsigned j = PT_SWIN(r), m = r->leafvec & 0xff;
+	unsigned len = m - (j ? 6 - j : 0), lo = 0;
+	unsigned __int128 k = (unsigned __int128)r->vec << 64 |
+	    (r->leafvec & ~0xffULL);
+
+	if (j == 0)
+		*rec = *pt_nd(mc, r->base0);
+	else {
+		if (j < 6)
+			lo = (unsigned)(k >> (128 - m)) &
+			    ((1u << (6 - j)) - 1);
+		lo <<= j;
+		rec->vec = j == 6 ? ~0ULL : ((1ULL << (1u << j)) - 1) << lo;
+		rec->leafvec = j == 6 ? 0 : lo > 0 ? 1 : 1ULL << (1u << j);
+		rec->base0 = 0;
+		rec->base1 = r->base0;
+	}
+	k &= ~(unsigned __int128)0 << (128 - len);
+	*khi = (uint64_t)(k >> 64);
+	*klo = (uint64_t)k;
+	return len;
+}
+
 /* The 64 slots of the node at p that a skip (record or slot) stands for. */
 static void
 skip_decode(struct mapcache *mc, const struct pt_slot *in, unsigned p,
     struct pt_slot *sl)
 {
+	struct pt_node rec;
 	uint64_t khi, klo;
 	uint32_t d;
 	unsigned s, c, q;
@@ -1329,10 +1605,9 @@ skip_decode(struct mapcache *mc, const struct pt_slot *in, unsigned p,
 		klo = in->klo;
 		q = in->q;
 		d = in->leaf;
+		rec = in->rec;
 	} else {
-		khi = in->rec.vec;
-		klo = in->rec.leafvec & ~0xffULL;
-		q = p + (in->rec.leafvec & 0xff);
+		q = p + skip_view(mc, &in->rec, &khi, &klo, &rec);
 		d = in->rec.base1 & PT_DMASK;
 	}
 	for (s = 0; s < 64; s++) {
@@ -1341,7 +1616,7 @@ skip_decode(struct mapcache *mc, const struct pt_slot *in, unsigned p,
 	}
 	c = khi >> 58;
 	sl[c].node = 1;
-	sl[c].rec = in->node == 2 ? in->rec : *pt_nd(mc, in->rec.base0);
+	sl[c].rec = rec;
 	if (q > p + 6) {
 		sl[c].node = 2;
 		sl[c].leaf = d;
@@ -1386,14 +1661,16 @@ skip_fold(struct mapcache *mc, const struct pt_slot *sl, unsigned p,
 		out->q = sl[c].q;
 		out->rec = *r;
 	} else if (pt_is_skip(r)) {
+		uint64_t khi, klo;
+
 		if ((r->base1 & PT_DMASK) != d)
 			return 0;
-		sub = (unsigned __int128)r->vec << 64 |
-		    (r->leafvec & ~0xffULL);
-		out->q = p + 6 + (r->leafvec & 0xff);
-		if (oplog_add(&mc->op_old, r->base0, mc->wk, 1) == -1)
+		out->q = p + 6 + skip_view(mc, r, &khi, &klo, &out->rec);
+		sub = (unsigned __int128)khi << 64 | klo;
+		/* Its block of one record (a dense one has none). */
+		if (PT_SWIN(r) == 0 &&
+		    oplog_add(&mc->op_old, r->base0, mc->wk, 1) == -1)
 			return -1;
-		out->rec = *pt_nd(mc, r->base0);
 	} else {
 		out->q = p + 6;
 		out->rec = *r;
@@ -1407,13 +1684,34 @@ skip_fold(struct mapcache *mc, const struct pt_slot *sl, unsigned p,
 	return 1;
 }
 
+static unsigned	pt_dense(const struct mapcache *, const struct pt_node *);
+
 /* Write a skip slot at p: its record, and the block it points to. */
 static int
 skip_write(struct mapcache *mc, const struct pt_slot *sl, unsigned p,
     struct pt_node *r)
 {
+	unsigned __int128 k;
 	uint32_t blk;
+	unsigned j, m, nl;
 
+	if (mc->wk == 2 && sl->leaf == 0 && (j = pt_dense(mc,
+	    &sl->rec)) != 0 && (m = sl->q + 6 - j - p) <= 120) {
+		/* Dense: the node at q goes, its leaf block (all 0) too. */
+		nl = __builtin_popcountll(sl->rec.leafvec);
+		if (nl > 0 && sl->rec.base0 != 0 &&
+		    oplog_add(&mc->op_old, sl->rec.base0, 1, nl) == -1)
+			return -1;
+		k = (unsigned __int128)sl->khi << 64 | sl->klo;
+		if (j < 6)
+			k |= (unsigned __int128)(__builtin_ctzll(sl->rec.vec) >>
+			    j) << (128 - m);
+		r->vec = (uint64_t)(k >> 64);
+		r->leafvec = ((uint64_t)k & ~0xffULL) | m;
+		r->base0 = sl->rec.base1;
+		r->base1 = PT_TAIL | PT_SKIP | j << 25;
+		return 0;
+	}
 	if ((blk = pa_alloc(mc, mc->wk, 1)) == 0)
 		return -1;
 	*pt_nd(mc, blk) = sl->rec;
@@ -1431,14 +1729,18 @@ pt_retire(struct mapcache *mc, const struct pt_node *r)
 	unsigned nc = __builtin_popcountll(r->vec);
 	unsigned nl = __builtin_popcountll(r->leafvec);
 
+	/* A dense skip's block is the children of the node at q. */
 	if (pt_is_skip(r))
-		return oplog_add(&mc->op_old, r->base0, mc->wk, 1);
+		return PT_SWIN(r) ? 0 :
+		    oplog_add(&mc->op_old, r->base0, mc->wk, 1);
 	if (pt_is_tail(r))
 		return 0;	/* no blocks of its own */
 
 	if (nc > 0 && oplog_add(&mc->op_old, r->base1, mc->wk, nc) == -1)
 		return -1;
-	if (nl > 0 && oplog_add(&mc->op_old, r->base0, 1, nl) == -1)
+	/* base0 0: a node rebuilt from a dense skip (leaf index 0). */
+	if (nl > 0 && r->base0 != 0 &&
+	    oplog_add(&mc->op_old, r->base0, 1, nl) == -1)
 		return -1;
 	return 0;
 }
@@ -1483,7 +1785,10 @@ pt_apply(struct mapcache *mc, const struct pt_slot *in, unsigned p,
 	/* Decode (a leaf that must grow a node: 64 equal leaves). */
 	if (in->node == 2 || (in->node && pt_is_skip(&in->rec)))
 		skip_decode(mc, in, p, sl);
-	else if (in->node && pt_is_tail(&in->rec))
+	else if (in->node && pt_is_tail2(&in->rec)) {
+		if (tail2_decode(mc, &in->rec, p, sl) == -1)
+			return -1;	/* not written so */
+	} else if (in->node && pt_is_tail(&in->rec))
 		tail_decode(mc, &in->rec, p, sl);
 	for (s = 0, i = 0, j = 0; s < 64; s++) {
 		if (in->node == 2 || (in->node && pt_is_comp(&in->rec))) {
@@ -1549,7 +1854,8 @@ pt_apply(struct mapcache *mc, const struct pt_slot *in, unsigned p,
 		out->leaf = sl[0].leaf;
 		return 0;
 	}
-	if (tail_fold(mc, sl, p, &out->rec)) {
+	if (tail_fold(mc, sl, p, &out->rec) ||
+	    (mc->wk == 2 && tail2_fold(mc, sl, p, &out->rec))) {
 		out->node = 1;
 		return 0;
 	}
@@ -1597,6 +1903,48 @@ pt_commit(struct mapcache *mc, int ok)
 	drop->n = 0;
 }
 
+/*
+ * Can a slot's skip to the node r be dense?  The window bits j if r's
+ * children fill an aligned window of 2^j slots and every leaf is 0,
+ * else 0.
+ */
+static unsigned
+pt_dense(const struct mapcache *mc, const struct pt_node *r)
+{
+	unsigned nc, nl, j, lo, i;
+
+	if (pt_is_comp(r) || r->vec == 0)
+		return 0;
+	nc = __builtin_popcountll(r->vec);
+	if (nc & (nc - 1))
+		return 0;
+	j = __builtin_ctz(nc);
+	lo = __builtin_ctzll(r->vec);
+	if (j == 0 || lo & (nc - 1) || (j < 6 &&
+	    r->vec != ((1ULL << nc) - 1) << lo))
+		return 0;
+	nl = __builtin_popcountll(r->leafvec);
+	for (i = 0; i < nl; i++)
+		if (mc->leaves[r->base0 + i] != 0)
+			return 0;
+	return j;
+}
+
+/*
+ * The k of a dense slot: the skip's bits [D, q), the window's position
+ * [q, q + 6 - j) after them, m = q + 6 - j - D and j.
+ */
+static uint32_t
+dense_k(const struct pt_slot *out, unsigned D, unsigned j)
+{
+	unsigned lo = __builtin_ctzll(out->rec.vec), m = out->q + 6 - j - D;
+	uint64_t key = out->khi;
+
+	if (j < 6)
+		key |= (uint64_t)(lo >> j) << (64 - m);
+	return ((uint32_t)(key >> 32) & ~0xffu) | m | j << 5;
+}
+
 static int
 pt_dir_new(struct mapcache *mc, struct mc_table *t)
 {
@@ -1630,8 +1978,8 @@ pt_update(struct mapcache *mc, struct mc_table *t, uint64_t hi, uint64_t lo,
 {
 	struct pt_slot in, out;
 	struct pt_dirtab *d;
-	uint32_t first, n, i, v, k, blk;
-	unsigned D = t->dbits;
+	uint32_t first, n, i, v, k, blk, rec;
+	unsigned D = t->dbits, j;
 	int c;
 
 	mc->wk = pt_kind(t);
@@ -1653,13 +2001,18 @@ pt_update(struct mapcache *mc, struct mc_table *t, uint64_t hi, uint64_t lo,
 		in.node = 0;
 		in.leaf = v & ~PT_LEAF;
 	} else if (k != 0) {
-		/* The slot's skip, as pt_apply() sees one not yet written. */
+		/*
+		 * The slot's skip, as pt_apply() sees one not yet written
+		 * (dense: without the window bits, which the node at q
+		 * holds).
+		 */
 		in.node = 2;
 		in.leaf = 0;
-		in.rec = *pt_nd(mc, v);
-		in.khi = (uint64_t)(k & ~0xffu) << 32;
+		in.rec = *pt_nd(mc, dir_rec(d, first));
+		in.q = D + PT_KLEN(k) - (PT_KWIN(k) ? 6 - PT_KWIN(k) : 0);
+		in.khi = ((uint64_t)(k & ~0xffu) << 32) &
+		    ~(~0ULL >> (in.q - D));
 		in.klo = 0;
-		in.q = D + (k & 0xff);
 	} else {
 		in.node = 1;
 		in.rec = *pt_nd(mc, v);
@@ -1668,6 +2021,7 @@ pt_update(struct mapcache *mc, struct mc_table *t, uint64_t hi, uint64_t lo,
 		goto fail;
 	if (c) {
 		k = 0;
+		rec = 0;
 		if (!out.node)
 			v = PT_LEAF | out.leaf;
 		else {
@@ -1681,13 +2035,19 @@ pt_update(struct mapcache *mc, struct mc_table *t, uint64_t hi, uint64_t lo,
 				goto fail;
 			*pt_nd(mc, blk) = out.rec;
 			v = blk;
+			if (k != 0 && (j = pt_dense(mc, &out.rec)) != 0 &&
+			    out.q + 6 - j - D <= PT_KBITS) {
+				k = dense_k(&out, D, j);
+				rec = blk;
+				v = out.rec.base1;
+			}
 		}
 		/* The slot's record, or the record at q of its skip. */
 		if (!(dir_v(d, first) & PT_LEAF) &&
-		    oplog_add(&mc->op_old, dir_v(d, first), mc->wk, 1) == -1)
+		    oplog_add(&mc->op_old, dir_rec(d, first), mc->wk, 1) == -1)
 			goto fail;
 		/* Everything is written: publish. */
-		dir_set_vk(d, first, v, k);
+		dir_set_vk(d, first, v, k, rec);
 	}
 	pt_commit(mc, 1);
 	return 0;
@@ -1722,16 +2082,21 @@ pt_walk(struct mapcache *mc, struct mc_table *t, uint64_t hi, uint64_t lo,
 	if ((k = dir_k(t->dir, i)) != 0) {
 		if (dir_skip_miss(k, hi << p))
 			return 0;
-		p += k & 0xff;
+		/* Dense: from the node at q, which the window implies. */
+		p += PT_KLEN(k) - (PT_KWIN(k) ? 6 - PT_KWIN(k) : 0);
+		v = dir_rec(t->dir, i);
 	}
 	for (n = pt_nd(mc, v);; p += 6) {
 		if (pt_is_skip(n) && skip_in(n, hi, lo, p)) {
 			p += (n->leafvec & 0xff) - 6;
-			n = pt_nd(mc, n->base0);
+			s = PT_SWIN(n);
+			n = pt_nd(mc, n->base0 + (s ? bits6(hi, lo, p + 6) >>
+			    (6 - s) : 0));
+			p += s;
 			continue;
 		}
 		if (pt_is_comp(n))
-			return tail_match(n, hi, lo, p);
+			return tail_match(n, hi, lo, p, 1);
 		s = bits6(hi, lo, p);
 		if (((n->vec >> s) & 1) == 0)
 			return mc->leaves[n->base0 + __builtin_popcountll(
@@ -1795,12 +2160,18 @@ pt_scan(struct mapcache *mc, const struct pt_node *r, struct pt_ids *l,
 
 	if (pt_is_tail(r))
 		return l == NULL || (ids_add(mc, l, r->base0) == 0 &&
-		    ids_add(mc, l, r->base1 & ~PT_TAIL) == 0) ? 0 : -1;
+		    ids_add(mc, l, r->base1 & PT_DMASK) == 0 &&
+		    (!pt_is_tail2(r) || ids_add(mc, l,
+		    (uint32_t)(r->leafvec >> 39)) == 0)) ? 0 : -1;
 	if (pt_is_skip(r)) {
+		struct pt_node rec;
+		uint64_t khi, klo;
+
 		if ((l != NULL && ids_add(mc, l, r->base1 & PT_DMASK) == -1) ||
 		    (retire && pt_retire(mc, r) == -1))
 			return -1;
-		return pt_scan(mc, pt_nd(mc, r->base0), l, retire);
+		(void)skip_view(mc, r, &khi, &klo, &rec);
+		return pt_scan(mc, &rec, l, retire);
 	}
 	if (retire && pt_retire(mc, r) == -1)
 		return -1;
@@ -1830,6 +2201,7 @@ pt_scan_dir(struct mapcache *mc, const struct pt_dirtab *d,
 			return -1;
 		if (v & PT_LEAF)
 			continue;
+		v = d->wide ? dir_rec(d, i) : v;
 		if (retire && oplog_add(&mc->op_old, v, mc->wk, 1) == -1)
 			return -1;
 		if (pt_scan(mc, pt_nd(mc, v), l, retire) == -1)
@@ -3156,17 +3528,23 @@ burst_step(const struct mapcache *mc, struct burst_st *b, int wide)
 		if (!pt_is_skip(n) || !comp_match(n, b->khi, b->klo))
 			return 0;
 		s = n->leafvec & 0xff;
-		b->n = pt_rd(mc, n->base0, wide);
-		__builtin_prefetch(b->n);
 		if (wide) {
 			unsigned __int128 k = (unsigned __int128)b->khi << 64 |
 			    b->klo;
+			unsigned j = PT_SWIN(n);
 
+			/* Dense: the next j bits index base0's block. */
 			k <<= s;
+			b->n = pt_rd(mc, n->base0 + (uint32_t)(((uint64_t)(k >>
+			    64) >> 1) >> (63 - j)), wide);
+			k <<= j;
 			b->khi = (uint64_t)(k >> 64);
 			b->klo = (uint64_t)k;
-		} else
+		} else {
+			b->n = pt_rd(mc, n->base0, wide);
 			b->khi <<= s;
+		}
+		__builtin_prefetch(b->n);
 		return 1;
 	}
 	if ((n->vec >> s) & 1) {
@@ -3195,7 +3573,7 @@ burst_run(const struct mapcache *mc, const struct mc_table *t,
 	const struct pt_dirtab *dir;
 	const uint64_t *ds[BURST];
 	const struct pt_node *r;
-	uint32_t active = 0, walked, m, v, k, def, ids[BURST];
+	uint32_t active = 0, walked, shallow = 0, m, v, k, def, ids[BURST];
 	uint64_t hi, lo, w;
 	unsigned i, D, node;
 
@@ -3220,12 +3598,12 @@ burst_run(const struct mapcache *mc, const struct mc_table *t,
 		node = !(v & PT_LEAF);
 		ids[i] = v & ~PT_LEAF;
 		if (wide && node && (k = w >> 32) != 0) {
-			/* The slot's skip. */
-			m = k & 0xff;
+			/* The slot's skip (m >= 1). */
 			if (dir_skip_miss(k, b[i].khi)) {
 				node = 0;
 				ids[i] = 0;
 			} else {
+				ids[i] += dir_skip_idx(k, b[i].khi, &m);
 				b[i].khi = b[i].khi << m | b[i].klo >> (64 - m);
 				b[i].klo <<= m;
 			}
@@ -3234,8 +3612,24 @@ burst_run(const struct mapcache *mc, const struct mc_table *t,
 		__builtin_prefetch(node ? (const void *)b[i].n :
 		    (const void *)ds[i]);
 		active |= node << i;
+		shallow |= (wide && node && (uint32_t)(w >> 32) == 0) << i;
 	}
 	walked = active;
+	/*
+	 * Walks from an IPv6 slot without a skip (a slot that two /32s
+	 * share, on the bench) start with two records the few such slots
+	 * keep in cache (a node and a skip record under it): two rounds of
+	 * their own take them, so that their cache misses start with the
+	 * others' instead of two rounds later, when the burst's last
+	 * rounds would wait for them alone.
+	 */
+	if (wide && shallow != 0)
+		for (v = 0; v < 2; v++)
+			for (m = active & shallow; m != 0; m &= m - 1) {
+				i = __builtin_ctz(m);
+				active &= ~((burst_step(mc, &b[i], wide) ^
+				    1) << i);
+			}
 	while (active != 0)
 		for (m = active; m != 0; m &= m - 1) {
 			i = __builtin_ctz(m);
@@ -3244,7 +3638,9 @@ burst_run(const struct mapcache *mc, const struct mc_table *t,
 	for (i = 0; i < n; i++) {
 		if ((walked >> i) & 1) {
 			r = b[i].n;
-			if (pt_is_comp(r))
+			if (wide && pt_is_comp(r) && pt_is_tail2(r))
+				ids[i] = tail2_answer(r, b[i].khi);
+			else if (pt_is_comp(r))
 				ids[i] = pt_is_tail(r) && comp_match(r,
 				    b[i].khi, b[i].klo) ? r->base0 :
 				    r->base1 & PT_DMASK;

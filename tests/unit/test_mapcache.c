@@ -657,6 +657,188 @@ START_TEST(lpm_skip)
 }
 END_TEST
 
+/*
+ * Dense slots: a direct slot whose skip ends at a node with an aligned
+ * window of 2^j slots all holding children (and 0 everywhere else)
+ * indexes the children directly.  In a small table (8-bit direct
+ * array, levels 8, 14, 20, 26, ...) the node at 26 under 2001:d80::/26
+ * gets a window of 2^j /48s, for each j; prefixes outside the window,
+ * over part of it, under it and above it turn the form on and off, and
+ * deleting the window's prefixes one by one shrinks it.  Every step is
+ * checked against the brute-force reference on every bit flip of every
+ * live prefix, alone and in a burst.
+ */
+START_TEST(lpm_dense)
+{
+	static const unsigned los[7] = { 0, 6, 12, 24, 16, 32, 0 };
+	struct mapcache *mc = mc_new(1, 0);
+	struct ref r[3 * 64 + 2];
+	uint8_t a[16];
+	unsigned j, w, lo, i, n, g;
+
+	for (j = 1; j <= 6; j++) {
+		w = 1u << j;
+		lo = los[j];
+		n = 0;
+		memset(r, 0, sizeof(r));
+		memset(a, 0, sizeof(a));
+		a[0] = 0x20;
+		a[2] = 0x0d;
+		/*
+		 * Group 1 (2081:d80::/26, the same direct slot) comes after
+		 * group 0: the slot then holds a node at 8 whose children are
+		 * skip records 14 -> 26 to the two nodes at 26, dense
+		 * themselves.
+		 */
+		for (g = 0; g < 2; g++) {
+			a[1] = g ? 0x81 : 0x01;
+			for (i = 0; i < w; i++) {
+				/* Slot lo + i of the node at 26: bits 26..31. */
+				a[3] = 0x80 | (lo + i);
+				a[4] = rnd();
+				a[5] = rnd();
+				skip_set(mc, &r[w + 1 + n++], a, 48, 1);
+			}
+			skip_check(mc, r, w + 1 + n);
+		}
+		/* A /12 over group 0 only: its skip's default is not 0. */
+		a[1] = 0x01;
+		skip_set(mc, &r[w], a, 12, 1);
+		skip_check(mc, r, w + 1 + n);
+		skip_set(mc, &r[w], a, 12, 0);
+		skip_check(mc, r, w + 1 + n);
+		/* Group 1 goes; group 0 is alone under the slot again. */
+		for (i = 0; i < w; i++) {
+			memcpy(a, r[2 * w + 1 + i].addr, 16);
+			skip_set(mc, &r[2 * w + 1 + i], a, 48, 0);
+			if (i % 8 == 0 || i + 1 == w)
+				skip_check(mc, r, 3 * w + 1);
+		}
+		for (i = 0; i < w; i++)
+			r[i] = r[w + 1 + i];
+		n = w;
+		skip_check(mc, r, n);
+		/* A child outside the window, then gone again. */
+		a[3] = 0x80 | (lo + w < 64 ? lo + w : lo - 1);
+		skip_set(mc, &r[n], a, 48, 1);
+		skip_check(mc, r, n + 1);
+		skip_set(mc, &r[n], a, 48, 0);
+		skip_check(mc, r, n + 1);
+		/* A /29 over 8 slots of the node, in the window or not. */
+		a[3] = 0x80 | lo;
+		skip_set(mc, &r[n], a, 29, 1);
+		skip_check(mc, r, n + 1);
+		skip_set(mc, &r[n], a, 29, 0);
+		skip_check(mc, r, n + 1);
+		/* A /24 above the skip: its default is no longer 0. */
+		skip_set(mc, &r[n], a, 24, 1);
+		skip_check(mc, r, n + 1);
+		skip_set(mc, &r[n], a, 24, 0);
+		skip_check(mc, r, n + 1);
+		/* A /128 under a window slot: the children block moves. */
+		a[3] = 0x80 | (lo + w - 1);
+		memset(a + 4, 0x5a, 12);
+		skip_set(mc, &r[n], a, 128, 1);
+		skip_check(mc, r, n + 1);
+		skip_set(mc, &r[n], a, 128, 0);
+		skip_check(mc, r, n + 1);
+		/* The window's prefixes go, highest slot first. */
+		while (n > 0) {
+			n--;
+			memcpy(a, r[n].addr, 16);
+			skip_set(mc, &r[n], a, 48, 0);
+			/* Every width of window on the way down. */
+			if ((n & (n - 1)) == 0 || n % 8 == 1)
+				skip_check(mc, r, w + 1);
+		}
+		/* Empty again: nothing matches. */
+		for (i = 0; i < w; i++)
+			ck_assert_ptr_null(mapcache_lookup(mc, 7,
+			    MAPCACHE_AF_IPV6, r[i].addr));
+	}
+	mapcache_free(mc);
+}
+END_TEST
+
+/*
+ * Double tail records: a subtree holding two prefixes (beside each other
+ * or one inside the other, at most 32 bits below the record) over one
+ * default is one record.  Under 2001:db8::/32 (a direct slot's skip to
+ * the node at 32 in a small table), pairs of each shape are added, then
+ * a third prefix splits the record and deleting it folds it back, with
+ * and without a covering prefix as the default; pairs that do not fit
+ * (a /128, two prefixes deep in one slot) stay nodes.  Every step is
+ * checked against the brute-force reference on every bit flip of every
+ * live prefix, alone and in a burst.
+ */
+START_TEST(lpm_tail2)
+{
+	static const struct {
+		uint8_t		 b[2][8];	/* bytes 4..11 */
+		uint8_t		 plen[2];
+	} pairs[] = {
+		{ { { 0x12, 0x34 }, { 0x56, 0x78 } }, { 48, 48 } },
+		{ { { 0x12, 0x34 }, { 0x12, 0x34, 0x56, 0x78 } }, { 48, 64 } },
+		{ { { 0x10 }, { 0x12, 0x34, 0x56 } }, { 36, 56 } },
+		{ { { 0x10 }, { 0x20 } }, { 36, 36 } },
+		{ { { 0x12, 0x34 }, { 0x9a, 0xbc, 0xde, 0xf0 } }, { 44, 64 } },
+		{ { { 0x12, 0x34 }, { 0x12, 0x35 } }, { 48, 48 } },
+		{ { { 0x12, 0x34 }, { 0x56, 0x78, 1, 2, 3, 4, 5, 6 } },
+		    { 48, 128 } },
+	};
+	static const uint8_t third[8] = { 0xfe, 0xdc, 0xba };
+	struct mapcache *mc = mc_new(1, 0);
+	struct ref r[5];
+	uint8_t a[16];
+	unsigned i, j, c;
+
+	for (c = 0; c < 2; c++) {
+		for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+			memset(r, 0, sizeof(r));
+			memset(a, 0, sizeof(a));
+			a[0] = 0x20;
+			a[1] = 0x01;
+			a[2] = 0x0d;
+			a[3] = 0xb8;
+			/* r[0]: the /32 itself as the default, or none. */
+			if (c)
+				skip_set(mc, &r[0], a, 32, 1);
+			for (j = 0; j < 2; j++) {
+				memcpy(a + 4, pairs[i].b[j], 8);
+				skip_set(mc, &r[1 + j], a, pairs[i].plen[j], 1);
+				skip_check(mc, r, 3);
+			}
+			/* A third prefix splits it; deleting it folds back. */
+			memcpy(a + 4, third, 8);
+			skip_set(mc, &r[3], a, 48, 1);
+			skip_check(mc, r, 4);
+			skip_set(mc, &r[3], a, 48, 0);
+			skip_check(mc, r, 4);
+			/* One inside the shorter of the pair. */
+			memcpy(a, r[1].addr, 16);
+			a[15] = 0x77;
+			skip_set(mc, &r[3], a, 128, 1);
+			skip_check(mc, r, 4);
+			skip_set(mc, &r[3], a, 128, 0);
+			skip_check(mc, r, 4);
+			/* The pair goes, one then the other. */
+			for (j = 0; j < 2; j++) {
+				memcpy(a, r[1 + j].addr, 16);
+				skip_set(mc, &r[1 + j], a, r[1 + j].plen, 0);
+				skip_check(mc, r, 3);
+			}
+			if (c) {
+				memcpy(a, r[0].addr, 16);
+				skip_set(mc, &r[0], a, 32, 0);
+			}
+			ck_assert_ptr_null(mapcache_lookup(mc, 7,
+			    MAPCACHE_AF_IPV6, r[1].addr));
+		}
+	}
+	mapcache_free(mc);
+}
+END_TEST
+
 START_TEST(lpm_v4_regrow)
 {
 	lpm_regrow(4, 36000);
@@ -1693,6 +1875,8 @@ mapcache_suite(void)
 	tcase_add_test(tc, lpm_v4_regrow);
 	tcase_add_test(tc, lpm_v6_regrow);
 	tcase_add_test(tc, lpm_skip);
+	tcase_add_test(tc, lpm_dense);
+	tcase_add_test(tc, lpm_tail2);
 	tcase_add_test(tc, replace_and_refresh);
 	tcase_add_test(tc, expiry_order);
 	tcase_add_test(tc, expiry_far);
