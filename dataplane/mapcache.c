@@ -4152,16 +4152,17 @@ ctr_chunk(struct mc_worker *w, uint32_t k)
 	return c;
 }
 
-void
-mapcache_count(struct mapcache *mc, unsigned worker,
-    const struct mapcache_entry *e, int rloc, uint32_t bytes)
+/*
+ * Count a packet of id in its cell c, and the first use of id in this
+ * second: pushed on the worker's use ring for the writer's CLOCK bits
+ * (a full ring drops the push, counted).
+ */
+static inline void
+ctr_use(struct mapcache *mc, struct mc_worker *w, struct mc_ctr *c,
+    uint32_t id, uint32_t bytes)
 {
-	struct mc_worker *w = &mc->w[worker];
-	const struct mapcache_rlocset *set;
-	struct mc_ctr *c;
-	uint32_t id = mapcache_entry_id(e), now, h;
+	uint32_t now, h;
 
-	c = ctr_chunk(w, id >> CHUNK_SHIFT) + (id & CHUNK_MASK);
 	ctr_add(c, bytes);
 	now = LOAD(mc->now);
 	if (LOAD(c->last) != now) {
@@ -4173,6 +4174,19 @@ mapcache_count(struct mapcache *mc, unsigned worker,
 		} else
 			STORE(w->drops, LOAD(w->drops) + 1);
 	}
+}
+
+void
+mapcache_count(struct mapcache *mc, unsigned worker,
+    const struct mapcache_entry *e, int rloc, uint32_t bytes)
+{
+	struct mc_worker *w = &mc->w[worker];
+	const struct mapcache_rlocset *set;
+	struct mc_ctr *c;
+	uint32_t id = mapcache_entry_id(e);
+
+	c = ctr_chunk(w, id >> CHUNK_SHIFT) + (id & CHUNK_MASK);
+	ctr_use(mc, w, c, id, bytes);
 	if (rloc >= 0 && (set = e->rset ? LOAD(mc->sets[e->rset]) : NULL) !=
 	    NULL && (unsigned)rloc < set->n)
 		ctr_add(&set->ctr[worker * set->rowlen + rloc], bytes);
@@ -4291,23 +4305,12 @@ mapcache_use_count(struct mapcache *mc, unsigned worker,
 	struct mc_worker *w = &mc->w[worker];
 	const struct mapcache_rlocset *set = u->set;
 	struct mc_ctr *c = u->cell;
-	uint32_t now, h;
 
 	if (c == NULL)
 		c = ctr_chunk(w, u->id >> CHUNK_SHIFT) + (u->id & CHUNK_MASK);
 	if (u->fill == MAPCACHE_USE_ENTRY)
 		STORE(c->hot, u->hot);
-	ctr_add(c, bytes);
-	now = LOAD(mc->now);
-	if (LOAD(c->last) != now) {
-		STORE(c->last, now);
-		h = w->head;
-		if (h - CONSUME(w->tail) < RING_SIZE) {
-			w->ring[h & (RING_SIZE - 1)] = u->id;
-			PUBLISH(w->head, h + 1);
-		} else
-			STORE(w->drops, LOAD(w->drops) + 1);
-	}
+	ctr_use(mc, w, c, u->id, bytes);
 	if (rloc >= 0 && set != NULL && (unsigned)rloc < set->n)
 		ctr_add(&set->ctr[worker * set->rowlen + rloc], bytes);
 }
