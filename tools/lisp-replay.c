@@ -53,7 +53,6 @@
 #include "dp_keys.h"
 #include "dp_path.h"
 #include "dp_tables.h"
-#include "dpipc.h"
 #include "lcrypto.h"
 #include "log.h"
 #include "mapcache.h"
@@ -554,18 +553,19 @@ key_counters(uint64_t *v)
 
 /*
  * What the keys the records installed use, for the summary: the
- * encapsulation slots (ITR) or the decapsulation sets (ETR), each
- * distinct construction once, joined by '+'.  lispers.net's keys
- * (suite 0) are enc on the ITR and worked out per packet on the ETR;
- * RFC 8061 keys name their suite.  Without keys: enc's name.
+ * construction of every key lcrypto accepted (lcrypto_key_cipher():
+ * RFC 8061 keys by their suite, lispers.net's as enc on the ITR and
+ * worked out per packet on the ETR) in the encapsulation slots (ITR)
+ * or the decapsulation sets (ETR), each once, joined by '+'.  Without
+ * any: enc's name.
  */
 static const char *
 key_ciphers(int etr, enum lcrypto_cipher enc, char *buf, size_t len)
 {
 	const struct dp_keyset	*ks;
-	const char		*name;
+	enum lcrypto_cipher	 c;
 	size_t			 i, n, off = 0;
-	unsigned int		 k, seen = 0, bit;
+	unsigned int		 k, seen = 0;
 
 	n = etr ? dp_keys_decap_count() : dp_keys_encap_count();
 	for (i = 0; i < n; i++) {
@@ -574,28 +574,15 @@ key_ciphers(int etr, enum lcrypto_cipher enc, char *buf, size_t len)
 		if (ks == NULL)
 			continue;
 		for (k = 0; k < ks->nkeys && k < DP_KEYS_PER_SET; k++) {
-			switch (ks->keys[k].suite) {
-			case DPIPC_SUITE_AES128_GCM:
-				bit = 1;
-				name = lcrypto_cipher_name(
-				    LCRYPTO_RFC8061_AES128_GCM);
-				break;
-			case DPIPC_SUITE_CHACHA20:
-				bit = 2;
-				name = lcrypto_cipher_name(
-				    LCRYPTO_RFC8061_CHACHA20);
-				break;
-			default:
-				bit = 4;
-				name = lcrypto_cipher_name(etr ?
-				    LCRYPTO_AUTO : enc);
-				break;
-			}
-			if (seen & bit)
+			if (ks->keys[k].lk == NULL)
+				continue;	/* refused: counted apart */
+			c = lcrypto_key_cipher(ks->keys[k].lk);
+			if (seen & 1u << c)
 				continue;
-			seen |= bit;
+			seen |= 1u << c;
 			off += (size_t)snprintf(buf + off, off < len ?
-			    len - off : 0, "%s%s", off ? "+" : "", name);
+			    len - off : 0, "%s%s", off ? "+" : "",
+			    lcrypto_cipher_name(c));
 		}
 	}
 	if (seen == 0 || off >= len)
