@@ -295,18 +295,13 @@ START_TEST(test_etr_poly_refused)
 }
 END_TEST
 
-/* Install [IID]192.0.2.20/32 -> etr_rloc with the variant's encap keys. */
+/* Install [IID]192.0.2.20/32 -> etr_rloc with the keys of set. */
 static uint16_t
-encap_route(int i, const char *icv_override)
+encap_route_set(const struct dp_keyset *set)
 {
-	struct json_object	*ks = tu_jget(tu_jget(variant(i), "ipc_json_as_built"),
-				    ITRKEYS);
 	struct mapcache_prefix	 pfx;
 	struct mapcache_rloc	 r;
-	struct dp_keyset	 set;
 
-	keyset(&set, etr_rloc, 4341, tu_jstr(ks, "encrypt-key"),
-	    icv_override != NULL ? icv_override : tu_jstr(ks, "icv-key"));
 	memset(&r, 0, sizeof(r));
 	memcpy(r.addr, etr_rloc, 4);
 	r.afi = MAPCACHE_AF_IPV4;
@@ -315,7 +310,7 @@ encap_route(int i, const char *icv_override)
 	r.weight = 100;
 	r.mpriority = 255;
 	r.up = 1;
-	r.key_slot = dp_keys_encap_set(&set);
+	r.key_slot = dp_keys_encap_set(set);
 	memset(&pfx, 0, sizeof(pfx));
 	pfx.iid = IID;
 	pfx.afi = MAPCACHE_AF_IPV4;
@@ -326,6 +321,19 @@ encap_route(int i, const char *icv_override)
 	ck_assert_int_eq(mapcache_insert(mc, &pfx, MAPCACHE_POSITIVE, 3600,
 	    &r, 1, 0), 0);
 	return r.key_slot;
+}
+
+/* Install [IID]192.0.2.20/32 -> etr_rloc with the variant's encap keys. */
+static uint16_t
+encap_route(int i, const char *icv_override)
+{
+	struct json_object	*ks = tu_jget(tu_jget(variant(i), "ipc_json_as_built"),
+				    ITRKEYS);
+	struct dp_keyset	 set;
+
+	keyset(&set, etr_rloc, 4341, tu_jstr(ks, "encrypt-key"),
+	    icv_override != NULL ? icv_override : tu_jstr(ks, "icv-key"));
+	return encap_route_set(&set);
 }
 
 static void
@@ -579,30 +587,10 @@ keyset8061(struct dp_keyset *ks, const uint8_t *addr, uint16_t port,
 static uint16_t
 encap_route8061(unsigned int suite, unsigned int kid)
 {
-	struct mapcache_prefix	 pfx;
-	struct mapcache_rloc	 r;
 	struct dp_keyset	 set;
 
 	keyset8061(&set, etr_rloc, 4341, suite, kid);
-	memset(&r, 0, sizeof(r));
-	memcpy(r.addr, etr_rloc, 4);
-	r.afi = MAPCACHE_AF_IPV4;
-	r.port = 4341;
-	r.priority = 1;
-	r.weight = 100;
-	r.mpriority = 255;
-	r.up = 1;
-	r.key_slot = dp_keys_encap_set(&set);
-	memset(&pfx, 0, sizeof(pfx));
-	pfx.iid = IID;
-	pfx.afi = MAPCACHE_AF_IPV4;
-	pfx.plen = 32;
-	pfx.addr[0] = 192;
-	pfx.addr[2] = 2;
-	pfx.addr[3] = 20;
-	ck_assert_int_eq(mapcache_insert(mc, &pfx, MAPCACHE_POSITIVE, 3600,
-	    &r, 1, 0), 0);
-	return r.key_slot;
+	return encap_route_set(&set);
 }
 
 /* An emitted outer packet back through dp_etr_packet(); flip as etr(). */
