@@ -23,6 +23,7 @@
 #include "cp_itr.h"
 #include "cp_msg.h"
 #include "cp_show.h"
+#include "cp_testutil.h"
 #include "lc8061_kx.h"
 #include "lisp_msg.h"
 #include "log.h"
@@ -99,21 +100,6 @@ static const struct cp_env env_itr = { fake_send, fake_dp, fake_rand,
     &tag_itr };
 static const struct cp_env env_etr = { fake_send, fake_dp, fake_rand,
     &tag_etr };
-
-static struct dpipc_addr
-A(const char *s)
-{
-	struct dpipc_addr	 a;
-	uint8_t			 b[16];
-
-	if (inet_pton(AF_INET, s, b) == 1)
-		cpa_host(&a, AF_INET, b);
-	else {
-		ck_assert_int_eq(inet_pton(AF_INET6, s, b), 1);
-		cpa_host(&a, AF_INET6, b);
-	}
-	return a;
-}
 
 static struct cp_eid
 E(const char *s, uint8_t plen)

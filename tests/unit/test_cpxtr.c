@@ -17,6 +17,7 @@
 #include "cp_itr.h"
 #include "cp_msg.h"
 #include "cp_probe.h"
+#include "cp_testutil.h"
 #include "lisp_auth.h"
 #include "lisp_err.h"
 #include "lisp_msg.h"
@@ -101,21 +102,6 @@ reset(void)
 {
 	nsent = ndpm = 0;
 	rnd = 0;
-}
-
-static struct dpipc_addr
-A(const char *s)
-{
-	struct dpipc_addr	 a;
-	uint8_t			 b[16];
-
-	if (inet_pton(AF_INET, s, b) == 1)
-		cpa_host(&a, AF_INET, b);
-	else {
-		ck_assert_int_eq(inet_pton(AF_INET6, s, b), 1);
-		cpa_host(&a, AF_INET6, b);
-	}
-	return a;
 }
 
 static struct cp_eid
