@@ -32,7 +32,7 @@ import sys
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from pcapfile import pcap_packets
+from pcapfile import lisp_data, pcap_packets
 
 
 def ipc_keys(path):
@@ -69,19 +69,7 @@ def main():
     last, seen, errs = {}, set(), 0
     for n, (p, want) in enumerate(zip(pkts, inner)):
         try:
-            if p[0] >> 4 == 4:
-                hl = (p[0] & 15) * 4
-                assert p[9] == 17, "not UDP"
-                assert struct.unpack(">H", p[2:4])[0] == len(p)
-                dst, udp = p[16:20], p[hl:]
-            else:
-                assert p[0] >> 4 == 6 and p[6] == 17, "not IPv6/UDP"
-                assert struct.unpack(">H", p[4:6])[0] + 40 == len(p)
-                dst, udp = p[24:40], p[40:]
-            sp, dp, ulen = struct.unpack(">HHH", udp[:6])
-            assert (sp, dp) == (port, 4341), "ports %d -> %d" % (sp, dp)
-            assert ulen == len(udp), "UDP length"
-            lisp = udp[8:]
+            dst, lisp = lisp_data(p, port)
             assert dst in keys, "no key for RLOC " + dst.hex()
             kid, key, icvk = keys[dst]
             hdr = lisp[:8]
