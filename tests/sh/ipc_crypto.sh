@@ -21,7 +21,6 @@ BUILD=${BUILD:-build}
 . tests/sh/dp_lib.inc
 dp_need_root python3 tshark
 dp_init
-SIM=tests/helpers/lispers_sim.py
 VEC=tests/data/lcrypto/lispers.net-crypto-vectors.json
 dp_bed
 
@@ -84,20 +83,14 @@ send $(mck "$(topo_eidnet6 1)" "$r1" "$K21" "$I21")
 touch $DP_TMP/s2.ready
 serve
 EOS
-declare -A SIMPID
-for n in 1 2; do
-	topo_spawn x$n python3 "$SIM" --dir "$DP_TMP/lisp$n" \
-	    --script "$DP_TMP/s$n" --log "$DP_TMP/s$n.log"
-	SIMPID[$n]=$TOPO_LAST_PID
-done
+dp_sim_start 1
+dp_sim_start 2
 # The underlay capture below must see wire packets (dp_lib.inc).
 dp_wire_segment 1 && dp_wire_segment 2 || export LISP_ZTR_OFFLOAD=gro
 dp_start 1 "$DP_TMP/x1.conf" "$DP_TMP/x1.log" -lisp "$DP_TMP/lisp1"
 dp_start 2 "$DP_TMP/x2.conf" "$DP_TMP/x2.log" -lisp "$DP_TMP/lisp2"
-for n in 1 2; do
-	for i in $(seq 100); do [ -f "$DP_TMP/s$n.ready" ] && break; sleep 0.1; done
-	[ -f "$DP_TMP/s$n.ready" ] || { cat "$DP_TMP/x$n.log" >&2; dp_fail "x$n: no restart handshake"; }
-done
+dp_sim_ready 1
+dp_sim_ready 2
 sleep 0.3
 grep -q 'lisp-crypto encapsulation cipher aes-128-gcm' "$DP_TMP/x1.log" ||
     dp_fail "x1 does not log its encapsulation cipher"
@@ -189,9 +182,7 @@ grep -q '"type": "decap-statistics".*"ICV-error": {"packet-count": [1-9]' "$DP_T
     dp_fail "x2's decap-statistics without the ICV-error"
 echo "ok: decap-statistics reports the ICV-errors to lispers.net"
 
-for n in 1 2; do
-	kill -TERM "${SIMPID[$n]}"; wait "${SIMPID[$n]}" 2>/dev/null
-	_topo_forget_pid "${SIMPID[$n]}" 2>/dev/null
-done
+dp_sim_stop 1
+dp_sim_stop 2
 grep INVALID "$DP_TMP"/s*.log >&2 && dp_fail "invalid DP -> lispers.net records"
 exit 0

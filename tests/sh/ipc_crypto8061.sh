@@ -25,7 +25,6 @@ dp_need_root python3 tshark
 python3 -c 'import cryptography' 2>/dev/null ||
     { echo "python3-cryptography not installed" >&2; exit 77; }
 dp_init
-SIM=tests/helpers/lispers_sim.py
 dp_bed
 
 e4_1=$(topo_eid4 1) e4_2=$(topo_eid4 2) e6_1=$(topo_eid6 1) e6_2=$(topo_eid6 2)
@@ -77,19 +76,13 @@ send $(mck "$(topo_eidnet6 1)" "$r1" 2 6 "$K6")
 touch $DP_TMP/s2.ready
 serve
 EOS
-declare -A SIMPID
-for n in 1 2; do
-	topo_spawn x$n python3 "$SIM" --dir "$DP_TMP/lisp$n" \
-	    --script "$DP_TMP/s$n" --log "$DP_TMP/s$n.log"
-	SIMPID[$n]=$TOPO_LAST_PID
-done
+dp_sim_start 1
+dp_sim_start 2
 dp_wire_segment 1 && dp_wire_segment 2 || export LISP_ZTR_OFFLOAD=gro
 dp_start 1 "$DP_TMP/x1.conf" "$DP_TMP/x1.log" -lisp "$DP_TMP/lisp1"
 dp_start 2 "$DP_TMP/x2.conf" "$DP_TMP/x2.log" -lisp "$DP_TMP/lisp2"
-for n in 1 2; do
-	for i in $(seq 100); do [ -f "$DP_TMP/s$n.ready" ] && break; sleep 0.1; done
-	[ -f "$DP_TMP/s$n.ready" ] || { cat "$DP_TMP/x$n.log" >&2; dp_fail "x$n: no restart handshake"; }
-done
+dp_sim_ready 1
+dp_sim_ready 2
 sleep 0.3
 
 topo_capture u br0 "$DP_TMP/u.pcap" udp port 4341 || dp_fail "tcpdump"
@@ -207,9 +200,7 @@ good=$(dp_counter 2 etr-packets)
 [ "$good" -gt "$good_before" ] || dp_fail "x2 etr-packets did not grow"
 echo "ok: 3 packets with a flipped tag bit dropped as ICV-error on x2 ($before -> $after); forwarding goes on"
 
-for n in 1 2; do
-	kill -TERM "${SIMPID[$n]}"; wait "${SIMPID[$n]}" 2>/dev/null
-	_topo_forget_pid "${SIMPID[$n]}" 2>/dev/null
-done
+dp_sim_stop 1
+dp_sim_stop 2
 grep INVALID "$DP_TMP"/s*.log >&2 && dp_fail "invalid DP -> control plane records"
 exit 0

@@ -71,19 +71,12 @@ send $(dbm 2)
 touch $DP_TMP/s2.ready
 serve
 EOS
-start_sim() {	# N
-	topo_spawn x$1 python3 "$SIM" --dir "$DP_TMP/lisp$1" \
-	    --script "$DP_TMP/s$1" --log "$DP_TMP/s$1.log"
-	SIMPID[$1]=$TOPO_LAST_PID
-}
-declare -A SIMPID
-start_sim 1
-start_sim 2
+dp_sim_start 1
+dp_sim_start 2
 dp_start 1 "$DP_TMP/x1.conf" "$DP_TMP/x1.log" -lisp "$DP_TMP/lisp1"
 dp_start 2 "$DP_TMP/x2.conf" "$DP_TMP/x2.log" -lisp "$DP_TMP/lisp2"
 for n in 1 2; do
-	for i in $(seq 100); do [ -f "$DP_TMP/s$n.ready" ] && break; sleep 0.1; done
-	[ -f "$DP_TMP/s$n.ready" ] || { cat "$DP_TMP/x$n.log" >&2; dp_fail "x$n: no restart handshake"; }
+	dp_sim_ready $n
 	[ -S "$DP_TMP/lisp$n/lisp-ipc-data-plane" ] || dp_fail "x$n: no lisp-ipc-data-plane"
 	grep -q 'lisp-ztr-cp' "$DP_TMP/x$n.log" && dp_fail "x$n: a control process ran in IPC mode"
 done
@@ -130,13 +123,12 @@ python3 "$SIM" --dir "$DP_TMP/lisp2" --send-only --script "$DP_TMP/readd" ||
 echo "ok: entire-map-cache replaced the cache (unlisted entries removed); a $(python3 -c 'import json;print(len(json.dumps({"type":"entire-map-cache","entries":[{"type":"map-cache","opcode":"add","instance-id":"300","eid-prefix":"203.0.%d.%d/32"%(k>>8,k&255),"rlocs":[{"rloc":"198.51.100.77","priority":"1","weight":"100","port":"4341"}]} for k in range(4000)]})))')-byte entire-map-cache applied whole (4000 entries)"
 
 # lisp-itr restarts: lispers.net-itr is recreated; the DP sends restart.
-kill -TERM "${SIMPID[1]}"; wait "${SIMPID[1]}" 2>/dev/null
-_topo_forget_pid "${SIMPID[1]}" 2>/dev/null
+dp_sim_stop 1
 grep -q INVALID "$DP_TMP/s1.log" && dp_fail "x1 sent invalid records"
 printf 'wait restart 15\ntouch %s\nserve\n' "$DP_TMP/s1b.ready" >"$DP_TMP/s1b"
 topo_spawn x1 python3 "$SIM" --dir "$DP_TMP/lisp1" --script "$DP_TMP/s1b" \
     --log "$DP_TMP/s1b.log"
-SIMPID[1]=$TOPO_LAST_PID
+DP_SIMPID[1]=$TOPO_LAST_PID
 for i in $(seq 120); do [ -f "$DP_TMP/s1b.ready" ] && break; sleep 0.1; done
 [ -f "$DP_TMP/s1b.ready" ] || { grep lispers "${DP_LOG[1]}" >&2; cat "$DP_TMP/s1b.log" >&2; dp_fail "no restart after lispers.net-itr reappeared"; }
 echo "ok: lispers.net-itr recreated -> restart sent again"
@@ -196,10 +188,8 @@ dp_counters 2 >/dev/null
 grep -q 'decap-key 192.0.2.3 port 40958 key-ids 1' "${DP_LOG[2]}" || dp_fail "x2 decap-keys"
 echo "ok: observed lispers.net start-up sequence replayed: x1 ends with the 6 entries, 2 interfaces, 3 database-mappings it describes (duplicates, p0/w0 RLOCs, empty rlocs); x2 holds the decap key of 192.0.2.3:40958"
 
-for n in 1 2; do
-	kill -TERM "${SIMPID[$n]}"; wait "${SIMPID[$n]}" 2>/dev/null
-	_topo_forget_pid "${SIMPID[$n]}" 2>/dev/null
-done
+dp_sim_stop 1
+dp_sim_stop 2
 grep INVALID "$DP_TMP"/s*.log >&2 && dp_fail "invalid DP -> lispers.net records"
 max=$(cat "$DP_TMP"/s*.log | awk '/^[0-9]/ { if ($1 > m) m = $1 } END { print m + 0 }')
 n=$(cat "$DP_TMP"/s*.log | grep -c '^[0-9]')
