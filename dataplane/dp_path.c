@@ -142,7 +142,7 @@ dp_path_pending_count(const struct dp_path *p)
 
 /* --- ITR --------------------------------------------------------------- */
 
-static const struct dp_src *
+static inline __attribute__((always_inline)) const struct dp_src *
 src_for(const struct dp_tables *t, uint8_t afi, const uint8_t *dst)
 {
 	size_t	 k;
@@ -207,33 +207,24 @@ itr_too_big(struct dp_path *p, const struct encap_params *ep,
 }
 
 /*
- * Encapsulate the inner packet pi/inner along entry u (looked up in
- * instance-id iid, which is therefore the entry's): choose the RLOC,
- * copy the inner packet into a send slot of the outer family (at
- * ENCAP_HEADROOM, so the outer headers are written in front of it) and
- * emit it.  Returns the drop reason.
+ * The general encapsulation of itr_send(): LISP-crypto, a packet that
+ * needs fragmenting or an ICMP too-big, a TTL of 0, no IPv6 source;
+ * itr_plain() takes every other packet.  Returns the drop reason; the
+ * caller counts a packet sent.
  */
-static enum dp_drop
-itr_send(struct dp_path *p, const struct mapcache_use *u, uint32_t iid,
-    const struct pkt_info *pi, const uint8_t *inner, unsigned int ci)
+static __attribute__((noinline)) enum dp_drop
+itr_general(struct dp_path *p, const struct mapcache_rloc *r, uint32_t iid,
+    const struct pkt_info *pi, const uint8_t *inner, unsigned int ci,
+    uint64_t h)
 {
-	const struct mapcache_rloc	*r;
 	const struct dp_src		*s;
 	struct encap_params		 ep;
 	struct encap_pkt		 out[2];
-	uint64_t			 h = pkt_flow_hash(pi);
 	uint32_t			 nonces[2];
 	uint8_t				*slot;
 	enum dp_drop			 d;
-	int				 idx, af;
+	int				 af;
 
-	if (u->state == MAPCACHE_NEG_DROP || u->state == MAPCACHE_NEG_NATIVE)
-		return DP_DROP_NEGATIVE;
-	if ((idx = mapcache_use_select(u, (uint32_t)h)) < 0 ||
-	    (r = mapcache_use_rloc(u, (unsigned int)idx)) == NULL)
-		return DP_DROP_NO_MAPPING;
-	if (pi->tot_len > DP_PKT_MAX)
-		return DP_DROP_NO_BUFFER;
 	memset(&ep, 0, sizeof(ep));
 	af = r->afi == MAPCACHE_AF_IPV4 ? AF_INET : AF_INET6;
 	ep.af = af;
@@ -275,7 +266,7 @@ itr_send(struct dp_path *p, const struct mapcache_use *u, uint32_t iid,
 			p->io.emit(p->io.arg, ep.af, ep.dst, 0, slot,
 			    out[1].len);
 			dp_path_count(p, DPC_FRAGMENTED, 1);
-			goto sent;
+			return DP_DROP_NONE;
 		}
 	}
 	if (d == DP_DROP_TOO_BIG)
@@ -288,7 +279,89 @@ itr_send(struct dp_path *p, const struct mapcache_use *u, uint32_t iid,
 	else
 		p->io.emit(p->io.arg, ep.af, ep.dst, 0, out[0].data,
 		    out[0].len);
-sent:
+	return DP_DROP_NONE;
+}
+
+/*
+ * The common case of itr_send() without the encap_params round trip
+ * (encap_plain()): no LISP-crypto key, the source RLOC known, TTL not 0,
+ * no fragmenting.  Returns 0 when it sent the packet, -1 (before taking
+ * a slot or a random number) when itr_general() is to handle it.  The
+ * source and MTU are chosen as itr_general() chooses them.
+ */
+static inline __attribute__((always_inline)) int
+itr_plain(struct dp_path *p, const struct mapcache_rloc *r, uint32_t iid,
+    const struct pkt_info *pi, const uint8_t *inner, uint64_t h)
+{
+	static const uint8_t		 zero[16];
+	const struct dp_tables		*t = p->t;
+	const struct dp_src		*s;
+	const uint8_t			*src;
+	uint8_t				*slot, *o;
+	size_t				 olen, mtu = ENCAP_MTU_DEFAULT;
+	uint32_t			 nonce, id;
+	int				 af;
+
+	if (r->key_slot != MAPCACHE_NO_KEY || pi->ttl == 0)
+		return -1;
+	af = r->afi == MAPCACHE_AF_IPV4 ? AF_INET : AF_INET6;
+	if ((s = src_for(t, r->afi, r->addr)) != NULL) {
+		src = s->src;
+		if (s->mtu != 0)
+			mtu = s->mtu;
+	} else if (af == AF_INET)
+		src = t->has_src4 ? t->src4 : zero;
+	else if (t->has_src6)
+		src = t->src6;
+	else
+		return -1;
+	if (pi->tot_len + (af == AF_INET ? ENCAP_OVERHEAD4 : ENCAP_OVERHEAD6) >
+	    mtu)
+		return -1;
+	slot = p->io.slot(p->io.arg, af);
+	memcpy(slot + ENCAP_HEADROOM, inner, pi->tot_len);
+	/* encap_packet()'s order: the nonce, then the IPv4 ID. */
+	if (af == AF_INET)
+		pkt_rand32_2(&nonce, &id);
+	else {
+		nonce = pkt_rand32();
+		id = 0;
+	}
+	o = encap_plain(af, src, r->addr, r->port, iid, pi, h, nonce, id,
+	    slot + ENCAP_HEADROOM, &olen);
+	if (p->io.emit_encap != NULL)
+		p->io.emit_encap(p->io.arg, af, r->addr, o, olen);
+	else
+		p->io.emit(p->io.arg, af, r->addr, 0, o, olen);
+	return 0;
+}
+
+/*
+ * Encapsulate the inner packet pi/inner along entry u (looked up in
+ * instance-id iid, which is therefore the entry's): choose the RLOC,
+ * copy the inner packet into a send slot of the outer family (at
+ * ENCAP_HEADROOM, so the outer headers are written in front of it) and
+ * emit it.  Returns the drop reason.
+ */
+static enum dp_drop
+itr_send(struct dp_path *p, const struct mapcache_use *u, uint32_t iid,
+    const struct pkt_info *pi, const uint8_t *inner, unsigned int ci)
+{
+	const struct mapcache_rloc	*r;
+	uint64_t			 h = pkt_flow_hash(pi);
+	enum dp_drop			 d;
+	int				 idx;
+
+	if (u->state == MAPCACHE_NEG_DROP || u->state == MAPCACHE_NEG_NATIVE)
+		return DP_DROP_NEGATIVE;
+	if ((idx = mapcache_use_select(u, (uint32_t)h)) < 0 ||
+	    (r = mapcache_use_rloc(u, (unsigned int)idx)) == NULL)
+		return DP_DROP_NO_MAPPING;
+	if (pi->tot_len > DP_PKT_MAX)
+		return DP_DROP_NO_BUFFER;
+	if (itr_plain(p, r, iid, pi, inner, h) == -1 &&
+	    (d = itr_general(p, r, iid, pi, inner, ci, h)) != DP_DROP_NONE)
+		return d;
 	dp_path_count(p, DPC_ITR_PACKETS, 1);
 	dp_path_count(p, DPC_ITR_BYTES, pi->tot_len);
 	mapcache_use_count(p->mc, p->worker, u, idx, (uint32_t)pi->tot_len);

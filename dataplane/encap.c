@@ -33,12 +33,6 @@ encap_overhead(int af)
 	return af == AF_INET6 ? ENCAP_OVERHEAD6 : ENCAP_OVERHEAD4;
 }
 
-uint16_t
-encap_sport(uint64_t flow_hash)
-{
-	return (uint16_t)(ENCAP_SPORT_BASE + flow_hash % ENCAP_SPORT_RANGE);
-}
-
 static size_t
 encap_mtu(const struct encap_params *ep)
 {

@@ -46,10 +46,16 @@
 #ifndef ENCAP_H
 #define ENCAP_H
 
+#include <sys/socket.h>
+
+#include <endian.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
+#include "buf.h"
 #include "dp_stats.h"
+#include "lisp_data.h"
 #include "pkt.h"
 
 struct lcrypto_key;
@@ -106,7 +112,11 @@ size_t		encap_overhead(int af);
  */
 size_t		encap_crypto_growth(const struct encap_params *ep, size_t len);
 /* UDP source port for a flow hash: 49152 + hash % 16384. */
-uint16_t	encap_sport(uint64_t flow_hash);
+static inline uint16_t
+encap_sport(uint64_t flow_hash)
+{
+	return (uint16_t)(ENCAP_SPORT_BASE + flow_hash % ENCAP_SPORT_RANGE);
+}
 /* A fresh 24-bit nonce from the per-thread PRNG (inline: one a packet). */
 static inline uint32_t
 encap_nonce(void)
@@ -125,6 +135,85 @@ enum dp_drop	encap_packet(const struct encap_params *ep,
 		    const struct pkt_info *pi, uint64_t flow_hash,
 		    uint32_t nonce, uint8_t *inner, size_t headroom,
 		    struct encap_pkt *out);
+
+/*
+ * encap_packet() in the ITR's common case, inlined into its caller: no
+ * LISP-crypto, no ENCAP_F_* flag, the UDP source port from the flow
+ * hash; the outer source src and destination dst (4 or 16 bytes by af),
+ * RLOC port dport (0: 4341), instance-id iid.  The caller has checked
+ * what encap_packet() checks first and would refuse otherwise: pi->ttl
+ * is not 0 and pi->tot_len + encap_overhead(af) fits the path MTU (at
+ * most 65535); ENCAP_HEADROOM bytes in front of inner are writable.
+ * nonce and id (the outer IPv4 ID; unused for IPv6) are the values
+ * encap_packet() would draw, in that order.  Writes the same bytes as
+ * encap_packet() would and returns the outer packet's first byte;
+ * *len is its length.
+ *
+ * Why a copy: encap_packet() takes its parameters in a struct that the
+ * caller fills and it reads back, and is a call with eight arguments;
+ * for a 64-byte packet that was a fifth of the ITR's instructions.
+ */
+static inline __attribute__((always_inline)) uint8_t *
+encap_plain(int af, const uint8_t *src, const uint8_t *dst, uint16_t dport,
+    uint32_t iid, const struct pkt_info *pi, uint64_t flow_hash,
+    uint32_t nonce, uint32_t id, uint8_t *inner, size_t *len)
+{
+	struct wbuf	 wb;
+	uint64_t	 sum64;
+	uint32_t	 hw[ENCAP_OVERHEAD6 / 4], *u, sum, w0, w1, w2, s4, d4;
+	uint32_t	 fl, udplen = pi->tot_len + 8 + LISP_DATA_HDR_LEN;
+	size_t		 ovh;
+	uint8_t		*p;
+
+	/* The words as encap_outer() in encap.c puts them together. */
+	if (af == AF_INET6) {
+		ovh = ENCAP_OVERHEAD6;
+		/* RFC 6438: a flow label from the flow hash, never 0. */
+		fl = (uint32_t)(flow_hash >> 20) & 0xFFFFF;
+		if (fl == 0)
+			fl = 1;
+		hw[0] = htobe32((uint32_t)6 << 28 | (uint32_t)pi->tos << 20 |
+		    fl);
+		hw[1] = htobe32(udplen << 16 | (uint32_t)17 << 8 | pi->ttl);
+		memcpy(&hw[2], src, 16);
+		memcpy(&hw[6], dst, 16);
+		u = hw + PKT_IP6_HDR_LEN / 4;
+	} else {
+		ovh = ENCAP_OVERHEAD4;
+		memcpy(&s4, src, 4);
+		memcpy(&d4, dst, 4);
+		w0 = 0x45000000 | (uint32_t)pi->tos << 16 |
+		    (pi->tot_len + ENCAP_OVERHEAD4);
+		w1 = (id & 0xFFFF) << 16 | 0x4000;		/* DF */
+		w2 = (uint32_t)pi->ttl << 24 | (uint32_t)17 << 16;
+		/* RFC 1071 sum of the five words, folded to 16 bits. */
+		sum64 = (uint64_t)w0 + w1 + w2 + be32toh(s4) + be32toh(d4);
+		sum = (uint32_t)(sum64 & 0xFFFF) + (uint32_t)(sum64 >> 16 &
+		    0xFFFF) + (uint32_t)(sum64 >> 32);
+		sum = (sum & 0xFFFF) + (sum >> 16);
+		sum += sum >> 16;
+		hw[0] = htobe32(w0);
+		hw[1] = htobe32(w1);
+		hw[2] = htobe32(w2 | (uint16_t)~sum);
+		hw[3] = s4;
+		hw[4] = d4;
+		u = hw + PKT_IP4_HDR_LEN / 4;
+	}
+	u[0] = htobe32((uint32_t)encap_sport(flow_hash) << 16 |
+	    (dport != 0 ? dport : LISP_DATA_PORT));
+	u[1] = htobe32(udplen << 16);			/* checksum 0 */
+	u[2] = htobe32((uint32_t)(LISP_DATA_N | LISP_DATA_I) << 24 |
+	    (nonce & 0xFFFFFF));
+	u[3] = htobe32((iid & LISP_IID_MAX) << 8);
+	p = inner - ovh;
+	wbuf_init(&wb, p, ovh);
+	if (af == AF_INET6)
+		wbuf_put_bytes(&wb, hw, ENCAP_OVERHEAD6);
+	else
+		wbuf_put_bytes(&wb, hw, ENCAP_OVERHEAD4);
+	*len = pi->tot_len + ovh;
+	return p;
+}
 
 /*
  * RFC 9300 section 7.1 stateless fragmentation for an inner IPv4 packet

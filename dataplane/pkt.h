@@ -144,6 +144,43 @@ pkt_rand32(void)
 }
 
 /*
+ * Two pkt_rand32() values, *a first: the same sequence as two calls,
+ * with the state loaded, checked for a seed and stored once (the ITR
+ * draws a nonce and an IPv4 ID per packet).
+ */
+static inline void
+pkt_rand32_2(uint32_t *a, uint32_t *b)
+{
+	uint32_t	 s0, s1, s2, s3, t;
+
+	if (__builtin_expect(!pkt_rng_seeded, 0))
+		pkt_rng_seed();
+	s0 = pkt_rng[0];
+	s1 = pkt_rng[1];
+	s2 = pkt_rng[2];
+	s3 = pkt_rng[3];
+	*a = ((s1 * 5) << 7 | (s1 * 5) >> 25) * 9;
+	t = s1 << 9;
+	s2 ^= s0;
+	s3 ^= s1;
+	s1 ^= s2;
+	s0 ^= s3;
+	s2 ^= t;
+	s3 = (s3 << 11) | (s3 >> 21);
+	*b = ((s1 * 5) << 7 | (s1 * 5) >> 25) * 9;
+	t = s1 << 9;
+	s2 ^= s0;
+	s3 ^= s1;
+	s1 ^= s2;
+	s0 ^= s3;
+	s2 ^= t;
+	pkt_rng[0] = s0;
+	pkt_rng[1] = s1;
+	pkt_rng[2] = s2;
+	pkt_rng[3] = (s3 << 11) | (s3 >> 21);
+}
+
+/*
  * Rewrite TTL/hop limit and DSCP/ECN (traffic class) of the parsed IP
  * packet at pkt in place, updating pi and, for IPv4, the header
  * checksum incrementally (a wrong checksum stays wrong, as in a router).

@@ -230,6 +230,72 @@ START_TEST(test_nonce_ipid)
 }
 END_TEST
 
+/*
+ * encap_plain() (the ITR's inlined copy) writes what encap_packet()
+ * writes for the same parameters without crypto, flags or a fixed
+ * source port: every byte of the outer packet, its start and length,
+ * over random inner and outer families, TOS, TTL, lengths, addresses,
+ * RLOC ports (0 too), instance-ids (beyond 24 bits too), flow hashes,
+ * nonces and IPv4 IDs (encap_packet() draws the ID: both runs start
+ * from one seed).
+ */
+static uint64_t
+xs64(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+START_TEST(test_plain_same_bytes)
+{
+	static uint8_t		 b1[HR + 1500], b2[HR + 1500];
+	struct encap_params	 ep;
+	struct encap_pkt	 o;
+	struct pkt_info		 pi;
+	struct t_pkt		 t;
+	uint64_t		 rs = 0x9E3779B97F4A7C15ULL, h;
+	uint32_t		 nonce, id;
+	uint8_t			*p;
+	size_t			 n, len;
+	int			 i, k;
+
+	for (i = 0; i < 4000; i++) {
+		t = (i & 1) ? udp6 : udp4;
+		t.tos = (uint8_t)xs64(&rs);
+		t.ttl = (uint8_t)(1 + xs64(&rs) % 255);
+		t.datalen = xs64(&rs) % 1400;
+		n = mk(&t, &pi);
+		memset(&ep, 0, sizeof(ep));
+		ep.af = (i & 2) ? AF_INET6 : AF_INET;
+		for (k = 0; k < 16; k++) {
+			ep.src[k] = (uint8_t)xs64(&rs);
+			ep.dst[k] = (uint8_t)xs64(&rs);
+		}
+		ep.dport = (i % 5 == 0) ? 0 : (uint16_t)xs64(&rs);
+		ep.iid = (uint32_t)xs64(&rs);
+		ep.mtu = 65535;
+		h = xs64(&rs);
+		if (i % 7 == 0)
+			h &= ~(uint64_t)0xFFFFF << 20;	/* flow label 0 */
+		nonce = (uint32_t)xs64(&rs) & 0xFFFFFF;
+		memcpy(b1 + HR, buf + HR, n);
+		memcpy(b2 + HR, buf + HR, n);
+		pkt_rand_seed((uint64_t)i);
+		ck_assert_int_eq(encap_packet(&ep, &pi, h, nonce, b1 + HR, HR,
+		    &o), DP_DROP_NONE);
+		pkt_rand_seed((uint64_t)i);
+		id = pkt_rand32();
+		p = encap_plain(ep.af, ep.src, ep.dst, ep.dport, ep.iid, &pi,
+		    h, nonce, id, b2 + HR, &len);
+		ck_assert_uint_eq(len, o.len);
+		ck_assert_uint_eq((size_t)(p - b2), (size_t)(o.data - b1));
+		ck_assert_mem_eq(p, o.data, len);
+	}
+}
+END_TEST
+
 START_TEST(test_errors)
 {
 	struct encap_params	 ep;
@@ -562,6 +628,7 @@ encap_suite(void)
 	tcase_add_test(tc, test_options);
 	tcase_add_test(tc, test_sport_flow_label);
 	tcase_add_test(tc, test_nonce_ipid);
+	tcase_add_test(tc, test_plain_same_bytes);
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_mtu_boundary);
 	tcase_add_test(tc, test_fragment);

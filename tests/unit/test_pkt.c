@@ -468,6 +468,31 @@ rand_thread(void *arg)
 	return NULL;
 }
 
+/*
+ * pkt_rand32_2() continues the one sequence: pairs drawn with it, singles
+ * with pkt_rand32() in between, equal a run of pkt_rand32() alone.
+ */
+START_TEST(test_rand_pair)
+{
+	uint32_t	 a[300], b[300];
+	int		 i;
+
+	pkt_rand_seed(7);
+	for (i = 0; i < 300; i++)
+		a[i] = pkt_rand32();
+	pkt_rand_seed(7);
+	for (i = 0; i < 300; ) {
+		if (i % 3 == 2)
+			b[i++] = pkt_rand32();
+		else {
+			pkt_rand32_2(&b[i], &b[i + 1]);
+			i += 2;
+		}
+	}
+	ck_assert_mem_eq(a, b, sizeof(a));
+}
+END_TEST
+
 START_TEST(test_rand_seed)
 {
 	uint32_t	 a[64], b[64], c[64], t[8];
@@ -554,6 +579,7 @@ pkt_suite(void)
 	tcase_add_test(tc, test_flow_hash_spread);
 	tcase_add_test(tc, test_rand);
 	tcase_add_test(tc, test_rand_seed);
+	tcase_add_test(tc, test_rand_pair);
 	tcase_add_test(tc, test_set_ttl_tos);
 	suite_add_tcase(s, tc);
 	return s;
