@@ -7,11 +7,22 @@
 
 #include "dbmap.h"
 
+/*
+ * A prefix as masked words, so that a match is an XOR and an AND per
+ * word instead of a byte loop: pfx[] holds the prefix bytes with the
+ * host bits cleared, mask[] the prefix length's bits, both in memory
+ * order (an IPv4 prefix in pfx[0] and mask[0] only, as its 4 bytes).
+ * The ITR matches every packet's source.
+ */
 struct dbmap_ent {
 	uint32_t	 iid;
 	int		 af;
 	unsigned int	 plen;
 	uint8_t		 prefix[16];
+	uint64_t	 pfx[2];
+	uint64_t	 mask[2];
+	uint32_t	 pfx4;
+	uint32_t	 mask4;
 };
 
 struct dbmap {
@@ -35,28 +46,13 @@ dbmap_free(struct dbmap *db)
 	free(db);
 }
 
-static int
-dbmap_prefix_match(const uint8_t *a, const uint8_t *b, unsigned int plen)
-{
-	unsigned int	 bytes = plen / 8, bits = plen % 8, i;
-	uint8_t		 mask;
-
-	/* A few bytes (the ITR checks every packet's source): no call. */
-	for (i = 0; i < bytes; i++)
-		if (a[i] != b[i])
-			return 0;
-	if (bits == 0)
-		return 1;
-	mask = (uint8_t)(0xFF << (8 - bits));
-	return ((a[bytes] ^ b[bytes]) & mask) == 0;
-}
-
 int
 dbmap_add(struct dbmap *db, uint32_t iid, int af, const uint8_t *prefix,
     unsigned int plen)
 {
 	struct dbmap_ent	*e;
-	size_t			 alen, ncap;
+	size_t			 alen, ncap, i;
+	uint8_t			 m[16], p[16];
 
 	if (af == AF_INET)
 		alen = 4;
@@ -81,21 +77,42 @@ dbmap_add(struct dbmap *db, uint32_t iid, int af, const uint8_t *prefix,
 	e->af = af;
 	e->plen = plen;
 	memcpy(e->prefix, prefix, alen);
+	memset(m, 0, sizeof(m));
+	for (i = 0; i < plen / 8; i++)
+		m[i] = 0xFF;
+	if (plen % 8 != 0)
+		m[plen / 8] = (uint8_t)(0xFF << (8 - plen % 8));
+	for (i = 0; i < sizeof(m); i++)
+		p[i] = e->prefix[i] & m[i];
+	memcpy(e->mask, m, sizeof(e->mask));
+	memcpy(e->pfx, p, sizeof(e->pfx));
+	memcpy(&e->mask4, m, 4);
+	memcpy(&e->pfx4, p, 4);
 	return 0;
 }
 
 int
 dbmap_match(const struct dbmap *db, uint32_t iid, int af, const uint8_t *addr)
 {
-	size_t	 i;
+	const struct dbmap_ent	*e, *end = db->ents + db->n;
+	uint64_t		 a[2];
+	uint32_t		 a4;
 
 	iid &= 0xFFFFFF;
-	for (i = 0; i < db->n; i++) {
-		if (db->ents[i].iid == iid && db->ents[i].af == af &&
-		    dbmap_prefix_match(db->ents[i].prefix, addr,
-		    db->ents[i].plen))
-			return 1;
+	if (af == AF_INET) {
+		memcpy(&a4, addr, 4);
+		for (e = db->ents; e < end; e++)
+			if (e->iid == iid && e->af == af &&
+			    ((a4 ^ e->pfx4) & e->mask4) == 0)
+				return 1;
+		return 0;
 	}
+	memcpy(a, addr, 16);
+	for (e = db->ents; e < end; e++)
+		if (e->iid == iid && e->af == af &&
+		    ((a[0] ^ e->pfx[0]) & e->mask[0]) == 0 &&
+		    ((a[1] ^ e->pfx[1]) & e->mask[1]) == 0)
+			return 1;
 	return 0;
 }
 

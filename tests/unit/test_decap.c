@@ -416,6 +416,94 @@ START_TEST(test_dbmap)
 }
 END_TEST
 
+/*
+ * dbmap_match() against a bit-by-bit reference: random tables of a few
+ * prefixes of both families, every length 0..32 / 0..128, in three
+ * instance-ids (one above 24 bits: only 24 count), host bits set in
+ * the added prefix; addresses near each prefix (one bit flipped at
+ * every position) and random ones.
+ */
+static int
+ref_bit(const uint8_t *a, unsigned int i)
+{
+	return a[i / 8] >> (7 - i % 8) & 1;
+}
+
+static int
+ref_match(const uint8_t (*pf)[16], const unsigned int *plen,
+    const uint32_t *iid, const int *af, int n, uint32_t qiid, int qaf,
+    const uint8_t *q)
+{
+	unsigned int	 b;
+	int		 k, ok;
+
+	for (k = 0; k < n; k++) {
+		if ((iid[k] & 0xFFFFFF) != (qiid & 0xFFFFFF) || af[k] != qaf)
+			continue;
+		ok = 1;
+		for (b = 0; b < plen[k] && ok; b++)
+			ok = ref_bit(pf[k], b) == ref_bit(q, b);
+		if (ok)
+			return 1;
+	}
+	return 0;
+}
+
+START_TEST(test_dbmap_reference)
+{
+	static const uint32_t	 iids[3] = { 7, 0x1000007, 9 };
+	struct dbmap		*db;
+	uint8_t			 pf[6][16], q[16];
+	unsigned int		 plen[6], b;
+	uint32_t		 iid[6], rs = 12345, qiid;
+	int			 af[6], round, k, n, j, hits = 0, total = 0;
+
+	for (round = 0; round < 300; round++) {
+		db = dbmap_new();
+		ck_assert_ptr_nonnull(db);
+		n = 1 + round % 6;
+		for (k = 0; k < n; k++) {
+			af[k] = (round + k) % 3 == 0 ? AF_INET6 : AF_INET;
+			for (j = 0; j < 16; j++) {
+				rs = rs * 1103515245u + 12345u;
+				pf[k][j] = (uint8_t)(rs >> 16);
+			}
+			rs = rs * 1103515245u + 12345u;
+			plen[k] = (rs >> 16) % (af[k] == AF_INET ? 33 : 129);
+			iid[k] = iids[(rs >> 8) % 3];
+			ck_assert_int_eq(dbmap_add(db, iid[k], af[k], pf[k],
+			    plen[k]), 0);
+		}
+		for (k = 0; k < n; k++) {
+			for (b = 0; b <= (af[k] == AF_INET ? 32u : 128u);
+			    b++) {
+				memcpy(q, pf[k], 16);
+				if (b < (af[k] == AF_INET ? 32u : 128u))
+					q[b / 8] ^= (uint8_t)(0x80 >> b % 8);
+				for (j = 0; j < 3; j++) {
+					qiid = iids[j];
+					hits += ref_match(pf, plen, iid, af, n,
+					    qiid, af[k], q);
+					total++;
+					ck_assert_int_eq(dbmap_match(db, qiid,
+					    af[k], q), ref_match(pf, plen,
+					    iid, af, n, qiid, af[k], q));
+					ck_assert_int_eq(dbmap_match(db, qiid,
+					    af[k] == AF_INET ? AF_INET6 :
+					    AF_INET, q), ref_match(pf, plen,
+					    iid, af, n, qiid, af[k] ==
+					    AF_INET ? AF_INET6 : AF_INET, q));
+				}
+			}
+		}
+		dbmap_free(db);
+	}
+	/* Both outcomes were exercised in quantity. */
+	ck_assert_int_gt(hits, total / 10);
+	ck_assert_int_lt(hits, total - total / 10);
+}
+END_TEST
+
 START_TEST(test_outer_parse)
 {
 	struct encap_params	 ep;
@@ -531,6 +619,7 @@ decap_suite(void)
 	tcase_add_test(tc, test_header_checks);
 	tcase_add_test(tc, test_truncated_inner);
 	tcase_add_test(tc, test_dbmap);
+	tcase_add_test(tc, test_dbmap_reference);
 	tcase_add_test(tc, test_outer_parse);
 	tcase_add_test(tc, test_names);
 	suite_add_tcase(s, tc);
