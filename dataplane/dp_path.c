@@ -285,9 +285,10 @@ itr_general(struct dp_path *p, const struct mapcache_rloc *r, uint32_t iid,
 /*
  * The common case of itr_send() without the encap_params round trip
  * (encap_plain()): no LISP-crypto key, the source RLOC known, TTL not 0,
- * no fragmenting.  Returns 0 when it sent the packet, -1 (before taking
- * a slot or a random number) when itr_general() is to handle it.  The
- * source and MTU are chosen as itr_general() chooses them.
+ * no fragmenting.  Returns the drop reason (DP_DROP_NONE: sent), or -1
+ * (before taking a slot or a random number) when itr_general() is to
+ * handle the packet.  The source and MTU are chosen as itr_general()
+ * chooses them.
  */
 static inline __attribute__((always_inline)) int
 itr_plain(struct dp_path *p, const struct mapcache_rloc *r, uint32_t iid,
@@ -327,13 +328,14 @@ itr_plain(struct dp_path *p, const struct mapcache_rloc *r, uint32_t iid,
 		nonce = pkt_rand32();
 		id = 0;
 	}
-	o = encap_plain(af, src, r->addr, r->port, iid, pi, h, nonce, id,
-	    slot + ENCAP_HEADROOM, &olen);
+	if ((o = encap_plain(af, src, r->addr, r->port, iid, pi, h, nonce,
+	    id, slot + ENCAP_HEADROOM, &olen)) == NULL)
+		return DP_DROP_NO_BUFFER;
 	if (p->io.emit_encap != NULL)
 		p->io.emit_encap(p->io.arg, af, r->addr, o, olen);
 	else
 		p->io.emit(p->io.arg, af, r->addr, 0, o, olen);
-	return 0;
+	return DP_DROP_NONE;
 }
 
 /*
@@ -352,7 +354,7 @@ itr_send(struct dp_path *p, const struct mapcache_use *u, uint32_t iid,
 	const struct mapcache_rloc	*r;
 	uint64_t			 h = pkt_flow_hash(pi);
 	enum dp_drop			 d;
-	int				 idx;
+	int				 idx, rc;
 
 	if (u->state == MAPCACHE_NEG_DROP || u->state == MAPCACHE_NEG_NATIVE)
 		return DP_DROP_NEGATIVE;
@@ -361,8 +363,11 @@ itr_send(struct dp_path *p, const struct mapcache_use *u, uint32_t iid,
 		return DP_DROP_NO_MAPPING;
 	if (pi->tot_len > DP_PKT_MAX)
 		return DP_DROP_NO_BUFFER;
-	if (itr_plain(p, r, iid, pi, inner, h) == -1 &&
-	    (d = itr_general(p, r, iid, pi, inner, ci, h)) != DP_DROP_NONE)
+	if ((rc = itr_plain(p, r, iid, pi, inner, h)) == -1)
+		d = itr_general(p, r, iid, pi, inner, ci, h);
+	else
+		d = (enum dp_drop)rc;
+	if (d != DP_DROP_NONE)
 		return d;
 	dp_path_count(p, DPC_ITR_PACKETS, 1);
 	dp_path_count(p, DPC_ITR_BYTES, pi->tot_len);
