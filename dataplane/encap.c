@@ -15,7 +15,6 @@
 #include "pkt.h"
 
 #define IPPROTO_ICMP_		1
-#define IPPROTO_UDP_		17
 #define IPPROTO_ICMPV6_		58
 
 #define ICMP4_UNREACH		3
@@ -75,12 +74,10 @@ encap_outer(const struct encap_params *ep, struct lcrypto_key *key,
 	struct in6_addr		 s6, d6;
 	struct in_addr		 s4, d4;
 	uint8_t			 hdr[LISP_DATA_HDR_LEN];
-	uint8_t			*p;
-	uint64_t		 sum64;
+	uint8_t			*p, *u;
 	size_t			 ovh = encap_overhead(ep->af), iplen, grow;
-	uint32_t		 hw[ENCAP_OVERHEAD6 / 4], *u;
-	uint32_t		 fl, sum, w0, w1, w2;
-	uint16_t		 udplen, ck, id;
+	uint32_t		 w0, w1;
+	uint16_t		 udplen, ck;
 	int			 n;
 
 	if (ttl == 0)
@@ -129,69 +126,27 @@ encap_outer(const struct encap_params *ep, struct lcrypto_key *key,
 		len = (size_t)n;
 	}
 
-	/*
-	 * The outer headers are put together in hw as big-endian 32-bit
-	 * words and written with one bounds-checked wbuf_put_bytes() of a
-	 * constant length per case: a put per field checked the sticky
-	 * error and the room 18 times.
-	 */
-	if (ep->af == AF_INET6) {
-		/* RFC 6438: a flow label from the flow hash, never 0. */
-		fl = (uint32_t)(flow_hash >> 20) & 0xFFFFF;
-		if (fl == 0)
-			fl = 1;
-		hw[0] = htobe32((uint32_t)6 << 28 | (uint32_t)tos << 20 | fl);
-		hw[1] = htobe32((uint32_t)udplen << 16 |
-		    (uint32_t)IPPROTO_UDP_ << 8 | ttl);
-		memcpy(&hw[2], ep->src, 16);
-		memcpy(&hw[6], ep->dst, 16);
-		u = hw + PKT_IP6_HDR_LEN / 4;
-	} else {
-		id = (uint16_t)pkt_rand32();
-		memcpy(&hw[3], ep->src, 4);
-		memcpy(&hw[4], ep->dst, 4);
-		w0 = 0x45000000 | (uint32_t)tos << 16 | (uint32_t)iplen;
-		w1 = (uint32_t)id << 16 | 0x4000;		/* DF */
-		w2 = (uint32_t)ttl << 24 | (uint32_t)IPPROTO_UDP_ << 16;
-		/*
-		 * The header checksum from the words written, not by reading
-		 * the 20 bytes back: the one's-complement sum of the five
-		 * words (the checksum field is 0), carries folded.
-		 */
-		sum64 = (uint64_t)w0 + w1 + w2 + be32toh(hw[3]) +
-		    be32toh(hw[4]);
-		sum = (uint32_t)(sum64 & 0xFFFF) + (uint32_t)(sum64 >> 16 &
-		    0xFFFF) + (uint32_t)(sum64 >> 32);
-		hw[0] = htobe32(w0);
-		hw[1] = htobe32(w1);
-		hw[2] = htobe32(w2 | lisp_net_cksum_fold(sum));
-		u = hw + PKT_IP4_HDR_LEN / 4;
-	}
-	u[0] = htobe32((uint32_t)(ep->sport != 0 ? ep->sport :
-	    encap_sport(flow_hash)) << 16 |
-	    (ep->dport != 0 ? ep->dport : LISP_DATA_PORT));
-	u[1] = htobe32((uint32_t)udplen << 16);		/* checksum 0 */
-	/* RFC 9300 5.3: N and I, the nonce; the IID and the LSBs. */
-	w0 = (uint32_t)(LISP_DATA_N | LISP_DATA_I) << 24 | (nonce & 0xFFFFFF);
-	w1 = (ep->iid & LISP_IID_MAX) << 8;
-	if (ep->flags & ENCAP_F_LSB) {
-		w0 |= (uint32_t)LISP_DATA_L << 24;
-		w1 |= ep->lsb;
-	}
-	u[2] = htobe32(w0);
-	u[3] = htobe32(w1);
 	p = inner - ovh;
 	wbuf_init(&wb, p, ovh);
-	if (ep->af == AF_INET6 && key == NULL)
-		wbuf_put_bytes(&wb, hw, ENCAP_OVERHEAD6);
-	else if (ep->af == AF_INET6)
-		wbuf_put_bytes(&wb, hw, ENCAP_OVERHEAD6 - LISP_DATA_HDR_LEN);
-	else if (key == NULL)
-		wbuf_put_bytes(&wb, hw, ENCAP_OVERHEAD4);
-	else
-		wbuf_put_bytes(&wb, hw, ENCAP_OVERHEAD4 - LISP_DATA_HDR_LEN);
-	if (wbuf_failed(&wb) || wbuf_len(&wb) != ovh)
+	if (wbuf_reserve(&wb, ovh) == NULL)
 		return DP_DROP_NO_BUFFER;
+	u = encap_put_ipudp(p, ep->af, ep->src, ep->dst, tos, ttl,
+	    udplen, ep->af == AF_INET6 ? 0 :
+	    (uint16_t)pkt_rand32(), ep->sport != 0 ? ep->sport :
+	    encap_sport(flow_hash), ep->dport != 0 ? ep->dport :
+	    LISP_DATA_PORT, flow_hash);
+	if (key == NULL) {
+		/* RFC 9300 5.3: N and I, the nonce; the IID and the LSBs. */
+		w0 = (uint32_t)(LISP_DATA_N | LISP_DATA_I) << 24 |
+		    (nonce & 0xFFFFFF);
+		w1 = (ep->iid & LISP_IID_MAX) << 8;
+		if (ep->flags & ENCAP_F_LSB) {
+			w0 |= (uint32_t)LISP_DATA_L << 24;
+			w1 |= ep->lsb;
+		}
+		encap_put32(u + 8, w0);
+		encap_put32(u + 12, w1);
+	}
 
 	if (ep->flags & ENCAP_F_UDP_CSUM) {
 		if (ep->af == AF_INET6) {

@@ -136,6 +136,74 @@ enum dp_drop	encap_packet(const struct encap_params *ep,
 		    uint32_t nonce, uint8_t *inner, size_t headroom,
 		    struct encap_pkt *out);
 
+static inline void
+encap_put32(uint8_t *p, uint32_t v)
+{
+	v = htobe32(v);
+	memcpy(p, &v, 4);
+}
+
+/*
+ * The outer IP and UDP headers (RFC 9300 section 5.3) into p, which has
+ * room for them (the caller reserved it through a wbuf): IPv4 with DF
+ * and the header checksum, or IPv6 with a flow label from the flow hash;
+ * UDP with checksum 0 (a caller that wants one fills it in afterwards).
+ * udplen is the UDP length (the IP payload: the IPv4 total length is 20
+ * bytes more).  Returns
+ * the UDP header.  The one writer of these headers for encap_packet()
+ * and encap_plain(); each word is stored straight into p: built in a
+ * local array and copied, the words were read back by wider loads than
+ * they were written with, which the store buffer cannot forward (a
+ * stall of about a sixth of the ITR's own samples with 1M prefixes).
+ */
+static inline __attribute__((always_inline)) uint8_t *
+encap_put_ipudp(uint8_t *p, int af, const uint8_t *src, const uint8_t *dst,
+    uint8_t tos, uint8_t ttl, uint32_t udplen, uint16_t id,
+    uint16_t sport, uint16_t dport, uint64_t flow_hash)
+{
+	uint64_t	 sum64;
+	uint32_t	 sum, w0, w1, w2, s4, d4, fl;
+	uint8_t		*u;
+
+	if (af == AF_INET6) {
+		/* RFC 6438: a flow label from the flow hash, never 0. */
+		fl = (uint32_t)(flow_hash >> 20) & 0xFFFFF;
+		if (fl == 0)
+			fl = 1;
+		encap_put32(p, (uint32_t)6 << 28 | (uint32_t)tos << 20 | fl);
+		encap_put32(p + 4, udplen << 16 | (uint32_t)17 << 8 | ttl);
+		memcpy(p + 8, src, 16);
+		memcpy(p + 24, dst, 16);
+		u = p + PKT_IP6_HDR_LEN;
+	} else {
+		memcpy(&s4, src, 4);
+		memcpy(&d4, dst, 4);
+		w0 = 0x45000000 | (uint32_t)tos << 16 |
+		    (udplen + PKT_IP4_HDR_LEN);
+		w1 = (uint32_t)id << 16 | 0x4000;		/* DF */
+		w2 = (uint32_t)ttl << 24 | (uint32_t)17 << 16;
+		/*
+		 * The header checksum from the words written, not by reading
+		 * the 20 bytes back: the RFC 1071 sum of the five words (the
+		 * checksum field is 0), carries folded.
+		 */
+		sum64 = (uint64_t)w0 + w1 + w2 + be32toh(s4) + be32toh(d4);
+		sum = (uint32_t)(sum64 & 0xFFFF) + (uint32_t)(sum64 >> 16 &
+		    0xFFFF) + (uint32_t)(sum64 >> 32);
+		sum = (sum & 0xFFFF) + (sum >> 16);
+		sum += sum >> 16;
+		encap_put32(p, w0);
+		encap_put32(p + 4, w1);
+		encap_put32(p + 8, w2 | (uint16_t)~sum);
+		memcpy(p + 12, &s4, 4);
+		memcpy(p + 16, &d4, 4);
+		u = p + PKT_IP4_HDR_LEN;
+	}
+	encap_put32(u, (uint32_t)sport << 16 | dport);
+	encap_put32(u + 4, udplen << 16);		/* checksum 0 */
+	return u;
+}
+
 /*
  * encap_packet() in the ITR's common case, inlined into its caller: no
  * LISP-crypto, no ENCAP_F_* flag, the UDP source port from the flow
@@ -150,74 +218,27 @@ enum dp_drop	encap_packet(const struct encap_params *ep,
  * *len is its length (NULL, never in practice, if the header room were
  * not there).
  *
- * Why a copy: encap_packet() takes its parameters in a struct that the
+ * Why apart: encap_packet() takes its parameters in a struct that the
  * caller fills and it reads back, and is a call with eight arguments;
  * for a 64-byte packet that was a fifth of the ITR's instructions.
  */
-static inline void
-encap_put32(uint8_t *p, uint32_t v)
-{
-	v = htobe32(v);
-	memcpy(p, &v, 4);
-}
-
 static inline __attribute__((always_inline)) uint8_t *
 encap_plain(int af, const uint8_t *src, const uint8_t *dst, uint16_t dport,
     uint32_t iid, const struct pkt_info *pi, uint64_t flow_hash,
     uint32_t nonce, uint32_t id, uint8_t *inner, size_t *len)
 {
 	struct wbuf	 wb;
-	uint64_t	 sum64;
-	uint32_t	 sum, w0, w1, w2, s4, d4, fl;
-	uint32_t	 udplen = pi->tot_len + 8 + LISP_DATA_HDR_LEN;
 	size_t		 ovh = af == AF_INET6 ? ENCAP_OVERHEAD6 : ENCAP_OVERHEAD4;
 	uint8_t		*p, *u;
 
-	/*
-	 * The words as encap_outer() in encap.c puts them together, stored
-	 * one by one into the reserved header room: built in a local array
-	 * and copied, they were read back by wider loads than they were
-	 * written with, which the store buffer cannot forward (a stall of
-	 * about a sixth of the ITR's own samples with 1M prefixes).
-	 */
 	wbuf_init(&wb, inner - ovh, ovh);
 	if ((p = wbuf_reserve(&wb, ovh)) == NULL)
 		return NULL;
-	if (af == AF_INET6) {
-		/* RFC 6438: a flow label from the flow hash, never 0. */
-		fl = (uint32_t)(flow_hash >> 20) & 0xFFFFF;
-		if (fl == 0)
-			fl = 1;
-		encap_put32(p, (uint32_t)6 << 28 | (uint32_t)pi->tos << 20 |
-		    fl);
-		encap_put32(p + 4, udplen << 16 | (uint32_t)17 << 8 |
-		    pi->ttl);
-		memcpy(p + 8, src, 16);
-		memcpy(p + 24, dst, 16);
-		u = p + PKT_IP6_HDR_LEN;
-	} else {
-		memcpy(&s4, src, 4);
-		memcpy(&d4, dst, 4);
-		w0 = 0x45000000 | (uint32_t)pi->tos << 16 |
-		    (pi->tot_len + ENCAP_OVERHEAD4);
-		w1 = (id & 0xFFFF) << 16 | 0x4000;		/* DF */
-		w2 = (uint32_t)pi->ttl << 24 | (uint32_t)17 << 16;
-		/* RFC 1071 sum of the five words, folded to 16 bits. */
-		sum64 = (uint64_t)w0 + w1 + w2 + be32toh(s4) + be32toh(d4);
-		sum = (uint32_t)(sum64 & 0xFFFF) + (uint32_t)(sum64 >> 16 &
-		    0xFFFF) + (uint32_t)(sum64 >> 32);
-		sum = (sum & 0xFFFF) + (sum >> 16);
-		sum += sum >> 16;
-		encap_put32(p, w0);
-		encap_put32(p + 4, w1);
-		encap_put32(p + 8, w2 | (uint16_t)~sum);
-		memcpy(p + 12, &s4, 4);
-		memcpy(p + 16, &d4, 4);
-		u = p + PKT_IP4_HDR_LEN;
-	}
-	encap_put32(u, (uint32_t)encap_sport(flow_hash) << 16 |
-	    (dport != 0 ? dport : LISP_DATA_PORT));
-	encap_put32(u + 4, udplen << 16);		/* checksum 0 */
+	u = encap_put_ipudp(p, af, src, dst, pi->tos, pi->ttl,
+	    pi->tot_len + 8 + LISP_DATA_HDR_LEN,
+	    (uint16_t)id, encap_sport(flow_hash),
+	    dport != 0 ? dport : LISP_DATA_PORT, flow_hash);
+	/* RFC 9300 5.3: N and I, the nonce; the instance-id. */
 	encap_put32(u + 8, (uint32_t)(LISP_DATA_N | LISP_DATA_I) << 24 |
 	    (nonce & 0xFFFFFF));
 	encap_put32(u + 12, (iid & LISP_IID_MAX) << 8);
