@@ -47,8 +47,9 @@
  * IPv6 only: a skip (in a direct slot or a record) over 0 whose node at
  * q has children in an aligned window of slots and 0 elsewhere is dense,
  * pointing at the children block itself (the walk skips the node); and
- * a subtree of two prefixes over one default, both at most 32 bits
- * deep, is a double tail record {x1, x2, their key bits, d}.
+ * a subtree of two prefixes over one default, the shorter at most 32
+ * bits deep and the longer at most 96, is a double tail record {x1, x2,
+ * their key bits, d}.
  *
  * Node arrays (IPv4 and MAC, IPv6) and the leaf array are one virtual
  * reservation each per map-cache (MAP_NORESERVE, huge pages advised),
@@ -706,18 +707,29 @@ key_diff(uint64_t ahi, uint64_t alo, uint64_t bhi, uint64_t blo)
 
 /*
  * A double tail record (IPv6) at p stands for a subtree holding two
- * prefixes x1 and x2 over a default d, neither more than 32 bits below
- * p, x2 at least as long as x1 (inside it or beside it): the answer is
- * x2 if the address is inside x2, else x1 if inside x1, else d.  On the
- * bench a /42 holding two prefixes (a tenth of the lookups) was a node
- * at 42 with tails at 48 under it: a walk read three records, and the
- * burst waited on that third round.
+ * prefixes x1 and x2 over a default d, x2 at least as long as x1 (inside
+ * it or beside it), x1 at most 32 bits below p and x2 at most 96: the
+ * answer is x2 if the address is inside x2, else x1 if inside x1, else
+ * d.  On the bench a /42 holding two prefixes (a tenth of the lookups)
+ * was a node at 42 with tails at 48 under it: a walk read three
+ * records, and the burst waited on that third round.  x2 may be a /128
+ * beside a /48../74 (86 bits below a node at 42): with x2 limited to 32
+ * bits, such pairs (3.3 % of the bench's lookups) still took the three
+ * records, and about half the bursts waited for them.
  *
- *    vec          x2's bits [p, p + 32) in the top half, x1's in the low
- *    leafvec      x2 in bits 39..63, plen2 - p in bits 8..13, plen1 - p
+ *    vec          x2's bits [p, p + 64)
+ *    leafvec      x2 in bits 39..63, plen2 - p in bits 8..14, plen1 - p
  *                 in bits 0..5
  *    base0        x1
  *    base1        d | PT_TAIL | PT_TAIL2
+ *    pad          x2's bits [p + 64, p + 96) in the top half, x1's bits
+ *                 [p, p + 32) in the low half
+ *
+ * The pad word is in the record's cache line (IPv6 records do not
+ * straddle lines), so the answer costs no further read.  The writer
+ * carries records as 24-byte struct pt_node and derives the pad from the
+ * two entries when it stores the record (pt_put(): p is plen2 minus
+ * the length in leafvec), so that it never has to carry or compare it.
  */
 #define PT_TAIL2	0x10000000u
 
@@ -747,16 +759,22 @@ pt_is_tail2(const struct pt_node *n)
 	return (n->base1 & (PT_TAIL2 | PT_SKIP)) == PT_TAIL2;
 }
 
-/* The answer of a double tail record, khi the address shifted by p. */
+/*
+ * The answer of a double tail record (in the IPv6 arena: its pad word
+ * follows), khi:klo the address shifted left by p.
+ */
 static inline __attribute__((always_inline)) uint32_t
-tail2_answer(const struct pt_node *n, uint64_t khi)
+tail2_answer(const struct pt_node *n, uint64_t khi, uint64_t klo)
 {
-	uint32_t a = (uint32_t)(khi >> 32);
-	unsigned m1 = n->leafvec & 0x3f, m2 = (n->leafvec >> 8) & 0x3f;
+	uint64_t pad = ((const struct pt_node6 *)n)->pad;
+	unsigned __int128 a, k;
+	unsigned m1 = n->leafvec & 0x3f, m2 = (n->leafvec >> 8) & 0x7f;
 
-	if (((a ^ (uint32_t)(n->vec >> 32)) >> (32 - m2)) == 0)
+	a = (unsigned __int128)khi << 64 | klo;
+	k = (unsigned __int128)n->vec << 64 | (pad & ~0xffffffffULL);
+	if (((a ^ k) >> (128 - m2)) == 0)
 		return (uint32_t)(n->leafvec >> 39);
-	if (((a ^ (uint32_t)n->vec) >> (32 - m1)) == 0)
+	if ((((uint32_t)(khi >> 32) ^ (uint32_t)pad) >> (32 - m1)) == 0)
 		return n->base0;
 	return n->base1 & PT_DMASK;
 }
@@ -793,7 +811,7 @@ tail_match(const struct pt_node *n, uint64_t hi, uint64_t lo, unsigned p,
 	unsigned __int128 a = ((unsigned __int128)hi << 64 | lo) << p;
 
 	if (wide && pt_is_tail2(n))
-		return tail2_answer(n, (uint64_t)(a >> 64));
+		return tail2_answer(n, (uint64_t)(a >> 64), (uint64_t)a);
 	return comp_match(n, (uint64_t)(a >> 64), (uint64_t)a) &&
 	    !pt_is_skip(n) ? n->base0 : n->base1 & PT_DMASK;
 }
@@ -1436,7 +1454,7 @@ tail2_make(struct mapcache *mc, uint32_t x1, uint32_t x2, uint32_t d,
     unsigned p, struct pt_node *r)
 {
 	const struct mapcache_entry *e1, *e2;
-	uint64_t h1, l1, h2, l2;
+	uint64_t h2, l2;
 	uint32_t t;
 
 	if (entry_of(mc, x1)->plen > entry_of(mc, x2)->plen) {
@@ -1446,18 +1464,44 @@ tail2_make(struct mapcache *mc, uint32_t x1, uint32_t x2, uint32_t d,
 	}
 	e1 = entry_of(mc, x1);
 	e2 = entry_of(mc, x2);
-	if (e1->plen <= p || e2->plen > p + 32)
+	if (e1->plen <= p || e1->plen > p + 32 || e2->plen > p + 96)
 		return 0;
-	key_load(af_index(e1->afi), e1->eid, &h1, &l1);
 	key_load(af_index(e2->afi), e2->eid, &h2, &l2);
-	h1 = (uint64_t)(((unsigned __int128)h1 << 64 | l1) << p >> 64);
-	h2 = (uint64_t)(((unsigned __int128)h2 << 64 | l2) << p >> 64);
-	r->vec = (h2 & ~0xffffffffULL) | h1 >> 32;
+	r->vec = (uint64_t)(((unsigned __int128)h2 << 64 | l2) << p >> 64);
 	r->leafvec = (uint64_t)x2 << 39 | (uint64_t)(e2->plen - p) << 8 |
 	    (e1->plen - p);
 	r->base0 = x1;
 	r->base1 = d | PT_TAIL | PT_TAIL2;
 	return 1;
+}
+
+/*
+ * The pad word of the double tail record r (see PT_TAIL2): x2's bits
+ * [p + 64, p + 96) and x1's [p, p + 32), p = plen2 - (plen2 - p).
+ */
+static uint64_t
+tail2_pad(struct mapcache *mc, const struct pt_node *r)
+{
+	const struct mapcache_entry *e1 = entry_of(mc, r->base0);
+	const struct mapcache_entry *e2 = entry_of(mc,
+	    (uint32_t)(r->leafvec >> 39));
+	unsigned p = e2->plen - ((r->leafvec >> 8) & 0x7f);
+	uint64_t h1, l1, h2, l2;
+
+	key_load(af_index(e1->afi), e1->eid, &h1, &l1);
+	key_load(af_index(e2->afi), e2->eid, &h2, &l2);
+	h1 = (uint64_t)(((unsigned __int128)h1 << 64 | l1) << p >> 64);
+	l2 = (uint64_t)(((unsigned __int128)h2 << 64 | l2) << p);
+	return (l2 & ~0xffffffffULL) | h1 >> 32;
+}
+
+/* Store record r the writer built at node i (of the table it writes). */
+static void
+pt_put(struct mapcache *mc, uint32_t i, const struct pt_node *r)
+{
+	*pt_nd(mc, i) = *r;
+	if (mc->wk == 2 && pt_is_comp(r) && pt_is_tail2(r))
+		mc->nodes6[i].pad = tail2_pad(mc, r);
 }
 
 /*
@@ -1714,7 +1758,7 @@ skip_write(struct mapcache *mc, const struct pt_slot *sl, unsigned p,
 	}
 	if ((blk = pa_alloc(mc, mc->wk, 1)) == 0)
 		return -1;
-	*pt_nd(mc, blk) = sl->rec;
+	pt_put(mc, blk, &sl->rec);
 	r->vec = sl->khi;
 	r->leafvec = (sl->klo & ~0xffULL) | (sl->q - p);
 	r->base0 = blk;
@@ -1871,7 +1915,7 @@ pt_apply(struct mapcache *mc, const struct pt_slot *in, unsigned p,
 			    pt_nd(mc, b1 + i++)) == -1)
 				return -1;
 		} else if (sl[s].node)
-			*pt_nd(mc, b1 + i++) = sl[s].rec;
+			pt_put(mc, b1 + i++, &sl[s].rec);
 	memcpy(mc->leaves + b0, runs, nl * sizeof(uint32_t));
 	out->node = 1;
 	out->rec.vec = vec;
@@ -2033,7 +2077,7 @@ pt_update(struct mapcache *mc, struct mc_table *t, uint64_t hi, uint64_t lo,
 				goto fail;
 			if ((blk = pa_alloc(mc, mc->wk, 1)) == 0)
 				goto fail;
-			*pt_nd(mc, blk) = out.rec;
+			pt_put(mc, blk, &out.rec);
 			v = blk;
 			if (k != 0 && (j = pt_dense(mc, &out.rec)) != 0 &&
 			    out.q + 6 - j - D <= PT_KBITS) {
@@ -3639,7 +3683,7 @@ burst_run(const struct mapcache *mc, const struct mc_table *t,
 		if ((walked >> i) & 1) {
 			r = b[i].n;
 			if (wide && pt_is_comp(r) && pt_is_tail2(r))
-				ids[i] = tail2_answer(r, b[i].khi);
+				ids[i] = tail2_answer(r, b[i].khi, b[i].klo);
 			else if (pt_is_comp(r))
 				ids[i] = pt_is_tail(r) && comp_match(r,
 				    b[i].khi, b[i].klo) ? r->base0 :
