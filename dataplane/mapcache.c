@@ -800,7 +800,8 @@ tail2_answer(const struct pt_node *n, uint64_t khi, uint64_t klo)
 	uint32_t b = (uint32_t)(khi >> 32);
 
 	if (n->base1 & PT_TAIL3) {
-		/* m1 is plen2 - p here, m2 plen3 - p. */
+		/* m1 is plen2 - p here, m2 plen3 - p (6 bits: x2 is above). */
+		m2 &= 0x3f;
 		if (((b ^ (uint32_t)(n->vec >> 32)) >> (32 - m2)) == 0)
 			return (uint32_t)(n->leafvec >> 39);
 		if (((b ^ (uint32_t)n->vec) >> (32 - m1)) == 0)
