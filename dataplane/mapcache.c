@@ -49,7 +49,9 @@
  * pointing at the children block itself (the walk skips the node); and
  * a subtree of two prefixes over one default, the shorter at most 32
  * bits deep and the longer at most 96, is a double tail record {x1, x2,
- * their key bits, d}.
+ * their key bits, d}; one of three, each at most 32 bits deep, a triple
+ * tail record.  A direct slot without a skip keeps its node's children
+ * block as a prefetch hint for the burst lookup.
  *
  * Node arrays (IPv4 and MAC, IPv6) and the leaf array are one virtual
  * reservation each per map-cache (MAP_NORESERVE, huge pages advised),
@@ -68,10 +70,10 @@
  * period.  Our own release/acquire atomics are used rather than
  * rcu_assign_pointer() so that ThreadSanitizer can see the ordering.
  * A node whose slots end up as one leaf, or as one prefix over one
- * default, folds back into a leaf or a tail record (IPv6: two prefixes
- * over one default, a double tail record), and one with a
- * single child and one leaf value into a skip record (merged with a skip
- * below it of the same default).
+ * default, folds back into a leaf or a tail record (IPv6: two or three
+ * prefixes over one default, a double or triple tail record), and one
+ * with a single child and one leaf value into a skip record (merged
+ * with a skip below it of the same default).
  *
  * The writer finds exact prefixes through an open-addressing hash of
  * entry ids (with 7 tag bits) keyed by (iid, afi, plen, prefix); the
@@ -780,7 +782,10 @@ pt_is_skip(const struct pt_node *n)
 	return (n->base1 & (PT_TAIL | PT_SKIP)) == (PT_TAIL | PT_SKIP);
 }
 
-/* A double tail record (a comp record, checked after pt_is_comp()). */
+/*
+ * A double or triple tail record (a comp record, checked after
+ * pt_is_comp()).
+ */
 static inline int
 pt_is_tail2(const struct pt_node *n)
 {
