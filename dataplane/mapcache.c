@@ -47,8 +47,11 @@
  * IPv6 only: a skip (in a direct slot or a record) over 0 whose node at
  * q has children in an aligned window of slots and 0 elsewhere is dense,
  * pointing at the children block itself (the walk skips the node); and
- * a subtree of two prefixes over one default, both at most 32 bits
- * deep, is a double tail record {x1, x2, their key bits, d}.
+ * a subtree of two prefixes over one default, the shorter at most 32
+ * bits deep and the longer at most 96, is a double tail record {x1, x2,
+ * their key bits, d}; one of three, each at most 32 bits deep, a triple
+ * tail record.  A direct slot without a skip keeps its node's children
+ * block as a prefetch hint for the burst lookup.
  *
  * Node arrays (IPv4 and MAC, IPv6) and the leaf array are one virtual
  * reservation each per map-cache (MAP_NORESERVE, huge pages advised),
@@ -67,10 +70,10 @@
  * period.  Our own release/acquire atomics are used rather than
  * rcu_assign_pointer() so that ThreadSanitizer can see the ordering.
  * A node whose slots end up as one leaf, or as one prefix over one
- * default, folds back into a leaf or a tail record (IPv6: two prefixes
- * over one default, a double tail record), and one with a
- * single child and one leaf value into a skip record (merged with a skip
- * below it of the same default).
+ * default, folds back into a leaf or a tail record (IPv6: two or three
+ * prefixes over one default, a double or triple tail record), and one
+ * with a single child and one leaf value into a skip record (merged
+ * with a skip below it of the same default).
  *
  * The writer finds exact prefixes through an open-addressing hash of
  * entry ids (with 7 tag bits) keyed by (iid, afi, plen, prefix); the
@@ -238,7 +241,16 @@ struct pt_arena {
  * k's low byte is then m = q + 6 - j - D (the bits compared, <= 24) in
  * its low 5 bits and j in the top 3 (0: not dense).  The node at q
  * itself stays in the arena for the writer, which finds it in the high
- * half of the slot's sd word (readers use only the low half).
+ * half of the slot's sd word.
+ *
+ * A slot without a skip (k == 0) whose record is a node keeps the node's
+ * children block (base1) in that high half instead, as a prefetch hint:
+ * the burst lookup fetches the node and its children together, so that
+ * a walk through such a slot (on the bench a slot that two /32s share,
+ * a tenth of the lookups: node at 18, then a skip record under it) does
+ * not wait for the node before it can fetch the child.  The hint is only
+ * prefetched, never read through, and is written with the slot (any
+ * change under the node copies it and republishes the slot).
  */
 #define PT_KBITS	24	/* key bits a slot's skip holds */
 #define PT_KLEN(k)	((k) & 0x1f)		/* bits the slot's skip compares */
@@ -706,20 +718,50 @@ key_diff(uint64_t ahi, uint64_t alo, uint64_t bhi, uint64_t blo)
 
 /*
  * A double tail record (IPv6) at p stands for a subtree holding two
- * prefixes x1 and x2 over a default d, neither more than 32 bits below
- * p, x2 at least as long as x1 (inside it or beside it): the answer is
- * x2 if the address is inside x2, else x1 if inside x1, else d.  On the
- * bench a /42 holding two prefixes (a tenth of the lookups) was a node
- * at 42 with tails at 48 under it: a walk read three records, and the
- * burst waited on that third round.
+ * prefixes x1 and x2 over a default d, x2 at least as long as x1 (inside
+ * it or beside it), x1 at most 32 bits below p and x2 at most 96: the
+ * answer is x2 if the address is inside x2, else x1 if inside x1, else
+ * d.  On the bench a /42 holding two prefixes (a tenth of the lookups)
+ * was a node at 42 with tails at 48 under it: a walk read three
+ * records, and the burst waited on that third round.  x2 may be a /128
+ * beside a /48../74 (86 bits below a node at 42): with x2 limited to 32
+ * bits, such pairs (3.3 % of the bench's lookups) still took the three
+ * records, and about half the bursts waited for them.
  *
- *    vec          x2's bits [p, p + 32) in the top half, x1's in the low
- *    leafvec      x2 in bits 39..63, plen2 - p in bits 8..13, plen1 - p
+ *    vec          x2's bits [p, p + 64)
+ *    leafvec      x2 in bits 39..63, plen2 - p in bits 8..14, plen1 - p
  *                 in bits 0..5
  *    base0        x1
  *    base1        d | PT_TAIL | PT_TAIL2
+ *    pad          x2's bits [p + 64, p + 96) in the top half, x1's bits
+ *                 [p, p + 32) in the low half
+ *
+ * The pad word is in the record's cache line (IPv6 records do not
+ * straddle lines), so the answer costs no further read.  The writer
+ * carries records as 24-byte struct pt_node and derives the pad from the
+ * two entries when it stores the record (pt_put(): p is plen2 minus
+ * the length in leafvec), so that it never has to carry or compare it.
  */
 #define PT_TAIL2	0x10000000u
+
+/*
+ * A triple tail record (IPv6, a double tail with PT_TAIL3 set) at p
+ * stands for a subtree holding three prefixes x1, x2, x3 (by length,
+ * nested or beside one another) over d, all at most 32 bits below p:
+ * the answer is the first of x3, x2, x1 whose bits the address has,
+ * else d.  After the long double tails, three prefixes in a /42 (0.6 %
+ * of the bench's lookups) were the commonest walk that still read node
+ * 42 and a tail at 48.
+ *
+ *    vec          x3's bits [p, p + 32) in the top half, x2's in the low
+ *    leafvec      x3 in bits 39..63, x2 in bits 14..38, plen3 - p in
+ *                 bits 8..13, plen2 - p in bits 0..5
+ *    base0        x1, plen1 - p in bits 25..30
+ *    base1        d | PT_TAIL | PT_TAIL2 | PT_TAIL3
+ *    pad          x1's bits [p, p + 32) in the low half (from the
+ *                 entries, as for a double tail)
+ */
+#define PT_TAIL3	0x20000000u
 
 /* A tail or a skip record: no slots, base1 & PT_DMASK the default. */
 static inline int
@@ -740,23 +782,44 @@ pt_is_skip(const struct pt_node *n)
 	return (n->base1 & (PT_TAIL | PT_SKIP)) == (PT_TAIL | PT_SKIP);
 }
 
-/* A double tail record (a comp record, checked after pt_is_comp()). */
+/*
+ * A double or triple tail record (a comp record, checked after
+ * pt_is_comp()).
+ */
 static inline int
 pt_is_tail2(const struct pt_node *n)
 {
 	return (n->base1 & (PT_TAIL2 | PT_SKIP)) == PT_TAIL2;
 }
 
-/* The answer of a double tail record, khi the address shifted by p. */
+/*
+ * The answer of a double tail record (in the IPv6 arena: its pad word
+ * follows), khi:klo the address shifted left by p.
+ */
 static inline __attribute__((always_inline)) uint32_t
-tail2_answer(const struct pt_node *n, uint64_t khi)
+tail2_answer(const struct pt_node *n, uint64_t khi, uint64_t klo)
 {
-	uint32_t a = (uint32_t)(khi >> 32);
-	unsigned m1 = n->leafvec & 0x3f, m2 = (n->leafvec >> 8) & 0x3f;
+	uint64_t pad = ((const struct pt_node6 *)n)->pad;
+	unsigned __int128 a, k;
+	unsigned m1 = n->leafvec & 0x3f, m2 = (n->leafvec >> 8) & 0x7f;
+	uint32_t b = (uint32_t)(khi >> 32);
 
-	if (((a ^ (uint32_t)(n->vec >> 32)) >> (32 - m2)) == 0)
+	if (n->base1 & PT_TAIL3) {
+		/* m1 is plen2 - p here, m2 plen3 - p (6 bits: x2 is above). */
+		m2 &= 0x3f;
+		if (((b ^ (uint32_t)(n->vec >> 32)) >> (32 - m2)) == 0)
+			return (uint32_t)(n->leafvec >> 39);
+		if (((b ^ (uint32_t)n->vec) >> (32 - m1)) == 0)
+			return (uint32_t)(n->leafvec >> 14) & PT_DMASK;
+		if (((b ^ (uint32_t)pad) >> (32 - (n->base0 >> 25))) == 0)
+			return n->base0 & PT_DMASK;
+		return n->base1 & PT_DMASK;
+	}
+	a = (unsigned __int128)khi << 64 | klo;
+	k = (unsigned __int128)n->vec << 64 | (pad & ~0xffffffffULL);
+	if (((a ^ k) >> (128 - m2)) == 0)
 		return (uint32_t)(n->leafvec >> 39);
-	if (((a ^ (uint32_t)n->vec) >> (32 - m1)) == 0)
+	if (((b ^ (uint32_t)pad) >> (32 - m1)) == 0)
 		return n->base0;
 	return n->base1 & PT_DMASK;
 }
@@ -793,7 +856,7 @@ tail_match(const struct pt_node *n, uint64_t hi, uint64_t lo, unsigned p,
 	unsigned __int128 a = ((unsigned __int128)hi << 64 | lo) << p;
 
 	if (wide && pt_is_tail2(n))
-		return tail2_answer(n, (uint64_t)(a >> 64));
+		return tail2_answer(n, (uint64_t)(a >> 64), (uint64_t)a);
 	return comp_match(n, (uint64_t)(a >> 64), (uint64_t)a) &&
 	    !pt_is_skip(n) ? n->base0 : n->base1 & PT_DMASK;
 }
@@ -860,7 +923,8 @@ dir_set_sd(struct pt_dirtab *d, size_t i, uint32_t sd)
 
 /*
  * k: a skip in the slot (IPv6 only), 0 if none; rec: the node at q of a
- * dense slot (writer only).
+ * dense slot (writer only), or the children block of the slot's node
+ * (k == 0: a prefetch hint for readers, see struct pt_dirtab).
  */
 static inline void
 dir_set_vk(struct pt_dirtab *d, size_t i, uint32_t v, uint32_t k,
@@ -1436,7 +1500,7 @@ tail2_make(struct mapcache *mc, uint32_t x1, uint32_t x2, uint32_t d,
     unsigned p, struct pt_node *r)
 {
 	const struct mapcache_entry *e1, *e2;
-	uint64_t h1, l1, h2, l2;
+	uint64_t h2, l2;
 	uint32_t t;
 
 	if (entry_of(mc, x1)->plen > entry_of(mc, x2)->plen) {
@@ -1446,18 +1510,91 @@ tail2_make(struct mapcache *mc, uint32_t x1, uint32_t x2, uint32_t d,
 	}
 	e1 = entry_of(mc, x1);
 	e2 = entry_of(mc, x2);
-	if (e1->plen <= p || e2->plen > p + 32)
+	if (e1->plen <= p || e1->plen > p + 32 || e2->plen > p + 96)
 		return 0;
-	key_load(af_index(e1->afi), e1->eid, &h1, &l1);
 	key_load(af_index(e2->afi), e2->eid, &h2, &l2);
-	h1 = (uint64_t)(((unsigned __int128)h1 << 64 | l1) << p >> 64);
-	h2 = (uint64_t)(((unsigned __int128)h2 << 64 | l2) << p >> 64);
-	r->vec = (h2 & ~0xffffffffULL) | h1 >> 32;
+	r->vec = (uint64_t)(((unsigned __int128)h2 << 64 | l2) << p >> 64);
 	r->leafvec = (uint64_t)x2 << 39 | (uint64_t)(e2->plen - p) << 8 |
 	    (e1->plen - p);
 	r->base0 = x1;
 	r->base1 = d | PT_TAIL | PT_TAIL2;
 	return 1;
+}
+
+/* The first 32 bits of x's key below p, in the low half. */
+static uint32_t
+tail_key32(struct mapcache *mc, uint32_t x, unsigned p)
+{
+	const struct mapcache_entry *e = entry_of(mc, x);
+	uint64_t hi, lo;
+
+	key_load(af_index(e->afi), e->eid, &hi, &lo);
+	return (uint32_t)(((unsigned __int128)hi << 64 | lo) << p >> 96);
+}
+
+/*
+ * The triple tail record at p for x[0..2] over d; 0 if they do not fit
+ * (each at most 32 bits below p).
+ */
+static int
+tail3_make(struct mapcache *mc, const uint32_t *xs, uint32_t d,
+    unsigned p, struct pt_node *r)
+{
+	uint32_t x[3], t;
+	unsigned i, j, m[3];
+
+	memcpy(x, xs, sizeof(x));
+	for (i = 1; i < 3; i++)
+		for (j = i; j > 0 && entry_of(mc, x[j - 1])->plen >
+		    entry_of(mc, x[j])->plen; j--) {
+			t = x[j];
+			x[j] = x[j - 1];
+			x[j - 1] = t;
+		}
+	for (i = 0; i < 3; i++) {
+		m[i] = entry_of(mc, x[i])->plen - p;
+		if (entry_of(mc, x[i])->plen <= p || m[i] > 32)
+			return 0;
+	}
+	r->vec = (uint64_t)tail_key32(mc, x[2], p) << 32 |
+	    tail_key32(mc, x[1], p);
+	r->leafvec = (uint64_t)x[2] << 39 | (uint64_t)x[1] << 14 |
+	    m[2] << 8 | m[1];
+	r->base0 = x[0] | m[0] << 25;
+	r->base1 = d | PT_TAIL | PT_TAIL2 | PT_TAIL3;
+	return 1;
+}
+
+/*
+ * The pad word of the double tail record r (see PT_TAIL2): x2's bits
+ * [p + 64, p + 96) and x1's [p, p + 32), p = plen2 - (plen2 - p).  Of a
+ * triple tail: x1's bits [p, p + 32), p = plen3 - (plen3 - p).
+ */
+static uint64_t
+tail2_pad(struct mapcache *mc, const struct pt_node *r)
+{
+	const struct mapcache_entry *e2 = entry_of(mc,
+	    (uint32_t)(r->leafvec >> 39));
+	unsigned p;
+	uint64_t h2, l2;
+
+	if (r->base1 & PT_TAIL3) {
+		p = e2->plen - ((r->leafvec >> 8) & 0x3f);
+		return tail_key32(mc, r->base0 & PT_DMASK, p);
+	}
+	p = e2->plen - ((r->leafvec >> 8) & 0x7f);
+	key_load(af_index(e2->afi), e2->eid, &h2, &l2);
+	l2 = (uint64_t)(((unsigned __int128)h2 << 64 | l2) << p);
+	return (l2 & ~0xffffffffULL) | tail_key32(mc, r->base0, p);
+}
+
+/* Store record r the writer built at node i (of the table it writes). */
+static void
+pt_put(struct mapcache *mc, uint32_t i, const struct pt_node *r)
+{
+	*pt_nd(mc, i) = *r;
+	if (mc->wk == 2 && pt_is_comp(r) && pt_is_tail2(r))
+		mc->nodes6[i].pad = tail2_pad(mc, r);
 }
 
 /*
@@ -1469,18 +1606,24 @@ tail2_decode(struct mapcache *mc, const struct pt_node *r, unsigned p,
     struct pt_slot *sl)
 {
 	const struct mapcache_entry *e;
-	uint32_t x[2], d = r->base1 & PT_DMASK;
+	uint32_t x[3], d = r->base1 & PT_DMASK;
 	uint64_t hi, lo;
-	unsigned i, s, k, a;
+	unsigned i, s, k, a, n = 2;
 
 	x[0] = r->base0;
 	x[1] = (uint32_t)(r->leafvec >> 39);
+	if (r->base1 & PT_TAIL3) {
+		x[0] = r->base0 & PT_DMASK;
+		x[1] = (uint32_t)(r->leafvec >> 14) & PT_DMASK;
+		x[2] = (uint32_t)(r->leafvec >> 39);
+		n = 3;
+	}
 	for (s = 0; s < 64; s++) {
 		sl[s].node = 0;
 		sl[s].leaf = d;
 	}
-	/* x1 first: x2, at least as long, goes over it. */
-	for (i = 0; i < 2; i++) {
+	/* Shortest first: the longer, later, go over it. */
+	for (i = 0; i < n; i++) {
 		e = entry_of(mc, x[i]);
 		key_load(af_index(e->afi), e->eid, &hi, &lo);
 		a = bits6(hi, lo, p);
@@ -1510,7 +1653,7 @@ tail2_fold(struct mapcache *mc, const struct pt_slot *sl, unsigned p,
     struct pt_node *r)
 {
 	struct pt_slot t[64];
-	uint32_t v[4], x[2], d = 0, id;
+	uint32_t v[4], x[3], d = 0, id;
 	unsigned s, nv = 0, i, j, nx = 0, nd = 0;
 
 	for (s = 0; s < 64; s++) {
@@ -1529,7 +1672,7 @@ tail2_fold(struct mapcache *mc, const struct pt_slot *sl, unsigned p,
 				if (v[i] == id)
 					break;
 			if (i == nv) {
-				if (nv == 3)
+				if (nv == 4)
 					return 0;
 				v[nv++] = id;
 			}
@@ -1537,7 +1680,7 @@ tail2_fold(struct mapcache *mc, const struct pt_slot *sl, unsigned p,
 	}
 	for (i = 0; i < nv; i++) {
 		if (v[i] != 0 && entry_of(mc, v[i])->plen > p) {
-			if (nx == 2)
+			if (nx == 3)
 				return 0;
 			x[nx++] = v[i];
 		} else {
@@ -1545,7 +1688,8 @@ tail2_fold(struct mapcache *mc, const struct pt_slot *sl, unsigned p,
 			nd++;
 		}
 	}
-	if (nx != 2 || nd != 1 || !tail2_make(mc, x[0], x[1], d, p, r) ||
+	if (nd != 1 || (nx == 2 ? !tail2_make(mc, x[0], x[1], d, p, r) :
+	    nx != 3 || !tail3_make(mc, x, d, p, r)) ||
 	    tail2_decode(mc, r, p, t) == -1)
 		return 0;
 	for (s = 0; s < 64; s++) {
@@ -1714,7 +1858,7 @@ skip_write(struct mapcache *mc, const struct pt_slot *sl, unsigned p,
 	}
 	if ((blk = pa_alloc(mc, mc->wk, 1)) == 0)
 		return -1;
-	*pt_nd(mc, blk) = sl->rec;
+	pt_put(mc, blk, &sl->rec);
 	r->vec = sl->khi;
 	r->leafvec = (sl->klo & ~0xffULL) | (sl->q - p);
 	r->base0 = blk;
@@ -1871,7 +2015,7 @@ pt_apply(struct mapcache *mc, const struct pt_slot *in, unsigned p,
 			    pt_nd(mc, b1 + i++)) == -1)
 				return -1;
 		} else if (sl[s].node)
-			*pt_nd(mc, b1 + i++) = sl[s].rec;
+			pt_put(mc, b1 + i++, &sl[s].rec);
 	memcpy(mc->leaves + b0, runs, nl * sizeof(uint32_t));
 	out->node = 1;
 	out->rec.vec = vec;
@@ -2033,14 +2177,15 @@ pt_update(struct mapcache *mc, struct mc_table *t, uint64_t hi, uint64_t lo,
 				goto fail;
 			if ((blk = pa_alloc(mc, mc->wk, 1)) == 0)
 				goto fail;
-			*pt_nd(mc, blk) = out.rec;
+			pt_put(mc, blk, &out.rec);
 			v = blk;
 			if (k != 0 && (j = pt_dense(mc, &out.rec)) != 0 &&
 			    out.q + 6 - j - D <= PT_KBITS) {
 				k = dense_k(&out, D, j);
 				rec = blk;
 				v = out.rec.base1;
-			}
+			} else if (k == 0 && d->wide && !pt_is_comp(&out.rec))
+				rec = out.rec.base1;	/* hint */
 		}
 		/* The slot's record, or the record at q of its skip. */
 		if (!(dir_v(d, first) & PT_LEAF) &&
@@ -2159,10 +2304,12 @@ pt_scan(struct mapcache *mc, const struct pt_node *r, struct pt_ids *l,
 	unsigned nc, nl, i;
 
 	if (pt_is_tail(r))
-		return l == NULL || (ids_add(mc, l, r->base0) == 0 &&
+		return l == NULL || (ids_add(mc, l, r->base0 & PT_DMASK) == 0 &&
 		    ids_add(mc, l, r->base1 & PT_DMASK) == 0 &&
 		    (!pt_is_tail2(r) || ids_add(mc, l,
-		    (uint32_t)(r->leafvec >> 39)) == 0)) ? 0 : -1;
+		    (uint32_t)(r->leafvec >> 39)) == 0) &&
+		    (!(r->base1 & PT_TAIL3) || ids_add(mc, l,
+		    (uint32_t)(r->leafvec >> 14) & PT_DMASK) == 0)) ? 0 : -1;
 	if (pt_is_skip(r)) {
 		struct pt_node rec;
 		uint64_t khi, klo;
@@ -3612,7 +3759,17 @@ burst_run(const struct mapcache *mc, const struct mc_table *t,
 		__builtin_prefetch(node ? (const void *)b[i].n :
 		    (const void *)ds[i]);
 		active |= node << i;
-		shallow |= (wide && node && (uint32_t)(w >> 32) == 0) << i;
+		if (wide && node && (uint32_t)(w >> 32) == 0) {
+			/*
+			 * The node's first two children (the hint of struct
+			 * pt_dirtab; a block may straddle two lines).
+			 */
+			r = pt_rd(mc, (uint32_t)(CONSUME(ds[i][1]) >> 32),
+			    wide);
+			__builtin_prefetch(r);
+			__builtin_prefetch((const char *)r + 32);
+			shallow |= 1u << i;
+		}
 	}
 	walked = active;
 	/*
@@ -3639,7 +3796,7 @@ burst_run(const struct mapcache *mc, const struct mc_table *t,
 		if ((walked >> i) & 1) {
 			r = b[i].n;
 			if (wide && pt_is_comp(r) && pt_is_tail2(r))
-				ids[i] = tail2_answer(r, b[i].khi);
+				ids[i] = tail2_answer(r, b[i].khi, b[i].klo);
 			else if (pt_is_comp(r))
 				ids[i] = pt_is_tail(r) && comp_match(r,
 				    b[i].khi, b[i].klo) ? r->base0 :

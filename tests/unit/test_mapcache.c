@@ -839,6 +839,222 @@ START_TEST(lpm_tail2)
 }
 END_TEST
 
+/*
+ * Long double tails: the longer prefix of a double tail may be up to 96
+ * bits below the record (its bits past 64 in the record's pad word), the
+ * shorter up to 32.  Under 2001:db8::/32 (a direct slot's skip to a
+ * record at 32 in a small table), pairs with a /128 or another long
+ * prefix beside or inside a short one, on both sides of the 32- and
+ * 96-bit bounds, with and without the /32 as the default.  A pair beside
+ * each other in two slots of the node at 32 that fits is one record:
+ * the trie is as large as with one prefix (a tail record at the slot);
+ * one that does not fit is a node and two tails.  A third prefix splits
+ * the record and deleting it folds it back, and so does a /128 inside
+ * (or beside) each prefix of the pair.  Every step is checked against the brute-force reference
+ * on every bit flip of every live prefix, alone and in a burst.
+ */
+START_TEST(lpm_tail2_long)
+{
+	static const struct {
+		uint8_t		 b[2][12];	/* bytes 4..15 */
+		uint8_t		 plen[2];
+		int		 fold;		/* 1 one record, 0 more, -1 ? */
+	} pairs[] = {
+		/* /48 beside a /128: 16 and 96 bits below 32. */
+		{ { { 0x12, 0x34 }, { 0x56, 0x78, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+		    10 } }, { 48, 128 }, 1 },
+		/* /64 (32 bits below) beside a /128. */
+		{ { { 0x12, 0x34, 0x56, 0x78 }, { 0x9a, 0xbc, 0xde, 0xf0,
+		    0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88 } },
+		    { 64, 128 }, 1 },
+		/* /65 (33 bits below) beside a /128: does not fit. */
+		{ { { 0x12, 0x34, 0x56, 0x78, 0x80 }, { 0x9a, 0xbc, 0xde,
+		    0xf0, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88 } },
+		    { 65, 128 }, 0 },
+		/* /40 beside a /127 and a /97 (65 bits: pad bits used). */
+		{ { { 0xab }, { 0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd,
+		    0xef, 0xfe, 0xdc, 0xba, 0x98 } }, { 40, 127 }, 1 },
+		{ { { 0xab }, { 0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd,
+		    0xef, 0x80 } }, { 40, 97 }, 1 },
+		/* A /34 (2 bits below) beside a /128. */
+		{ { { 0x40 }, { 0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd,
+		    0xef, 0xff, 0xff, 0xff, 0xff } }, { 34, 128 }, 1 },
+		/* A /128 inside a /48, and inside a /36. */
+		{ { { 0x12, 0x34 }, { 0x12, 0x34, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+		    10 } }, { 48, 128 }, -1 },
+		{ { { 0x10 }, { 0x10, 0x34, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+		    10 } }, { 36, 128 }, -1 },
+		/* Two /128s: not one record. */
+		{ { { 0x12, 0x34, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 }, { 0x56,
+		    0x78, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 } }, { 128, 128 }, 0 },
+		/* Two in one slot of the node at 32: not at 32. */
+		{ { { 0x12, 0x34 }, { 0x12, 0x35, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+		    10 } }, { 48, 128 }, -1 },
+	};
+	static const uint8_t third[12] = { 0xfe, 0xdc, 0xba };
+	/* A small table: 8-bit direct array, one 32-byte record. */
+	const uint64_t one = 16 + 256 * 16 + 32;
+	struct mapcache *mc = mc_new(1, 0);
+	struct ref r[5];
+	uint8_t a[16];
+	unsigned i, j, c;
+
+	for (c = 0; c < 2; c++) {
+		for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+			memset(r, 0, sizeof(r));
+			memset(a, 0, sizeof(a));
+			a[0] = 0x20;
+			a[1] = 0x01;
+			a[2] = 0x0d;
+			a[3] = 0xb8;
+			if (c)
+				skip_set(mc, &r[0], a, 32, 1);
+			for (j = 0; j < 2; j++) {
+				memcpy(a + 4, pairs[i].b[j], 12);
+				skip_set(mc, &r[1 + j], a, pairs[i].plen[j], 1);
+				skip_check(mc, r, 3);
+			}
+			if (pairs[i].fold == 1)
+				ck_assert_uint_eq(skip_mem(mc), one);
+			else if (pairs[i].fold == 0)
+				ck_assert_uint_gt(skip_mem(mc), one);
+			/* A third prefix splits it; deleting it folds back. */
+			memcpy(a + 4, third, 12);
+			skip_set(mc, &r[3], a, 48, 1);
+			skip_check(mc, r, 4);
+			skip_set(mc, &r[3], a, 48, 0);
+			skip_check(mc, r, 4);
+			if (pairs[i].fold == 1)
+				ck_assert_uint_eq(skip_mem(mc), one);
+			/* A /128 inside (or beside) each of the pair. */
+			for (j = 0; j < 2; j++) {
+				memcpy(a, r[1 + j].addr, 16);
+				a[15] ^= 0x01;
+				if (r[1 + j].plen == 128)
+					a[15] ^= 0x02;
+				skip_set(mc, &r[3], a, 128, 1);
+				skip_check(mc, r, 4);
+				skip_set(mc, &r[3], a, 128, 0);
+				skip_check(mc, r, 4);
+			}
+			/* The pair goes, the longer first, then the other. */
+			for (j = 2; j-- > 0;) {
+				memcpy(a, r[1 + j].addr, 16);
+				skip_set(mc, &r[1 + j], a, r[1 + j].plen, 0);
+				skip_check(mc, r, 3);
+			}
+			if (c) {
+				memcpy(a, r[0].addr, 16);
+				skip_set(mc, &r[0], a, 32, 0);
+			}
+			ck_assert_ptr_null(mapcache_lookup(mc, 7,
+			    MAPCACHE_AF_IPV6, r[1].addr));
+		}
+	}
+	mapcache_free(mc);
+}
+END_TEST
+
+/*
+ * Triple tail records: a subtree holding three prefixes, each at most
+ * 32 bits below the record, over one default is one record.  Under
+ * 2001:db8::/32 (a record at 32 in a small table), triples beside one
+ * another, nested in leaf ranges, nested across slots and on both sides
+ * of the 32-bit bound; a fourth prefix splits the record and deleting
+ * it folds it back, and deleting the three one by one leaves a double
+ * tail, then a tail.  Every step is checked against the brute-force
+ * reference on every bit flip of every live prefix, alone and in a
+ * burst.
+ */
+START_TEST(lpm_tail3)
+{
+	static const struct {
+		uint8_t		 b[3][4];	/* bytes 4..7 */
+		uint8_t		 plen[3];
+		int		 fold;		/* 1 one record, 0 more, -1 ? */
+	} tri[] = {
+		/* Beside one another, in three slots of the node at 32. */
+		{ { { 0x12, 0x34 }, { 0x56, 0x78 }, { 0x9a, 0xbc, 0xde } },
+		    { 48, 48, 56 }, 1 },
+		/* Three /64s (32 bits below: the bound). */
+		{ { { 0x12, 0x34, 0x56, 0x78 }, { 0x56, 0x78, 0x9a, 0xbc },
+		    { 0x9a, 0xbc, 0xde, 0xf0 } }, { 64, 64, 64 }, 1 },
+		/* A /65: over the bound. */
+		{ { { 0x12, 0x34, 0x56, 0x78 }, { 0x56, 0x78, 0x9a, 0xbc },
+		    { 0x9a, 0xbc, 0xde, 0xf0 } }, { 64, 64, 65 }, 0 },
+		/* Nested in leaf ranges: /34 > /36 > /38. */
+		{ { { 0x40 }, { 0x40 }, { 0x4c } }, { 34, 36, 38 }, 1 },
+		/* A /36 with a /48 and a /56 inside, in two slots. */
+		{ { { 0x10 }, { 0x12, 0x34 }, { 0x16, 0x78, 0x9a } },
+		    { 36, 48, 56 }, 1 },
+		/* Nested in one slot: not at 32. */
+		{ { { 0x10 }, { 0x12, 0x34 }, { 0x12, 0x34, 0x56 } },
+		    { 36, 48, 56 }, -1 },
+		/* Two beside in one slot: not at 32. */
+		{ { { 0x12, 0x34 }, { 0x12, 0x35 }, { 0x56, 0x78 } },
+		    { 48, 48, 48 }, 0 },
+	};
+	static const uint8_t fourth[4] = { 0xfe, 0xdc, 0xba };
+	const uint64_t one = 16 + 256 * 16 + 32;
+	struct mapcache *mc = mc_new(1, 0);
+	struct ref r[5];
+	uint8_t a[16];
+	unsigned i, j, c;
+
+	for (c = 0; c < 2; c++) {
+		for (i = 0; i < sizeof(tri) / sizeof(tri[0]); i++) {
+			memset(r, 0, sizeof(r));
+			memset(a, 0, sizeof(a));
+			a[0] = 0x20;
+			a[1] = 0x01;
+			a[2] = 0x0d;
+			a[3] = 0xb8;
+			if (c)
+				skip_set(mc, &r[0], a, 32, 1);
+			for (j = 0; j < 3; j++) {
+				memcpy(a + 4, tri[i].b[j], 4);
+				skip_set(mc, &r[1 + j], a, tri[i].plen[j], 1);
+				skip_check(mc, r, 4);
+			}
+			if (tri[i].fold == 1)
+				ck_assert_uint_eq(skip_mem(mc), one);
+			else if (tri[i].fold == 0)
+				ck_assert_uint_gt(skip_mem(mc), one);
+			/* A fourth prefix splits it; deleting it folds back. */
+			memcpy(a + 4, fourth, 4);
+			skip_set(mc, &r[4], a, 48, 1);
+			skip_check(mc, r, 5);
+			skip_set(mc, &r[4], a, 48, 0);
+			skip_check(mc, r, 5);
+			if (tri[i].fold == 1)
+				ck_assert_uint_eq(skip_mem(mc), one);
+			/* A /128 inside the longest, then gone. */
+			memcpy(a, r[3].addr, 16);
+			a[15] = 0x77;
+			skip_set(mc, &r[4], a, 128, 1);
+			skip_check(mc, r, 5);
+			skip_set(mc, &r[4], a, 128, 0);
+			skip_check(mc, r, 5);
+			/* The second goes first, then the third, the first. */
+			for (j = 0; j < 3; j++) {
+				unsigned k = (j + 1) % 3;
+
+				memcpy(a, r[1 + k].addr, 16);
+				skip_set(mc, &r[1 + k], a, r[1 + k].plen, 0);
+				skip_check(mc, r, 4);
+			}
+			if (c) {
+				memcpy(a, r[0].addr, 16);
+				skip_set(mc, &r[0], a, 32, 0);
+			}
+			ck_assert_ptr_null(mapcache_lookup(mc, 7,
+			    MAPCACHE_AF_IPV6, r[1].addr));
+		}
+	}
+	mapcache_free(mc);
+}
+END_TEST
+
 START_TEST(lpm_v4_regrow)
 {
 	lpm_regrow(4, 36000);
@@ -1877,6 +2093,8 @@ mapcache_suite(void)
 	tcase_add_test(tc, lpm_skip);
 	tcase_add_test(tc, lpm_dense);
 	tcase_add_test(tc, lpm_tail2);
+	tcase_add_test(tc, lpm_tail2_long);
+	tcase_add_test(tc, lpm_tail3);
 	tcase_add_test(tc, replace_and_refresh);
 	tcase_add_test(tc, expiry_order);
 	tcase_add_test(tc, expiry_far);
