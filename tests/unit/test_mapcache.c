@@ -839,6 +839,216 @@ START_TEST(lpm_tail2)
 }
 END_TEST
 
+/*
+ * Fat records: an IPv4 node right under a direct slot whose leaves fit
+ * (at most 16 runs of at most 9 distinct values) is one 64-byte record
+ * with its leaves.  In a small table (8-bit direct slots) the node of
+ * 10/8 has a slot per /14.  Runs and values are taken to each limit and
+ * one past it, under a /9 cover and without, with children (/24s, /32s)
+ * under some slots, and back down by deletes; then random inserts and
+ * deletes in 10/8 with lengths that make and break the form.  Every
+ * step is checked against the brute-force reference on each live
+ * prefix's address with each of its 32 bits flipped, alone and in a
+ * burst.  Within the limits a new run costs no memory (the record is
+ * 64 bytes whatever it holds); past them the node has its leaves apart
+ * again.
+ */
+static void
+fat_set(struct mapcache *mc, struct ref *r, const uint8_t *addr,
+    unsigned plen, int live)
+{
+	struct mapcache_rloc rl = rloc4(1, 1, 1);
+	struct mapcache_prefix p;
+
+	memset(r, 0, sizeof(*r));
+	r->iid = 7;
+	r->afi = MAPCACHE_AF_IPV4;
+	r->plen = plen;
+	memcpy(r->addr, addr, 4);
+	mask_bytes(r->addr, plen, 4);
+	r->live = live;
+	p = pfx(7, MAPCACHE_AF_IPV4, (const char *)r->addr, 16, plen);
+	if (live)
+		ck_assert_int_eq(mapcache_insert(mc, &p, MAPCACHE_POSITIVE,
+		    60, &rl, 1, 0), 0);
+	else
+		ck_assert_int_eq(mapcache_delete(mc, &p), 0);
+}
+
+static void
+fat_check(struct mapcache *mc, const struct ref *r, size_t n)
+{
+	const struct mapcache_entry *e, *res[16];
+	const uint8_t *ap[16];
+	uint8_t a[16][16];
+	unsigned bit, j;
+	size_t i;
+	int b;
+
+	for (i = 0; i < n; i++) {
+		if (!r[i].live)
+			continue;
+		for (bit = 0; bit < 32; bit += 16) {
+			for (j = 0; j < 16; j++) {
+				memcpy(a[j], r[i].addr, 16);
+				a[j][(bit + j) / 8] ^= 0x80 >> ((bit + j) % 8);
+				ap[j] = a[j];
+			}
+			mapcache_lookup_burst(mc, 7, MAPCACHE_AF_IPV4, ap, 16,
+			    res);
+			for (j = 0; j < 16; j++) {
+				e = mapcache_lookup(mc, 7, MAPCACHE_AF_IPV4,
+				    a[j]);
+				ck_assert_ptr_eq(res[j], e);
+				b = ref_lookup(r, n, 7, MAPCACHE_AF_IPV4, a[j]);
+				if (b < 0) {
+					ck_assert_ptr_null(e);
+					continue;
+				}
+				ck_assert_msg(e != NULL && e->plen ==
+				    r[b].plen, "bit %u of /%u: got /%d, want "
+				    "/%u", bit + j, r[i].plen, e ? e->plen : -1,
+				    r[b].plen);
+				ck_assert_mem_eq(e->eid, r[b].addr, 16);
+			}
+		}
+	}
+}
+
+START_TEST(lpm_fat)
+{
+	struct mapcache *mc = mc_new(1, 0);
+	struct ref r[80];
+	uint8_t a[16];
+	uint64_t m0, m;
+	unsigned i, c, k, n = 0, x;
+
+	for (c = 0; c < 2; c++) {
+		memset(r, 0, sizeof(r));
+		memset(a, 0, sizeof(a));
+		a[0] = 10;
+		/* r[0]: a /9 cover of the lower half, or none. */
+		if (c)
+			fat_set(mc, &r[0], a, 9, 1);
+		/*
+		 * /14s at odd slots 1, 3, ...: m of them make 2 m + 1 runs
+		 * of m + 1 values (with the cover: 2 m + 2 runs, m + 2
+		 * values), so the limit is passed at m = 8 (with the cover
+		 * at m = 7).  One alone (without the cover) is a tail
+		 * record; from two on the node is fat while it fits.
+		 */
+		m0 = 0;
+		for (i = 0; i < 9; i++) {
+			a[1] = (2 * i + 1) << 2;
+			fat_set(mc, &r[1 + i], a, 14, 1);
+			fat_check(mc, r, 10);
+			m = skip_mem(mc);
+			if (i == 1)
+				m0 = m;
+			else if (2 * (i + 1) + 1 + c <= 16 &&
+			    i + 2 + c <= 9 && i > 1)
+				ck_assert_uint_eq(m, m0);
+			else if (i > 1)
+				ck_assert_uint_gt(m, m0);
+		}
+		/* Back under the limits (m = 7): the same 64 bytes again. */
+		for (i = 9; i >= 8; i--) {
+			memcpy(a, r[i].addr, 16);
+			fat_set(mc, &r[i], a, 14, 0);
+			fat_check(mc, r, 10);
+		}
+		ck_assert_uint_eq(skip_mem(mc), m0);
+		/* Children under a fat record: a /24, /32s, a /20. */
+		a[1] = 3 << 2;
+		a[2] = 7;
+		fat_set(mc, &r[10], a, 24, 1);
+		fat_check(mc, r, 11);
+		a[3] = 9;
+		fat_set(mc, &r[11], a, 32, 1);
+		a[1] = 40 << 2;
+		a[2] = 0x12;
+		a[3] = 0x34;
+		fat_set(mc, &r[12], a, 32, 1);
+		fat_check(mc, r, 13);
+		a[2] = 0x10;
+		fat_set(mc, &r[13], a, 20, 1);
+		fat_check(mc, r, 14);
+		/*
+		 * Values: /14s at slots 48.. next to each other add one run
+		 * and one value each, until the values run out.
+		 */
+		for (i = 0; i < 8; i++) {
+			memset(a, 0, sizeof(a));
+			a[0] = 10;
+			a[1] = (48 + i) << 2;
+			fat_set(mc, &r[14 + i], a, 14, 1);
+			fat_check(mc, r, 22);
+		}
+		/* Down again, the children first. */
+		for (i = 21; i >= 10; i--) {
+			memcpy(a, r[i].addr, 16);
+			fat_set(mc, &r[i], a, r[i].plen, 0);
+			fat_check(mc, r, 22);
+		}
+		for (i = 0; i < 9; i++)
+			if (r[i].live) {
+				memcpy(a, r[i].addr, 16);
+				fat_set(mc, &r[i], a, r[i].plen, 0);
+				fat_check(mc, r, 22);
+			}
+		ck_assert_uint_eq(skip_mem(mc), 0);
+	}
+	/*
+	 * Random: prefixes /9../32 in 10/8, most in a few /14s and /20s,
+	 * inserted and deleted in turn, so that the slot's node goes from
+	 * fat to plain and back, with children coming and going.
+	 */
+	memset(r, 0, sizeof(r));
+	for (k = 0; k < 600; k++) {
+		x = rnd() % 80;
+		if (r[x].live) {
+			memcpy(a, r[x].addr, 16);
+			fat_set(mc, &r[x], a, r[x].plen, 0);
+		} else {
+			memset(a, 0, sizeof(a));
+			a[0] = 10;
+			a[1] = rnd() % 2 ? (rnd() % 4) << 2 : rnd();
+			a[2] = rnd() % 2 ? 0x10 : rnd();
+			a[3] = rnd();
+			switch (rnd() % 4) {
+			case 0:
+				c = 9 + rnd() % 6;
+				break;
+			case 1:
+				c = 14;
+				break;
+			case 2:
+				c = 15 + rnd() % 10;
+				break;
+			default:
+				c = 32;
+			}
+			for (i = 0; i < 80; i++) {
+				uint8_t b[16];
+
+				memcpy(b, a, 16);
+				mask_bytes(b, c, 4);
+				if (r[i].live && r[i].plen == c &&
+				    memcmp(r[i].addr, b, 16) == 0)
+					break;
+			}
+			if (i < 80)
+				continue;
+			fat_set(mc, &r[x], a, c, 1);
+			n++;
+		}
+		fat_check(mc, r, 80);
+	}
+	ck_assert_uint_gt(n, 200);
+	mapcache_free(mc);
+}
+END_TEST
+
 START_TEST(lpm_v4_regrow)
 {
 	lpm_regrow(4, 36000);
@@ -1877,6 +2087,7 @@ mapcache_suite(void)
 	tcase_add_test(tc, lpm_skip);
 	tcase_add_test(tc, lpm_dense);
 	tcase_add_test(tc, lpm_tail2);
+	tcase_add_test(tc, lpm_fat);
 	tcase_add_test(tc, replace_and_refresh);
 	tcase_add_test(tc, expiry_order);
 	tcase_add_test(tc, expiry_far);
