@@ -51,7 +51,7 @@
  * deep, is a double tail record {x1, x2, their key bits, d}.
  *
  * IPv4 and MAC only: a node right under a direct slot whose leaves fit
- * (at most 16 runs of at most 9 distinct values) is a fat record, the
+ * (at most 20 runs of at most 10 distinct values) is a fat record, the
  * node and its leaves in one 64-byte line (struct pt_fat), so that a
  * walk that ends at one of its leaves reads slot -> record, not slot ->
  * node -> leaf line.
@@ -200,48 +200,52 @@ _Static_assert(sizeof(struct pt_node6) == 32, "pt_node6 size");
  * An IPv4 (and MAC) node right under a direct slot whose leaves fit is
  * a fat record instead: one 64-byte line, in an arena of its own, that
  * holds the node and its leaves.  A lookup that ends at a leaf of such
- * a node (on the bench a /24 or a /21-/23: 3/4 of the lookups) reads
- * slot -> record and is done, where a plain node sends it on to a line
- * of the leaf array, one more dependent miss.  The runs of a node hold
- * few distinct values (a prefix, the default between prefixes), so a
- * fat record keeps each value once and, per run, the word of the
- * record that holds it:
+ * a node (on the bench a /24 or a /21-/23 address) reads slot -> record
+ * and is done, where a plain node sends it on to a line of the leaf
+ * array, one more dependent miss.  The runs of a node hold few distinct
+ * values (the prefixes, the default between them), so a fat record
+ * keeps each value once, packed in 25 bits (ids stay below 2^25), and
+ * per run a 4-bit index of its value:
  *
- *    r            vec, leafvec, base1 as a node's; base0 a leaf value
- *    nib          run i's value: word (nib >> 4 i) & 15 of the record,
- *                 4 (base0) or 8..15 (val)
- *    val          eight more leaf values
+ *    r.vec, r.leafvec, r.base1   as a node's
+ *    r.base0      the value index of runs 16..19 (4 bits each)
+ *    nib          the value index of runs 0..15
+ *    val          value k in bits [25 k, 25 k + 25), little-endian
  *
- * so at most PT_FAT_RUNS runs of at most PT_FAT_VALS distinct values
- * (on the bench 62 % of the nodes under a slot; the others stay plain).
- * The record is the node re-encoded, so it gives every slot the same
- * answer; at 64 bytes for 24 + 4 bytes a run it costs no memory on
- * average (the bench's nodes have 15 runs on average).  A slot marks
- * its record fat with PT_FATW in the default half of its word (ids
- * stay below 2^25), so that the reader learns it from the word it
- * reads anyway and the writer publishes both with one store.
+ * so at most PT_FAT_RUNS runs of at most PT_FAT_VALS distinct values.
+ * On the bench 70 % of the nodes under a slot fit, which take 55 % of
+ * the lookups that end at a leaf under a slot; the others stay plain.
+ * The record is the node re-encoded (fat_pack() keeps the runs as they
+ * are), so it gives every slot the same answer; at 64 bytes against 24
+ * + 4 bytes a run it saves memory on average.  A slot marks its record
+ * fat with PT_FATW in the default half of its word (ids stay below
+ * 2^25), so that the reader learns it from the word it reads anyway and
+ * the writer publishes both with one store.
  */
 struct pt_fat {
 	struct pt_node		 r;
 	uint64_t		 nib;
-	uint32_t		 val[8];
+	uint8_t			 val[32];
 };
 
 _Static_assert(sizeof(struct pt_fat) == 64, "pt_fat size");
-_Static_assert(offsetof(struct pt_fat, val) == 32, "pt_fat words");
 
-#define PT_FAT_RUNS	16
-#define PT_FAT_VALS	9
+#define PT_FAT_RUNS	20
+#define PT_FAT_VALS	10	/* 10 x 25 bits in val[] */
 #define PT_FATW		(1ULL << 63)	/* IPv4/MAC slot word: v is fat */
 
 /* The leaf of run i of a fat record (n: its node part). */
-static inline __attribute__((always_inline)) const uint32_t *
-fat_leaf(const struct pt_node *n, unsigned i)
+static inline __attribute__((always_inline)) uint32_t
+fat_id(const struct pt_node *n, unsigned i)
 {
 	const struct pt_fat *f = (const struct pt_fat *)(const void *)n;
+	unsigned x = (unsigned)((i < 16 ? f->nib : n->base0) >>
+	    (4 * (i & 15))) & 15;
+	const uint8_t *p = f->val + (25 * x >> 3);
+	uint32_t w = p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 24;
 
-	return (const uint32_t *)(const void *)f + ((f->nib >> (4 * i)) &
-	    15);
+	return (w >> (25 * x & 7)) & 0x01ffffffu;
 }
 
 /*
@@ -1020,7 +1024,7 @@ pt_lookup(const struct mapcache *mc, const struct mc_table *t, uint64_t hi,
 				fat = 0;
 				continue;
 			}
-			id = fat ? *fat_leaf(n, __builtin_popcountll(
+			id = fat ? fat_id(n, __builtin_popcountll(
 			    n->leafvec & ((2ULL << s) - 1)) - 1) :
 			    mc->leaves[n->base0 + __builtin_popcountll(
 			    n->leafvec & ((2ULL << s) - 1)) - 1];
@@ -1817,16 +1821,14 @@ pt_retire(struct mapcache *mc, const struct pt_node *r)
 }
 
 /*
- * The leaf part of the fat record of a node with these runs (nib, val,
- * base0), if they fit (see struct pt_fat); 0 if not.
+ * The leaf part of the fat record of a node with these runs (base0,
+ * nib, val), if they fit (see struct pt_fat); 0 if not.
  */
 static int
 fat_pack(const uint32_t *runs, unsigned nl, struct pt_fat *f)
 {
-	uint32_t *w = (uint32_t *)(void *)f;
-	unsigned i, j, nv = 0;
-	static const uint8_t word[PT_FAT_VALS] = { 4, 8, 9, 10, 11, 12, 13,
-	    14, 15 };
+	uint32_t v[PT_FAT_VALS];
+	unsigned i, j, b, nv = 0;
 
 	if (nl > PT_FAT_RUNS)
 		return 0;
@@ -1835,14 +1837,21 @@ fat_pack(const uint32_t *runs, unsigned nl, struct pt_fat *f)
 	f->nib = 0;
 	for (i = 0; i < nl; i++) {
 		for (j = 0; j < nv; j++)
-			if (w[word[j]] == runs[i])
+			if (v[j] == runs[i])
 				break;
 		if (j == nv) {
 			if (nv == PT_FAT_VALS)
 				return 0;
-			w[word[nv++]] = runs[i];
+			v[nv++] = runs[i];
+			for (b = 0; b < 25; b++)
+				if ((runs[i] >> b) & 1)
+					f->val[(25 * j + b) >> 3] |=
+					    1u << ((25 * j + b) & 7);
 		}
-		f->nib |= (uint64_t)word[j] << (4 * i);
+		if (i < 16)
+			f->nib |= (uint64_t)j << (4 * i);
+		else
+			f->r.base0 |= j << (4 * (i - 16));
 	}
 	return 1;
 }
@@ -1906,7 +1915,7 @@ pt_apply(struct mapcache *mc, const struct pt_slot *in, unsigned p,
 			sl[s].node = 0;
 			if ((in->rec.leafvec >> s) & 1)
 				j++;
-			sl[s].leaf = in->node == 3 ? *fat_leaf(
+			sl[s].leaf = in->node == 3 ? fat_id(
 			    &mc->fat[in->rec.base0].r, j - 1) :
 			    mc->leaves[in->rec.base0 + j - 1];
 		}
@@ -1991,7 +2000,7 @@ pt_apply(struct mapcache *mc, const struct pt_slot *in, unsigned p,
 	out->rec.base0 = b0;
 	out->rec.base1 = b1;
 	if (fi != 0) {
-		b0 = fat.r.base0;	/* a leaf value (word 4) */
+		b0 = fat.r.base0;	/* runs 16..19 */
 		fat.r = out->rec;
 		fat.r.base0 = b0;
 		out->node = 3;
@@ -2221,7 +2230,7 @@ pt_walk(struct mapcache *mc, struct mc_table *t, uint64_t hi, uint64_t lo,
 		n = &mc->fat[v].r;
 		s = bits6(hi, lo, p);
 		if (((n->vec >> s) & 1) == 0)
-			return *fat_leaf(n, __builtin_popcountll(n->leafvec &
+			return fat_id(n, __builtin_popcountll(n->leafvec &
 			    ((2ULL << s) - 1)) - 1);
 		n = pt_nd(mc, n->base1 + __builtin_popcountll(n->vec &
 		    ((2ULL << s) - 1)) - 1);
@@ -2339,7 +2348,7 @@ pt_scan_fat(struct mapcache *mc, uint32_t fi, struct pt_ids *l, int retire)
 		return -1;
 	for (i = 0; l != NULL && i < (unsigned)__builtin_popcountll(
 	    n->leafvec); i++)
-		if (ids_add(mc, l, *fat_leaf(n, i)) == -1)
+		if (ids_add(mc, l, fat_id(n, i)) == -1)
 			return -1;
 	for (i = 0; i < nc; i++)
 		if (pt_scan(mc, pt_nd(mc, n->base1 + i), l, retire) == -1)
@@ -3680,6 +3689,7 @@ struct burst_st {
 	uint64_t		 khi, klo;	/* address << p */
 	const struct pt_node	*n;		/* record reached */
 	const uint32_t		*leaf;		/* its leaf, if not a tail */
+	uint32_t		 id;		/* a fat record's leaf */
 };
 
 /* One step of a walk at a node; returns 1 if it went on to a child. */
@@ -3726,8 +3736,9 @@ burst_step(const struct mapcache *mc, struct burst_st *b, int wide)
 	}
 	/* Bit 0 of an IPv4 or MAC key: the record is fat (see burst_run()). */
 	if (!wide && (b->khi & 1)) {
-		b->leaf = fat_leaf(n, __builtin_popcountll(n->leafvec &
+		b->id = fat_id(n, __builtin_popcountll(n->leafvec &
 		    ((2ULL << s) - 1)) - 1);
+		b->leaf = &b->id;
 		return 0;
 	}
 	b->leaf = &mc->leaves[n->base0 + __builtin_popcountll(n->leafvec &

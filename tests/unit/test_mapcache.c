@@ -841,7 +841,7 @@ END_TEST
 
 /*
  * Fat records: an IPv4 node right under a direct slot whose leaves fit
- * (at most 16 runs of at most 9 distinct values) is one 64-byte record
+ * (at most 20 runs of at most 10 distinct values) is one 64-byte record
  * with its leaves.  In a small table (8-bit direct slots) the node of
  * 10/8 has a slot per /14.  Runs and values are taken to each limit and
  * one past it, under a /9 cover and without, with children (/24s, /32s)
@@ -933,46 +933,47 @@ START_TEST(lpm_fat)
 		/*
 		 * /14s at odd slots 1, 3, ...: m of them make 2 m + 1 runs
 		 * of m + 1 values (with the cover: 2 m + 2 runs, m + 2
-		 * values), so the limit is passed at m = 8 (with the cover
-		 * at m = 7).  One alone (without the cover) is a tail
-		 * record; from two on the node is fat while it fits.
+		 * values), so the limits are passed at m = 10 (21 runs; with
+		 * the cover at m = 9, 11 values).  One alone (without the
+		 * cover) is a tail record; from two on the node is fat while
+		 * it fits.
 		 */
 		m0 = 0;
-		for (i = 0; i < 9; i++) {
+		for (i = 0; i < 11; i++) {
 			a[1] = (2 * i + 1) << 2;
 			fat_set(mc, &r[1 + i], a, 14, 1);
-			fat_check(mc, r, 10);
+			fat_check(mc, r, 12);
 			m = skip_mem(mc);
 			if (i == 1)
 				m0 = m;
-			else if (2 * (i + 1) + 1 + c <= 16 &&
-			    i + 2 + c <= 9 && i > 1)
+			else if (2 * (i + 1) + 1 + c <= 20 &&
+			    i + 2 + c <= 10 && i > 1)
 				ck_assert_uint_eq(m, m0);
 			else if (i > 1)
 				ck_assert_uint_gt(m, m0);
 		}
-		/* Back under the limits (m = 7): the same 64 bytes again. */
-		for (i = 9; i >= 8; i--) {
+		/* Back under the limits (m = 8): the same 64 bytes again. */
+		for (i = 11; i >= 9; i--) {
 			memcpy(a, r[i].addr, 16);
 			fat_set(mc, &r[i], a, 14, 0);
-			fat_check(mc, r, 10);
+			fat_check(mc, r, 12);
 		}
 		ck_assert_uint_eq(skip_mem(mc), m0);
 		/* Children under a fat record: a /24, /32s, a /20. */
 		a[1] = 3 << 2;
 		a[2] = 7;
-		fat_set(mc, &r[10], a, 24, 1);
-		fat_check(mc, r, 11);
+		fat_set(mc, &r[12], a, 24, 1);
+		fat_check(mc, r, 13);
 		a[3] = 9;
-		fat_set(mc, &r[11], a, 32, 1);
+		fat_set(mc, &r[13], a, 32, 1);
 		a[1] = 40 << 2;
 		a[2] = 0x12;
 		a[3] = 0x34;
-		fat_set(mc, &r[12], a, 32, 1);
-		fat_check(mc, r, 13);
+		fat_set(mc, &r[14], a, 32, 1);
+		fat_check(mc, r, 15);
 		a[2] = 0x10;
-		fat_set(mc, &r[13], a, 20, 1);
-		fat_check(mc, r, 14);
+		fat_set(mc, &r[15], a, 20, 1);
+		fat_check(mc, r, 16);
 		/*
 		 * Values: /14s at slots 48.. next to each other add one run
 		 * and one value each, until the values run out.
@@ -981,20 +982,20 @@ START_TEST(lpm_fat)
 			memset(a, 0, sizeof(a));
 			a[0] = 10;
 			a[1] = (48 + i) << 2;
-			fat_set(mc, &r[14 + i], a, 14, 1);
-			fat_check(mc, r, 22);
+			fat_set(mc, &r[16 + i], a, 14, 1);
+			fat_check(mc, r, 24);
 		}
 		/* Down again, the children first. */
-		for (i = 21; i >= 10; i--) {
+		for (i = 23; i >= 12; i--) {
 			memcpy(a, r[i].addr, 16);
 			fat_set(mc, &r[i], a, r[i].plen, 0);
-			fat_check(mc, r, 22);
+			fat_check(mc, r, 24);
 		}
-		for (i = 0; i < 9; i++)
+		for (i = 0; i < 12; i++)
 			if (r[i].live) {
 				memcpy(a, r[i].addr, 16);
 				fat_set(mc, &r[i], a, r[i].plen, 0);
-				fat_check(mc, r, 22);
+				fat_check(mc, r, 24);
 			}
 		ck_assert_uint_eq(skip_mem(mc), 0);
 	}
