@@ -1828,7 +1828,8 @@ static int
 fat_pack(const uint32_t *runs, unsigned nl, struct pt_fat *f)
 {
 	uint32_t v[PT_FAT_VALS];
-	unsigned i, j, b, nv = 0;
+	uint64_t x;
+	unsigned i, j, k, nv = 0;
 
 	if (nl > PT_FAT_RUNS)
 		return 0;
@@ -1843,10 +1844,11 @@ fat_pack(const uint32_t *runs, unsigned nl, struct pt_fat *f)
 			if (nv == PT_FAT_VALS)
 				return 0;
 			v[nv++] = runs[i];
-			for (b = 0; b < 25; b++)
-				if ((runs[i] >> b) & 1)
-					f->val[(25 * j + b) >> 3] |=
-					    1u << ((25 * j + b) & 7);
+			/* Bits [25 j, 25 j + 25): 4 bytes from 25 j / 8. */
+			x = (uint64_t)(runs[i] & PT_DMASK) << (25 * j & 7);
+			for (k = 0; k < 4; k++)
+				f->val[(25 * j >> 3) + k] |= (uint8_t)(x >>
+				    (8 * k));
 		}
 		if (i < 16)
 			f->nib |= (uint64_t)j << (4 * i);
@@ -3692,9 +3694,12 @@ struct burst_st {
 	uint32_t		 id;		/* a fat record's leaf */
 };
 
-/* One step of a walk at a node; returns 1 if it went on to a child. */
+/*
+ * One step of a walk at a node; returns 1 if it went on to a child.
+ * fat (a constant at each call): the node is a fat record.
+ */
 static inline __attribute__((always_inline)) unsigned
-burst_step(const struct mapcache *mc, struct burst_st *b, int wide)
+burst_step(const struct mapcache *mc, struct burst_st *b, int wide, int fat)
 {
 	const struct pt_node *n = b->n;
 	unsigned s = b->khi >> 58;
@@ -3734,8 +3739,7 @@ burst_step(const struct mapcache *mc, struct burst_st *b, int wide)
 			b->khi <<= 6;
 		return 1;
 	}
-	/* Bit 0 of an IPv4 or MAC key: the record is fat (see burst_run()). */
-	if (!wide && (b->khi & 1)) {
+	if (fat) {
 		b->id = fat_id(n, __builtin_popcountll(n->leafvec &
 		    ((2ULL << s) - 1)) - 1);
 		b->leaf = &b->id;
@@ -3756,9 +3760,14 @@ burst_run(const struct mapcache *mc, const struct mc_table *t,
 	const struct pt_dirtab *dir;
 	const uint64_t *ds[BURST];
 	const struct pt_node *r;
-	uint32_t active = 0, walked, shallow = 0, m, v, k, def, ids[BURST];
+	uint32_t active = 0, walked, shallow = 0, fatm = 0, m, v, k, def, f;
+	uint32_t ids[BURST];
 	uint64_t hi, lo, w;
 	unsigned i, D, node;
+	const char *rbase[2] = { (const char *)mc->nodes,
+	    (const char *)mc->fat };
+	static const size_t rsize[2] = { sizeof(struct pt_node),
+	    sizeof(struct pt_fat) };
 
 	def = CONSUME(t->def);
 	if ((dir = CONSUME(t->dir)) == NULL) {
@@ -3792,15 +3801,19 @@ burst_run(const struct mapcache *mc, const struct mc_table *t,
 			}
 		}
 		/*
-		 * A fat record (IPv4, MAC): its own arena, and a flag in bit
-		 * 0 of the key, which an IPv4 or MAC address shifted by D
-		 * leaves 0 and the first step down shifts away.
+		 * A fat record (IPv4, MAC) is in an arena of its own.  The
+		 * choice must not be a branch: fat and plain slots come at
+		 * random, and a mispredicted branch a lookup cost more than
+		 * the line a fat record saves when the trie is in cache.
 		 */
-		if (!wide && (w >> 63)) {
-			b[i].n = &mc->fat[ids[i]].r;
-			b[i].khi |= 1;
-		} else
+		if (wide)
 			b[i].n = pt_rd(mc, ids[i], wide);
+		else {
+			f = w >> 63;
+			b[i].n = (const struct pt_node *)(const void *)(rbase[f] +
+			    (size_t)ids[i] * rsize[f]);
+			fatm |= f << i;
+		}
 		__builtin_prefetch(node ? (const void *)b[i].n :
 		    (const void *)ds[i]);
 		active |= node << i;
@@ -3819,13 +3832,25 @@ burst_run(const struct mapcache *mc, const struct mc_table *t,
 		for (v = 0; v < 2; v++)
 			for (m = active & shallow; m != 0; m &= m - 1) {
 				i = __builtin_ctz(m);
-				active &= ~((burst_step(mc, &b[i], wide) ^
+				active &= ~((burst_step(mc, &b[i], wide, 0) ^
 				    1) << i);
 			}
+	/*
+	 * The first step of the walks at a fat record, in a round of their
+	 * own so that burst_step() knows the form at compile time: a test
+	 * of it per step (fat and plain come at random) cost a
+	 * mispredicted branch, or as many instructions without one, as
+	 * much as the line a fat record saves when the trie is in cache.
+	 */
+	if (!wide && fatm != 0)
+		for (m = active & fatm; m != 0; m &= m - 1) {
+			i = __builtin_ctz(m);
+			active &= ~((burst_step(mc, &b[i], wide, 1) ^ 1) << i);
+		}
 	while (active != 0)
 		for (m = active; m != 0; m &= m - 1) {
 			i = __builtin_ctz(m);
-			active &= ~((burst_step(mc, &b[i], wide) ^ 1) << i);
+			active &= ~((burst_step(mc, &b[i], wide, 0) ^ 1) << i);
 		}
 	for (i = 0; i < n; i++) {
 		if ((walked >> i) & 1) {
