@@ -50,15 +50,9 @@
  * a subtree of two prefixes over one default, both at most 32 bits
  * deep, is a double tail record {x1, x2, their key bits, d}.
  *
- * IPv4 and MAC only: a node right under a direct slot whose leaves fit
- * (at most 20 runs of at most 10 distinct values) is a fat record, the
- * node and its leaves in one 64-byte line (struct pt_fat), so that a
- * walk that ends at one of its leaves reads slot -> record, not slot ->
- * node -> leaf line.
- *
- * Node arrays (IPv4 and MAC, IPv6), the fat records and the leaf array
- * are one virtual reservation each per map-cache (MAP_NORESERVE, huge
- * pages advised), addressed by 32-bit indices, and never move.  Blocks are allocated
+ * Node arrays (IPv4 and MAC, IPv6) and the leaf array are one virtual
+ * reservation each per map-cache (MAP_NORESERVE, huge pages advised),
+ * addressed by 32-bit indices, and never move.  Blocks are allocated
  * by exact size (1..64) with free lists; under AddressSanitizer free
  * blocks are poisoned.
  *
@@ -197,66 +191,13 @@ struct pt_node6 {
 _Static_assert(sizeof(struct pt_node6) == 32, "pt_node6 size");
 
 /*
- * An IPv4 (and MAC) node right under a direct slot whose leaves fit is
- * a fat record instead: one 64-byte line, in an arena of its own, that
- * holds the node and its leaves.  A lookup that ends at a leaf of such
- * a node (on the bench a /24 or a /21-/23 address) reads slot -> record
- * and is done, where a plain node sends it on to a line of the leaf
- * array, one more dependent miss.  The runs of a node hold few distinct
- * values (the prefixes, the default between them), so a fat record
- * keeps each value once, packed in 25 bits (ids stay below 2^25), and
- * per run a 4-bit index of its value:
- *
- *    r.vec, r.leafvec, r.base1   as a node's
- *    r.base0      the value index of runs 16..19 (4 bits each)
- *    nib          the value index of runs 0..15
- *    val          value k in bits [25 k, 25 k + 25), little-endian
- *
- * so at most PT_FAT_RUNS runs of at most PT_FAT_VALS distinct values.
- * On the bench 70 % of the nodes under a slot fit, which take 55 % of
- * the lookups that end at a leaf under a slot; the others stay plain.
- * The record is the node re-encoded (fat_pack() keeps the runs as they
- * are), so it gives every slot the same answer; at 64 bytes against 24
- * + 4 bytes a run it saves memory on average.  A slot marks its record
- * fat with PT_FATW in the default half of its word (ids stay below
- * 2^25), so that the reader learns it from the word it reads anyway and
- * the writer publishes both with one store.
- */
-struct pt_fat {
-	struct pt_node		 r;
-	uint64_t		 nib;
-	uint8_t			 val[32];
-};
-
-_Static_assert(sizeof(struct pt_fat) == 64, "pt_fat size");
-
-#define PT_FAT_RUNS	20
-#define PT_FAT_VALS	10	/* 10 x 25 bits in val[] */
-#define PT_FATW		(1ULL << 63)	/* IPv4/MAC slot word: v is fat */
-
-/* The leaf of run i of a fat record (n: its node part). */
-static inline __attribute__((always_inline)) uint32_t
-fat_id(const struct pt_node *n, unsigned i)
-{
-	const struct pt_fat *f = (const struct pt_fat *)(const void *)n;
-	unsigned x = (unsigned)((i < 16 ? f->nib : n->base0) >>
-	    (4 * (i & 15))) & 15;
-	const uint8_t *p = f->val + (25 * x >> 3);
-	uint32_t w = p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	    (uint32_t)p[3] << 24;
-
-	return (w >> (25 * x & 7)) & 0x01ffffffu;
-}
-
-/*
  * One array (nodes or leaves): a reservation of cap elements of elsz
  * bytes, bumped from top; freed blocks on free lists by exact size.
  * Blocks freed by the RCU callback come back through ready (gc_lock).
  */
 struct pt_range {
 	uint32_t		 start;
-	uint8_t			 kind;		/* 0 nodes, 1 leaves, 2 nodes6,
-						   3 fat records */
+	uint8_t			 kind;		/* 0 nodes, 1 leaves, 2 nodes6 */
 	uint8_t			 n;
 };
 
@@ -496,10 +437,8 @@ struct mapcache {
 	struct pt_node		*nodes;
 	struct pt_node6		*nodes6;	/* IPv6 */
 	uint32_t		*leaves;
-	struct pt_fat		*fat;		/* IPv4 and MAC */
-	struct pt_arena		 pa[4];		/* nodes, leaves, nodes6, fat */
+	struct pt_arena		 pa[3];		/* nodes, leaves, nodes6 */
 	unsigned		 wk;	/* writer: node arena of the table */
-	unsigned		 wtop;	/* writer: fat records at (0: none) */
 	struct pt_oplog		 op_old, op_new;
 	struct pt_range		*rready;	/* ranges past their grace */
 	uint32_t		 nrready, rreadycap;
@@ -905,14 +844,7 @@ static inline uint32_t
 dir_sd(const struct pt_dirtab *d, size_t i)
 {
 	return d->wide ? (uint32_t)d->s[(i << 1) + 1] :
-	    (uint32_t)(d->s[i] >> 32) & PT_DMASK;
-}
-
-/* Is the slot's record a fat record (IPv4 and MAC)? */
-static inline int
-dir_fat(const struct pt_dirtab *d, size_t i)
-{
-	return !d->wide && (d->s[i] & PT_FATW) != 0;
+	    (uint32_t)(d->s[i] >> 32);
 }
 
 static inline void
@@ -922,13 +854,13 @@ dir_set_sd(struct pt_dirtab *d, size_t i, uint32_t sd)
 		PUBLISH(d->s[(i << 1) + 1], (d->s[(i << 1) + 1] &
 		    ~0xffffffffULL) | sd);
 	else
-		PUBLISH(d->s[i], (d->s[i] & (0xffffffffULL | PT_FATW)) |
+		PUBLISH(d->s[i], (d->s[i] & 0xffffffffULL) |
 		    (uint64_t)sd << 32);
 }
 
 /*
- * k: a skip in the slot (IPv6), 0 if none; IPv4 and MAC: k != 0 marks v
- * a fat record.  rec: the node at q of a dense slot (writer only).
+ * k: a skip in the slot (IPv6 only), 0 if none; rec: the node at q of a
+ * dense slot (writer only).
  */
 static inline void
 dir_set_vk(struct pt_dirtab *d, size_t i, uint32_t v, uint32_t k,
@@ -939,8 +871,7 @@ dir_set_vk(struct pt_dirtab *d, size_t i, uint32_t v, uint32_t k,
 		    0xffffffffULL) | (uint64_t)rec << 32);
 		PUBLISH(d->s[i << 1], v | (uint64_t)k << 32);
 	} else
-		PUBLISH(d->s[i], (d->s[i] & ~(0xffffffffULL | PT_FATW)) | v |
-		    (k != 0 ? PT_FATW : 0));
+		PUBLISH(d->s[i], (d->s[i] & ~0xffffffffULL) | v);
 }
 
 static inline size_t
@@ -982,7 +913,7 @@ pt_lookup(const struct mapcache *mc, const struct mc_table *t, uint64_t hi,
 	const uint64_t *ds;
 	uint64_t w;
 	uint32_t v, k, id;
-	unsigned p, s, fat;
+	unsigned p, s;
 
 	(void)ai;	/* tail records need no entry read */
 	if ((dir = CONSUME(t->dir)) == NULL)
@@ -992,7 +923,6 @@ pt_lookup(const struct mapcache *mc, const struct mc_table *t, uint64_t hi,
 	w = CONSUME(*ds);
 	v = (uint32_t)w;
 	k = wide ? (uint32_t)(w >> 32) : 0;
-	fat = wide ? 0 : (unsigned)(w >> 63);
 	if (v & PT_LEAF)
 		id = v & ~PT_LEAF;
 	else if (wide && k != 0 && dir_skip_miss(k, hi << p))
@@ -1002,7 +932,7 @@ pt_lookup(const struct mapcache *mc, const struct mc_table *t, uint64_t hi,
 			v += dir_skip_idx(k, hi << p, &s);
 			p += s;
 		}
-		n = fat ? &mc->fat[v].r : pt_rd(mc, v, wide);
+		n = pt_rd(mc, v, wide);
 		for (;;) {
 			if (pt_is_comp(n)) {
 				if (pt_is_skip(n) && skip_in(n, hi, lo, p)) {
@@ -1021,18 +951,15 @@ pt_lookup(const struct mapcache *mc, const struct mc_table *t, uint64_t hi,
 				n = pt_rd(mc, n->base1 + __builtin_popcountll(
 				    n->vec & ((2ULL << s) - 1)) - 1, wide);
 				p += 6;
-				fat = 0;
 				continue;
 			}
-			id = fat ? fat_id(n, __builtin_popcountll(
-			    n->leafvec & ((2ULL << s) - 1)) - 1) :
-			    mc->leaves[n->base0 + __builtin_popcountll(
+			id = mc->leaves[n->base0 + __builtin_popcountll(
 			    n->leafvec & ((2ULL << s) - 1)) - 1];
 			break;
 		}
 	}
 	if (id == 0 && (id = wide ? (uint32_t)CONSUME(ds[1]) :
-	    (uint32_t)(w >> 32) & PT_DMASK) == 0)
+	    (uint32_t)(w >> 32)) == 0)
 		id = CONSUME(t->def);
 	return id;
 }
@@ -1392,9 +1319,7 @@ pt_cover(struct mapcache *mc, struct mc_grp *g, int ai, uint64_t hi,
 /*
  * A slot as the writer sees it: a leaf, a record, or a skip record not
  * yet written (node 2: it gets its block of one record when its parent
- * is written, so that decoding and folding skips allocates nothing), or
- * a fat record under a direct slot (node 3: rec is its node part with
- * base0 the fat record's index).
+ * is written, so that decoding and folding skips allocates nothing).
  */
 struct pt_slot {
 	int			 node;
@@ -1821,44 +1746,6 @@ pt_retire(struct mapcache *mc, const struct pt_node *r)
 }
 
 /*
- * The leaf part of the fat record of a node with these runs (base0,
- * nib, val), if they fit (see struct pt_fat); 0 if not.
- */
-static int
-fat_pack(const uint32_t *runs, unsigned nl, struct pt_fat *f)
-{
-	uint32_t v[PT_FAT_VALS];
-	uint64_t x;
-	unsigned i, j, k, nv = 0;
-
-	if (nl > PT_FAT_RUNS)
-		return 0;
-	memset(f->val, 0, sizeof(f->val));
-	f->r.base0 = 0;
-	f->nib = 0;
-	for (i = 0; i < nl; i++) {
-		for (j = 0; j < nv; j++)
-			if (v[j] == runs[i])
-				break;
-		if (j == nv) {
-			if (nv == PT_FAT_VALS)
-				return 0;
-			v[nv++] = runs[i];
-			/* Bits [25 j, 25 j + 25): 4 bytes from 25 j / 8. */
-			x = (uint64_t)(runs[i] & PT_DMASK) << (25 * j & 7);
-			for (k = 0; k < 4; k++)
-				f->val[(25 * j >> 3) + k] |= (uint8_t)(x >>
-				    (8 * k));
-		}
-		if (i < 16)
-			f->nib |= (uint64_t)j << (4 * i);
-		else
-			f->r.base0 |= j << (4 * (i - 16));
-	}
-	return 1;
-}
-
-/*
  * Apply op to the slot `in` at bit position p (the slot's node, if any,
  * covers bits [p, p + 6)) for the prefix (hi, lo)/op->plen; full: the
  * prefix covers the whole slot.  *out is the new slot, *changed whether
@@ -1870,8 +1757,7 @@ pt_apply(struct mapcache *mc, const struct pt_slot *in, unsigned p,
     struct pt_slot *out, int *changed)
 {
 	struct pt_slot sl[64], sub;
-	struct pt_fat fat;
-	uint32_t runs[64], b0 = 0, b1 = 0, fi = 0;
+	uint32_t runs[64], b0 = 0, b1 = 0;
 	uint64_t vec = 0, leafvec = 0;
 	unsigned s, a, e, nc = 0, nl = 0, i, j, k;
 	int ch = 0, c, same;
@@ -1917,9 +1803,7 @@ pt_apply(struct mapcache *mc, const struct pt_slot *in, unsigned p,
 			sl[s].node = 0;
 			if ((in->rec.leafvec >> s) & 1)
 				j++;
-			sl[s].leaf = in->node == 3 ? fat_id(
-			    &mc->fat[in->rec.base0].r, j - 1) :
-			    mc->leaves[in->rec.base0 + j - 1];
+			sl[s].leaf = mc->leaves[in->rec.base0 + j - 1];
 		}
 	}
 	if (full) {
@@ -1964,10 +1848,6 @@ pt_apply(struct mapcache *mc, const struct pt_slot *in, unsigned p,
 	}
 	if (in->node == 1 && pt_retire(mc, &in->rec) == -1)
 		return -1;
-	/* A fat record's own block goes with its slot (pt_update()). */
-	if (in->node == 3 && in->rec.vec != 0 && oplog_add(&mc->op_old,
-	    in->rec.base1, mc->wk, __builtin_popcountll(in->rec.vec)) == -1)
-		return -1;
 	*changed = 1;
 	if (same) {
 		out->node = 0;
@@ -1981,13 +1861,9 @@ pt_apply(struct mapcache *mc, const struct pt_slot *in, unsigned p,
 	}
 	if (nc == 1 && (c = skip_fold(mc, sl, p, out)) != 0)
 		return c == 1 ? 0 : -1;
-	/* Under a direct slot (IPv4, MAC), a fat record if the runs fit. */
-	if (p == mc->wtop && fat_pack(runs, nl, &fat) &&
-	    (fi = pa_alloc(mc, 3, 1)) == 0)
-		return -1;
 	if (nc > 0 && (b1 = pa_alloc(mc, mc->wk, nc)) == 0)
 		return -1;
-	if (fi == 0 && nl > 0 && (b0 = pa_alloc(mc, 1, nl)) == 0)
+	if (nl > 0 && (b0 = pa_alloc(mc, 1, nl)) == 0)
 		return -1;
 	for (s = 0, i = 0; s < 64; s++)
 		if (sl[s].node == 2) {
@@ -1996,20 +1872,12 @@ pt_apply(struct mapcache *mc, const struct pt_slot *in, unsigned p,
 				return -1;
 		} else if (sl[s].node)
 			*pt_nd(mc, b1 + i++) = sl[s].rec;
+	memcpy(mc->leaves + b0, runs, nl * sizeof(uint32_t));
 	out->node = 1;
 	out->rec.vec = vec;
 	out->rec.leafvec = leafvec;
 	out->rec.base0 = b0;
 	out->rec.base1 = b1;
-	if (fi != 0) {
-		b0 = fat.r.base0;	/* runs 16..19 */
-		fat.r = out->rec;
-		fat.r.base0 = b0;
-		out->node = 3;
-		out->rec.base0 = fi;
-		mc->fat[fi] = fat;
-	} else
-		memcpy(mc->leaves + b0, runs, nl * sizeof(uint32_t));
 	return 0;
 }
 
@@ -2118,7 +1986,6 @@ pt_update(struct mapcache *mc, struct mc_table *t, uint64_t hi, uint64_t lo,
 	if (t->dir == NULL && pt_dir_new(mc, t) == -1)
 		goto fail;
 	d = t->dir;
-	mc->wtop = d->wide ? 0 : D;
 	first = hi >> (64 - D);
 	if (op->plen <= D) {
 		/* Slot defaults only. */
@@ -2146,10 +2013,6 @@ pt_update(struct mapcache *mc, struct mc_table *t, uint64_t hi, uint64_t lo,
 		in.khi = ((uint64_t)(k & ~0xffu) << 32) &
 		    ~(~0ULL >> (in.q - D));
 		in.klo = 0;
-	} else if (dir_fat(d, first)) {
-		in.node = 3;
-		in.rec = mc->fat[v].r;
-		in.rec.base0 = v;
 	} else {
 		in.node = 1;
 		in.rec = *pt_nd(mc, v);
@@ -2161,10 +2024,7 @@ pt_update(struct mapcache *mc, struct mc_table *t, uint64_t hi, uint64_t lo,
 		rec = 0;
 		if (!out.node)
 			v = PT_LEAF | out.leaf;
-		else if (out.node == 3) {
-			v = out.rec.base0;
-			k = 1;		/* fat */
-		} else {
+		else {
 			if (out.node == 2 && d->wide && out.leaf == 0 &&
 			    out.q - D <= PT_KBITS)
 				k = (uint32_t)(out.khi >> 32) | (out.q - D);
@@ -2184,8 +2044,7 @@ pt_update(struct mapcache *mc, struct mc_table *t, uint64_t hi, uint64_t lo,
 		}
 		/* The slot's record, or the record at q of its skip. */
 		if (!(dir_v(d, first) & PT_LEAF) &&
-		    oplog_add(&mc->op_old, dir_rec(d, first), dir_fat(d,
-		    first) ? 3 : mc->wk, 1) == -1)
+		    oplog_add(&mc->op_old, dir_rec(d, first), mc->wk, 1) == -1)
 			goto fail;
 		/* Everything is written: publish. */
 		dir_set_vk(d, first, v, k, rec);
@@ -2227,18 +2086,7 @@ pt_walk(struct mapcache *mc, struct mc_table *t, uint64_t hi, uint64_t lo,
 		p += PT_KLEN(k) - (PT_KWIN(k) ? 6 - PT_KWIN(k) : 0);
 		v = dir_rec(t->dir, i);
 	}
-	n = pt_nd(mc, v);
-	if (dir_fat(t->dir, i)) {
-		n = &mc->fat[v].r;
-		s = bits6(hi, lo, p);
-		if (((n->vec >> s) & 1) == 0)
-			return fat_id(n, __builtin_popcountll(n->leafvec &
-			    ((2ULL << s) - 1)) - 1);
-		n = pt_nd(mc, n->base1 + __builtin_popcountll(n->vec &
-		    ((2ULL << s) - 1)) - 1);
-		p += 6;
-	}
-	for (;; p += 6) {
+	for (n = pt_nd(mc, v);; p += 6) {
 		if (pt_is_skip(n) && skip_in(n, hi, lo, p)) {
 			p += (n->leafvec & 0xff) - 6;
 			s = PT_SWIN(n);
@@ -2338,26 +2186,6 @@ pt_scan(struct mapcache *mc, const struct pt_node *r, struct pt_ids *l,
 	return 0;
 }
 
-/* pt_scan() of the fat record fi (with retire, its block too). */
-static int
-pt_scan_fat(struct mapcache *mc, uint32_t fi, struct pt_ids *l, int retire)
-{
-	const struct pt_node *n = &mc->fat[fi].r;
-	unsigned nc = __builtin_popcountll(n->vec), i;
-
-	if (retire && (oplog_add(&mc->op_old, fi, 3, 1) == -1 || (nc > 0 &&
-	    oplog_add(&mc->op_old, n->base1, mc->wk, nc) == -1)))
-		return -1;
-	for (i = 0; l != NULL && i < (unsigned)__builtin_popcountll(
-	    n->leafvec); i++)
-		if (ids_add(mc, l, fat_id(n, i)) == -1)
-			return -1;
-	for (i = 0; i < nc; i++)
-		if (pt_scan(mc, pt_nd(mc, n->base1 + i), l, retire) == -1)
-			return -1;
-	return 0;
-}
-
 static int
 pt_scan_dir(struct mapcache *mc, const struct pt_dirtab *d,
     struct pt_ids *l, int retire)
@@ -2373,11 +2201,6 @@ pt_scan_dir(struct mapcache *mc, const struct pt_dirtab *d,
 			return -1;
 		if (v & PT_LEAF)
 			continue;
-		if (dir_fat(d, i)) {
-			if (pt_scan_fat(mc, v, l, retire) == -1)
-				return -1;
-			continue;
-		}
 		v = d->wide ? dir_rec(d, i) : v;
 		if (retire && oplog_add(&mc->op_old, v, mc->wk, 1) == -1)
 			return -1;
@@ -3691,15 +3514,11 @@ struct burst_st {
 	uint64_t		 khi, klo;	/* address << p */
 	const struct pt_node	*n;		/* record reached */
 	const uint32_t		*leaf;		/* its leaf, if not a tail */
-	uint32_t		 id;		/* a fat record's leaf */
 };
 
-/*
- * One step of a walk at a node; returns 1 if it went on to a child.
- * fat (a constant at each call): the node is a fat record.
- */
+/* One step of a walk at a node; returns 1 if it went on to a child. */
 static inline __attribute__((always_inline)) unsigned
-burst_step(const struct mapcache *mc, struct burst_st *b, int wide, int fat)
+burst_step(const struct mapcache *mc, struct burst_st *b, int wide)
 {
 	const struct pt_node *n = b->n;
 	unsigned s = b->khi >> 58;
@@ -3739,12 +3558,6 @@ burst_step(const struct mapcache *mc, struct burst_st *b, int wide, int fat)
 			b->khi <<= 6;
 		return 1;
 	}
-	if (fat) {
-		b->id = fat_id(n, __builtin_popcountll(n->leafvec &
-		    ((2ULL << s) - 1)) - 1);
-		b->leaf = &b->id;
-		return 0;
-	}
 	b->leaf = &mc->leaves[n->base0 + __builtin_popcountll(n->leafvec &
 	    ((2ULL << s) - 1)) - 1];
 	__builtin_prefetch(b->leaf);
@@ -3760,14 +3573,9 @@ burst_run(const struct mapcache *mc, const struct mc_table *t,
 	const struct pt_dirtab *dir;
 	const uint64_t *ds[BURST];
 	const struct pt_node *r;
-	uint32_t active = 0, walked, shallow = 0, fatm = 0, m, v, k, def, f;
-	uint32_t ids[BURST];
+	uint32_t active = 0, walked, shallow = 0, m, v, k, def, ids[BURST];
 	uint64_t hi, lo, w;
 	unsigned i, D, node;
-	const char *rbase[2] = { (const char *)mc->nodes,
-	    (const char *)mc->fat };
-	static const size_t rsize[2] = { sizeof(struct pt_node),
-	    sizeof(struct pt_fat) };
 
 	def = CONSUME(t->def);
 	if ((dir = CONSUME(t->dir)) == NULL) {
@@ -3800,20 +3608,7 @@ burst_run(const struct mapcache *mc, const struct mc_table *t,
 				b[i].klo <<= m;
 			}
 		}
-		/*
-		 * A fat record (IPv4, MAC) is in an arena of its own.  The
-		 * choice must not be a branch: fat and plain slots come at
-		 * random, and a mispredicted branch a lookup cost more than
-		 * the line a fat record saves when the trie is in cache.
-		 */
-		if (wide)
-			b[i].n = pt_rd(mc, ids[i], wide);
-		else {
-			f = w >> 63;
-			b[i].n = (const struct pt_node *)(const void *)(rbase[f] +
-			    (size_t)ids[i] * rsize[f]);
-			fatm |= f << i;
-		}
+		b[i].n = pt_rd(mc, ids[i], wide);
 		__builtin_prefetch(node ? (const void *)b[i].n :
 		    (const void *)ds[i]);
 		active |= node << i;
@@ -3832,25 +3627,13 @@ burst_run(const struct mapcache *mc, const struct mc_table *t,
 		for (v = 0; v < 2; v++)
 			for (m = active & shallow; m != 0; m &= m - 1) {
 				i = __builtin_ctz(m);
-				active &= ~((burst_step(mc, &b[i], wide, 0) ^
+				active &= ~((burst_step(mc, &b[i], wide) ^
 				    1) << i);
 			}
-	/*
-	 * The first step of the walks at a fat record, in a round of their
-	 * own so that burst_step() knows the form at compile time: a test
-	 * of it per step (fat and plain come at random) cost a
-	 * mispredicted branch, or as many instructions without one, as
-	 * much as the line a fat record saves when the trie is in cache.
-	 */
-	if (!wide && fatm != 0)
-		for (m = active & fatm; m != 0; m &= m - 1) {
-			i = __builtin_ctz(m);
-			active &= ~((burst_step(mc, &b[i], wide, 1) ^ 1) << i);
-		}
 	while (active != 0)
 		for (m = active; m != 0; m &= m - 1) {
 			i = __builtin_ctz(m);
-			active &= ~((burst_step(mc, &b[i], wide, 0) ^ 1) << i);
+			active &= ~((burst_step(mc, &b[i], wide) ^ 1) << i);
 		}
 	for (i = 0; i < n; i++) {
 		if ((walked >> i) & 1) {
@@ -3865,7 +3648,7 @@ burst_run(const struct mapcache *mc, const struct mc_table *t,
 				ids[i] = *b[i].leaf;
 		}
 		if (ids[i] == 0 && (ids[i] = wide ? (uint32_t)CONSUME(ds[i][1]) :
-		    (uint32_t)(CONSUME(ds[i][0]) >> 32) & PT_DMASK) == 0)
+		    (uint32_t)(CONSUME(ds[i][0]) >> 32)) == 0)
 			ids[i] = def;
 		out[i] = ids[i] ? entry_of(mc, ids[i]) : NULL;
 	}
@@ -4684,13 +4467,11 @@ mapcache_info(struct mapcache *mc, struct mapcache_info *info)
 	info->rlocsets = mc->nsets;
 	info->mem_trie = mc->pa[0].used * sizeof(struct pt_node) +
 	    mc->pa[1].used * sizeof(uint32_t) +
-	    mc->pa[2].used * sizeof(struct pt_node6) +
-	    mc->pa[3].used * sizeof(struct pt_fat) + mc->mem_dir;
+	    mc->pa[2].used * sizeof(struct pt_node6) + mc->mem_dir;
 	info->mem_index = (uint64_t)mc->xhcap * sizeof(uint32_t);
 	info->mem_trie_spare = mc->pa[0].spare * sizeof(struct pt_node) +
 	    mc->pa[1].spare * sizeof(uint32_t) +
-	    mc->pa[2].spare * sizeof(struct pt_node6) +
-	    mc->pa[3].spare * sizeof(struct pt_fat);
+	    mc->pa[2].spare * sizeof(struct pt_node6);
 	/* Slab, live and use bits up to the high-water id: touched. */
 	info->mem_entries = (uint64_t)mc->next_id *
 	    sizeof(struct mapcache_entry) + 2 * ((mc->next_id + 63) / 64 * 8);
@@ -4793,14 +4574,11 @@ mapcache_new(const struct mapcache_config *cf)
 	    pa_init(&mc->pa[1], sizeof(uint32_t),
 	    (uint64_t)mc->max_entries * 64 + 4096) == -1 ||
 	    pa_init(&mc->pa[2], sizeof(struct pt_node6),
-	    (uint64_t)mc->max_entries * 32 + 4096) == -1 ||
-	    pa_init(&mc->pa[3], sizeof(struct pt_fat),
-	    (uint64_t)mc->max_entries * 2 + 4096) == -1)
+	    (uint64_t)mc->max_entries * 32 + 4096) == -1)
 		goto fail;
 	mc->nodes = (struct pt_node *)(void *)mc->pa[0].base;
 	mc->nodes6 = (struct pt_node6 *)(void *)mc->pa[2].base;
 	mc->leaves = (uint32_t *)(void *)mc->pa[1].base;
-	mc->fat = (struct pt_fat *)(void *)mc->pa[3].base;
 	for (w = 0; w < mc->workers; w++) {
 		mc->w[w].ctr = calloc(mc->max_chunks, sizeof(*mc->w[w].ctr));
 		mc->w[w].ring = calloc(RING_SIZE, sizeof(uint32_t));
@@ -4843,7 +4621,6 @@ mapcache_free(struct mapcache *mc)
 	pa_fini(&mc->pa[0]);
 	pa_fini(&mc->pa[1]);
 	pa_fini(&mc->pa[2]);
-	pa_fini(&mc->pa[3]);
 	free(mc->op_old.r);
 	free(mc->op_new.r);
 	free(mc->rready);
