@@ -1055,6 +1055,199 @@ START_TEST(lpm_tail3)
 }
 END_TEST
 
+/*
+ * An IPv4 node right under a direct slot, from one run to many: in a
+ * small table (8-bit direct slots) the node of 10/8 has a slot per /14.
+ * /14s at every other slot (up to 23 runs of 12 values), under a /9
+ * cover and without, children (/24s, /32s, a /20) under some slots,
+ * adjacent /14s, then everything deleted again; then random inserts and
+ * deletes in 10/8 with lengths /9../32, so that the node folds to a
+ * leaf or a tail record and grows back, with children coming and
+ * going.  Every step is checked against the brute-force reference on
+ * each live prefix's address with each of its 32 bits flipped, alone
+ * and in a burst.  (Written for the fat records of branch v4leaf, which
+ * were backed out; see docs/BENCHMARKS.md.)
+ */
+static void
+v4n_set(struct mapcache *mc, struct ref *r, const uint8_t *addr,
+    unsigned plen, int live)
+{
+	struct mapcache_rloc rl = rloc4(1, 1, 1);
+	struct mapcache_prefix p;
+
+	memset(r, 0, sizeof(*r));
+	r->iid = 7;
+	r->afi = MAPCACHE_AF_IPV4;
+	r->plen = plen;
+	memcpy(r->addr, addr, 4);
+	mask_bytes(r->addr, plen, 4);
+	r->live = live;
+	p = pfx(7, MAPCACHE_AF_IPV4, (const char *)r->addr, 16, plen);
+	if (live)
+		ck_assert_int_eq(mapcache_insert(mc, &p, MAPCACHE_POSITIVE,
+		    60, &rl, 1, 0), 0);
+	else
+		ck_assert_int_eq(mapcache_delete(mc, &p), 0);
+}
+
+static void
+v4n_check(struct mapcache *mc, const struct ref *r, size_t n)
+{
+	const struct mapcache_entry *e, *res[16];
+	const uint8_t *ap[16];
+	uint8_t a[16][16];
+	unsigned bit, j;
+	size_t i;
+	int b;
+
+	for (i = 0; i < n; i++) {
+		if (!r[i].live)
+			continue;
+		for (bit = 0; bit < 32; bit += 16) {
+			for (j = 0; j < 16; j++) {
+				memcpy(a[j], r[i].addr, 16);
+				a[j][(bit + j) / 8] ^= 0x80 >> ((bit + j) % 8);
+				ap[j] = a[j];
+			}
+			mapcache_lookup_burst(mc, 7, MAPCACHE_AF_IPV4, ap, 16,
+			    res);
+			for (j = 0; j < 16; j++) {
+				e = mapcache_lookup(mc, 7, MAPCACHE_AF_IPV4,
+				    a[j]);
+				ck_assert_ptr_eq(res[j], e);
+				b = ref_lookup(r, n, 7, MAPCACHE_AF_IPV4, a[j]);
+				if (b < 0) {
+					ck_assert_ptr_null(e);
+					continue;
+				}
+				ck_assert_msg(e != NULL && e->plen ==
+				    r[b].plen, "bit %u of /%u: got /%d, want "
+				    "/%u", bit + j, r[i].plen, e ? e->plen : -1,
+				    r[b].plen);
+				ck_assert_mem_eq(e->eid, r[b].addr, 16);
+			}
+		}
+	}
+}
+
+START_TEST(lpm_v4_node)
+{
+	struct mapcache *mc = mc_new(1, 0);
+	struct ref r[80];
+	uint8_t a[16];
+	unsigned i, c, k, n = 0, x;
+
+	for (c = 0; c < 2; c++) {
+		memset(r, 0, sizeof(r));
+		memset(a, 0, sizeof(a));
+		a[0] = 10;
+		/* r[0]: a /9 cover of the lower half, or none. */
+		if (c)
+			v4n_set(mc, &r[0], a, 9, 1);
+		/*
+		 * /14s at odd slots 1, 3, ...: m of them make 2 m + 1 runs
+		 * of m + 1 values (with the cover: 2 m + 2 runs, m + 2
+		 * values).  One alone (without the cover) is a tail record.
+		 */
+		for (i = 0; i < 11; i++) {
+			a[1] = (2 * i + 1) << 2;
+			v4n_set(mc, &r[1 + i], a, 14, 1);
+			v4n_check(mc, r, 12);
+		}
+		for (i = 11; i >= 9; i--) {
+			memcpy(a, r[i].addr, 16);
+			v4n_set(mc, &r[i], a, 14, 0);
+			v4n_check(mc, r, 12);
+		}
+		/* Children under the node: a /24, /32s, a /20. */
+		a[1] = 3 << 2;
+		a[2] = 7;
+		v4n_set(mc, &r[12], a, 24, 1);
+		v4n_check(mc, r, 13);
+		a[3] = 9;
+		v4n_set(mc, &r[13], a, 32, 1);
+		a[1] = 40 << 2;
+		a[2] = 0x12;
+		a[3] = 0x34;
+		v4n_set(mc, &r[14], a, 32, 1);
+		v4n_check(mc, r, 15);
+		a[2] = 0x10;
+		v4n_set(mc, &r[15], a, 20, 1);
+		v4n_check(mc, r, 16);
+		/* /14s at slots 48.. next to each other: a run each. */
+		for (i = 0; i < 8; i++) {
+			memset(a, 0, sizeof(a));
+			a[0] = 10;
+			a[1] = (48 + i) << 2;
+			v4n_set(mc, &r[16 + i], a, 14, 1);
+			v4n_check(mc, r, 24);
+		}
+		/* Down again, the children first. */
+		for (i = 23; i >= 12; i--) {
+			memcpy(a, r[i].addr, 16);
+			v4n_set(mc, &r[i], a, r[i].plen, 0);
+			v4n_check(mc, r, 24);
+		}
+		for (i = 0; i < 12; i++)
+			if (r[i].live) {
+				memcpy(a, r[i].addr, 16);
+				v4n_set(mc, &r[i], a, r[i].plen, 0);
+				v4n_check(mc, r, 24);
+			}
+		/* Everything gone: no trie left. */
+		ck_assert_uint_eq(skip_mem(mc), 0);
+	}
+	/*
+	 * Random: prefixes /9../32 in 10/8, most in a few /14s and /20s,
+	 * inserted and deleted in turn, so that the slot's node folds and
+	 * grows back, with children coming and going.
+	 */
+	memset(r, 0, sizeof(r));
+	for (k = 0; k < 600; k++) {
+		x = rnd() % 80;
+		if (r[x].live) {
+			memcpy(a, r[x].addr, 16);
+			v4n_set(mc, &r[x], a, r[x].plen, 0);
+		} else {
+			memset(a, 0, sizeof(a));
+			a[0] = 10;
+			a[1] = rnd() % 2 ? (rnd() % 4) << 2 : rnd();
+			a[2] = rnd() % 2 ? 0x10 : rnd();
+			a[3] = rnd();
+			switch (rnd() % 4) {
+			case 0:
+				c = 9 + rnd() % 6;
+				break;
+			case 1:
+				c = 14;
+				break;
+			case 2:
+				c = 15 + rnd() % 10;
+				break;
+			default:
+				c = 32;
+			}
+			for (i = 0; i < 80; i++) {
+				uint8_t b[16];
+
+				memcpy(b, a, 16);
+				mask_bytes(b, c, 4);
+				if (r[i].live && r[i].plen == c &&
+				    memcmp(r[i].addr, b, 16) == 0)
+					break;
+			}
+			if (i < 80)
+				continue;
+			v4n_set(mc, &r[x], a, c, 1);
+			n++;
+		}
+		v4n_check(mc, r, 80);
+	}
+	ck_assert_uint_gt(n, 200);
+	mapcache_free(mc);
+}
+END_TEST
+
 START_TEST(lpm_v4_regrow)
 {
 	lpm_regrow(4, 36000);
@@ -2095,6 +2288,7 @@ mapcache_suite(void)
 	tcase_add_test(tc, lpm_tail2);
 	tcase_add_test(tc, lpm_tail2_long);
 	tcase_add_test(tc, lpm_tail3);
+	tcase_add_test(tc, lpm_v4_node);
 	tcase_add_test(tc, replace_and_refresh);
 	tcase_add_test(tc, expiry_order);
 	tcase_add_test(tc, expiry_far);
