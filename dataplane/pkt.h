@@ -31,6 +31,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "dp_stats.h"
 
@@ -124,23 +125,32 @@ extern __thread uint32_t pkt_rng[4];
 extern __thread int	 pkt_rng_seeded;
 void		pkt_rng_seed(void);
 
+/*
+ * One xoshiro128** step on the state s: the next value.  pkt_rand32()
+ * steps the thread's state in place, pkt_rand32_2() a copy of it held in
+ * registers for its two steps.
+ */
+static inline __attribute__((always_inline)) uint32_t
+pkt_rng_next(uint32_t s[4])
+{
+	uint32_t	 r = s[1] * 5, t = s[1] << 9;
+
+	r = ((r << 7) | (r >> 25)) * 9;
+	s[2] ^= s[0];
+	s[3] ^= s[1];
+	s[1] ^= s[2];
+	s[0] ^= s[3];
+	s[2] ^= t;
+	s[3] = (s[3] << 11) | (s[3] >> 21);
+	return r;
+}
+
 static inline uint32_t
 pkt_rand32(void)
 {
-	uint32_t	 r, t;
-
 	if (__builtin_expect(!pkt_rng_seeded, 0))
 		pkt_rng_seed();
-	r = pkt_rng[1] * 5;
-	r = ((r << 7) | (r >> 25)) * 9;
-	t = pkt_rng[1] << 9;
-	pkt_rng[2] ^= pkt_rng[0];
-	pkt_rng[3] ^= pkt_rng[1];
-	pkt_rng[1] ^= pkt_rng[2];
-	pkt_rng[0] ^= pkt_rng[3];
-	pkt_rng[2] ^= t;
-	pkt_rng[3] = (pkt_rng[3] << 11) | (pkt_rng[3] >> 21);
-	return r;
+	return pkt_rng_next(pkt_rng);
 }
 
 /*
@@ -151,33 +161,14 @@ pkt_rand32(void)
 static inline void
 pkt_rand32_2(uint32_t *a, uint32_t *b)
 {
-	uint32_t	 s0, s1, s2, s3, t;
+	uint32_t	 s[4];
 
 	if (__builtin_expect(!pkt_rng_seeded, 0))
 		pkt_rng_seed();
-	s0 = pkt_rng[0];
-	s1 = pkt_rng[1];
-	s2 = pkt_rng[2];
-	s3 = pkt_rng[3];
-	*a = ((s1 * 5) << 7 | (s1 * 5) >> 25) * 9;
-	t = s1 << 9;
-	s2 ^= s0;
-	s3 ^= s1;
-	s1 ^= s2;
-	s0 ^= s3;
-	s2 ^= t;
-	s3 = (s3 << 11) | (s3 >> 21);
-	*b = ((s1 * 5) << 7 | (s1 * 5) >> 25) * 9;
-	t = s1 << 9;
-	s2 ^= s0;
-	s3 ^= s1;
-	s1 ^= s2;
-	s0 ^= s3;
-	s2 ^= t;
-	pkt_rng[0] = s0;
-	pkt_rng[1] = s1;
-	pkt_rng[2] = s2;
-	pkt_rng[3] = (s3 << 11) | (s3 >> 21);
+	memcpy(s, pkt_rng, sizeof(s));
+	*a = pkt_rng_next(s);
+	*b = pkt_rng_next(s);
+	memcpy(pkt_rng, s, sizeof(s));
 }
 
 /*
