@@ -771,6 +771,62 @@ END_TEST
  * checked against the brute-force reference on every bit flip of every
  * live prefix, alone and in a burst.
  */
+/*
+ * The tail tests' steps.  tail_begin(): a fresh reference r[0..n) and
+ * a set to 2001:db8::, with that /32 as r[0] (the default) when c.
+ */
+static void
+tail_begin(struct mapcache *mc, struct ref *r, size_t n, uint8_t *a,
+    unsigned c)
+{
+	memset(r, 0, n * sizeof(*r));
+	memset(a, 0, 16);
+	a[0] = 0x20;
+	a[1] = 0x01;
+	a[2] = 0x0d;
+	a[3] = 0xb8;
+	if (c)
+		skip_set(mc, &r[0], a, 32, 1);
+}
+
+/* A prefix a/plen as r[k] comes and goes, checked both times. */
+static void
+tail_probe(struct mapcache *mc, struct ref *r, size_t n, size_t k,
+    const uint8_t *a, unsigned plen)
+{
+	skip_set(mc, &r[k], a, plen, 1);
+	skip_check(mc, r, n);
+	skip_set(mc, &r[k], a, plen, 0);
+	skip_check(mc, r, n);
+}
+
+/*
+ * The trie's size after a group was inserted: fold 1, one record
+ * (size one); 0, more than one; -1, not asserted.
+ */
+static void
+tail_fold(struct mapcache *mc, int fold, uint64_t one)
+{
+	if (fold == 1)
+		ck_assert_uint_eq(skip_mem(mc), one);
+	else if (fold == 0)
+		ck_assert_uint_gt(skip_mem(mc), one);
+}
+
+/* The default goes (when c) and nothing matches r[1] any more. */
+static void
+tail_end(struct mapcache *mc, struct ref *r, unsigned c)
+{
+	uint8_t	a[16];
+
+	if (c) {
+		memcpy(a, r[0].addr, 16);
+		skip_set(mc, &r[0], a, 32, 0);
+	}
+	ck_assert_ptr_null(mapcache_lookup(mc, 7, MAPCACHE_AF_IPV6,
+	    r[1].addr));
+}
+
 START_TEST(lpm_tail2)
 {
 	static const struct {
@@ -794,15 +850,8 @@ START_TEST(lpm_tail2)
 
 	for (c = 0; c < 2; c++) {
 		for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
-			memset(r, 0, sizeof(r));
-			memset(a, 0, sizeof(a));
-			a[0] = 0x20;
-			a[1] = 0x01;
-			a[2] = 0x0d;
-			a[3] = 0xb8;
 			/* r[0]: the /32 itself as the default, or none. */
-			if (c)
-				skip_set(mc, &r[0], a, 32, 1);
+			tail_begin(mc, r, 5, a, c);
 			for (j = 0; j < 2; j++) {
 				memcpy(a + 4, pairs[i].b[j], 8);
 				skip_set(mc, &r[1 + j], a, pairs[i].plen[j], 1);
@@ -810,29 +859,18 @@ START_TEST(lpm_tail2)
 			}
 			/* A third prefix splits it; deleting it folds back. */
 			memcpy(a + 4, third, 8);
-			skip_set(mc, &r[3], a, 48, 1);
-			skip_check(mc, r, 4);
-			skip_set(mc, &r[3], a, 48, 0);
-			skip_check(mc, r, 4);
+			tail_probe(mc, r, 4, 3, a, 48);
 			/* One inside the shorter of the pair. */
 			memcpy(a, r[1].addr, 16);
 			a[15] = 0x77;
-			skip_set(mc, &r[3], a, 128, 1);
-			skip_check(mc, r, 4);
-			skip_set(mc, &r[3], a, 128, 0);
-			skip_check(mc, r, 4);
+			tail_probe(mc, r, 4, 3, a, 128);
 			/* The pair goes, one then the other. */
 			for (j = 0; j < 2; j++) {
 				memcpy(a, r[1 + j].addr, 16);
 				skip_set(mc, &r[1 + j], a, r[1 + j].plen, 0);
 				skip_check(mc, r, 3);
 			}
-			if (c) {
-				memcpy(a, r[0].addr, 16);
-				skip_set(mc, &r[0], a, 32, 0);
-			}
-			ck_assert_ptr_null(mapcache_lookup(mc, 7,
-			    MAPCACHE_AF_IPV6, r[1].addr));
+			tail_end(mc, r, c);
 		}
 	}
 	mapcache_free(mc);
@@ -901,29 +939,16 @@ START_TEST(lpm_tail2_long)
 
 	for (c = 0; c < 2; c++) {
 		for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
-			memset(r, 0, sizeof(r));
-			memset(a, 0, sizeof(a));
-			a[0] = 0x20;
-			a[1] = 0x01;
-			a[2] = 0x0d;
-			a[3] = 0xb8;
-			if (c)
-				skip_set(mc, &r[0], a, 32, 1);
+			tail_begin(mc, r, 5, a, c);
 			for (j = 0; j < 2; j++) {
 				memcpy(a + 4, pairs[i].b[j], 12);
 				skip_set(mc, &r[1 + j], a, pairs[i].plen[j], 1);
 				skip_check(mc, r, 3);
 			}
-			if (pairs[i].fold == 1)
-				ck_assert_uint_eq(skip_mem(mc), one);
-			else if (pairs[i].fold == 0)
-				ck_assert_uint_gt(skip_mem(mc), one);
+			tail_fold(mc, pairs[i].fold, one);
 			/* A third prefix splits it; deleting it folds back. */
 			memcpy(a + 4, third, 12);
-			skip_set(mc, &r[3], a, 48, 1);
-			skip_check(mc, r, 4);
-			skip_set(mc, &r[3], a, 48, 0);
-			skip_check(mc, r, 4);
+			tail_probe(mc, r, 4, 3, a, 48);
 			if (pairs[i].fold == 1)
 				ck_assert_uint_eq(skip_mem(mc), one);
 			/* A /128 inside (or beside) each of the pair. */
@@ -932,10 +957,7 @@ START_TEST(lpm_tail2_long)
 				a[15] ^= 0x01;
 				if (r[1 + j].plen == 128)
 					a[15] ^= 0x02;
-				skip_set(mc, &r[3], a, 128, 1);
-				skip_check(mc, r, 4);
-				skip_set(mc, &r[3], a, 128, 0);
-				skip_check(mc, r, 4);
+				tail_probe(mc, r, 4, 3, a, 128);
 			}
 			/* The pair goes, the longer first, then the other. */
 			for (j = 2; j-- > 0;) {
@@ -943,12 +965,7 @@ START_TEST(lpm_tail2_long)
 				skip_set(mc, &r[1 + j], a, r[1 + j].plen, 0);
 				skip_check(mc, r, 3);
 			}
-			if (c) {
-				memcpy(a, r[0].addr, 16);
-				skip_set(mc, &r[0], a, 32, 0);
-			}
-			ck_assert_ptr_null(mapcache_lookup(mc, 7,
-			    MAPCACHE_AF_IPV6, r[1].addr));
+			tail_end(mc, r, c);
 		}
 	}
 	mapcache_free(mc);
@@ -1003,38 +1020,22 @@ START_TEST(lpm_tail3)
 
 	for (c = 0; c < 2; c++) {
 		for (i = 0; i < sizeof(tri) / sizeof(tri[0]); i++) {
-			memset(r, 0, sizeof(r));
-			memset(a, 0, sizeof(a));
-			a[0] = 0x20;
-			a[1] = 0x01;
-			a[2] = 0x0d;
-			a[3] = 0xb8;
-			if (c)
-				skip_set(mc, &r[0], a, 32, 1);
+			tail_begin(mc, r, 5, a, c);
 			for (j = 0; j < 3; j++) {
 				memcpy(a + 4, tri[i].b[j], 4);
 				skip_set(mc, &r[1 + j], a, tri[i].plen[j], 1);
 				skip_check(mc, r, 4);
 			}
-			if (tri[i].fold == 1)
-				ck_assert_uint_eq(skip_mem(mc), one);
-			else if (tri[i].fold == 0)
-				ck_assert_uint_gt(skip_mem(mc), one);
+			tail_fold(mc, tri[i].fold, one);
 			/* A fourth prefix splits it; deleting it folds back. */
 			memcpy(a + 4, fourth, 4);
-			skip_set(mc, &r[4], a, 48, 1);
-			skip_check(mc, r, 5);
-			skip_set(mc, &r[4], a, 48, 0);
-			skip_check(mc, r, 5);
+			tail_probe(mc, r, 5, 4, a, 48);
 			if (tri[i].fold == 1)
 				ck_assert_uint_eq(skip_mem(mc), one);
 			/* A /128 inside the longest, then gone. */
 			memcpy(a, r[3].addr, 16);
 			a[15] = 0x77;
-			skip_set(mc, &r[4], a, 128, 1);
-			skip_check(mc, r, 5);
-			skip_set(mc, &r[4], a, 128, 0);
-			skip_check(mc, r, 5);
+			tail_probe(mc, r, 5, 4, a, 128);
 			/* The second goes first, then the third, the first. */
 			for (j = 0; j < 3; j++) {
 				unsigned k = (j + 1) % 3;
@@ -1043,12 +1044,7 @@ START_TEST(lpm_tail3)
 				skip_set(mc, &r[1 + k], a, r[1 + k].plen, 0);
 				skip_check(mc, r, 4);
 			}
-			if (c) {
-				memcpy(a, r[0].addr, 16);
-				skip_set(mc, &r[0], a, 32, 0);
-			}
-			ck_assert_ptr_null(mapcache_lookup(mc, 7,
-			    MAPCACHE_AF_IPV6, r[1].addr));
+			tail_end(mc, r, c);
 		}
 	}
 	mapcache_free(mc);
