@@ -451,22 +451,33 @@ run_both(struct world *a, struct world *b, const size_t *idx, size_t cnt)
 	}
 }
 
-START_TEST(test_burst_equals_frames)
+/*
+ * The frames idx[0..cnt) through two worlds, one frame at a time and in
+ * bursts, compared (at least cnt / 2 packets out; mixed as for compare()).
+ */
+static void
+burst_vs_frames(const size_t *idx, size_t cnt, int mixed)
 {
 	struct world		 a, b;
+
+	world_new(&a);
+	world_new(&b);
+	rcu_thread_online();
+	run_both(&a, &b, idx, cnt);
+	compare(&a, &b, cnt / 2, mixed);
+	rcu_thread_offline();
+	world_free(&a);
+	world_free(&b);
+}
+
+START_TEST(test_burst_equals_frames)
+{
 	static size_t		 idx[NPKT];
 	size_t			 i;
 
 	for (i = 0; i < NPKT; i++)
 		idx[i] = i;
-	world_new(&a);
-	world_new(&b);
-	rcu_thread_online();
-	run_both(&a, &b, idx, NPKT);
-	compare(&a, &b, NPKT / 2, 1);
-	rcu_thread_offline();
-	world_free(&a);
-	world_free(&b);
+	burst_vs_frames(idx, NPKT, 1);
 }
 END_TEST
 
@@ -477,7 +488,6 @@ END_TEST
  */
 START_TEST(test_burst_equals_frames_v4)
 {
-	struct world		 a, b;
 	static size_t		 idx[NPKT];
 	size_t			 i, cnt = 0;
 	const uint8_t		*q;
@@ -488,14 +498,7 @@ START_TEST(test_burst_equals_frames_v4)
 			idx[cnt++] = i;
 	}
 	ck_assert_uint_gt(cnt, NPKT / 2);
-	world_new(&a);
-	world_new(&b);
-	rcu_thread_online();
-	run_both(&a, &b, idx, cnt);
-	compare(&a, &b, cnt / 2, 0);
-	rcu_thread_offline();
-	world_free(&a);
-	world_free(&b);
+	burst_vs_frames(idx, cnt, 0);
 }
 END_TEST
 
