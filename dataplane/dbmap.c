@@ -17,12 +17,8 @@
 struct dbmap_ent {
 	uint32_t	 iid;
 	int		 af;
-	unsigned int	 plen;
-	uint8_t		 prefix[16];
 	uint64_t	 pfx[2];
 	uint64_t	 mask[2];
-	uint32_t	 pfx4;
-	uint32_t	 mask4;
 };
 
 struct dbmap {
@@ -75,19 +71,17 @@ dbmap_add(struct dbmap *db, uint32_t iid, int af, const uint8_t *prefix,
 	/* The data header carries 24 bits of IID (RFC 8060 4.1). */
 	e->iid = iid & 0xFFFFFF;
 	e->af = af;
-	e->plen = plen;
-	memcpy(e->prefix, prefix, alen);
+	memset(p, 0, sizeof(p));
+	memcpy(p, prefix, alen);
 	memset(m, 0, sizeof(m));
 	for (i = 0; i < plen / 8; i++)
 		m[i] = 0xFF;
 	if (plen % 8 != 0)
 		m[plen / 8] = (uint8_t)(0xFF << (8 - plen % 8));
 	for (i = 0; i < sizeof(m); i++)
-		p[i] = e->prefix[i] & m[i];
+		p[i] &= m[i];
 	memcpy(e->mask, m, sizeof(e->mask));
 	memcpy(e->pfx, p, sizeof(e->pfx));
-	memcpy(&e->mask4, m, 4);
-	memcpy(&e->pfx4, p, 4);
 	return 0;
 }
 
@@ -95,15 +89,15 @@ int
 dbmap_match(const struct dbmap *db, uint32_t iid, int af, const uint8_t *addr)
 {
 	const struct dbmap_ent	*e, *end = db->ents + db->n;
-	uint64_t		 a[2];
-	uint32_t		 a4;
+	uint64_t		 a[2] = { 0, 0 };
 
 	iid &= 0xFFFFFF;
 	if (af == AF_INET) {
-		memcpy(&a4, addr, 4);
+		/* The 4 bytes in the first word, as the entry's. */
+		memcpy(a, addr, 4);
 		for (e = db->ents; e < end; e++)
 			if (e->iid == iid && e->af == af &&
-			    ((a4 ^ e->pfx4) & e->mask4) == 0)
+			    ((a[0] ^ e->pfx[0]) & e->mask[0]) == 0)
 				return 1;
 		return 0;
 	}
