@@ -159,6 +159,30 @@ src_for(const struct dp_tables *t, uint8_t afi, const uint8_t *dst)
 	return NULL;
 }
 
+/*
+ * The outer source for RLOC r, and in *mtu the path MTU (0: the
+ * default): the route's when there is one, else the configured source
+ * of r's family; an IPv4 RLOC without one gets 0.0.0.0, which IPv4 raw
+ * sockets fill in, an IPv6 one none (NULL: IPv6 raw sockets do not).
+ * The one choice of itr_plain() and itr_general().
+ */
+static inline __attribute__((always_inline)) const uint8_t *
+itr_src(const struct dp_tables *t, const struct mapcache_rloc *r,
+    uint16_t *mtu)
+{
+	static const uint8_t	 zero[16];
+	const struct dp_src	*s;
+
+	if ((s = src_for(t, r->afi, r->addr)) != NULL) {
+		*mtu = s->mtu;
+		return s->src;
+	}
+	*mtu = 0;
+	if (r->afi == MAPCACHE_AF_IPV4)
+		return t->has_src4 ? t->src4 : zero;
+	return t->has_src6 ? t->src6 : NULL;
+}
+
 static int
 icmp_allow(struct dp_path *p)
 {
@@ -217,10 +241,10 @@ itr_general(struct dp_path *p, const struct mapcache_rloc *r, uint32_t iid,
     const struct pkt_info *pi, const uint8_t *inner, unsigned int ci,
     uint64_t h)
 {
-	const struct dp_src		*s;
 	struct encap_params		 ep;
 	struct encap_pkt		 out[2];
 	uint32_t			 nonces[2];
+	const uint8_t			*src;
 	uint8_t				*slot;
 	enum dp_drop			 d;
 	int				 af;
@@ -231,21 +255,15 @@ itr_general(struct dp_path *p, const struct mapcache_rloc *r, uint32_t iid,
 	memcpy(ep.dst, r->addr, af == AF_INET ? 4 : 16);
 	ep.dport = r->port;
 	ep.iid = iid;		/* mapcache_entry_iid() would read the entry */
-	if ((s = src_for(p->t, r->afi, r->addr)) != NULL) {
-		memcpy(ep.src, s->src, 16);
-		ep.mtu = s->mtu;
-	} else if (af == AF_INET && p->t->has_src4)
-		memcpy(ep.src, p->t->src4, 4);
-	else if (af == AF_INET6 && p->t->has_src6)
-		memcpy(ep.src, p->t->src6, 16);
-	else if (af == AF_INET6) {
-		/* IPv4 raw sockets fill in a zero source; IPv6 ones do not. */
+	if ((src = itr_src(p->t, r, &ep.mtu)) == NULL) {
 		dp_path_count(p, DPC_NO_SOURCE, 1);
 		return DP_DROP_NO_MAPPING;
 	}
+	memcpy(ep.src, src, af == AF_INET ? 4 : 16);
 	/* LISP-crypto when the RLOC has keys (dp_crypto.h). */
-	if (r->key_slot != MAPCACHE_NO_KEY && (d = dp_crypto_encap(p->worker, r->key_slot, DP_SLOT_SIZE -
-	    ENCAP_HEADROOM - pi->tot_len, &ep)) != DP_DROP_NONE)
+	if (r->key_slot != MAPCACHE_NO_KEY && (d = dp_crypto_encap(p->worker,
+	    r->key_slot, DP_SLOT_SIZE - ENCAP_HEADROOM - pi->tot_len,
+	    &ep)) != DP_DROP_NONE)
 		return d;
 	slot = p->io.slot(p->io.arg, af);
 	memcpy(slot + ENCAP_HEADROOM, inner, pi->tot_len);
@@ -294,30 +312,20 @@ static inline __attribute__((always_inline)) int
 itr_plain(struct dp_path *p, const struct mapcache_rloc *r, uint32_t iid,
     const struct pkt_info *pi, const uint8_t *inner, uint64_t h)
 {
-	static const uint8_t		 zero[16];
-	const struct dp_tables		*t = p->t;
-	const struct dp_src		*s;
 	const uint8_t			*src;
 	uint8_t				*slot, *o;
-	size_t				 olen, mtu = ENCAP_MTU_DEFAULT;
+	size_t				 olen;
 	uint32_t			 nonce, id;
+	uint16_t			 mtu;
 	int				 af;
 
 	if (r->key_slot != MAPCACHE_NO_KEY || pi->ttl == 0)
 		return -1;
 	af = r->afi == MAPCACHE_AF_IPV4 ? AF_INET : AF_INET6;
-	if ((s = src_for(t, r->afi, r->addr)) != NULL) {
-		src = s->src;
-		if (s->mtu != 0)
-			mtu = s->mtu;
-	} else if (af == AF_INET)
-		src = t->has_src4 ? t->src4 : zero;
-	else if (t->has_src6)
-		src = t->src6;
-	else
+	if ((src = itr_src(p->t, r, &mtu)) == NULL)
 		return -1;
 	if (pi->tot_len + (af == AF_INET ? ENCAP_OVERHEAD4 : ENCAP_OVERHEAD6) >
-	    mtu)
+	    (mtu != 0 ? mtu : ENCAP_MTU_DEFAULT))
 		return -1;
 	slot = p->io.slot(p->io.arg, af);
 	memcpy(slot + ENCAP_HEADROOM, inner, pi->tot_len);
