@@ -3924,13 +3924,17 @@ burst_step6(const struct pt_node6 *nd, const uint32_t *lv,
 }
 
 /*
- * The record of a walk that ends in the slot loop (a leaf slot, a slot
- * skip the key misses): a tail of 0 over 0, whatever the key, so that
- * the answer passes need no test of which walks took a record.
+ * The records of walks that end in the slot loop, so that the answer
+ * passes need no test of which walks took a record: after a slot skip
+ * the key misses, a tail of 0 over 0 (0 whatever the key); after a leaf
+ * slot, a node, whose answer is the walk's leaf, pointed at the slot's
+ * id.  (The writer leaves leaf slots 0 today, a prefix longer than D
+ * being narrower than a slot, but the format allows an id.)
  */
-static const struct pt_node6 burst6_none __attribute__((aligned(32))) = {
+static const struct pt_node6 burst6_miss __attribute__((aligned(32))) = {
 	{ 0, 0, 0, PT_TAIL }, 0
 };
+static const struct pt_node6 burst6_leaf __attribute__((aligned(32)));
 
 /*
  * The answer of a walk that ended at record r (b1: its base1): its
@@ -3950,19 +3954,17 @@ burst_end6(const struct pt_node *r, uint32_t b1, uint64_t khi, uint64_t klo,
 }
 
 /*
- * A walk's answer id, else its slot's leaf (slotid, 0 if the slot was
- * not a leaf), else the slot default, else the table's /0 (def):
- * selects, no branch; the slot's second word is in the line the slot
- * loop read.
+ * A walk's answer id, else the slot default, else the table's /0
+ * (def): selects, no branch; the slot's second word is in the line the
+ * slot loop read.
  */
 static inline __attribute__((always_inline)) const struct mapcache_entry *
 burst_out6(const struct mapcache_entry *slab, const uint64_t *ds,
-    uint32_t id, uint32_t slotid, uint32_t def)
+    uint32_t id, uint32_t def)
 {
 	uint32_t sd = (uint32_t)CONSUME(ds[1]);
 
 	sd = sd ? sd : def;
-	id = id ? id : slotid;
 	id = id ? id : sd;
 	return id ? &slab[id] : NULL;
 }
@@ -3992,10 +3994,10 @@ burst_run6(const struct mapcache *mc, const struct mc_table *t,
 	const struct pt_dirtab *dir;
 	const uint64_t *ds[BURST];
 	const struct pt_node *r;
-	uint32_t active = 0, late = 0, shallow = 0, m, v, k, b1, def, rec;
+	uint32_t active = 0, late = 0, shallow = 0, m, v, k, b1, def;
 	uint32_t ids[BURST];
 	uint64_t hi, lo, x;
-	unsigned i, D, node, go;
+	unsigned i, D, go;
 
 	def = CONSUME(t->def);
 	if ((dir = CONSUME(t->dir)) == NULL) {
@@ -4017,23 +4019,26 @@ burst_run6(const struct mapcache *mc, const struct mc_table *t,
 		x = CONSUME(*ds[i]);
 		v = (uint32_t)x;
 		k = x >> 32;
-		node = !(v & PT_LEAF);
-		rec = v & ~PT_LEAF;
-		ids[i] = node ? 0 : rec;
-		if (node && k != 0) {
-			/* The slot's skip (m >= 1). */
-			if (dir_skip_miss(k, w.khi[i]))
-				node = 0;
-			else {
-				rec += dir_skip_idx(k, w.khi[i], &m);
-				w.khi[i] = w.khi[i] << m | w.klo[i] >> (64 - m);
-				w.klo[i] <<= m;
-			}
+		if (v & PT_LEAF) {
+			ids[i] = v & ~PT_LEAF;
+			w.n[i] = &burst6_leaf.r;
+			w.leaf[i] = &ids[i];
+			continue;
 		}
-		w.n[i] = node ? &nd[rec].r : &burst6_none.r;
+		if (k != 0) {
+			/* The slot's skip (m >= 1). */
+			if (dir_skip_miss(k, w.khi[i])) {
+				w.n[i] = &burst6_miss.r;
+				continue;
+			}
+			v += dir_skip_idx(k, w.khi[i], &m);
+			w.khi[i] = w.khi[i] << m | w.klo[i] >> (64 - m);
+			w.klo[i] <<= m;
+		}
+		w.n[i] = &nd[v].r;
 		__builtin_prefetch(w.n[i]);
-		active |= node << i;
-		if (node && k == 0) {
+		active |= 1u << i;
+		if (k == 0) {
 			/*
 			 * The node's first two children (the hint of struct
 			 * pt_dirtab; a block may straddle two lines).
@@ -4068,7 +4073,7 @@ burst_run6(const struct mapcache *mc, const struct mc_table *t,
 			late |= 1u << i;
 		} else
 			out[i] = burst_out6(slab, ds[i], burst_end6(r, b1,
-			    w.khi[i], w.klo[i], w.leaf[i]), ids[i], def);
+			    w.khi[i], w.klo[i], w.leaf[i]), def);
 	}
 	active = m;
 	while (active != 0)
@@ -4080,7 +4085,7 @@ burst_run6(const struct mapcache *mc, const struct mc_table *t,
 		i = __builtin_ctz(m);
 		r = w.n[i];
 		out[i] = burst_out6(slab, ds[i], burst_end6(r, r->base1,
-		    w.khi[i], w.klo[i], w.leaf[i]), ids[i], def);
+		    w.khi[i], w.klo[i], w.leaf[i]), def);
 	}
 }
 
