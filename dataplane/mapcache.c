@@ -3649,6 +3649,10 @@ mapcache_lookup(const struct mapcache *mc, uint32_t iid, uint8_t afi,
  * with 16, a 32-address call ran as two bursts, the second waiting for
  * the first's misses (bench, same run: IPv4 36 -> 27 ns, IPv6 65 -> 52
  * ns).  dp_itr_burst() passes up to DP_BURST_MAX = 64 per family.
+ *
+ * IPv4 and MAC bursts run burst_run() (wide = 0); IPv6 bursts run
+ * burst_run6(), the same walk written for IPv6 alone (below), so that
+ * burst_run()'s and burst_step()'s wide branches are no longer called.
  */
 #define BURST	32
 
@@ -3814,10 +3818,12 @@ burst_run(const struct mapcache *mc, const struct mc_table *t,
 /*
  * The IPv6 burst.  The same lock-step walk as burst_run() (the slot
  * loop, the two mini-rounds of walks from a slot without a skip, the
- * rounds, the answers after them), written for IPv6 tables alone so
- * that its steps cost fewer instructions and branches (callgrind on
- * the bench's IPv6 mix: see docs/BENCHMARKS.md, "IPv6 burst, issue 3,
- * step code, second round"):
+ * rounds, the answers), written for IPv6 tables alone so that it costs
+ * fewer instructions and branches: on the bench's IPv6 mix (callgrind,
+ * BENCH_MC_V6BURST) 174 -> 148 instructions a lookup, see
+ * docs/BENCHMARKS.md, "IPv6 burst, issue 3, step code, second round".
+ * Besides the pass that answers the walks after the first round (at
+ * burst_run6()):
  *
  *  - the IPv6 node arena, the leaf array and the slab are read once a
  *    burst: they never move, but the compiler must reload them after
@@ -3830,8 +3836,10 @@ burst_run(const struct mapcache *mc, const struct mc_table *t,
  *    sign bit, the popcount needs no mask;
  *  - the compares of a record's key bits (tails, skips, double tails)
  *    use 64-bit shifts and no branch (key_top_eq());
- *  - the answer's fallbacks (the slot default, the table's /0) are
- *    selects: the slot's second word is in the line the slot loop read.
+ *  - walks that end in the slot loop point at a record of their own
+ *    (burst6_miss, burst6_leaf), so no answer tests which walks took
+ *    a record, and the answer's fallbacks (the slot default, the
+ *    table's /0) are selects.
  */
 struct burst6 {
 	uint64_t		 khi[BURST], klo[BURST];	/* address << p */
