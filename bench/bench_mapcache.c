@@ -31,6 +31,18 @@
  *                      as a data-plane worker calls it.
  * speedup_vs_patricia uses lookup_ns (Patricia, one at a time, is timed
  * the same way).
+ *
+ * BENCH_MC_V6BURST=N in the environment: a cut-down run for callgrind
+ * and cachegrind (instructions and simulated mispredicts a lookup of
+ * the IPv6 burst): no IPv4 prefixes, no Patricia trie and no timing
+ * slices; one pass of mapcache_lookup_burst() over the 1M IPv6
+ * addresses in bursts of 32, each result checked against
+ * mapcache_lookup() (mismatches printed).  N = 1: the bench's IPv6
+ * table and addresses (6 min under callgrind, nearly all of it the
+ * inserts); N = 2^12..2^19: N prefixes under N / 256 /32s (the bench's
+ * density), 1M addresses drawn from them.  Collect with
+ * --collect-atstart=no --toggle-collect=lookup_burst_bmi2 (or
+ * mapcache_lookup_burst) and divide by 1048576.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -48,6 +60,9 @@
 #define ROUNDS		384		/* each slice 9 times */
 
 static uint64_t rng = 0x2545f4914f6cdd1dULL;
+
+/* IPv6 prefixes and /32 blocks (BENCH_MC_V6BURST may shrink them). */
+static unsigned v6_npfx = NPFX, v6_blocks = 4096;
 
 static uint64_t
 rnd(void)
@@ -157,7 +172,7 @@ gen_v6(struct pfx *v)
 
 	for (i = 0; i < 4096; i++)
 		blocks[i] = 0x20000000u | (rnd() & 0x1fffffff);
-	while (n < NPFX) {
+	while (n < v6_npfx) {
 		r = rnd() % 100;
 		if (r < 3)
 			len = 32 + rnd() % 13;
@@ -169,7 +184,7 @@ gen_v6(struct pfx *v)
 			len = 64;
 		else
 			len = 128;
-		p.hi = ((uint64_t)blocks[rnd() % 4096] << 32) |
+		p.hi = ((uint64_t)blocks[rnd() % v6_blocks] << 32) |
 		    (rnd() & 0xffffffff);
 		p.lo = rnd();
 		p.plen = len;
@@ -195,7 +210,7 @@ gen_addrs(const struct pfx *v, int v6, uint64_t *hi, uint64_t *lo)
 			if (v6)
 				h = (h & ~(7ULL << 61)) | (1ULL << 61);
 		} else {
-			p = &v[rnd() % NPFX];
+			p = &v[rnd() % (v6 ? v6_npfx : NPFX)];
 			mh = ~0ULL;
 			ml = ~0ULL;
 			mask(&mh, &ml, p->plen);
@@ -363,7 +378,13 @@ main(void)
 	uint64_t sum, mism = 0, patsum;
 	unsigned i, j, k, pass;
 	size_t patbytes;
+	const char *v6env = getenv("BENCH_MC_V6BURST");
+	int v6only = v6env != NULL;
 
+	if (v6only && (i = strtoul(v6env, NULL, 0)) >= 4096 && i < NPFX) {
+		v6_npfx = i;
+		v6_blocks = i / 256;
+	}
 	rcu_register_thread();
 	rcu_thread_offline();
 	usize = 8u << 20;
@@ -405,8 +426,8 @@ main(void)
 	if ((mc = mapcache_new(&cf)) == NULL)
 		return 1;
 	t0 = now_s();
-	for (k = 0; k < 2; k++)
-		for (i = 0; i < NPFX; i++) {
+	for (k = v6only; k < 2; k++)
+		for (i = 0; i < (k ? v6_npfx : NPFX); i++) {
 			mkprefix(&fam[k], &fam[k].pfx[i], &mp);
 			if (mapcache_insert(mc, &mp, MAPCACHE_POSITIVE, 86400,
 			    rl[i % 64], 1 + i % 4, 0) == -1) {
@@ -415,9 +436,33 @@ main(void)
 			}
 		}
 	t = now_s() - t0;
-	printf("mapcache.prefixes: %u count\n", 2 * NPFX);
-	printf("mapcache.insert_per_s: %.0f ops/s\n", 2 * NPFX / t);
+	j = v6only ? v6_npfx : 2 * NPFX;
+	printf("mapcache.prefixes: %u count\n", j);
+	printf("mapcache.insert_per_s: %.0f ops/s\n", j / t);
 	mapcache_info(mc, &info);
+	if (v6only) {
+		f = &fam[1];
+		t0 = now_s();
+		for (i = 0; i < NLOOK; i += 32) {
+			const uint8_t *ap[32];
+			const struct mapcache_entry *res[32];
+
+			for (j = 0; j < 32; j++)
+				ap[j] = f->abytes[i + j];
+			mapcache_lookup_burst(mc, 1000, f->afi, ap, 32, res);
+			for (j = 0; j < 32; j++)
+				if (res[j] != mapcache_lookup(mc, 1000, f->afi,
+				    ap[j]))
+					mism++;
+		}
+		t = now_s() - t0;
+		printf("mapcache.v6.burst_pass_s: %.2f s\n", t);
+		printf("mapcache.lpm_mismatches: %llu count\n",
+		    (unsigned long long)mism);
+		mapcache_free(mc);
+		rcu_unregister_thread();
+		return mism == 0 ? 0 : 1;
+	}
 
 	for (k = 0; k < 2; k++) {
 		f = &fam[k];

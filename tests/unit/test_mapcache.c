@@ -1052,6 +1052,136 @@ START_TEST(lpm_tail3)
 END_TEST
 
 /*
+ * IPv6 bursts of mixed walks (burst_run6(): the pass after the first
+ * round that answers the walks at their last record and steps the
+ * others on, the walks answered after the later rounds, the record of
+ * walks that end in the slot loop, the slot-default and /0 fallbacks).
+ * A table shaped like the bench's, small: prefixes of 32..44, 48, 56,
+ * 64 and 128 bits under eight /32s, two of which share every direct
+ * slot they fall in (a slot without a skip), /128s in pairs that share
+ * 100 bits (skip records) and three in some /42s (double and triple
+ * tails); then a /12 over half the blocks (slot defaults), the /0, and
+ * the deletion of two prefixes in three.  Each stage looks up full
+ * bursts of 32 addresses (inside a prefix, one bit flipped, or anywhere
+ * in 2000::/3, mixed in one burst) and bursts of 1..45, every answer
+ * checked against mapcache_lookup() and the brute-force reference.
+ */
+static void
+mix_check(struct mapcache *mc, const struct ref *r, size_t n, unsigned bursts)
+{
+	const struct mapcache_entry *e, *res[45];
+	const uint8_t *ap[45];
+	uint8_t a[45][16];
+	unsigned k, j, cnt, bit;
+	int b;
+
+	for (k = 0; k < bursts; k++) {
+		cnt = k % 4 == 3 ? 1 + rnd() % 45 : 32;
+		for (j = 0; j < cnt; j++) {
+			const struct ref *p = &r[rnd() % n];
+
+			for (bit = 0; bit < 16; bit++)
+				a[j][bit] = rnd();
+			a[j][0] = (a[j][0] & 0x1f) | 0x20;
+			if (rnd() % 8 != 0) {
+				/* Inside p, its host bits random. */
+				for (bit = 0; bit < p->plen; bit++)
+					a[j][bit / 8] = (a[j][bit / 8] &
+					    ~(0x80 >> bit % 8)) | (p->addr[bit /
+					    8] & (0x80 >> bit % 8));
+				if (rnd() % 4 == 0 && p->plen > 0) {
+					bit = rnd() % p->plen;
+					a[j][bit / 8] ^= 0x80 >> bit % 8;
+				}
+			}
+			ap[j] = a[j];
+		}
+		mapcache_lookup_burst(mc, 7, MAPCACHE_AF_IPV6, ap, cnt, res);
+		for (j = 0; j < cnt; j++) {
+			e = mapcache_lookup(mc, 7, MAPCACHE_AF_IPV6, a[j]);
+			ck_assert_ptr_eq(res[j], e);
+			b = ref_lookup(r, n, 7, MAPCACHE_AF_IPV6, a[j]);
+			if (b < 0) {
+				ck_assert_msg(e == NULL, "burst %u/%u: got "
+				    "/%d, want none", k, j, e ? e->plen : -1);
+				continue;
+			}
+			ck_assert_msg(e != NULL && e->plen == r[b].plen,
+			    "burst %u/%u: got /%d, want /%u", k, j,
+			    e ? e->plen : -1, r[b].plen);
+			ck_assert_mem_eq(e->eid, r[b].addr, 16);
+		}
+	}
+}
+
+START_TEST(lpm_v6_burst_mix)
+{
+	static const uint8_t lens[] = { 48, 48, 48, 48, 56, 56, 64, 64, 64,
+	    128 };
+	struct mapcache *mc = mc_new(1, 0);
+	struct ref *r;
+	uint8_t blocks[8][4], a[16];
+	size_t n = 0, cap = 1200, i, k;
+	unsigned j, plen;
+
+	r = calloc(cap, sizeof(*r));
+	ck_assert_ptr_nonnull(r);
+	for (i = 0; i < 8; i++) {
+		for (j = 0; j < 4; j++)
+			blocks[i][j] = rnd();
+		blocks[i][0] = (blocks[i][0] & 0x1f) | 0x20;
+	}
+	/* Blocks 0 and 1 differ in bit 31 alone: one direct slot. */
+	memcpy(blocks[1], blocks[0], 4);
+	blocks[1][3] ^= 1;
+	while (n < 1000) {
+		k = n;
+		for (j = 0; j < 16; j++)
+			a[j] = rnd();
+		memcpy(a, blocks[rnd() % 8], 4);
+		plen = rnd() % 20 == 0 ? 32 + rnd() % 13 : lens[rnd() % 10];
+		skip_set(mc, &r[n++], a, plen, 1);
+		if (plen == 128 && rnd() % 2) {
+			/* A /128 sharing 100 bits: a skip record above. */
+			a[12] ^= 0x08;
+			skip_set(mc, &r[n++], a, 128, 1);
+		} else if (plen == 48 && rnd() % 4 == 0) {
+			/* Two more in its /42: a triple or double tail. */
+			a[5] ^= 0x01;
+			skip_set(mc, &r[n++], a, 48, 1);
+			a[5] ^= 0x02;
+			skip_set(mc, &r[n++], a, 64, 1);
+		}
+		/* Duplicates: the reference keeps the first. */
+		for (i = k; i < n; i++)
+			for (j = 0; j < i; j++)
+				if (r[j].live && r[j].plen == r[i].plen &&
+				    memcmp(r[j].addr, r[i].addr, 16) == 0) {
+					r[i].live = 0;
+					break;
+				}
+	}
+	mix_check(mc, r, n, 400);
+	/* A /12 over block 0 (slot defaults), then the /0. */
+	memcpy(a, blocks[0], 4);
+	skip_set(mc, &r[n++], a, 12, 1);
+	mix_check(mc, r, n, 400);
+	memset(a, 0, 16);
+	skip_set(mc, &r[n++], a, 0, 1);
+	mix_check(mc, r, n, 400);
+	/* Two prefixes in three go (the /12 and /0 stay). */
+	for (i = 0; i + 2 < n; i++)
+		if (r[i].live && i % 3 != 0) {
+			memcpy(a, r[i].addr, 16);
+			skip_set(mc, &r[i], a, r[i].plen, 0);
+		}
+	mix_check(mc, r, n, 400);
+	free(r);
+	mapcache_free(mc);
+}
+END_TEST
+
+/*
  * An IPv4 node right under a direct slot, from one run to many: in a
  * small table (8-bit direct slots) the node of 10/8 has a slot per /14.
  * /14s at every other slot (up to 23 runs of 12 values), under a /9
@@ -2284,6 +2414,7 @@ mapcache_suite(void)
 	tcase_add_test(tc, lpm_tail2);
 	tcase_add_test(tc, lpm_tail2_long);
 	tcase_add_test(tc, lpm_tail3);
+	tcase_add_test(tc, lpm_v6_burst_mix);
 	tcase_add_test(tc, lpm_v4_node);
 	tcase_add_test(tc, replace_and_refresh);
 	tcase_add_test(tc, expiry_order);
