@@ -51,11 +51,7 @@
  * bits deep and the longer at most 96, is a double tail record {x1, x2,
  * their key bits, d}; one of three, each at most 32 bits deep, a triple
  * tail record.  A direct slot without a skip keeps its node's children
- * block as a prefetch hint for the burst lookup.  And the single-prefix
- * tail children of a node that are at most 32 bits deep and share one
- * default are 8-byte compact entries {key bits, length, x} after its
- * other children, the default once for all (see PT_CBITS): on the
- * bench they are most of the records that lookups took from DRAM.
+ * block as a prefetch hint for the burst lookup.
  *
  * Node arrays (IPv4 and MAC, IPv6) and the leaf array are one virtual
  * reservation each per map-cache (MAP_NORESERVE, huge pages advised),
@@ -192,7 +188,7 @@ struct pt_node {
  */
 struct pt_node6 {
 	struct pt_node		 r;
-	uint64_t		 pad;	/* tail2: key bits; node: cvec */
+	uint64_t		 pad;
 };
 
 _Static_assert(sizeof(struct pt_node6) == 32, "pt_node6 size");
@@ -767,41 +763,6 @@ key_diff(uint64_t ahi, uint64_t alo, uint64_t bhi, uint64_t blo)
  */
 #define PT_TAIL3	0x20000000u
 
-/*
- * Compact tails (IPv6).  On the bench most walks end at a single-prefix
- * tail record at 42 under a node at 36 (a /48, /56 or /64), and those
- * tails, 32 bytes each, were most of the lines a burst had to take from
- * DRAM.  A node's tail children that each hold one prefix at most
- * PT_CBITS bits below the child's position, over one common default d,
- * are instead 8-byte entries after the node's ordinary children:
- *
- *    node (arena)  vec: the ordinary children; pad: cvec, the slots of
- *                  the compact children (0: none); leafvec, base0 as
- *                  usual (runs go on across compact slots too)
- *    base1 block   the popcount(vec) ordinary records, then the compact
- *                  area in 64-bit words: word 0 d (low half), word i
- *                  the compact child of the i-th slot of cvec:
- *
- *       63            32 31 30    25 24            0
- *      +----------------+--+--------+---------------+
- *      | key [q, q + 32)|0 |plen - q|       x       |
- *      +----------------+--+--------+---------------+
- *
- * (q = p + 6, the child's position).  A walk at slot s of cvec answers
- * x if the address has x's plen - q bits below q, else d, which is read
- * only then.  A node's sixteen 32-byte tails thus take 136 bytes, and
- * the lines their lookups miss fit in a quarter of the cache.  Tails
- * with more bits (an IPv6 /128 under 36), double and triple tails and
- * tails over another default keep the 32-byte records.
- *
- * The writer's view of such a node (struct pt_node, as pt_get() reads
- * it) has the compact slots set in both vec and leafvec, which no
- * ordinary node has (a child slot never starts a run): vec is then every
- * child, and pt_put() splits the two again.
- */
-#define PT_CBITS	32
-#define PT_CMIN		2	/* compact children worth an area */
-
 /* A tail or a skip record: no slots, base1 & PT_DMASK the default. */
 static inline int
 pt_is_comp(const struct pt_node *n)
@@ -873,24 +834,6 @@ comp_match(const struct pt_node *n, uint64_t khi, uint64_t klo)
 	a = (unsigned __int128)khi << 64 | klo;
 	k = (unsigned __int128)n->vec << 64 | (n->leafvec & ~0xffULL);
 	return ((a ^ k) >> (128 - m)) == 0;
-}
-
-/*
- * Does the address have the prefix of compact tail entry e (see
- * PT_CBITS)?  k32: its bits [q, q + 32).
- */
-static inline __attribute__((always_inline)) int
-ctail_in(uint64_t e, uint32_t k32)
-{
-	return ((k32 ^ (uint32_t)(e >> 32)) >> (32 - ((e >> 25) & 0x3f))) == 0;
-}
-
-/* A node's compact area (see PT_CBITS): after its ordinary children. */
-static inline __attribute__((always_inline)) const uint64_t *
-ctail_area(const struct mapcache *mc, const struct pt_node *n)
-{
-	return (const uint64_t *)&mc->nodes6[n->base1 +
-	    __builtin_popcountll(n->vec)];
 }
 
 /* Does the address have a skip record's bits? */
@@ -1032,7 +975,7 @@ pt_lookup(const struct mapcache *mc, const struct mc_table *t, uint64_t hi,
 	const struct pt_node *n;
 	const struct pt_dirtab *dir;
 	const uint64_t *ds;
-	uint64_t w, c;
+	uint64_t w;
 	uint32_t v, k, id;
 	unsigned p, s;
 
@@ -1073,19 +1016,6 @@ pt_lookup(const struct mapcache *mc, const struct mc_table *t, uint64_t hi,
 				    n->vec & ((2ULL << s) - 1)) - 1, wide);
 				p += 6;
 				continue;
-			}
-			c = wide ? ((const struct pt_node6 *)n)->pad : 0;
-			if (wide && ((c >> s) & 1)) {
-				const uint64_t *a = ctail_area(mc, n);
-				uint64_t e = a[__builtin_popcountll(c &
-				    ((2ULL << s) - 1))];
-
-				/* p + 6 < 128: the entry holds a bit below. */
-				id = ctail_in(e, (uint32_t)((((unsigned
-				    __int128)hi << 64 | lo) << (p + 6)) >>
-				    96)) ? (uint32_t)e & PT_DMASK :
-				    (uint32_t)a[0];
-				break;
 			}
 			id = mc->leaves[n->base0 + __builtin_popcountll(
 			    n->leafvec & ((2ULL << s) - 1)) - 1];
@@ -1658,56 +1588,13 @@ tail2_pad(struct mapcache *mc, const struct pt_node *r)
 	return (l2 & ~0xffffffffULL) | tail_key32(mc, r->base0, p);
 }
 
-/*
- * The compact children of a node in the writer's view (see PT_CBITS);
- * 0 for a comp record.
- */
-static inline uint64_t
-pt_cvec(const struct pt_node *r)
-{
-	return pt_is_comp(r) ? 0 : r->vec & r->leafvec;
-}
-
-/* The records of a node's children block (writer's view). */
-static unsigned
-pt_nblk(const struct pt_node *r)
-{
-	uint64_t c = pt_cvec(r);
-	unsigned nc = __builtin_popcountll(c);
-
-	/* The compact area: d and nc entries, 4 words a record. */
-	return __builtin_popcountll(r->vec & ~c) + (nc ? (nc + 4) / 4 : 0);
-}
-
-/* The writer's view of node i (of the table it writes). */
-static void
-pt_get(struct mapcache *mc, uint32_t i, struct pt_node *r)
-{
-	*r = *pt_nd(mc, i);
-	if (mc->wk == 2 && !pt_is_comp(r)) {
-		r->vec |= mc->nodes6[i].pad;
-		r->leafvec |= mc->nodes6[i].pad;
-	}
-}
-
 /* Store record r the writer built at node i (of the table it writes). */
 static void
 pt_put(struct mapcache *mc, uint32_t i, const struct pt_node *r)
 {
-	uint64_t c;
-
 	*pt_nd(mc, i) = *r;
-	if (mc->wk != 2)
-		return;
-	if (pt_is_comp(r)) {
-		if (pt_is_tail2(r))
-			mc->nodes6[i].pad = tail2_pad(mc, r);
-		return;
-	}
-	c = pt_cvec(r);
-	mc->nodes6[i].r.vec &= ~c;
-	mc->nodes6[i].r.leafvec &= ~c;
-	mc->nodes6[i].pad = c;
+	if (mc->wk == 2 && pt_is_comp(r) && pt_is_tail2(r))
+		mc->nodes6[i].pad = tail2_pad(mc, r);
 }
 
 /*
@@ -1830,7 +1717,7 @@ skip_view(struct mapcache *mc, const struct pt_node *r, uint64_t *khi,
 	    (r->leafvec & ~0xffULL);
 
 	if (j == 0)
-		pt_get(mc, r->base0, rec);
+		*rec = *pt_nd(mc, r->base0);
 	else {
 		if (j < 6)
 			lo = (unsigned)(k >> (128 - m)) &
@@ -1979,59 +1866,12 @@ skip_write(struct mapcache *mc, const struct pt_slot *sl, unsigned p,
 	return 0;
 }
 
-/*
- * Could a skip over 0 to a node with children vec and leaf runs[nl] be
- * dense (see pt_dense())?  Such a node keeps whole records: the dense
- * form saves the walk a read, compact tails only lines.
- */
-static int
-dense_shape(uint64_t vec, const uint32_t *runs, unsigned nl)
-{
-	unsigned nc = __builtin_popcountll(vec), lo, i;
-
-	if (nc < 2 || (nc & (nc - 1)) != 0)
-		return 0;
-	lo = __builtin_ctzll(vec);
-	if (lo & (nc - 1) || (nc < 64 && vec != ((1ULL << nc) - 1) << lo))
-		return 0;
-	for (i = 0; i < nl; i++)
-		if (runs[i] != 0)
-			return 0;
-	return 1;
-}
-
-/*
- * The slots of sl[] that can be compact tails (IPv6, see PT_CBITS), over
- * the default *d; 0 if fewer than PT_CMIN.  The d of the first such tail
- * is the area's: tails over another keep their records.
- */
-static uint64_t
-ctail_pick(const struct pt_slot *sl, uint32_t *d)
-{
-	uint64_t cv = 0;
-	unsigned s, n = 0;
-
-	for (s = 0; s < 64; s++) {
-		if (sl[s].node != 1 || !pt_is_tail(&sl[s].rec) ||
-		    pt_is_tail2(&sl[s].rec) ||
-		    (sl[s].rec.leafvec & 0xff) > PT_CBITS)
-			continue;
-		if (n == 0)
-			*d = sl[s].rec.base1 & PT_DMASK;
-		else if ((sl[s].rec.base1 & PT_DMASK) != *d)
-			continue;
-		cv |= 1ULL << s;
-		n++;
-	}
-	return n >= PT_CMIN ? cv : 0;
-}
-
 /* Old blocks of a record, to free once the update is committed. */
 static int
 pt_retire(struct mapcache *mc, const struct pt_node *r)
 {
-	unsigned nc = pt_nblk(r);
-	unsigned nl = __builtin_popcountll(r->leafvec & ~pt_cvec(r));
+	unsigned nc = __builtin_popcountll(r->vec);
+	unsigned nl = __builtin_popcountll(r->leafvec);
 
 	/* A dense skip's block is the children of the node at q. */
 	if (pt_is_skip(r))
@@ -2061,8 +1901,8 @@ pt_apply(struct mapcache *mc, const struct pt_slot *in, unsigned p,
     struct pt_slot *out, int *changed)
 {
 	struct pt_slot sl[64], sub;
-	uint32_t runs[64], b0 = 0, b1 = 0, cd = 0;
-	uint64_t vec = 0, leafvec = 0, cv = 0, *area = NULL;
+	uint32_t runs[64], b0 = 0, b1 = 0;
+	uint64_t vec = 0, leafvec = 0;
 	unsigned s, a, e, nc = 0, nl = 0, i, j, k;
 	int ch = 0, c, same;
 
@@ -2094,24 +1934,15 @@ pt_apply(struct mapcache *mc, const struct pt_slot *in, unsigned p,
 			return -1;	/* not written so */
 	} else if (in->node && pt_is_tail(&in->rec))
 		tail_decode(mc, &in->rec, p, sl);
-	if (in->node == 1 && (cv = pt_cvec(&in->rec)) != 0) {
-		area = (uint64_t *)pt_nd(mc, in->rec.base1 +
-		    __builtin_popcountll(in->rec.vec & ~cv));
-		cd = (uint32_t)area[0];
-	}
-	for (s = 0, i = 0, j = 0, k = 1; s < 64; s++) {
+	for (s = 0, i = 0, j = 0; s < 64; s++) {
 		if (in->node == 2 || (in->node && pt_is_comp(&in->rec))) {
 			break;
 		} else if (!in->node) {
 			sl[s].node = 0;
 			sl[s].leaf = in->leaf;
-		} else if ((cv >> s) & 1) {
-			sl[s].node = 1;
-			sl[s].rec = tail_make(mc, (uint32_t)area[k++] &
-			    PT_DMASK, cd, p + 6);
 		} else if ((in->rec.vec >> s) & 1) {
 			sl[s].node = 1;
-			pt_get(mc, in->rec.base1 + i++, &sl[s].rec);
+			sl[s].rec = *pt_nd(mc, in->rec.base1 + i++);
 		} else {
 			sl[s].node = 0;
 			if ((in->rec.leafvec >> s) & 1)
@@ -2174,14 +2005,7 @@ pt_apply(struct mapcache *mc, const struct pt_slot *in, unsigned p,
 	}
 	if (nc == 1 && (c = skip_fold(mc, sl, p, out)) != 0)
 		return c == 1 ? 0 : -1;
-	/* base1 0 for now: out->rec may still hold a tail's bits. */
-	out->node = 1;
-	out->rec.vec = vec;
-	out->rec.leafvec = leafvec | (mc->wk == 2 && !dense_shape(vec, runs,
-	    nl) ? ctail_pick(sl, &cd) : 0);
-	out->rec.base1 = 0;
-	cv = pt_cvec(&out->rec);
-	if (nc > 0 && (b1 = pa_alloc(mc, mc->wk, pt_nblk(&out->rec))) == 0)
+	if (nc > 0 && (b1 = pa_alloc(mc, mc->wk, nc)) == 0)
 		return -1;
 	if (nl > 0 && (b0 = pa_alloc(mc, 1, nl)) == 0)
 		return -1;
@@ -2190,20 +2014,12 @@ pt_apply(struct mapcache *mc, const struct pt_slot *in, unsigned p,
 			if (skip_write(mc, &sl[s], p + 6,
 			    pt_nd(mc, b1 + i++)) == -1)
 				return -1;
-		} else if (sl[s].node && !((cv >> s) & 1))
+		} else if (sl[s].node)
 			pt_put(mc, b1 + i++, &sl[s].rec);
-	if (cv != 0) {
-		area = (uint64_t *)pt_nd(mc, b1 + i);
-		memset(area, 0, (pt_nblk(&out->rec) - i) *
-		    sizeof(struct pt_node6));
-		area[0] = cd;
-		for (s = 0, k = 1; s < 64; s++)
-			if ((cv >> s) & 1)
-				area[k++] = (sl[s].rec.vec >> 32) << 32 |
-				    (sl[s].rec.leafvec & 0xff) << 25 |
-				    sl[s].rec.base0;
-	}
 	memcpy(mc->leaves + b0, runs, nl * sizeof(uint32_t));
+	out->node = 1;
+	out->rec.vec = vec;
+	out->rec.leafvec = leafvec;
 	out->rec.base0 = b0;
 	out->rec.base1 = b1;
 	return 0;
@@ -2241,8 +2057,7 @@ pt_dense(const struct mapcache *mc, const struct pt_node *r)
 {
 	unsigned nc, nl, j, lo, i;
 
-	/* Not with compact children: the window indexes whole records. */
-	if (pt_is_comp(r) || r->vec == 0 || pt_cvec(r) != 0)
+	if (pt_is_comp(r) || r->vec == 0)
 		return 0;
 	nc = __builtin_popcountll(r->vec);
 	if (nc & (nc - 1))
@@ -2337,14 +2152,14 @@ pt_update(struct mapcache *mc, struct mc_table *t, uint64_t hi, uint64_t lo,
 		 */
 		in.node = 2;
 		in.leaf = 0;
-		pt_get(mc, dir_rec(d, first), &in.rec);
+		in.rec = *pt_nd(mc, dir_rec(d, first));
 		in.q = D + PT_KLEN(k) - (PT_KWIN(k) ? 6 - PT_KWIN(k) : 0);
 		in.khi = ((uint64_t)(k & ~0xffu) << 32) &
 		    ~(~0ULL >> (in.q - D));
 		in.klo = 0;
 	} else {
 		in.node = 1;
-		pt_get(mc, v, &in.rec);
+		in.rec = *pt_nd(mc, v);
 	}
 	if (pt_apply(mc, &in, D, hi, lo, op, 0, &out, &c) == -1)
 		goto fail;
@@ -2395,9 +2210,7 @@ static uint32_t
 pt_walk(struct mapcache *mc, struct mc_table *t, uint64_t hi, uint64_t lo,
     int ai, int sd)
 {
-	struct pt_node r;
-	const uint64_t *a;
-	uint64_t c, m, e;
+	const struct pt_node *n;
 	unsigned p = t->dbits, s;
 	uint32_t v, k;
 	size_t i;
@@ -2418,33 +2231,23 @@ pt_walk(struct mapcache *mc, struct mc_table *t, uint64_t hi, uint64_t lo,
 		p += PT_KLEN(k) - (PT_KWIN(k) ? 6 - PT_KWIN(k) : 0);
 		v = dir_rec(t->dir, i);
 	}
-	for (;; p += 6) {
-		pt_get(mc, v, &r);
-		if (pt_is_skip(&r) && skip_in(&r, hi, lo, p)) {
-			p += (r.leafvec & 0xff) - 6;
-			s = PT_SWIN(&r);
-			v = r.base0 + (s ? bits6(hi, lo, p + 6) >> (6 - s) : 0);
+	for (n = pt_nd(mc, v);; p += 6) {
+		if (pt_is_skip(n) && skip_in(n, hi, lo, p)) {
+			p += (n->leafvec & 0xff) - 6;
+			s = PT_SWIN(n);
+			n = pt_nd(mc, n->base0 + (s ? bits6(hi, lo, p + 6) >>
+			    (6 - s) : 0));
 			p += s;
 			continue;
 		}
-		/* From the arena: a double tail's pad is not in r. */
-		if (pt_is_comp(&r))
-			return tail_match(pt_nd(mc, v), hi, lo, p, 1);
+		if (pt_is_comp(n))
+			return tail_match(n, hi, lo, p, 1);
 		s = bits6(hi, lo, p);
-		c = pt_cvec(&r);
-		m = (2ULL << s) - 1;
-		if ((c >> s) & 1) {
-			a = (const uint64_t *)pt_nd(mc, r.base1 +
-			    __builtin_popcountll(r.vec & ~c));
-			e = a[__builtin_popcountll(c & m)];
-			return ctail_in(e, (uint32_t)((((unsigned __int128)hi <<
-			    64 | lo) << (p + 6)) >> 96)) ?
-			    (uint32_t)e & PT_DMASK : (uint32_t)a[0];
-		}
-		if (((r.vec >> s) & 1) == 0)
-			return mc->leaves[r.base0 + __builtin_popcountll(
-			    r.leafvec & ~c & m) - 1];
-		v = r.base1 + __builtin_popcountll(r.vec & ~c & m) - 1;
+		if (((n->vec >> s) & 1) == 0)
+			return mc->leaves[n->base0 + __builtin_popcountll(
+			    n->leafvec & ((2ULL << s) - 1)) - 1];
+		n = pt_nd(mc, n->base1 + __builtin_popcountll(n->vec &
+		    ((2ULL << s) - 1)) - 1);
 	}
 }
 
@@ -2498,9 +2301,6 @@ static int
 pt_scan(struct mapcache *mc, const struct pt_node *r, struct pt_ids *l,
     int retire)
 {
-	struct pt_node rec;
-	const uint64_t *a;
-	uint64_t c;
 	unsigned nc, nl, i;
 
 	if (pt_is_tail(r))
@@ -2511,6 +2311,7 @@ pt_scan(struct mapcache *mc, const struct pt_node *r, struct pt_ids *l,
 		    (!(r->base1 & PT_TAIL3) || ids_add(mc, l,
 		    (uint32_t)(r->leafvec >> 14) & PT_DMASK) == 0)) ? 0 : -1;
 	if (pt_is_skip(r)) {
+		struct pt_node rec;
 		uint64_t khi, klo;
 
 		if ((l != NULL && ids_add(mc, l, r->base1 & PT_DMASK) == -1) ||
@@ -2521,22 +2322,13 @@ pt_scan(struct mapcache *mc, const struct pt_node *r, struct pt_ids *l,
 	}
 	if (retire && pt_retire(mc, r) == -1)
 		return -1;
-	c = pt_cvec(r);
-	nc = __builtin_popcountll(r->vec & ~c);
-	nl = __builtin_popcountll(r->leafvec & ~c);
+	nc = __builtin_popcountll(r->vec);
+	nl = __builtin_popcountll(r->leafvec);
 	for (i = 0; l != NULL && i < nl; i++)
 		if (ids_add(mc, l, mc->leaves[r->base0 + i]) == -1)
 			return -1;
-	for (i = 0; i < nc; i++) {
-		pt_get(mc, r->base1 + i, &rec);
-		if (pt_scan(mc, &rec, l, retire) == -1)
-			return -1;
-	}
-	/* Compact tails: their d, then each x. */
-	a = (const uint64_t *)pt_nd(mc, r->base1 + nc);
-	for (i = 0; l != NULL && c != 0 && i <= (unsigned)
-	    __builtin_popcountll(c); i++)
-		if (ids_add(mc, l, (uint32_t)a[i] & PT_DMASK) == -1)
+	for (i = 0; i < nc; i++)
+		if (pt_scan(mc, pt_nd(mc, r->base1 + i), l, retire) == -1)
 			return -1;
 	return 0;
 }
@@ -2545,7 +2337,6 @@ static int
 pt_scan_dir(struct mapcache *mc, const struct pt_dirtab *d,
     struct pt_ids *l, int retire)
 {
-	struct pt_node rec;
 	size_t i, n = (size_t)1 << d->dbits;
 	uint32_t v;
 
@@ -2560,8 +2351,7 @@ pt_scan_dir(struct mapcache *mc, const struct pt_dirtab *d,
 		v = d->wide ? dir_rec(d, i) : v;
 		if (retire && oplog_add(&mc->op_old, v, mc->wk, 1) == -1)
 			return -1;
-		pt_get(mc, v, &rec);
-		if (pt_scan(mc, &rec, l, retire) == -1)
+		if (pt_scan(mc, pt_nd(mc, v), l, retire) == -1)
 			return -1;
 	}
 	return 0;
@@ -3869,10 +3659,8 @@ mapcache_lookup(const struct mapcache *mc, uint32_t iid, uint8_t afi,
  */
 struct burst_st {
 	uint64_t		 khi, klo;	/* address << p */
-	const struct pt_node	*n;		/* record reached (bit 0 set:
-						   a compact tail entry) */
-	const uint32_t		*leaf;		/* its leaf, if not a tail (a
-						   compact tail: its d) */
+	const struct pt_node	*n;		/* record reached */
+	const uint32_t		*leaf;		/* its leaf, if not a tail */
 };
 
 /* One step of a walk at a node; returns 1 if it went on to a child. */
@@ -3916,21 +3704,6 @@ burst_step(const struct mapcache *mc, struct burst_st *b, int wide)
 		} else
 			b->khi <<= 6;
 		return 1;
-	}
-	if (wide && ((((const struct pt_node6 *)n)->pad >> s) & 1)) {
-		/*
-		 * A compact tail: the walk ends at its entry, tagged in n
-		 * (bit 0), with the area's d in leaf (read on a miss only).
-		 */
-		const uint64_t *a = ctail_area(mc, n);
-		const uint64_t *e = a + __builtin_popcountll(
-		    ((const struct pt_node6 *)n)->pad & ((2ULL << s) - 1));
-
-		__builtin_prefetch(e);
-		b->n = (const struct pt_node *)((uintptr_t)e | 1);
-		b->leaf = (const uint32_t *)a;
-		b->khi = b->khi << 6 | b->klo >> 58;
-		return 0;
 	}
 	b->leaf = &mc->leaves[n->base0 + __builtin_popcountll(n->leafvec &
 	    ((2ULL << s) - 1)) - 1];
@@ -4022,13 +3795,7 @@ burst_run(const struct mapcache *mc, const struct mc_table *t,
 	for (i = 0; i < n; i++) {
 		if ((walked >> i) & 1) {
 			r = b[i].n;
-			if (wide && ((uintptr_t)r & 1)) {
-				uint64_t e = *(const uint64_t *)((uintptr_t)r &
-				    ~(uintptr_t)1);
-
-				ids[i] = ctail_in(e, (uint32_t)(b[i].khi >>
-				    32)) ? (uint32_t)e & PT_DMASK : *b[i].leaf;
-			} else if (wide && pt_is_comp(r) && pt_is_tail2(r))
+			if (wide && pt_is_comp(r) && pt_is_tail2(r))
 				ids[i] = tail2_answer(r, b[i].khi, b[i].klo);
 			else if (pt_is_comp(r))
 				ids[i] = pt_is_tail(r) && comp_match(r,

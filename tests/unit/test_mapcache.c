@@ -1052,79 +1052,6 @@ START_TEST(lpm_tail3)
 END_TEST
 
 /*
- * Compact tails (IPv6): the single-prefix tail children of a node, at
- * most 32 bits below the child and over one default, are 8-byte entries
- * after the node's ordinary children.  Under 2001:db8::/32 (the node at
- * 32 of a small table, children at 38), eight prefixes from 1 to 32 bits
- * below 38 go into odd slots (not a dense window), with and without the
- * /32 as their default: from the fifth to the eighth the trie grows by
- * 8 bytes each (one area record more), where full records took 32.
- * Then what does not fit comes and goes beside them, and the trie is
- * the same size again each time: a /71 (33 bits below), a /128 inside
- * one (a double tail), a /37 over one (another default), a second /60
- * in one's slot; the eight go one by one.  Every step is checked
- * against the brute-force reference on every bit flip of every live
- * prefix, alone and in a burst.
- */
-START_TEST(lpm_ctail)
-{
-	static const uint8_t plens[8] = { 48, 39, 70, 56, 64, 52, 60, 66 };
-	struct mapcache *mc = mc_new(1, 0);
-	struct ref r[12];
-	uint8_t a[16];
-	uint64_t m4 = 0, m8;
-	unsigned i, c;
-
-	for (c = 0; c < 2; c++) {
-		tail_begin(mc, r, 12, a, c);
-		for (i = 0; i < 8; i++) {
-			/* Slot 2i + 1 of the node at 32, bits 32..37. */
-			a[4] = (2 * i + 1) << 2 | (i & 3);
-			a[5] = 0x5a ^ i;
-			a[6] = 0xc3;
-			a[7] = 0x3c;
-			a[8] = 0xff;
-			skip_set(mc, &r[1 + i], a, plens[i], 1);
-			skip_check(mc, r, 9);
-			if (i == 3)
-				m4 = skip_mem(mc);
-		}
-		m8 = skip_mem(mc);
-		ck_assert_uint_eq(m8 - m4, 32);
-		/* A /71 in slot 20: a 32-byte record beside the area. */
-		memset(a + 4, 0x51, 12);
-		tail_probe(mc, r, 10, 9, a, 71);
-		ck_assert_uint_eq(skip_mem(mc), m8);
-		/* A /128 inside the /48 of slot 1: a double tail. */
-		memcpy(a, r[1].addr, 16);
-		a[15] = 0x99;
-		tail_probe(mc, r, 10, 9, a, 128);
-		ck_assert_uint_eq(skip_mem(mc), m8);
-		/* A /37 over slots 2..3: the /39 of slot 3 is over it. */
-		memcpy(a, r[2].addr, 16);
-		skip_set(mc, &r[9], a, 37, 1);
-		skip_check(mc, r, 10);
-		/* A /60 in the slot of the /64, beside it. */
-		memcpy(a, r[5].addr, 16);
-		a[7] ^= 0x10;
-		tail_probe(mc, r, 11, 10, a, 60);
-		memcpy(a, r[9].addr, 16);
-		skip_set(mc, &r[9], a, 37, 0);
-		skip_check(mc, r, 10);
-		ck_assert_uint_eq(skip_mem(mc), m8);
-		/* The eight go: fewer than two is an ordinary record. */
-		for (i = 8; i-- > 0;) {
-			memcpy(a, r[1 + i].addr, 16);
-			skip_set(mc, &r[1 + i], a, r[1 + i].plen, 0);
-			skip_check(mc, r, 9);
-		}
-		tail_end(mc, r, c);
-	}
-	mapcache_free(mc);
-}
-END_TEST
-
-/*
  * An IPv4 node right under a direct slot, from one run to many: in a
  * small table (8-bit direct slots) the node of 10/8 has a slot per /14.
  * /14s at every other slot (up to 23 runs of 12 values), under a /9
@@ -2357,7 +2284,6 @@ mapcache_suite(void)
 	tcase_add_test(tc, lpm_tail2);
 	tcase_add_test(tc, lpm_tail2_long);
 	tcase_add_test(tc, lpm_tail3);
-	tcase_add_test(tc, lpm_ctail);
 	tcase_add_test(tc, lpm_v4_node);
 	tcase_add_test(tc, replace_and_refresh);
 	tcase_add_test(tc, expiry_order);
