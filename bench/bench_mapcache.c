@@ -31,6 +31,15 @@
  *                      as a data-plane worker calls it.
  * speedup_vs_patricia uses lookup_ns (Patricia, one at a time, is timed
  * the same way).
+ *
+ * BENCH_MAPCACHE_PROFILE=v4 (or v6): for callgrind and cachegrind only.
+ * Builds that family's table alone (the same prefixes and addresses as
+ * the full run), then makes one pass of mapcache_lookup_burst() 32 at a
+ * time over the 1M addresses and exits: no Patricia trie, no
+ * cross-check, no timing, no other figure.  With
+ * --toggle-collect=lookup_burst_popcnt (v6 on a BMI2 CPU:
+ * lookup_burst_bmi2) callgrind counts the burst code alone; divide by
+ * 1,048,576 for a lookup.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -345,6 +354,39 @@ count_cb(const struct mapcache_entry *e, void *arg)
 	return 0;
 }
 
+/* BENCH_MAPCACHE_PROFILE: one family's table, one pass of bursts. */
+static int
+profile(struct mapcache *mc, struct fam *f, struct mapcache_rloc (*rl)[4])
+{
+	struct mapcache_prefix mp;
+	const uint8_t *ap[32];
+	const struct mapcache_entry *res[32];
+	uint64_t sum = 0;
+	unsigned i, j;
+
+	for (i = 0; i < NPFX; i++) {
+		mkprefix(f, &f->pfx[i], &mp);
+		if (mapcache_insert(mc, &mp, MAPCACHE_POSITIVE, 86400,
+		    rl[i % 64], 1 + i % 4, 0) == -1) {
+			perror("mapcache_insert");
+			return 1;
+		}
+	}
+	for (i = 0; i < NLOOK; i += 32) {
+		for (j = 0; j < 32; j++)
+			ap[j] = f->abytes[i + j];
+		mapcache_lookup_burst(mc, 1000, f->afi, ap, 32, res);
+		for (j = 0; j < 32; j++)
+			sum += res[j] != NULL ? res[j]->plen : 0;
+	}
+	printf("profile.%s.lookups: %u count\n", f->name, NLOOK);
+	printf("profile.%s.plen_sum: %llu\n", f->name,
+	    (unsigned long long)sum);
+	mapcache_free(mc);
+	rcu_unregister_thread();
+	return 0;
+}
+
 int
 main(void)
 {
@@ -359,11 +401,15 @@ main(void)
 		{ "v6", 1, MAPCACHE_AF_IPV6, 128, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
 	};
 	struct fam *f;
+	const char *prof = getenv("BENCH_MAPCACHE_PROFILE");
+	int only = -1;
 	double t0, t;
 	uint64_t sum, mism = 0, patsum;
 	unsigned i, j, k, pass;
 	size_t patbytes;
 
+	if (prof != NULL && *prof != '\0')
+		only = strcmp(prof, "v6") == 0;
 	rcu_register_thread();
 	rcu_thread_offline();
 	usize = 8u << 20;
@@ -392,6 +438,8 @@ main(void)
 		f->abytes = malloc(NLOOK * 16);
 		if (!f->pfx || !f->hi || !f->lo || !f->abytes)
 			return 1;
+		if (only == 0 && f->v6)
+			break;	/* IPv4 alone: its data is generated first */
 		if (f->v6)
 			gen_v6(f->pfx);
 		else
@@ -404,6 +452,8 @@ main(void)
 
 	if ((mc = mapcache_new(&cf)) == NULL)
 		return 1;
+	if (only >= 0)
+		return profile(mc, &fam[only], rl);
 	t0 = now_s();
 	for (k = 0; k < 2; k++)
 		for (i = 0; i < NPFX; i++) {
