@@ -37,9 +37,9 @@
  * the full run), then makes one pass of mapcache_lookup_burst() 32 at a
  * time over the 1M addresses and exits: no Patricia trie, no
  * cross-check, no timing, no other figure.  With
- * --toggle-collect=lookup_burst_popcnt (v6 on a BMI2 CPU:
- * lookup_burst_bmi2) callgrind counts the burst code alone; divide by
- * 1,048,576 for a lookup.
+ * --toggle-collect=lookup_burst64_bmi2 (v6: lookup_burst_bmi2; on a CPU
+ * without BMI2 both: lookup_burst_popcnt) callgrind counts the burst
+ * code alone; divide by 1,048,576 for a lookup.
  */
 #include <stdint.h>
 #include <stdio.h>
