@@ -133,6 +133,7 @@
 #define SLAB_ALIGN	((uintptr_t)1 << 30)	/* ID_MAX 32-byte entries */
 #define GC_SETIDX	0x80000000u	/* gc_id() value: an RLOC set index */
 #define PT_LEAF		0x80000000u	/* direct slot holds a leaf */
+#define PT_HUGE		((size_t)2 << 20)	/* a huge page */
 
 /*
  * Under AddressSanitizer freed arena blocks are poisoned until they are
@@ -2093,13 +2094,21 @@ static int
 pt_dir_new(struct mapcache *mc, struct mc_table *t)
 {
 	unsigned wide = t->bits == 128;
-	size_t n = (size_t)1 << t->dbits << wide, i;
+	size_t n = (size_t)1 << t->dbits << wide, i, len;
 	void *m;
 	struct pt_dirtab *d;
 
-	/* Line-aligned: an IPv6 slot never straddles two lines. */
-	if (posix_memalign(&m, 64, sizeof(*d) + n * sizeof(d->s[0])) != 0)
+	/*
+	 * Line-aligned: an IPv6 slot never straddles two lines.  A full
+	 * array (2 MiB of IPv4 slots, 4 MiB of IPv6) is on huge pages, like
+	 * the arenas: every lookup reads a slot at random, and on 4 KiB
+	 * pages (512 or 1024 of them) that read missed the TLB too.
+	 */
+	len = sizeof(*d) + n * sizeof(d->s[0]);
+	if (posix_memalign(&m, len > PT_HUGE ? PT_HUGE : 64, len) != 0)
 		return -1;
+	if (len > PT_HUGE)
+		(void)madvise(m, len & ~(PT_HUGE - 1), MADV_HUGEPAGE);
 	d = m;
 	d->dbits = t->dbits;
 	d->wide = wide;
