@@ -57,7 +57,9 @@
  * reservation each per map-cache (MAP_NORESERVE, huge pages advised),
  * addressed by 32-bit indices, and never move.  Blocks are allocated
  * by exact size (1..64) with free lists; under AddressSanitizer free
- * blocks are poisoned.
+ * blocks are poisoned.  A full direct array is on huge pages too (see
+ * pt_dir_new()).  IPv4 and MAC bursts walk in burst_run64(), IPv6
+ * bursts in burst_run() (see there).
  *
  * Updates are copy-on-write.  Inserting or deleting a prefix replaces
  * one leaf value by another inside the prefix's range (insert: the old
