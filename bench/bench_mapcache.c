@@ -32,17 +32,18 @@
  * speedup_vs_patricia uses lookup_ns (Patricia, one at a time, is timed
  * the same way).
  *
- * BENCH_MC_V6BURST=N in the environment: a cut-down run for callgrind
- * and cachegrind (instructions and simulated mispredicts a lookup of
- * the IPv6 burst): no IPv4 prefixes, no Patricia trie and no timing
- * slices; one pass of mapcache_lookup_burst() over the 1M IPv6
- * addresses in bursts of 32, each result checked against
- * mapcache_lookup() (mismatches printed).  N = 1: the bench's IPv6
- * table and addresses (6 min under callgrind, nearly all of it the
- * inserts); N = 2^12..2^19: N prefixes under N / 256 /32s (the bench's
- * density), 1M addresses drawn from them.  Collect with
- * --collect-atstart=no --toggle-collect=lookup_burst_bmi2 (or
- * mapcache_lookup_burst) and divide by 1048576.
+ * BENCH_MAPCACHE_PROFILE=v4 or v6[:N]: for callgrind and cachegrind
+ * only.  Builds that family's table alone (the same prefixes and
+ * addresses as the full run), then makes one pass of
+ * mapcache_lookup_burst() 32 at a time over the 1M addresses, each
+ * result checked against mapcache_lookup() (mismatches printed, exit
+ * 1), and exits: no Patricia trie, no timing, no other figure.  v6:N
+ * with N = 2^12..2^19 builds N IPv6 prefixes under N / 256 /32s (the
+ * bench's density) instead of 1M (callgrind spends most of a full run
+ * in the inserts).  With --collect-atstart=no
+ * --toggle-collect=lookup_burst64_bmi2 (v6: lookup_burst_bmi2; on a
+ * CPU without BMI2 both: lookup_burst_popcnt) callgrind counts the
+ * burst code alone; divide by 1,048,576 for a lookup.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -61,7 +62,7 @@
 
 static uint64_t rng = 0x2545f4914f6cdd1dULL;
 
-/* IPv6 prefixes and /32 blocks (BENCH_MC_V6BURST may shrink them). */
+/* IPv6 prefixes and /32 blocks (BENCH_MAPCACHE_PROFILE=v6:N shrinks them). */
 static unsigned v6_npfx = NPFX, v6_blocks = 4096;
 
 static uint64_t
@@ -360,6 +361,48 @@ count_cb(const struct mapcache_entry *e, void *arg)
 	return 0;
 }
 
+/*
+ * BENCH_MAPCACHE_PROFILE: one family's table, one pass of bursts, each
+ * result checked against mapcache_lookup().
+ */
+static int
+profile(struct mapcache *mc, struct fam *f, struct mapcache_rloc (*rl)[4])
+{
+	struct mapcache_prefix mp;
+	const uint8_t *ap[32];
+	const struct mapcache_entry *res[32];
+	uint64_t sum = 0, mism = 0;
+	unsigned i, j, npfx = f->v6 ? v6_npfx : NPFX;
+
+	for (i = 0; i < npfx; i++) {
+		mkprefix(f, &f->pfx[i], &mp);
+		if (mapcache_insert(mc, &mp, MAPCACHE_POSITIVE, 86400,
+		    rl[i % 64], 1 + i % 4, 0) == -1) {
+			perror("mapcache_insert");
+			return 1;
+		}
+	}
+	for (i = 0; i < NLOOK; i += 32) {
+		for (j = 0; j < 32; j++)
+			ap[j] = f->abytes[i + j];
+		mapcache_lookup_burst(mc, 1000, f->afi, ap, 32, res);
+		for (j = 0; j < 32; j++) {
+			sum += res[j] != NULL ? res[j]->plen : 0;
+			if (res[j] != mapcache_lookup(mc, 1000, f->afi, ap[j]))
+				mism++;
+		}
+	}
+	printf("profile.%s.prefixes: %u count\n", f->name, npfx);
+	printf("profile.%s.lookups: %u count\n", f->name, NLOOK);
+	printf("profile.%s.plen_sum: %llu\n", f->name,
+	    (unsigned long long)sum);
+	printf("mapcache.lpm_mismatches: %llu count\n",
+	    (unsigned long long)mism);
+	mapcache_free(mc);
+	rcu_unregister_thread();
+	return mism == 0 ? 0 : 1;
+}
+
 int
 main(void)
 {
@@ -374,16 +417,20 @@ main(void)
 		{ "v6", 1, MAPCACHE_AF_IPV6, 128, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
 	};
 	struct fam *f;
+	const char *prof = getenv("BENCH_MAPCACHE_PROFILE");
+	int only = -1;
 	double t0, t;
 	uint64_t sum, mism = 0, patsum;
 	unsigned i, j, k, pass;
 	size_t patbytes;
-	const char *v6env = getenv("BENCH_MC_V6BURST");
-	int v6only = v6env != NULL;
 
-	if (v6only && (i = strtoul(v6env, NULL, 0)) >= 4096 && i < NPFX) {
-		v6_npfx = i;
-		v6_blocks = i / 256;
+	if (prof != NULL && *prof != '\0') {
+		only = strncmp(prof, "v6", 2) == 0;
+		if (only && prof[2] == ':' &&
+		    (i = strtoul(prof + 3, NULL, 0)) >= 4096 && i < NPFX) {
+			v6_npfx = i;
+			v6_blocks = i / 256;
+		}
 	}
 	rcu_register_thread();
 	rcu_thread_offline();
@@ -413,6 +460,8 @@ main(void)
 		f->abytes = malloc(NLOOK * 16);
 		if (!f->pfx || !f->hi || !f->lo || !f->abytes)
 			return 1;
+		if (only == 0 && f->v6)
+			break;	/* IPv4 alone: its data is generated first */
 		if (f->v6)
 			gen_v6(f->pfx);
 		else
@@ -425,9 +474,11 @@ main(void)
 
 	if ((mc = mapcache_new(&cf)) == NULL)
 		return 1;
+	if (only >= 0)
+		return profile(mc, &fam[only], rl);
 	t0 = now_s();
-	for (k = v6only; k < 2; k++)
-		for (i = 0; i < (k ? v6_npfx : NPFX); i++) {
+	for (k = 0; k < 2; k++)
+		for (i = 0; i < NPFX; i++) {
 			mkprefix(&fam[k], &fam[k].pfx[i], &mp);
 			if (mapcache_insert(mc, &mp, MAPCACHE_POSITIVE, 86400,
 			    rl[i % 64], 1 + i % 4, 0) == -1) {
@@ -436,33 +487,9 @@ main(void)
 			}
 		}
 	t = now_s() - t0;
-	j = v6only ? v6_npfx : 2 * NPFX;
-	printf("mapcache.prefixes: %u count\n", j);
-	printf("mapcache.insert_per_s: %.0f ops/s\n", j / t);
+	printf("mapcache.prefixes: %u count\n", 2 * NPFX);
+	printf("mapcache.insert_per_s: %.0f ops/s\n", 2 * NPFX / t);
 	mapcache_info(mc, &info);
-	if (v6only) {
-		f = &fam[1];
-		t0 = now_s();
-		for (i = 0; i < NLOOK; i += 32) {
-			const uint8_t *ap[32];
-			const struct mapcache_entry *res[32];
-
-			for (j = 0; j < 32; j++)
-				ap[j] = f->abytes[i + j];
-			mapcache_lookup_burst(mc, 1000, f->afi, ap, 32, res);
-			for (j = 0; j < 32; j++)
-				if (res[j] != mapcache_lookup(mc, 1000, f->afi,
-				    ap[j]))
-					mism++;
-		}
-		t = now_s() - t0;
-		printf("mapcache.v6.burst_pass_s: %.2f s\n", t);
-		printf("mapcache.lpm_mismatches: %llu count\n",
-		    (unsigned long long)mism);
-		mapcache_free(mc);
-		rcu_unregister_thread();
-		return mism == 0 ? 0 : 1;
-	}
 
 	for (k = 0; k < 2; k++) {
 		f = &fam[k];

@@ -1374,6 +1374,172 @@ START_TEST(lpm_v4_node)
 }
 END_TEST
 
+/*
+ * IPv4 bursts (burst_run64()) on each kind of walk end: a leaf in the
+ * direct slot, a tail record in the slot, a skip record taken and
+ * missed, a node's leaf, a child node's leaf, a tail child, answers of
+ * 0 that fall back to the slot default and to the /0, in a small table
+ * (8-bit direct array, nodes at 8, 14, 20, 26).  After every step each
+ * live prefix's address with each of its 32 bits flipped is looked up
+ * in one full burst of 32, and the same addresses with the prefix's own
+ * and three random ones in a burst of 36 (two runs), each checked
+ * against the single lookup and the brute-force reference.
+ */
+static void
+v4k_check(struct mapcache *mc, const struct ref *r, size_t n)
+{
+	const struct mapcache_entry *e, *res[36];
+	const uint8_t *ap[36];
+	uint8_t a[36][16];
+	unsigned j, k;
+	size_t i;
+	int b;
+
+	for (i = 0; i < n; i++) {
+		if (!r[i].live)
+			continue;
+		for (j = 0; j < 36; j++) {
+			memcpy(a[j], r[i].addr, 16);
+			if (j < 32)
+				a[j][j / 8] ^= 0x80 >> (j % 8);
+			else if (j > 32)
+				for (k = 0; k < 4; k++)
+					a[j][k] = rnd();
+			ap[j] = a[j];
+		}
+		for (k = 32; k <= 36; k += 4) {
+			mapcache_lookup_burst(mc, 7, MAPCACHE_AF_IPV4, ap, k,
+			    res);
+			for (j = 0; j < k; j++) {
+				e = mapcache_lookup(mc, 7, MAPCACHE_AF_IPV4,
+				    a[j]);
+				ck_assert_ptr_eq(res[j], e);
+				b = ref_lookup(r, n, 7, MAPCACHE_AF_IPV4, a[j]);
+				if (b < 0) {
+					ck_assert_msg(e == NULL, "address %u "
+					    "of /%u: got /%u, want none", j,
+					    r[i].plen, e ? e->plen : 0);
+					continue;
+				}
+				ck_assert_msg(e != NULL && e->plen ==
+				    r[b].plen, "address %u of /%u: got /%d, "
+				    "want /%u", j, r[i].plen, e ? e->plen :
+				    -1, r[b].plen);
+				ck_assert_mem_eq(e->eid, r[b].addr, 16);
+			}
+		}
+	}
+}
+
+START_TEST(lpm_v4_kinds)
+{
+	static const struct {
+		uint8_t		 a[4];
+		uint8_t		 plen;
+	} steps[] = {
+		{ { 10, 1, 2, 3 }, 32 },	/* a tail record in the slot */
+		{ { 10, 1, 2, 2 }, 32 },	/* skip 8 -> 26, node, leaves */
+		{ { 10, 0, 0, 0 }, 8 },		/* the slot's default */
+		{ { 8, 0, 0, 0 }, 6 },		/* defaults of 4 slots */
+		{ { 0, 0, 0, 0 }, 0 },		/* the /0 */
+		{ { 10, 1, 2, 128 }, 25 },	/* skip 8 -> 20, node 26 */
+		{ { 10, 1, 2, 200 }, 32 },	/* a tail child at 26 */
+		{ { 10, 1, 3, 0 }, 24 },	/* node 20 gets a leaf run */
+		{ { 10, 1, 0, 0 }, 16 },	/* the skip gets a default */
+		{ { 10, 200, 0, 0 }, 16 },	/* node 8: a leaf, a child */
+		{ { 11, 0, 0, 0 }, 8 },		/* a leaf in a slot */
+		{ { 12, 3, 4, 5 }, 32 },	/* a lone tail, /0 beside it */
+	};
+	const size_t ns = sizeof(steps) / sizeof(steps[0]);
+	struct mapcache *mc = mc_new(1, 0);
+	struct ref r[64];
+	uint64_t m0;
+	uint8_t a[16];
+	unsigned i, k, c, x, n = 0;
+
+	memset(r, 0, sizeof(r));
+	for (i = 0; i < ns; i++) {
+		memset(a, 0, sizeof(a));
+		memcpy(a, steps[i].a, 4);
+		v4n_set(mc, &r[i], a, steps[i].plen, 1);
+		v4k_check(mc, r, ns);
+		if (i == 0) {
+			/*
+			 * One prefix: an 8-bit direct array (a 16-byte
+			 * header, 8-byte slots) and one 24-byte record, the
+			 * tail in the slot.
+			 */
+			m0 = skip_mem(mc);
+			ck_assert_uint_eq(m0, 16 + 256 * 8 + 24);
+		}
+	}
+	/* Down again in the same order, then in reverse. */
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i < ns; i++) {
+			x = k ? ns - 1 - i : i;
+			memcpy(a, r[x].addr, 16);
+			v4n_set(mc, &r[x], a, r[x].plen, 0);
+			v4k_check(mc, r, ns);
+		}
+		ck_assert_uint_eq(skip_mem(mc), 0);
+		for (i = 0; k == 0 && i < ns; i++) {
+			memset(a, 0, sizeof(a));
+			memcpy(a, steps[ns - 1 - i].a, 4);
+			v4n_set(mc, &r[ns - 1 - i], a, steps[ns - 1 - i].plen,
+			    1);
+			v4k_check(mc, r, ns);
+		}
+	}
+	/*
+	 * Random: /0../32 around 10.1.2.0 and 10.1.0.0, inserted and
+	 * deleted in turn, so that skips form, split and merge and the
+	 * nodes fold into tails and grow back.
+	 */
+	for (k = 0; k < 400; k++) {
+		x = rnd() % 64;
+		if (r[x].live) {
+			memcpy(a, r[x].addr, 16);
+			v4n_set(mc, &r[x], a, r[x].plen, 0);
+		} else {
+			memset(a, 0, sizeof(a));
+			a[0] = 10;
+			a[1] = rnd() % 8 ? 1 : rnd();
+			a[2] = rnd() % 2 ? 2 : rnd() % 4;
+			a[3] = rnd();
+			switch (rnd() % 5) {
+			case 0:
+				c = rnd() % 17;
+				break;
+			case 1:
+				c = 17 + rnd() % 9;
+				break;
+			case 2:
+				c = 26 + rnd() % 6;
+				break;
+			default:
+				c = 32;
+			}
+			for (i = 0; i < 64; i++) {
+				uint8_t b[16];
+
+				memcpy(b, a, 16);
+				mask_bytes(b, c, 4);
+				if (r[i].live && r[i].plen == c &&
+				    memcmp(r[i].addr, b, 16) == 0)
+					break;
+			}
+			if (i < 64)
+				continue;
+			v4n_set(mc, &r[x], a, c, 1);
+			n++;
+		}
+		v4k_check(mc, r, 64);
+	}
+	ck_assert_uint_gt(n, 120);
+	mapcache_free(mc);
+}
+END_TEST
+
 START_TEST(lpm_v4_regrow)
 {
 	lpm_regrow(4, 36000);
@@ -2416,6 +2582,7 @@ mapcache_suite(void)
 	tcase_add_test(tc, lpm_tail3);
 	tcase_add_test(tc, lpm_v6_burst_mix);
 	tcase_add_test(tc, lpm_v4_node);
+	tcase_add_test(tc, lpm_v4_kinds);
 	tcase_add_test(tc, replace_and_refresh);
 	tcase_add_test(tc, expiry_order);
 	tcase_add_test(tc, expiry_far);
