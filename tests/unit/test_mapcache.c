@@ -1216,6 +1216,22 @@ v4n_set(struct mapcache *mc, struct ref *r, const uint8_t *addr,
 		ck_assert_int_eq(mapcache_delete(mc, &p), 0);
 }
 
+/* Is addr/plen (IPv4) one of the n live prefixes of r? */
+static int
+v4n_live(const struct ref *r, size_t n, const uint8_t *addr, unsigned plen)
+{
+	uint8_t b[16];
+	size_t i;
+
+	memcpy(b, addr, 16);
+	mask_bytes(b, plen, 4);
+	for (i = 0; i < n; i++)
+		if (r[i].live && r[i].plen == plen &&
+		    memcmp(r[i].addr, b, 16) == 0)
+			return 1;
+	return 0;
+}
+
 static void
 v4n_check(struct mapcache *mc, const struct ref *r, size_t n)
 {
@@ -1353,16 +1369,7 @@ START_TEST(lpm_v4_node)
 			default:
 				c = 32;
 			}
-			for (i = 0; i < 80; i++) {
-				uint8_t b[16];
-
-				memcpy(b, a, 16);
-				mask_bytes(b, c, 4);
-				if (r[i].live && r[i].plen == c &&
-				    memcmp(r[i].addr, b, 16) == 0)
-					break;
-			}
-			if (i < 80)
+			if (v4n_live(r, 80, a, c))
 				continue;
 			v4n_set(mc, &r[x], a, c, 1);
 			n++;
@@ -1519,16 +1526,7 @@ START_TEST(lpm_v4_kinds)
 			default:
 				c = 32;
 			}
-			for (i = 0; i < 64; i++) {
-				uint8_t b[16];
-
-				memcpy(b, a, 16);
-				mask_bytes(b, c, 4);
-				if (r[i].live && r[i].plen == c &&
-				    memcmp(r[i].addr, b, 16) == 0)
-					break;
-			}
-			if (i < 64)
+			if (v4n_live(r, 64, a, c))
 				continue;
 			v4n_set(mc, &r[x], a, c, 1);
 			n++;
