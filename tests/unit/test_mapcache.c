@@ -118,6 +118,67 @@ ref_lookup(const struct ref *r, size_t n, uint32_t iid, uint8_t afi,
 	return best;
 }
 
+/*
+ * One burst: the addresses ap[0..cnt) of (iid, afi) through
+ * mapcache_lookup_burst(), each answer the one mapcache_lookup() gives
+ * and the brute-force reference's (r[0..n)).  what and tag name the
+ * burst in a failure message.
+ */
+static void
+burst_check(struct mapcache *mc, const struct ref *r, size_t n, uint32_t iid,
+    uint8_t afi, const uint8_t *const *ap, unsigned cnt, const char *what,
+    unsigned tag)
+{
+	const struct mapcache_entry *e, *res[64];
+	unsigned j;
+	int b;
+
+	ck_assert_uint_le(cnt, 64);
+	mapcache_lookup_burst(mc, iid, afi, ap, cnt, res);
+	for (j = 0; j < cnt; j++) {
+		e = mapcache_lookup(mc, iid, afi, ap[j]);
+		ck_assert_ptr_eq(res[j], e);
+		b = ref_lookup(r, n, iid, afi, ap[j]);
+		if (b < 0) {
+			ck_assert_msg(e == NULL, "%s %u, address %u: got /%d, "
+			    "want none", what, tag, j, e ? e->plen : -1);
+			continue;
+		}
+		ck_assert_msg(e != NULL && e->plen == r[b].plen, "%s %u, "
+		    "address %u: got /%d, want /%u", what, tag, j,
+		    e ? e->plen : -1, r[b].plen);
+		ck_assert_mem_eq(e->eid, r[b].addr, 16);
+	}
+}
+
+/*
+ * Each live prefix's address (iid 7) with each of its first bits bits
+ * flipped, 16 to a burst, through burst_check().
+ */
+static void
+flip_check(struct mapcache *mc, const struct ref *r, size_t n, uint8_t afi,
+    unsigned bits)
+{
+	const uint8_t *ap[16];
+	uint8_t a[16][16];
+	unsigned bit, j;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!r[i].live)
+			continue;
+		for (bit = 0; bit < bits; bit += 16) {
+			for (j = 0; j < 16; j++) {
+				memcpy(a[j], r[i].addr, 16);
+				a[j][(bit + j) / 8] ^= 0x80 >> ((bit + j) % 8);
+				ap[j] = a[j];
+			}
+			burst_check(mc, r, n, 7, afi, ap, 16,
+			    "flips from bit", bit);
+		}
+	}
+}
+
 static void
 mask_bytes(uint8_t *a, unsigned plen, unsigned alen)
 {
@@ -341,32 +402,16 @@ static void
 check_iid0(struct mapcache *mc, const struct ref *r, size_t n, unsigned alen,
     unsigned probes)
 {
-	const struct mapcache_entry *e, *res[24];
 	const uint8_t *ap[24];
 	uint8_t a[24][16];
 	unsigned i, j;
-	int b;
 
 	for (i = 0; i < probes; i += 24) {
 		for (j = 0; j < 24; j++) {
 			random_addr(r, n, alen, a[j]);
 			ap[j] = a[j];
 		}
-		mapcache_lookup_burst(mc, 0, r[0].afi, ap, 24, res);
-		for (j = 0; j < 24; j++) {
-			e = mapcache_lookup(mc, 0, r[0].afi, a[j]);
-			ck_assert_ptr_eq(res[j], e);
-			b = ref_lookup(r, n, 0, r[0].afi, a[j]);
-			if (b < 0) {
-				ck_assert_ptr_null(e);
-				continue;
-			}
-			ck_assert_msg(e != NULL, "n %zu: got none, want /%u",
-			    n, r[b].plen);
-			ck_assert_msg(e->plen == r[b].plen,
-			    "n %zu: got /%u, want /%u", n, e->plen, r[b].plen);
-			ck_assert_mem_eq(e->eid, r[b].addr, 16);
-		}
+		burst_check(mc, r, n, 0, r[0].afi, ap, 24, "probe", i);
 	}
 }
 
@@ -509,41 +554,7 @@ END_TEST
 static void
 skip_check(struct mapcache *mc, const struct ref *r, size_t n)
 {
-	const struct mapcache_entry *e, *res[16];
-	const uint8_t *ap[16];
-	uint8_t a[16][16];
-	unsigned bit, j;
-	size_t i;
-	int b;
-
-	for (i = 0; i < n; i++) {
-		if (!r[i].live)
-			continue;
-		for (bit = 0; bit < 128; bit += 16) {
-			for (j = 0; j < 16; j++) {
-				memcpy(a[j], r[i].addr, 16);
-				a[j][(bit + j) / 8] ^= 0x80 >> ((bit + j) % 8);
-				ap[j] = a[j];
-			}
-			mapcache_lookup_burst(mc, 7, MAPCACHE_AF_IPV6, ap, 16,
-			    res);
-			for (j = 0; j < 16; j++) {
-				e = mapcache_lookup(mc, 7, MAPCACHE_AF_IPV6,
-				    a[j]);
-				ck_assert_ptr_eq(res[j], e);
-				b = ref_lookup(r, n, 7, MAPCACHE_AF_IPV6, a[j]);
-				if (b < 0) {
-					ck_assert_ptr_null(e);
-					continue;
-				}
-				ck_assert_msg(e != NULL && e->plen ==
-				    r[b].plen, "bit %u of /%u: got /%d, want "
-				    "/%u", bit + j, r[i].plen, e ? e->plen : -1,
-				    r[b].plen);
-				ck_assert_mem_eq(e->eid, r[b].addr, 16);
-			}
-		}
-	}
+	flip_check(mc, r, n, MAPCACHE_AF_IPV6, 128);
 }
 
 static void
@@ -1069,11 +1080,9 @@ END_TEST
 static void
 mix_check(struct mapcache *mc, const struct ref *r, size_t n, unsigned bursts)
 {
-	const struct mapcache_entry *e, *res[45];
 	const uint8_t *ap[45];
 	uint8_t a[45][16];
 	unsigned k, j, cnt, bit;
-	int b;
 
 	for (k = 0; k < bursts; k++) {
 		cnt = k % 4 == 3 ? 1 + rnd() % 45 : 32;
@@ -1096,21 +1105,7 @@ mix_check(struct mapcache *mc, const struct ref *r, size_t n, unsigned bursts)
 			}
 			ap[j] = a[j];
 		}
-		mapcache_lookup_burst(mc, 7, MAPCACHE_AF_IPV6, ap, cnt, res);
-		for (j = 0; j < cnt; j++) {
-			e = mapcache_lookup(mc, 7, MAPCACHE_AF_IPV6, a[j]);
-			ck_assert_ptr_eq(res[j], e);
-			b = ref_lookup(r, n, 7, MAPCACHE_AF_IPV6, a[j]);
-			if (b < 0) {
-				ck_assert_msg(e == NULL, "burst %u/%u: got "
-				    "/%d, want none", k, j, e ? e->plen : -1);
-				continue;
-			}
-			ck_assert_msg(e != NULL && e->plen == r[b].plen,
-			    "burst %u/%u: got /%d, want /%u", k, j,
-			    e ? e->plen : -1, r[b].plen);
-			ck_assert_mem_eq(e->eid, r[b].addr, 16);
-		}
+		burst_check(mc, r, n, 7, MAPCACHE_AF_IPV6, ap, cnt, "burst", k);
 	}
 }
 
@@ -1235,41 +1230,7 @@ v4n_live(const struct ref *r, size_t n, const uint8_t *addr, unsigned plen)
 static void
 v4n_check(struct mapcache *mc, const struct ref *r, size_t n)
 {
-	const struct mapcache_entry *e, *res[16];
-	const uint8_t *ap[16];
-	uint8_t a[16][16];
-	unsigned bit, j;
-	size_t i;
-	int b;
-
-	for (i = 0; i < n; i++) {
-		if (!r[i].live)
-			continue;
-		for (bit = 0; bit < 32; bit += 16) {
-			for (j = 0; j < 16; j++) {
-				memcpy(a[j], r[i].addr, 16);
-				a[j][(bit + j) / 8] ^= 0x80 >> ((bit + j) % 8);
-				ap[j] = a[j];
-			}
-			mapcache_lookup_burst(mc, 7, MAPCACHE_AF_IPV4, ap, 16,
-			    res);
-			for (j = 0; j < 16; j++) {
-				e = mapcache_lookup(mc, 7, MAPCACHE_AF_IPV4,
-				    a[j]);
-				ck_assert_ptr_eq(res[j], e);
-				b = ref_lookup(r, n, 7, MAPCACHE_AF_IPV4, a[j]);
-				if (b < 0) {
-					ck_assert_ptr_null(e);
-					continue;
-				}
-				ck_assert_msg(e != NULL && e->plen ==
-				    r[b].plen, "bit %u of /%u: got /%d, want "
-				    "/%u", bit + j, r[i].plen, e ? e->plen : -1,
-				    r[b].plen);
-				ck_assert_mem_eq(e->eid, r[b].addr, 16);
-			}
-		}
-	}
+	flip_check(mc, r, n, MAPCACHE_AF_IPV4, 32);
 }
 
 START_TEST(lpm_v4_node)
@@ -1395,12 +1356,10 @@ END_TEST
 static void
 v4k_check(struct mapcache *mc, const struct ref *r, size_t n)
 {
-	const struct mapcache_entry *e, *res[36];
 	const uint8_t *ap[36];
 	uint8_t a[36][16];
 	unsigned j, k;
 	size_t i;
-	int b;
 
 	for (i = 0; i < n; i++) {
 		if (!r[i].live)
@@ -1414,27 +1373,9 @@ v4k_check(struct mapcache *mc, const struct ref *r, size_t n)
 					a[j][k] = rnd();
 			ap[j] = a[j];
 		}
-		for (k = 32; k <= 36; k += 4) {
-			mapcache_lookup_burst(mc, 7, MAPCACHE_AF_IPV4, ap, k,
-			    res);
-			for (j = 0; j < k; j++) {
-				e = mapcache_lookup(mc, 7, MAPCACHE_AF_IPV4,
-				    a[j]);
-				ck_assert_ptr_eq(res[j], e);
-				b = ref_lookup(r, n, 7, MAPCACHE_AF_IPV4, a[j]);
-				if (b < 0) {
-					ck_assert_msg(e == NULL, "address %u "
-					    "of /%u: got /%u, want none", j,
-					    r[i].plen, e ? e->plen : 0);
-					continue;
-				}
-				ck_assert_msg(e != NULL && e->plen ==
-				    r[b].plen, "address %u of /%u: got /%d, "
-				    "want /%u", j, r[i].plen, e ? e->plen :
-				    -1, r[b].plen);
-				ck_assert_mem_eq(e->eid, r[b].addr, 16);
-			}
-		}
+		for (k = 32; k <= 36; k += 4)
+			burst_check(mc, r, n, 7, MAPCACHE_AF_IPV4, ap, k,
+			    "burst of", k);
 	}
 }
 
