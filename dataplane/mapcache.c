@@ -659,18 +659,6 @@ bits6(uint64_t hi, uint64_t lo, unsigned p)
 	return ((hi << (p - 58)) | (lo >> (122 - p))) & 63;
 }
 
-/* First bit where the keys differ, 128 if equal. */
-static inline unsigned
-key_diff(uint64_t ahi, uint64_t alo, uint64_t bhi, uint64_t blo)
-{
-	if (ahi != bhi)
-		return __builtin_clzll(ahi ^ bhi);
-	if (alo != blo)
-		return 64 + __builtin_clzll(alo ^ blo);
-	return 128;
-}
-
-
 /*
  * The lookup.  `wide` is a constant at each call site so that the IPv4
  * and MAC paths compile to 64-bit arithmetic only.
