@@ -557,26 +557,38 @@ skip_check(struct mapcache *mc, const struct ref *r, size_t n)
 	flip_check(mc, r, n, MAPCACHE_AF_IPV6, 128);
 }
 
+/*
+ * Inserts (live) or deletes addr/plen of iid 7 and afi, and records it
+ * in r for the reference.
+ */
 static void
-skip_set(struct mapcache *mc, struct ref *r, const uint8_t *addr,
+ref_set(struct mapcache *mc, struct ref *r, uint8_t afi, const uint8_t *addr,
     unsigned plen, int live)
 {
 	struct mapcache_rloc rl = rloc4(1, 1, 1);
 	struct mapcache_prefix p;
+	unsigned alen = afi == MAPCACHE_AF_IPV4 ? 4 : 16;
 
 	memset(r, 0, sizeof(*r));
 	r->iid = 7;
-	r->afi = MAPCACHE_AF_IPV6;
+	r->afi = afi;
 	r->plen = plen;
-	memcpy(r->addr, addr, 16);
-	mask_bytes(r->addr, plen, 16);
+	memcpy(r->addr, addr, alen);
+	mask_bytes(r->addr, plen, alen);
 	r->live = live;
-	p = pfx(7, MAPCACHE_AF_IPV6, (const char *)r->addr, 16, plen);
+	p = pfx(7, afi, (const char *)r->addr, 16, plen);
 	if (live)
 		ck_assert_int_eq(mapcache_insert(mc, &p, MAPCACHE_POSITIVE,
 		    60, &rl, 1, 0), 0);
 	else
 		ck_assert_int_eq(mapcache_delete(mc, &p), 0);
+}
+
+static void
+skip_set(struct mapcache *mc, struct ref *r, const uint8_t *addr,
+    unsigned plen, int live)
+{
+	ref_set(mc, r, MAPCACHE_AF_IPV6, addr, plen, live);
 }
 
 static uint64_t
@@ -1193,22 +1205,7 @@ static void
 v4n_set(struct mapcache *mc, struct ref *r, const uint8_t *addr,
     unsigned plen, int live)
 {
-	struct mapcache_rloc rl = rloc4(1, 1, 1);
-	struct mapcache_prefix p;
-
-	memset(r, 0, sizeof(*r));
-	r->iid = 7;
-	r->afi = MAPCACHE_AF_IPV4;
-	r->plen = plen;
-	memcpy(r->addr, addr, 4);
-	mask_bytes(r->addr, plen, 4);
-	r->live = live;
-	p = pfx(7, MAPCACHE_AF_IPV4, (const char *)r->addr, 16, plen);
-	if (live)
-		ck_assert_int_eq(mapcache_insert(mc, &p, MAPCACHE_POSITIVE,
-		    60, &rl, 1, 0), 0);
-	else
-		ck_assert_int_eq(mapcache_delete(mc, &p), 0);
+	ref_set(mc, r, MAPCACHE_AF_IPV4, addr, plen, live);
 }
 
 /* Is addr/plen (IPv4) one of the n live prefixes of r? */
